@@ -1,0 +1,101 @@
+/**
+ * The pipeline, wired once: inputs -> packets -> flows -> verdicts -> report.
+ */
+import { Readable } from 'node:stream';
+import { decodeFrame, decodeOptions } from './decoders/index.js';
+import { FlowTable } from './flows/table.js';
+import { TextReader } from './lexer/index.js';
+import type { Packet } from './model.js';
+import { openInput, readCapture } from './readers/index.js';
+import { InputError, type InputWarning } from './readers/types.js';
+import { buildReport, type InputSummary, type Report } from './report/build.js';
+
+export interface AnalyzeOptions {
+  /** UDP ports to decode as VXLAN besides 8472 and 4789. */
+  vxlanPorts?: number[];
+  /** Seconds a request may wait for its reply (default 1). */
+  replyTimeout?: number;
+  /** Most flows followed at once (default 1,000,000). */
+  maxFlows?: number;
+  /** The stream "-" stands for (default process.stdin). */
+  stdin?: Readable;
+}
+
+/** Thrown when no input could be read at all: every input's error, one line each. */
+export class AnalyzeError extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join('\n'));
+    this.name = 'AnalyzeError';
+  }
+}
+
+/**
+ * Reads every input into one flow table and returns the report. An input that cannot be read is
+ * reported in `inputs[i].error` and in the warnings; when none can be read, AnalyzeError is thrown.
+ */
+export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
+  const replyTimeout = opts.replyTimeout ?? 1;
+  const table = new FlowTable({ replyTimeout, maxFlows: opts.maxFlows ?? 1_000_000 });
+  const decode = decodeOptions(opts.vxlanPorts);
+  const warnings: InputWarning[] = [];
+  const inputs: InputSummary[] = [];
+  const failures: string[] = [];
+  const onWarning = (w: InputWarning) => {
+    if (warnings.length < 1000) warnings.push(w);
+  };
+
+  for (let index = 0; index < paths.length; index++) {
+    const path = paths[index]!;
+    const name = path === '-' ? 'stdin' : path;
+    const summary: InputSummary = { name, format: '?', packets: 0 };
+    inputs.push(summary);
+    try {
+      const input = await openInput(path, opts.stdin);
+      summary.format = input.format + (input.gzip ? '+gzip' : '');
+      if (input.format === 'text') {
+        const reader = new TextReader(name, index, (p) => {
+          summary.packets++;
+          table.add(p);
+        }, onWarning);
+        input.stream.setEncoding('utf8');
+        for await (const chunk of input.stream) reader.push(chunk as string);
+        reader.end();
+        if (summary.packets === 0) throw new InputError(name, `no tcpdump packet lines found in ${reader.stats.lines} lines: is this tcpdump's text output?`);
+      } else {
+        let no = 0;
+        await readCapture(input, (data, linkType, ts, wireLen, ifindex) => {
+          const d = decodeFrame(linkType, data, decode);
+          const p: Packet = {
+            no: ++no, ts, input: index, wireLen, ifname: null,
+            ifindex: d.ifindex ?? ifindex, direction: d.direction, line: null, frame: d.frame,
+          };
+          table.add(p);
+        }, onWarning);
+        summary.packets = no;
+      }
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      const line = e.toString();
+      summary.error = line;
+      failures.push(line);
+    }
+  }
+  if (failures.length === paths.length) throw new AnalyzeError(failures);
+  const report = buildReport(table.finish(), inputs, warnings, { replyTimeout });
+  report.warnings.unshift(...failures);
+  return report;
+}
+
+export function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<Report> {
+  return analyzeFiles([path], opts);
+}
+
+/** Analyzes a stream (a capture or tcpdump text). */
+export function analyzeStream(stream: Readable, opts: AnalyzeOptions = {}): Promise<Report> {
+  return analyzeFiles(['-'], { ...opts, stdin: stream });
+}
+
+/** Analyzes tcpdump text given as a string. */
+export function analyzeText(text: string, opts: AnalyzeOptions = {}): Promise<Report> {
+  return analyzeStream(Readable.from([Buffer.from(text, 'utf8')]), opts);
+}

@@ -1,0 +1,67 @@
+/**
+ * `analyze [files..]`: the command line. Exit 0 when every flow is healthy,
+ * 1 when any is not, 2 on a usage or input error.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { AnalyzeError, analyzeFiles } from './analyze.js';
+import { renderText } from './report/text.js';
+
+export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
+  let usageError: string | null = null;
+  const args = await yargs(argv)
+    .scriptName('analyze')
+    .usage('$0 [files..]\n\nReads pcap, pcapng (optionally gzipped) or tcpdump text; "-" or no file reads stdin.\nGives every inner flow of a VXLAN/GENEVE overlay a verdict.')
+    .option('format', { alias: 'f', choices: ['text', 'json'] as const, default: 'text' as const, describe: 'report format' })
+    .option('vxlan-port', { type: 'number', array: true, default: [] as number[], describe: 'extra UDP port(s) to decode as VXLAN (8472 and 4789 always are)' })
+    .option('reply-timeout', { type: 'number', default: 1, describe: 'seconds a request may wait for its reply' })
+    .option('max-flows', { type: 'number', default: 1_000_000, describe: 'most flows followed at once' })
+    .strict()
+    .help()
+    .version(false)
+    .fail((msg, err) => {
+      usageError = msg ?? err?.message ?? 'usage error';
+    })
+    .exitProcess(false)
+    .parseAsync();
+  if (usageError) {
+    process.stderr.write(`analyze: ${usageError}\n`);
+    return 2;
+  }
+  if (args.help) return 0;
+  const files = (args._ as (string | number)[]).map(String);
+  const ports = (args['vxlan-port'] as number[]).filter((p) => p !== undefined);
+  for (const p of ports) {
+    if (!Number.isInteger(p) || p < 1 || p > 65535) {
+      process.stderr.write(`analyze: --vxlan-port ${p} is not a UDP port\n`);
+      return 2;
+    }
+  }
+  if (!(args['reply-timeout'] >= 0)) {
+    process.stderr.write('analyze: --reply-timeout must be a number of seconds\n');
+    return 2;
+  }
+  if (!(Number.isInteger(args['max-flows']) && args['max-flows'] > 0)) {
+    process.stderr.write('analyze: --max-flows must be a positive whole number\n');
+    return 2;
+  }
+  try {
+    const report = await analyzeFiles(files.length ? files : ['-'], {
+      vxlanPorts: ports,
+      replyTimeout: args['reply-timeout'],
+      maxFlows: args['max-flows'],
+    });
+    for (const w of report.warnings) process.stderr.write(`analyze: warning: ${w}\n`);
+    if (args.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    else process.stdout.write(renderText(report, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR));
+    return report.summary.problems > 0 ? 1 : 0;
+  } catch (e) {
+    if (e instanceof AnalyzeError) {
+      for (const l of e.lines) process.stderr.write(`analyze: ${l}\n`);
+      return 2;
+    }
+    const err = e as Error;
+    process.stderr.write(`analyze: internal error: ${err && err.message ? err.message : String(e)}\n`);
+    return 2;
+  }
+}

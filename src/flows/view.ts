@@ -1,0 +1,140 @@
+/**
+ * What one packet means for the flow table: which conversation it belongs to,
+ * whether it came through a tunnel, and whether it is a conversation at all.
+ *
+ * A packet is looked at through its innermost frame (the payload of the last
+ * tunnel). The tunnel packet itself (outer IP/UDP 8472) is not a flow: it is
+ * the road the flow travels on.
+ */
+import { innermost, IPPROTO_TCP, IPPROTO_UDP, type Frame, type Icmp, type Ip, type Packet, type Quoted, type Tunnel } from '../model.js';
+
+export type FlowProto = 'icmp' | 'icmp6' | 'tcp' | 'udp';
+
+/** The tunnel a packet travelled in, seen from outside: type, VNI, UDP port and outer endpoints. */
+export interface TunnelHop {
+  type: Tunnel['type'];
+  vni: number | null;
+  /** UDP destination port of the outer packet (null for IP-in-IP). */
+  port: number | null;
+  outerSrc: string;
+  outerDst: string;
+  /** Inner frame's MAC addresses (for recognising the same frame bare on the overlay device). */
+  innerSrcMac: string | null;
+  innerDstMac: string | null;
+}
+
+/** The conversation-level identity of a packet. */
+export interface Tuple {
+  proto: FlowProto;
+  src: string;
+  dst: string;
+  /** Ports for TCP/UDP; the echo identifier (both sides) for ICMP echo. */
+  srcPort: number;
+  dstPort: number;
+}
+
+export type View =
+  /** A packet of a conversation (echo, TCP, UDP). */
+  | { kind: 'conv'; tuple: Tuple; ip: Ip; frame: Frame; tunnel: TunnelHop | null }
+  /** An ICMP/ICMPv6 error: evidence about some other packet. */
+  | { kind: 'error'; ip: Ip; icmp: Icmp; quoted: Quoted; tunnel: TunnelHop | null }
+  /** ARP: evidence, not a conversation. */
+  | { kind: 'arp'; frame: Frame; tunnel: TunnelHop | null }
+  /** Not judged: neighbour discovery, multicast, broadcast, protocols we do not follow, undecodable. */
+  | { kind: 'other'; reason: string; tunnel: TunnelHop | null };
+
+/** ICMP types that are errors about another datagram (v4: unreachable, source quench, redirect, time exceeded, parameter problem). */
+const ICMP4_ERRORS = new Set([3, 4, 5, 11, 12]);
+/** ICMPv6 errors: destination unreachable, packet too big, time exceeded, parameter problem. */
+const ICMP6_ERRORS = new Set([1, 2, 3, 4]);
+
+export function isMulticastOrBroadcast(ip: Ip): boolean {
+  if (ip.version === 4) {
+    if (ip.dst === '255.255.255.255') return true;
+    const first = parseInt(ip.dst, 10);
+    return first >= 224 && first <= 239;
+  }
+  return ip.dst.startsWith('ff');
+}
+
+/** The tunnel whose payload is the innermost frame, described from the frame that carries it. */
+function tunnelHop(outer: Frame): TunnelHop | null {
+  let carrier: Frame | null = null;
+  let f = outer;
+  while (f.tunnel) {
+    carrier = f;
+    f = f.tunnel.inner;
+  }
+  if (!carrier || !carrier.tunnel) return null;
+  const ip = carrier.ip;
+  const l4 = carrier.l4;
+  return {
+    type: carrier.tunnel.type,
+    vni: carrier.tunnel.vni,
+    port: l4 && l4.kind === 'udp' ? l4.dstPort : null,
+    outerSrc: ip ? ip.src : '?',
+    outerDst: ip ? ip.dst : '?',
+    innerSrcMac: f.src,
+    innerDstMac: f.dst,
+  };
+}
+
+export function viewOf(p: Packet): View {
+  return viewOfFrame(p.frame, p.direction === 'broadcast' || p.direction === 'multicast');
+}
+
+export function viewOfFrame(outer: Frame, linkBroadcast = false): View {
+  const tunnel = outer.tunnel ? tunnelHop(outer) : null;
+  const f = tunnel ? innermost(outer) : outer;
+  if (f.arp) return { kind: 'arp', frame: f, tunnel };
+  const ip = f.ip;
+  if (!ip) return { kind: 'other', reason: f.truncated ? 'truncated before the IP header' : 'not IP', tunnel };
+  const l4 = f.l4;
+  if (!l4) return { kind: 'other', reason: ip.fragOffset > 0 ? 'non-first fragment' : f.truncated ? 'truncated before the transport header' : `IP protocol ${ip.proto}`, tunnel };
+  if (l4.kind === 'icmp' || l4.kind === 'icmp6') {
+    const errors = l4.kind === 'icmp' ? ICMP4_ERRORS : ICMP6_ERRORS;
+    if (errors.has(l4.type) && l4.quoted) return { kind: 'error', ip, icmp: l4, quoted: l4.quoted, tunnel };
+  }
+  if (linkBroadcast || isMulticastOrBroadcast(ip) || (f.dst !== null && f.dst === 'ff:ff:ff:ff:ff:ff')) {
+    return { kind: 'other', reason: 'multicast or broadcast', tunnel };
+  }
+  const tuple = tupleOf(ip, l4);
+  if (!tuple) return { kind: 'other', reason: `${l4.kind} type ${'type' in l4 ? l4.type : ''} is not a conversation`, tunnel };
+  return { kind: 'conv', tuple, ip, frame: f, tunnel };
+}
+
+/** The conversation tuple of a packet, or null when it is not part of one (neighbour discovery, ...). */
+export function tupleOf(ip: Ip, l4: NonNullable<Frame['l4']>): Tuple | null {
+  switch (l4.kind) {
+    case 'tcp':
+    case 'udp':
+      return { proto: l4.kind, src: ip.src, dst: ip.dst, srcPort: l4.srcPort, dstPort: l4.dstPort };
+    case 'icmp':
+    case 'icmp6': {
+      if (!isEcho(l4)) return null;
+      const id = l4.id ?? 0;
+      return { proto: l4.kind, src: ip.src, dst: ip.dst, srcPort: id, dstPort: id };
+    }
+  }
+}
+
+/** The tuple of the datagram an ICMP error quotes, when the quote says enough (binary quotes do, text only for port unreachable). */
+export function quotedTuple(q: Quoted): { tuple: Tuple; tunnel: TunnelHop | null } | null {
+  if (q.frame) {
+    const v = viewOfFrame(q.frame);
+    if (v.kind === 'conv') return { tuple: v.tuple, tunnel: v.tunnel };
+    return null;
+  }
+  if (q.src !== null && q.srcPort !== null && q.dstPort !== null && (q.proto === IPPROTO_TCP || q.proto === IPPROTO_UDP)) {
+    return { tuple: { proto: q.proto === IPPROTO_TCP ? 'tcp' : 'udp', src: q.src, dst: q.dst, srcPort: q.srcPort, dstPort: q.dstPort }, tunnel: null };
+  }
+  return null;
+}
+
+export function isEcho(icmp: Icmp): boolean {
+  return icmp.kind === 'icmp' ? icmp.type === 8 || icmp.type === 0 : icmp.type === 128 || icmp.type === 129;
+}
+
+export function isEchoRequest(icmp: Icmp): boolean {
+  return icmp.kind === 'icmp' ? icmp.type === 8 : icmp.type === 128;
+}

@@ -1,0 +1,42 @@
+/** What a capture reader hands on: one captured record at a time, before any decoding. */
+
+/**
+ * Called once per captured record. `data` is a view that is only valid during the call
+ * (readers reuse their buffers): decode it, do not keep it.
+ * linkType is the LINKTYPE_* value of the record's interface; ts is seconds since the epoch;
+ * ifindex is the pcapng interface id (null for classic pcap).
+ */
+export type RecordHandler = (data: Uint8Array, linkType: number, ts: number, wireLen: number, ifindex: number | null) => void;
+
+/** A problem in the input that does not stop reading: where it is and what it is. */
+export interface InputWarning {
+  /** The input's name as the user gave it (path, or "-" / "stdin"). */
+  input: string;
+  /** Byte offset (binary inputs) or 1-based line number (text inputs) where the problem is. */
+  offset?: number;
+  line?: number;
+  message: string;
+}
+
+/** Thrown (as the only exception readers throw) when an input cannot be read at all. */
+export class InputError extends Error {
+  constructor(readonly input: string, message: string, readonly offset?: number, readonly line?: number) {
+    super(message);
+    this.name = 'InputError';
+  }
+  /** One line for a person: "capture.pcap: offset 24: unknown link type 999". */
+  override toString(): string {
+    const where = this.offset !== undefined ? `offset ${this.offset}: ` : this.line !== undefined ? `line ${this.line}: ` : '';
+    return `${this.input}: ${where}${this.message}`;
+  }
+}
+
+/** Link types we decode (LINKTYPE_* from the tcpdump.org list). */
+export const LINKTYPE_NULL = 0;
+export const LINKTYPE_ETHERNET = 1;
+export const LINKTYPE_RAW = 101;
+export const LINKTYPE_LOOP = 108;
+export const LINKTYPE_LINUX_SLL = 113;
+export const LINKTYPE_IPV4 = 228;
+export const LINKTYPE_IPV6 = 229;
+export const LINKTYPE_LINUX_SLL2 = 276;

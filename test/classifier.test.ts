@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { RULES, verdictOf, type Facts } from '../src/classifier/rules.js';
+
+const base: Facts = {
+  requests: 0, answered: 0, unanswered: 0, undelivered: 0, pending: 0, replies: 0, resets: 0,
+  unreachable: 0, refused: 0, prohibited: 0, fragNeeded: 0, timeExceeded: 0,
+};
+const v = (f: Partial<Facts>) => verdictOf({ ...base, ...f }).verdict;
+
+describe('verdict rules', () => {
+  it('orders the table so errors win over silence and the last rule catches all', () => {
+    expect(RULES.map((r) => r.verdict)).toEqual(['frag-needed', 'filtered', 'refused', 'host-unreachable', 'healthy', 'lossy', 'request-only', 'incomplete']);
+  });
+  it('healthy: every request answered; pending ones at the end do not spoil it', () => {
+    expect(v({ requests: 3, answered: 3, replies: 3 })).toBe('healthy');
+    expect(v({ requests: 3, answered: 2, pending: 1, replies: 2 })).toBe('healthy');
+  });
+  it('lossy and request-only split on whether anything was answered', () => {
+    expect(v({ requests: 3, answered: 2, unanswered: 1 })).toBe('lossy');
+    expect(v({ requests: 3, unanswered: 3 })).toBe('request-only');
+    expect(v({ requests: 1, unanswered: 1, undelivered: 1, replies: 1 })).toBe('request-only');
+  });
+  it('incomplete when nothing was asked or the capture ended too early', () => {
+    expect(v({ replies: 4 })).toBe('incomplete');
+    expect(v({ requests: 2, pending: 2 })).toBe('incomplete');
+  });
+  it('ICMP errors decide when requests went unanswered', () => {
+    expect(v({ requests: 1, unanswered: 1, unreachable: 3 })).toBe('host-unreachable');
+    expect(v({ requests: 1, unanswered: 1, prohibited: 1 })).toBe('filtered');
+    expect(v({ requests: 1, unanswered: 1, refused: 1 })).toBe('refused');
+    expect(v({ requests: 1, resets: 1 })).toBe('refused');
+    // A stray unreachable does not condemn a flow whose every request was answered...
+    expect(v({ requests: 2, answered: 2, unreachable: 1 })).toBe('healthy');
+    // ...but an MTU problem does: small packets pass, big ones do not.
+    expect(v({ requests: 2, answered: 2, fragNeeded: 1 })).toBe('frag-needed');
+  });
+});
