@@ -73,7 +73,9 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
         }, onWarning);
         summary.packets = no;
       }
+      table.endInput();
     } catch (e) {
+      table.endInput();
       if (!(e instanceof InputError)) throw e;
       const line = e.toString();
       summary.error = line;

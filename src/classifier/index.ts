@@ -5,8 +5,11 @@
  * rule table in rules.ts; the explanation turns the same facts and the
  * flow's evidence into words for an operator.
  */
-import type { Flow, FlowError } from '../flows/table.js';
+import type { Flow, FlowError, InputNode, Side } from '../flows/table.js';
+import { locate, primarySide, type LocusResult } from './locus.js';
 import { verdictOf, type Facts, type Rule, type Verdict } from './rules.js';
+
+export { locate, primarySide, sideRole, type Locus, type LocusResult, type SideRole } from './locus.js';
 
 export { RULES, VERDICTS, verdictOf, type Facts, type Rule, type Verdict } from './rules.js';
 
@@ -17,18 +20,23 @@ export interface Classified {
   explanation: string;
   /** Commands that confirm or rule out the likely cause. */
   next: string[];
+  /** Where it broke (null when healthy or when the capture cannot tell). */
+  locus: LocusResult | null;
+  /** The capture point whose view gave the verdict. */
+  side: Side;
 }
 
-export function facts(flow: Flow): Facts {
+/** The counts of the deciding side, and every ICMP error tied to the flow at any capture point. */
+export function facts(flow: Flow, side: Side = primarySide(flow)): Facts {
   const count = (cls: FlowError['cls']) => flow.errors.filter((e) => e.cls === cls).length;
   return {
-    requests: flow.requests,
-    answered: flow.answered,
-    unanswered: flow.unanswered,
-    undelivered: flow.undelivered,
-    pending: flow.pendingAtEnd,
-    replies: flow.replies,
-    resets: flow.resets,
+    requests: side.requests,
+    answered: side.answered,
+    unanswered: side.unanswered,
+    undelivered: side.undelivered,
+    pending: side.pendingAtEnd,
+    replies: side.replies,
+    resets: side.resets,
     unreachable: count('unreachable'),
     refused: count('refused'),
     prohibited: count('prohibited'),
@@ -41,18 +49,20 @@ export interface ClassifyOptions {
   replyTimeout: number;
 }
 
-export function classify(flow: Flow, opts: ClassifyOptions): Classified {
-  const f = facts(flow);
+export function classify(flow: Flow, nodes: InputNode[], opts: ClassifyOptions): Classified {
+  const side = primarySide(flow);
+  const f = facts(flow, side);
   const { verdict, rule } = verdictOf(f);
-  const { explanation, next } = explain(flow, f, verdict, opts);
-  return { verdict, rule, facts: f, explanation, next };
+  const locus = locate(flow, nodes, verdict !== 'healthy' && verdict !== 'incomplete');
+  const { explanation, next } = explain(flow, side, f, verdict, opts);
+  return { verdict, rule, facts: f, explanation, next, locus, side };
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function requestWord(flow: Flow): string {
+function requestWord(flow: Flow, side: Side): string {
   if (flow.proto === 'icmp' || flow.proto === 'icmp6') return 'echo request';
-  if (flow.proto === 'tcp') return flow.sawSyn ? 'connection attempt (SYN)' : 'segment';
+  if (flow.proto === 'tcp') return side.sawSyn ? 'connection attempt (SYN)' : 'segment';
   return 'datagram';
 }
 
@@ -85,8 +95,8 @@ function attributionWords(e: FlowError): string {
   }
 }
 
-function explain(flow: Flow, f: Facts, verdict: Verdict, opts: ClassifyOptions): { explanation: string; next: string[] } {
-  const req = requestWord(flow);
+function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: ClassifyOptions): { explanation: string; next: string[] } {
+  const req = requestWord(flow, side);
   const tunnel = flow.tunnel;
   const port = tunnel?.port ?? 8472;
   const peers = peerEndpoints(flow);
@@ -94,7 +104,7 @@ function explain(flow: Flow, f: Facts, verdict: Verdict, opts: ClassifyOptions):
   const counts = `${plural(f.requests, req)}, ${f.answered} answered`;
   switch (verdict) {
     case 'healthy': {
-      const back = tunnel && flow.requestEncapsulated ? `; the replies went back encapsulated (${tunnel.type}${tunnel.vni !== null ? ' vni ' + tunnel.vni : ''})` : '';
+      const back = tunnel && side.requestEncapsulated ? `; the replies went back encapsulated (${tunnel.type}${tunnel.vni !== null ? ' vni ' + tunnel.vni : ''})` : '';
       const pend = f.pending ? ` (${f.pending} too recent to tell)` : '';
       return { explanation: `${counts}${pend}${back}.`, next: [] };
     }
@@ -110,7 +120,7 @@ function explain(flow: Flow, f: Facts, verdict: Verdict, opts: ClassifyOptions):
           next: [`bridge fdb show dev flannel.1`, `ip neigh show dev flannel.1`, ...(vtep ? [`ip route get ${vtep}`] : [`ip route get ${flow.client}`])],
         };
       }
-      if (tunnel && flow.requestEncapsulated) {
+      if (tunnel && side.requestEncapsulated) {
         const out = peers.sentTo.length ? ` to ${peers.sentTo.join(', ')}:${port}` : '';
         return {
           explanation: `${counts}: the requests travelled encapsulated (${tunnel.type}${out}) and no reply came back within ${opts.replyTimeout} s. The packets are dropped beyond this capture point: the underlay (a firewall or security group not allowing UDP ${port} between the nodes) or the peer node.`,

@@ -46,6 +46,7 @@ export interface Sighting {
   line: number | null;
   ts: number | null;
   ifname: string | null;
+  ifindex: number | null;
   direction: Packet['direction'];
   /** The tunnel it was inside at this sighting, null when bare. */
   hop: TunnelHop | null;
@@ -79,9 +80,12 @@ export interface FlowError {
   mtu: number | null;
   ts: number | null;
   attribution: Attribution;
+  /** The input the error was captured in, and whether the node sent it to itself (its own failure to send). */
+  input: number;
+  local: boolean;
 }
 
-/** One packet, seen once or several times. */
+/** One packet, seen once or several times at one capture point. */
 interface PacketRecord {
   fromClient: boolean;
   role: Role;
@@ -94,15 +98,78 @@ interface PacketRecord {
   sigAck: number | null;
   sigLen: number | null;
   sigIpId: number | null;
+  /** The first encapsulated sighting: its direction (cooked captures) and outer source. */
   encapsulated: boolean;
+  encapDirection: Packet['direction'];
+  encapSrc: string | null;
   /** TCP: a reset from the server answering a connection attempt. */
   refusal: boolean;
+  /** The places it was seen, kept for the first request and the first reply of a side only. */
+  path: Hop[] | null;
+}
+
+/** One place a packet was seen, for the flow's hops. */
+export interface Hop {
+  ifname: string | null;
+  ifindex: number | null;
+  direction: Packet['direction'];
+  /** The tunnel it was in there, null when bare. */
+  tunnel: { type: TunnelHop['type']; vni: number | null; src: string; dst: string; port: number | null } | null;
+  ts: number | null;
 }
 
 interface Pending {
   ts: number | null;
   /** Its reply was made but never left through the tunnel. */
   undelivered: boolean;
+}
+
+/** How one capture point saw packets of one role: arriving or leaving encapsulated, or only bare. */
+export interface Passage {
+  /** Encapsulated, arriving at / leaving the capturing node. */
+  in: number;
+  out: number;
+  /** Encapsulated, direction not known yet: outer source -> count (resolved with the node's addresses at the end). */
+  unknown: Map<string, number>;
+  /** Seen only bare. */
+  bare: number;
+}
+
+/** What one capture point (input) saw of a flow: each side keeps its own counts, as each node sees its own half. */
+export interface Side {
+  input: number;
+  requests: number;
+  replies: number;
+  /** Requests answered by a reply that went back the way the request came. */
+  answered: number;
+  /** Requests whose reply was made here but never left encapsulated. */
+  undelivered: number;
+  /** Requests unanswered at the end: timed out, or answered by a reply that never left. */
+  unanswered: number;
+  /** Requests too recent at the end to tell. */
+  pendingAtEnd: number;
+  /** Packets seen bare inside a tunnel scope that never left encapsulated. */
+  notEncapsulated: number;
+  lastNotEncapsulatedTs: number | null;
+  /** A request was seen encapsulated here. */
+  requestEncapsulated: boolean;
+  /** TCP resets from the server answering a SYN. */
+  resets: number;
+  /** TCP: a SYN was seen (else the conversation was caught mid-stream), and a SYN-ACK. */
+  sawSyn: boolean;
+  sawSynAck: boolean;
+  requestPassage: Passage;
+  replyPassage: Passage;
+  /** Where the first request and the first reply were seen. */
+  requestPath: Hop[] | null;
+  replyPath: Hop[] | null;
+  /** Request keys seen here (ICMP sequence, TCP initial sequence), for matching across capture points. */
+  requestKeys: Set<number>;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  pending: Map<number, Pending>;
+  nextKey: number;
+  recent: PacketRecord[];
 }
 
 export interface Flow {
@@ -118,44 +185,31 @@ export interface Flow {
   /** "" for bare traffic, "vxlan:1" etc. inside a tunnel. */
   scope: string;
   tunnel: { type: TunnelHop['type']; vni: number | null; port: number | null } | null;
-  /** Outer endpoints the flow's packets travelled between: "src>dst" -> packets. */
+  /** Outer endpoints the flow's packets travelled between: "src>dst" -> sightings. */
   endpoints: Map<string, number>;
   firstSeen: number | null;
   lastSeen: number | null;
-  /** Distinct packets, and all sightings of them. */
+  /** Distinct packets (per capture point), and all sightings of them. */
   packets: number;
   sightings: number;
-  requests: number;
-  replies: number;
-  /** Requests answered by a reply that was delivered. */
-  answered: number;
-  /** Requests whose reply was made but never left encapsulated. */
-  undelivered: number;
-  /** Requests still unanswered at the end: timed out, or too recent to tell. */
-  unanswered: number;
-  pendingAtEnd: number;
-  /** Packets seen bare inside a tunnel scope that never left encapsulated. */
-  notEncapsulated: number;
-  lastNotEncapsulatedTs: number | null;
-  /** A request was seen arriving or leaving encapsulated. */
-  requestEncapsulated: boolean;
-  /** TCP: RST from the server answering a SYN. */
-  resets: number;
-  /** TCP: a SYN was seen (otherwise the conversation was caught mid-stream), and a SYN-ACK. */
-  sawSyn: boolean;
-  sawSynAck: boolean;
+  /** One side per input that saw the flow, in input order. */
+  sides: Side[];
   errors: FlowError[];
   evidence: Evidence[];
   last: Evidence | null;
-  /** Inputs (captures) the flow was seen in. */
-  inputs: Set<number>;
   /** Inner MAC addresses seen in the tunnel: a bare frame with one of them is the same traffic on the overlay device. */
   innerMacs: Set<string>;
   /** Sightings carried link direction (cooked capture): bare copies are hops of the same packets. */
   cooked: boolean;
-  pending: Map<number, Pending>;
-  nextKey: number;
-  recent: PacketRecord[];
+}
+
+/** What one input tells about the node it was captured on. */
+export interface InputNode {
+  input: number;
+  /** The node's own tunnel endpoint addresses, where the capture shows them. */
+  local: string[];
+  /** Whether packets carried a direction (cooked `-i any` capture). */
+  cooked: boolean;
 }
 
 export interface TunnelInfo {
@@ -177,6 +231,7 @@ export interface ArpInfo {
 }
 
 interface PendingError {
+  input: number;
   ts: number | null;
   ip: Ip;
   icmp: Icmp;
@@ -187,6 +242,7 @@ interface PendingError {
 
 export interface TableResult {
   flows: Flow[];
+  nodes: InputNode[];
   tunnels: TunnelInfo[];
   arp: ArpInfo[];
   /** Last timestamp seen in any input (null when the inputs have none). */
@@ -214,6 +270,7 @@ export function describeHop(hop: TunnelHop | null): string {
 function describeSighting(s: Sighting): string {
   const parts: string[] = [];
   if (s.ifname) parts.push(s.ifname);
+  else if (s.ifindex !== null) parts.push(`ifindex ${s.ifindex}`);
   if (s.direction) parts.push(s.direction);
   parts.push(s.hop ? 'encapsulated ' + describeHop(s.hop) : 'bare');
   return parts.join(' ');
@@ -236,6 +293,28 @@ function describeConv(v: Extract<View, { kind: 'conv' }>): string {
   }
 }
 
+function newPassage(): Passage {
+  return { in: 0, out: 0, unknown: new Map(), bare: 0 };
+}
+
+function newSide(input: number): Side {
+  return {
+    input, requests: 0, replies: 0, answered: 0, undelivered: 0, unanswered: 0, pendingAtEnd: 0,
+    notEncapsulated: 0, lastNotEncapsulatedTs: null, requestEncapsulated: false, resets: 0, sawSyn: false, sawSynAck: false,
+    requestPassage: newPassage(), replyPassage: newPassage(), requestPath: null, replyPath: null, requestKeys: new Set(),
+    firstSeen: null, lastSeen: null, pending: new Map(), nextKey: 0, recent: [],
+  };
+}
+
+/** Votes for a node's own tunnel addresses: exact from cooked directions, else the address in every encapsulated packet. */
+interface InputTally {
+  /** Last timestamp of the input: each node's clock judges its own pending requests. */
+  end: number | null;
+  cooked: boolean;
+  encapsulated: number;
+  votes: Map<string, number>;
+}
+
 export class FlowTable {
   private readonly opts: FlowTableOptions;
   private readonly byKey = new Map<string, Flow>();
@@ -244,6 +323,9 @@ export class FlowTable {
   private readonly tunnels = new Map<string, TunnelInfo>();
   private readonly arp = new Map<string, ArpInfo>();
   private readonly errors: PendingError[] = [];
+  private readonly inputs = new Map<number, InputTally>();
+  /** Sides holding packet records not yet settled. */
+  private readonly unsettled = new Set<Side>();
   private nextId = 1;
   private end: number | null = null;
   private readonly counts = { packets: 0, conversations: 0, errors: 0, arp: 0, other: 0, dropped: 0 };
@@ -255,9 +337,13 @@ export class FlowTable {
 
   add(p: Packet): void {
     this.counts.packets++;
-    if (p.ts !== null && (this.end === null || p.ts > this.end)) this.end = p.ts;
+    if (p.ts !== null) {
+      if (this.end === null || p.ts > this.end) this.end = p.ts;
+      const t = this.tally(p.input);
+      if (t.end === null || p.ts > t.end) t.end = p.ts;
+    }
     const v = viewOf(p);
-    if (v.tunnel) this.noteTunnel(v.tunnel);
+    if (v.tunnel) this.noteTunnel(p, v.tunnel);
     switch (v.kind) {
       case 'conv':
         this.counts.conversations++;
@@ -265,9 +351,10 @@ export class FlowTable {
         return;
       case 'error':
         this.counts.errors++;
+        if (v.ip.src === v.ip.dst) this.vote(p.input, v.ip.src, 1);
         if (this.errors.length < 100_000) {
           this.errors.push({
-            ts: p.ts, ip: v.ip, icmp: v.icmp, quoted: v.quoted, hop: v.tunnel,
+            input: p.input, ts: p.ts, ip: v.ip, icmp: v.icmp, quoted: v.quoted, hop: v.tunnel,
             evidence: { role: 'error', what: `${v.ip.src} > ${v.ip.dst}: ${describeError(v.icmp)}`, where: describeSighting(this.sighting(p, v.tunnel)), input: p.input, no: p.no, line: p.line, ts: p.ts },
           });
         }
@@ -281,11 +368,31 @@ export class FlowTable {
     }
   }
 
-  private sighting(p: Packet, hop: TunnelHop | null): Sighting {
-    return { input: p.input, no: p.no, line: p.line, ts: p.ts, ifname: p.ifname, direction: p.direction, hop };
+  /** An input is over: its packets' sightings are all in. Called between inputs and by finish(). */
+  endInput(): void {
+    for (const side of this.unsettled) {
+      for (const rec of side.recent) this.settle(side, rec);
+      side.recent = [];
+    }
+    this.unsettled.clear();
   }
 
-  private noteTunnel(hop: TunnelHop): void {
+  private sighting(p: Packet, hop: TunnelHop | null): Sighting {
+    return { input: p.input, no: p.no, line: p.line, ts: p.ts, ifname: p.ifname, ifindex: p.ifindex, direction: p.direction, hop };
+  }
+
+  private tally(input: number): InputTally {
+    let t = this.inputs.get(input);
+    if (!t) this.inputs.set(input, (t = { end: null, cooked: false, encapsulated: 0, votes: new Map() }));
+    return t;
+  }
+
+  private vote(input: number, addr: string, n: number): void {
+    const t = this.tally(input);
+    t.votes.set(addr, (t.votes.get(addr) ?? 0) + n);
+  }
+
+  private noteTunnel(p: Packet, hop: TunnelHop): void {
     const k = `${hop.type}:${hop.vni}:${hop.port}`;
     let t = this.tunnels.get(k);
     if (!t) {
@@ -294,11 +401,23 @@ export class FlowTable {
     }
     t.packets++;
     const ep = `${hop.outerSrc}>${hop.outerDst}`;
-    t.endpoints.set(ep, (t.endpoints.get(ep) ?? 0) + 1);
+    if (t.endpoints.size < 1024 || t.endpoints.has(ep)) t.endpoints.set(ep, (t.endpoints.get(ep) ?? 0) + 1);
     if (hop.innerSrcMac) {
       let macs = t.macs.get(hop.outerSrc);
-      if (!macs) t.macs.set(hop.outerSrc, (macs = new Set()));
-      if (macs.size < 64) macs.add(hop.innerSrcMac);
+      if (!macs && t.macs.size < 1024) t.macs.set(hop.outerSrc, (macs = new Set()));
+      if (macs && macs.size < 64) macs.add(hop.innerSrcMac);
+    }
+    const tally = this.tally(p.input);
+    tally.encapsulated++;
+    if (p.direction === 'out') {
+      tally.cooked = true;
+      this.vote(p.input, hop.outerSrc, 1e6);
+    } else if (p.direction === 'in') {
+      tally.cooked = true;
+      this.vote(p.input, hop.outerDst, 1e6);
+    } else {
+      this.vote(p.input, hop.outerSrc, 1);
+      if (hop.outerDst !== hop.outerSrc) this.vote(p.input, hop.outerDst, 1);
     }
   }
 
@@ -383,42 +502,39 @@ export class FlowTable {
       lastSeen: p.ts,
       packets: 0,
       sightings: 0,
-      requests: 0,
-      replies: 0,
-      answered: 0,
-      undelivered: 0,
-      unanswered: 0,
-      pendingAtEnd: 0,
-      notEncapsulated: 0,
-      lastNotEncapsulatedTs: null,
-      requestEncapsulated: false,
-      resets: 0,
-      sawSyn: false,
-      sawSynAck: false,
+      sides: [],
       errors: [],
       evidence: [],
       last: null,
-      inputs: new Set(),
       innerMacs: new Set(),
       cooked: false,
-      pending: new Map(),
-      nextKey: 0,
-      recent: [],
     };
+  }
+
+  private sideOf(flow: Flow, input: number): Side {
+    const last = flow.sides[flow.sides.length - 1];
+    if (last && last.input === input) return last;
+    const found = flow.sides.find((s) => s.input === input);
+    if (found) return found;
+    const side = newSide(input);
+    flow.sides.push(side);
+    return side;
   }
 
   private addConv(p: Packet, v: Extract<View, { kind: 'conv' }>): void {
     const flow = this.flowFor(p, v);
     if (!flow) return;
+    const side = this.sideOf(flow, p.input);
     const t = v.tuple;
     const fromClient = t.src === flow.client && (flow.clientPort === null || t.srcPort === flow.clientPort);
     const hop = v.tunnel;
     flow.sightings++;
-    flow.inputs.add(p.input);
     if (p.direction !== null) flow.cooked = true;
     if (p.ts !== null) {
       if (flow.firstSeen === null || p.ts < flow.firstSeen) flow.firstSeen = p.ts;
       if (flow.lastSeen === null || p.ts > flow.lastSeen) flow.lastSeen = p.ts;
+      if (side.firstSeen === null) side.firstSeen = p.ts;
+      side.lastSeen = p.ts;
     }
     if (hop) {
       const ep = `${hop.outerSrc}>${hop.outerDst}`;
@@ -427,40 +543,54 @@ export class FlowTable {
       if (hop.innerDstMac && flow.innerMacs.size < 8) flow.innerMacs.add(hop.innerDstMac);
     }
 
-    const rec = this.recordOf(flow, p, v, fromClient);
-    const same = this.findSame(flow, rec);
+    const rec = this.recordOf(side, p, v, fromClient);
+    const same = this.findSame(side, rec);
     let role: Role;
+    let target = rec;
     if (same) {
-      if (hop) same.encapsulated = true;
+      target = same;
+      if (hop && !same.encapsulated) {
+        same.encapsulated = true;
+        same.encapDirection = p.direction;
+        same.encapSrc = hop.outerSrc;
+      }
       role = same.role;
     } else {
-      this.pushRecord(flow, rec);
       role = rec.role;
+      if ((role === 'request' && side.requestPath === null) || (role === 'reply' && side.replyPath === null)) {
+        rec.path = [];
+        if (role === 'request') side.requestPath = rec.path;
+        else side.replyPath = rec.path;
+      }
+      this.pushRecord(side, rec);
       flow.packets++;
-      if (rec.role === 'request') this.addRequest(flow, rec, hop !== null);
-      if (rec.refusal) flow.resets++;
+      if (role === 'request') this.addRequest(side, rec);
+      if (rec.refusal) side.resets++;
     }
-    if (role === 'request' && hop) flow.requestEncapsulated = true;
+    if (target.path && target.path.length < 16) {
+      target.path.push({ ifname: p.ifname, ifindex: p.ifindex, direction: p.direction, ts: p.ts, tunnel: hop ? { type: hop.type, vni: hop.vni, src: hop.outerSrc, dst: hop.outerDst, port: hop.port } : null });
+    }
+    if (role === 'request' && hop) side.requestEncapsulated = true;
 
-    const ev: Evidence = { role, what: '', where: describeSighting(this.sighting(p, hop)), input: p.input, no: p.no, line: p.line, ts: p.ts };
+    const ev: Evidence = { role, what: describeConv(v), where: describeSighting(this.sighting(p, hop)), input: p.input, no: p.no, line: p.line, ts: p.ts };
     if (flow.evidence.length < EVIDENCE_FIRST) {
-      ev.what = describeConv(v);
       flow.evidence.push(ev);
       flow.last = null;
     } else {
-      // Only the newest sighting beyond the first few is kept: described now, as the packet goes away.
-      ev.what = describeConv(v);
+      // Beyond the first few, only the newest sighting is kept.
       flow.last = ev;
     }
   }
 
   /** What this packet is to its flow: a request, a reply (and to which request), or neither. */
-  private recordOf(flow: Flow, p: Packet, v: Extract<View, { kind: 'conv' }>, fromClient: boolean): PacketRecord {
+  private recordOf(side: Side, p: Packet, v: Extract<View, { kind: 'conv' }>, fromClient: boolean): PacketRecord {
     const l4 = v.frame.l4!;
+    const hop = v.tunnel;
     const rec: PacketRecord = {
       fromClient, role: 'other', key: null, ts: p.ts,
       sigType: 0, sigSeq: null, sigAck: null, sigLen: null, sigIpId: v.ip.id,
-      encapsulated: v.tunnel !== null, refusal: false,
+      encapsulated: hop !== null, encapDirection: hop ? p.direction : null, encapSrc: hop ? hop.outerSrc : null,
+      refusal: false, path: null,
     };
     switch (l4.kind) {
       case 'icmp':
@@ -480,35 +610,33 @@ export class FlowTable {
         const syn = (l4.flags & TCP_SYN) !== 0;
         const ack = (l4.flags & TCP_ACK) !== 0;
         if (syn && !ack && fromClient) {
-          flow.sawSyn = true;
+          side.sawSyn = true;
           rec.role = 'request';
           rec.key = l4.seq;
         } else if (syn && ack && !fromClient) {
-          flow.sawSynAck = true;
+          side.sawSynAck = true;
           rec.role = 'reply';
-          rec.key = l4.ack !== null && flow.pending.has((l4.ack - 1) >>> 0) ? (l4.ack - 1) >>> 0 : null;
+          rec.key = l4.ack !== null && side.pending.has((l4.ack - 1) >>> 0) ? (l4.ack - 1) >>> 0 : null;
         } else if (l4.flags & TCP_RST && !fromClient) {
           // A reset answering a connection attempt is a refusal; otherwise it ends a conversation that worked.
-          rec.refusal = flow.sawSyn && !flow.sawSynAck;
+          rec.refusal = side.sawSyn && !side.sawSynAck;
           rec.role = rec.refusal ? 'other' : 'reply';
-        } else if (!flow.sawSyn) {
+        } else if (!side.sawSyn) {
           // Caught mid-stream: the client's segments are requests any server segment answers.
           rec.role = fromClient ? 'request' : 'reply';
-          rec.key = null;
         }
         break;
       }
       case 'udp':
         rec.sigLen = l4.length;
         rec.role = fromClient ? 'request' : 'reply';
-        rec.key = null;
         break;
     }
     return rec;
   }
 
-  private findSame(flow: Flow, rec: PacketRecord): PacketRecord | null {
-    const r = flow.recent;
+  private findSame(side: Side, rec: PacketRecord): PacketRecord | null {
+    const r = side.recent;
     for (let i = r.length - 1; i >= 0; i--) {
       const o = r[i]!;
       if (o.fromClient !== rec.fromClient || o.sigType !== rec.sigType) continue;
@@ -519,54 +647,63 @@ export class FlowTable {
     return null;
   }
 
-  private pushRecord(flow: Flow, rec: PacketRecord): void {
-    if (flow.recent.length >= RECENT) this.settle(flow, flow.recent.shift()!);
-    flow.recent.push(rec);
+  private pushRecord(side: Side, rec: PacketRecord): void {
+    if (side.recent.length >= RECENT) this.settle(side, side.recent.shift()!);
+    side.recent.push(rec);
+    this.unsettled.add(side);
   }
 
-  private addRequest(flow: Flow, rec: PacketRecord, encapsulated: boolean): void {
-    flow.requests++;
-    if (encapsulated) flow.requestEncapsulated = true;
+  private addRequest(side: Side, rec: PacketRecord): void {
+    side.requests++;
     let key = rec.key;
-    if (key === null) key = -1 - flow.nextKey++;
+    if (key === null) key = -1 - side.nextKey++;
+    else if (side.requestKeys.size < MAX_PENDING) side.requestKeys.add(key);
     rec.key = key;
-    if (flow.pending.has(key)) return; // a retransmission of a request still waiting
-    if (flow.pending.size >= MAX_PENDING) {
+    if (side.pending.has(key)) return; // a retransmission of a request still waiting
+    if (side.pending.size >= MAX_PENDING) {
       // Keep memory bounded: the oldest waiting request is given up as unanswered.
-      const [oldest] = flow.pending.keys();
-      flow.pending.delete(oldest!);
-      flow.unanswered++;
+      const [oldest] = side.pending.keys();
+      side.pending.delete(oldest!);
+      side.unanswered++;
     }
-    flow.pending.set(key, { ts: rec.ts, undelivered: false });
+    side.pending.set(key, { ts: rec.ts, undelivered: false });
   }
 
   /**
    * A packet record leaves the recent window: its sightings are all in. A reply counts only if it
    * went back the way the request came: through the tunnel when the request arrived through it.
    */
-  private settle(flow: Flow, rec: PacketRecord): void {
-    if (flow.scope !== '' && !rec.encapsulated) {
-      flow.notEncapsulated++;
-      if (rec.ts !== null && (flow.lastNotEncapsulatedTs === null || rec.ts > flow.lastNotEncapsulatedTs)) flow.lastNotEncapsulatedTs = rec.ts;
+  private settle(side: Side, rec: PacketRecord): void {
+    const inTunnelScope = rec.encapsulated || side.requestEncapsulated;
+    if (rec.role === 'request' || rec.role === 'reply') {
+      const passage = rec.role === 'request' ? side.requestPassage : side.replyPassage;
+      if (!rec.encapsulated) passage.bare++;
+      else if (rec.encapDirection === 'in') passage.in++;
+      else if (rec.encapDirection === 'out') passage.out++;
+      else if (passage.unknown.size < 64 || passage.unknown.has(rec.encapSrc!)) passage.unknown.set(rec.encapSrc!, (passage.unknown.get(rec.encapSrc!) ?? 0) + 1);
+    }
+    if (inTunnelScope && !rec.encapsulated) {
+      side.notEncapsulated++;
+      if (rec.ts !== null && (side.lastNotEncapsulatedTs === null || rec.ts > side.lastNotEncapsulatedTs)) side.lastNotEncapsulatedTs = rec.ts;
     }
     if (rec.role !== 'reply') return;
-    flow.replies++;
-    const delivered = !flow.requestEncapsulated || rec.encapsulated;
+    side.replies++;
+    const delivered = !side.requestEncapsulated || rec.encapsulated;
     const answer = (key: number, pend: Pending): void => {
       if (delivered) {
-        flow.answered++;
-        flow.pending.delete(key);
+        side.answered++;
+        side.pending.delete(key);
       } else if (!pend.undelivered) {
         pend.undelivered = true;
-        flow.undelivered++;
+        side.undelivered++;
       }
     };
     if (rec.key !== null) {
-      const pend = flow.pending.get(rec.key);
+      const pend = side.pending.get(rec.key);
       if (pend) answer(rec.key, pend);
       return;
     }
-    for (const [key, pend] of flow.pending) {
+    for (const [key, pend] of side.pending) {
       if (pend.ts !== null && rec.ts !== null && pend.ts > rec.ts) continue;
       answer(key, pend);
     }
@@ -574,27 +711,44 @@ export class FlowTable {
 
   /** Ends the capture: settles every packet, counts what stayed unanswered, ties errors to flows. */
   finish(): TableResult {
-    const end = this.end;
-    const flows = [...new Set(this.byKey.values())];
+    this.endInput();
+    const flows = [...new Set(this.byKey.values())].sort((a, b) => a.id - b.id);
+    const nodes = this.nodes();
     for (const flow of flows) {
-      for (const rec of flow.recent) this.settle(flow, rec);
-      flow.recent = [];
-      for (const pend of flow.pending.values()) {
-        if (pend.undelivered || (pend.ts !== null && end !== null && end - pend.ts >= this.opts.replyTimeout)) flow.unanswered++;
-        else flow.pendingAtEnd++;
+      for (const side of flow.sides) {
+        const end = this.inputs.get(side.input)?.end ?? null;
+        for (const pend of side.pending.values()) {
+          if (pend.undelivered || (pend.ts !== null && end !== null && end - pend.ts >= this.opts.replyTimeout)) side.unanswered++;
+          else side.pendingAtEnd++;
+        }
+        side.pending.clear();
+        const local = nodes[side.input]?.local ?? [];
+        resolveDirections(side.requestPassage, local);
+        resolveDirections(side.replyPassage, local);
       }
-      flow.pending.clear();
       if (flow.last) flow.evidence.push(flow.last);
     }
     for (const e of this.errors) this.attribute(e, flows);
-    return {
-      flows: flows.sort((a, b) => a.id - b.id),
-      tunnels: [...this.tunnels.values()],
-      arp: [...this.arp.values()],
-      end,
-      counts: { ...this.counts },
-      notes: this.notes,
-    };
+    return { flows, nodes: nodes.filter((n) => n !== undefined), tunnels: [...this.tunnels.values()], arp: [...this.arp.values()], end: this.end, counts: { ...this.counts }, notes: this.notes };
+  }
+
+  /** Each input's node: its own tunnel addresses where the capture shows them. */
+  private nodes(): InputNode[] {
+    const out: InputNode[] = [];
+    for (const [input, t] of this.inputs) {
+      let local: string[] = [];
+      if (t.cooked) {
+        local = [...t.votes].filter(([, n]) => n >= 1e6).map(([a]) => a);
+      } else if (t.encapsulated > 0) {
+        // Without directions, the node's address is the one in every encapsulated packet, if only one is.
+        const all = [...t.votes].filter(([, n]) => n >= t.encapsulated).map(([a]) => a);
+        if (all.length === 1) local = all;
+      } else {
+        local = [...t.votes.keys()];
+      }
+      out[input] = { input, local, cooked: t.cooked };
+    }
+    return out;
   }
 
   /** Ties one ICMP error to the flows it is about, as precisely as the error allows. */
@@ -627,15 +781,25 @@ export class FlowTable {
     }
     if (targets.length === 0 && e.ip.src === e.ip.dst) {
       // The kernel reporting to itself that it could not send (no route, or no ARP answer for the
-      // next hop): the tunnel flows whose packets never left encapsulated around that time.
+      // next hop): the tunnel flows whose packets failed to leave encapsulated at that node around then.
       how = 'inferred';
-      targets = flows.filter((f) => f.scope !== '' && f.lastNotEncapsulatedTs !== null && (e.ts === null || Math.abs(f.lastNotEncapsulatedTs - e.ts) <= LOCAL_ERROR_WINDOW));
+      targets = flows.filter((f) => f.sides.some((s) => s.input === e.input && s.lastNotEncapsulatedTs !== null && (e.ts === null || Math.abs(s.lastNotEncapsulatedTs - e.ts) <= LOCAL_ERROR_WINDOW)));
     }
     for (const f of targets) {
-      if (f.errors.length < 64) f.errors.push({ cls, from: e.ip.src, about: q.dst, mtu: e.icmp.mtu, ts: e.ts, attribution: how });
+      if (f.errors.length < 64) f.errors.push({ cls, from: e.ip.src, about: q.dst, mtu: e.icmp.mtu, ts: e.ts, attribution: how, input: e.input, local: e.ip.src === e.ip.dst });
       if (f.evidence.length < EVIDENCE_FIRST * 3) f.evidence.push({ ...e.evidence, attribution: how });
     }
   }
+}
+
+/** Encapsulated sightings without a direction: leaving when the outer source is the node's own address. */
+function resolveDirections(p: Passage, local: string[]): void {
+  if (local.length === 0) return;
+  for (const [src, n] of p.unknown) {
+    if (local.includes(src)) p.out += n;
+    else p.in += n;
+  }
+  p.unknown.clear();
 }
 
 function eqOrUnknown(a: number | null, b: number | null): boolean {

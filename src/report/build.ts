@@ -2,10 +2,11 @@
  * The report: what `--format json` prints and what the library returns.
  * Verdicts come from the classifier; this only shapes them for people and programs.
  */
-import { classify, VERDICTS, type Verdict } from '../classifier/index.js';
-import type { Evidence, Flow, TableResult } from '../flows/table.js';
+import { classify, sideRole, VERDICTS, type Locus, type Verdict } from '../classifier/index.js';
+import type { Evidence, Flow, Hop, InputNode, Side, TableResult } from '../flows/table.js';
 import type { FlowProto } from '../flows/view.js';
 import type { InputWarning } from '../readers/types.js';
+import { anomalies, type Anomaly } from './anomalies.js';
 
 export interface InputSummary {
   name: string;
@@ -43,6 +44,39 @@ export interface EvidenceReport {
   attribution?: string;
 }
 
+export interface PathStep {
+  ifname: string | null;
+  ifindex: number | null;
+  direction: string | null;
+  /** The tunnel the packet was in at this step, null when bare. */
+  tunnel: { type: string; vni: number | null; src: string; dst: string; port: number | null } | null;
+  ts: number | null;
+}
+
+/** What one capture point saw of a flow. */
+export interface HopReport {
+  input: string;
+  /** The capture point's own tunnel addresses (its node), when the capture shows them. */
+  node: string[];
+  /** Whether this capture point is the client's node, the server's, or cannot tell. */
+  role: string;
+  requests: number;
+  replies: number;
+  answered: number;
+  /** How requests and replies passed: encapsulated in / out, or only bare. */
+  requestsIn: number;
+  requestsOut: number;
+  requestsBare: number;
+  repliesIn: number;
+  repliesOut: number;
+  repliesBare: number;
+  /** Replies made here that never left encapsulated. */
+  repliesNotSent: number;
+  /** Where the first request and the first reply were seen, in order. */
+  requestPath: PathStep[];
+  replyPath: PathStep[];
+}
+
 export interface FlowReport {
   id: number;
   proto: FlowProto;
@@ -63,14 +97,32 @@ export interface FlowReport {
   lastSeen: number | null;
   /** Where the conversation was last seen. */
   lastSeenAt: string | null;
+  /** Where the conversation broke: "node", "beyond", "underlay", "remote-node"; null when healthy or unknown. */
+  locus: Locus | null;
+  /** The locus in words, and the input it is at. */
+  locusDetail: string | null;
   explanation: string;
   next: string[];
+  hops: HopReport[];
   evidence: EvidenceReport[];
+}
+
+/** Flows with one cause, grouped: one line for an operator before the flows themselves. */
+export interface Finding {
+  verdict: Verdict;
+  locus: Locus | null;
+  title: string;
+  explanation: string;
+  next: string[];
+  flows: number[];
 }
 
 export interface Report {
   inputs: InputSummary[];
   tunnels: TunnelReport[];
+  /** What looks wrong in the tunnel inventory itself (source rewriting, VNI mismatch, unanswered ARP). */
+  anomalies: Anomaly[];
+  findings: Finding[];
   flows: FlowReport[];
   arp: { target: string; requests: number; replies: number }[];
   summary: {
@@ -84,6 +136,74 @@ export interface Report {
     icmpErrors: number;
   };
   warnings: string[];
+}
+
+function steps(path: Hop[] | null): PathStep[] {
+  return (path ?? []).map((h) => ({ ifname: h.ifname, ifindex: h.ifindex, direction: h.direction, tunnel: h.tunnel, ts: h.ts }));
+}
+
+function hopReport(side: Side, names: string[], nodes: InputNode[]): HopReport {
+  const rq = side.requestPassage;
+  const rp = side.replyPassage;
+  const unknown = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  return {
+    input: names[side.input] ?? String(side.input),
+    node: nodes.find((n) => n.input === side.input)?.local ?? [],
+    role: sideRole(side),
+    requests: side.requests,
+    replies: side.replies,
+    answered: side.answered,
+    // Encapsulated packets whose direction stayed unknown count as arriving.
+    requestsIn: rq.in + unknown(rq.unknown),
+    requestsOut: rq.out,
+    requestsBare: rq.bare,
+    repliesIn: rp.in + unknown(rp.unknown),
+    repliesOut: rp.out,
+    repliesBare: rp.bare,
+    repliesNotSent: side.undelivered,
+    requestPath: steps(side.requestPath),
+    replyPath: steps(side.replyPath),
+  };
+}
+
+/** The /24 (IPv4) or /64 (IPv6) around an address, for grouping flows by subnet. */
+function subnet(addr: string): string {
+  if (addr.includes(':')) return addr.split(':').slice(0, 4).join(':') + '::/64';
+  const parts = addr.split('.');
+  return `${parts.slice(0, 3).join('.')}.0/24`;
+}
+
+const HEADLINE: Record<Verdict, string> = {
+  healthy: 'healthy',
+  lossy: 'some requests unanswered',
+  'request-only': 'no reply ever arrives',
+  'host-unreachable': 'the host or tunnel endpoint is unreachable',
+  refused: 'refused',
+  filtered: 'rejected by a filter',
+  'frag-needed': 'packets too big for the path MTU',
+  incomplete: 'the capture cannot tell',
+};
+
+function findings(flows: FlowReport[]): Finding[] {
+  const groups = new Map<string, FlowReport[]>();
+  for (const f of flows) {
+    if (f.verdict === 'healthy') continue;
+    const k = [f.verdict, f.locus, subnet(f.client), subnet(f.server), f.tunnel ? `${f.tunnel.type}:${f.tunnel.vni}` : ''].join('|');
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(f);
+  }
+  return [...groups.values()].map((g) => {
+    const f = g[0]!;
+    const over = f.tunnel ? ` over ${f.tunnel.type}${f.tunnel.vni !== null ? ' vni ' + f.tunnel.vni : ''}` : '';
+    const who = g.length === 1 ? `${f.proto} ${f.client} -> ${f.server}` : `all ${g.length} flows from ${subnet(f.client)} to ${subnet(f.server)}`;
+    const where = f.locusDetail ? ` (${f.locus}: ${f.locusDetail})` : '';
+    return {
+      verdict: f.verdict, locus: f.locus,
+      title: `${who}${over}: ${HEADLINE[f.verdict]}${where}`,
+      explanation: f.explanation, next: f.next, flows: g.map((x) => x.id),
+    };
+  });
 }
 
 function endpoints(m: Map<string, number>): EndpointCount[] {
@@ -104,7 +224,7 @@ export function warningLine(w: InputWarning): string {
 export function buildReport(result: TableResult, inputs: InputSummary[], warnings: InputWarning[], opts: { replyTimeout: number }): Report {
   const names = inputs.map((i) => i.name);
   const flows: FlowReport[] = result.flows.map((flow: Flow) => {
-    const c = classify(flow, opts);
+    const c = classify(flow, result.nodes, opts);
     const last = flow.evidence.filter((e) => e.role !== 'error').at(-1);
     return {
       id: flow.id,
@@ -117,15 +237,18 @@ export function buildReport(result: TableResult, inputs: InputSummary[], warning
       tunnel: flow.tunnel ? { ...flow.tunnel, endpoints: endpoints(flow.endpoints) } : null,
       verdict: c.verdict,
       rule: c.rule.when,
-      requests: flow.requests,
-      replies: flow.replies,
-      answered: flow.answered,
-      unanswered: flow.unanswered,
+      requests: c.facts.requests,
+      replies: c.facts.replies,
+      answered: c.facts.answered,
+      unanswered: c.facts.unanswered,
       firstSeen: flow.firstSeen,
       lastSeen: flow.lastSeen,
       lastSeenAt: last ? last.where : null,
+      locus: c.locus?.locus ?? null,
+      locusDetail: c.locus ? `${names[c.locus.input] ?? c.locus.input}: ${c.locus.detail}` : null,
       explanation: c.explanation,
       next: c.next,
+      hops: flow.sides.map((s) => hopReport(s, names, result.nodes)),
       evidence: flow.evidence.map((e) => ({
         role: e.role, input: names[e.input] ?? String(e.input), no: e.no, line: e.line, ts: e.ts, where: e.where, what: e.what,
         ...(e.attribution ? { attribution: e.attribution } : {}),
@@ -141,6 +264,8 @@ export function buildReport(result: TableResult, inputs: InputSummary[], warning
       type: t.type, vni: t.vni, port: t.port, packets: t.packets, endpoints: endpoints(t.endpoints),
       macs: Object.fromEntries([...t.macs].map(([k, v]) => [k, [...v]])),
     })),
+    anomalies: anomalies(result),
+    findings: findings(flows),
     flows,
     arp: result.arp.map((a) => ({ target: a.target, requests: a.requests, replies: a.replies })),
     summary: {

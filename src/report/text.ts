@@ -48,11 +48,16 @@ export function renderText(r: Report, color: boolean): string {
   const line = (f: FlowReport) =>
     `  ${paint(COLORS[f.verdict], f.verdict.padEnd(vw))}  ${f.proto.padEnd(pw)}  ${endpointText(f).padEnd(ew)}  ${tunnelText(f)}`;
 
+  if (r.findings.length) {
+    out.push('', bold('Findings'));
+    for (const f of r.findings) out.push(`  ${paint(COLORS[f.verdict], f.verdict)}  ${f.title}`);
+  }
   if (problems.length) {
     out.push('', bold('Problems'));
     for (const f of problems) {
       out.push(line(f));
       out.push(`      ${f.explanation}`);
+      if (f.locus) out.push(`      broke at: ${f.locus} (${f.locusDetail})`);
       if (f.lastSeenAt) out.push(`      last seen: ${f.lastSeenAt} at ${formatTime(f.lastSeen)}`);
       for (const e of f.evidence.slice(0, 8)) {
         const at = e.line !== null ? `${e.input}:${e.line}` : `${e.input} #${e.no}`;
@@ -72,10 +77,9 @@ export function renderText(r: Report, color: boolean): string {
       out.push(`  ${t.type}${t.vni !== null ? ' vni ' + t.vni : ''}${t.port !== null ? ' udp ' + t.port : ''}: ${t.packets} packets; ${eps}`);
     }
   }
-  const unansweredArp = r.arp.filter((a) => a.requests > 0 && a.replies === 0);
-  if (unansweredArp.length) {
-    out.push('', bold('ARP without answer'));
-    for (const a of unansweredArp) out.push(`  who-has ${a.target}: ${a.requests} requests, no reply`);
+  if (r.anomalies.length) {
+    out.push('', bold('Anomalies'));
+    for (const a of r.anomalies) out.push(`  ${a.kind}: ${a.detail}`);
   }
   if (r.warnings.length) {
     out.push('', bold('Warnings'));

@@ -1,0 +1,69 @@
+/**
+ * Tunnel inventory anomalies: things an operator should know about the
+ * underlay even when no flow failed because of them.
+ */
+import type { Flow, InputNode, TableResult } from '../flows/table.js';
+
+export interface Anomaly {
+  kind: 'source-rewritten' | 'vni-mismatch' | 'two-vxlan-ports' | 'arp-unanswered';
+  detail: string;
+}
+
+function pairs(m: Map<string, number>): [string, string][] {
+  return [...m.keys()].map((k) => k.split('>') as [string, string]);
+}
+
+/** Encapsulated packets arrive from one address but the answers go to another: the underlay rewrote the outer source. */
+function sourceRewrites(flows: Flow[], nodes: InputNode[]): Anomaly[] {
+  const seen = new Set<string>();
+  const out: Anomaly[] = [];
+  for (const f of flows) {
+    for (const side of f.sides) {
+      const local = nodes.find((n) => n.input === side.input)?.local ?? [];
+      if (!local.length) continue;
+      const eps = pairs(f.endpoints);
+      const from = new Set(eps.filter(([s, d]) => local.includes(d) && !local.includes(s)).map(([s]) => s));
+      const to = new Set(eps.filter(([s, d]) => local.includes(s) && !local.includes(d)).map(([, d]) => d));
+      if (!from.size || !to.size || [...from].some((a) => to.has(a))) continue;
+      const k = `${[...from].join(',')}|${[...to].join(',')}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push({
+        kind: 'source-rewritten',
+        detail: `encapsulated packets from the peer arrive with outer source ${[...from].join(', ')}, but the answers go to the tunnel endpoint ${[...to].join(', ')}: something on the underlay rewrites the outer source (SNAT/masquerade), e.g. flow ${f.client} -> ${f.server}`,
+      });
+    }
+  }
+  return out;
+}
+
+export function anomalies(result: TableResult): Anomaly[] {
+  const out = sourceRewrites(result.flows, result.nodes);
+  // Directed endpoint pair -> VNIs; a pair whose two directions share no VNI is misconfigured.
+  const vnis = new Map<string, Set<number | null>>();
+  for (const t of result.tunnels) {
+    for (const key of t.endpoints.keys()) {
+      let s = vnis.get(key);
+      if (!s) vnis.set(key, (s = new Set()));
+      s.add(t.vni);
+    }
+  }
+  for (const [key, there] of vnis) {
+    const [a, b] = key.split('>') as [string, string];
+    const back = vnis.get(`${b}>${a}`);
+    if (a < b && back && ![...there].some((v) => back.has(v))) {
+      out.push({ kind: 'vni-mismatch', detail: `${a} sends to ${b} in VNI ${[...there].join(', ')} but ${b} answers in VNI ${[...back].join(', ')}: the two ends disagree on the VNI` });
+    }
+  }
+  const ports = new Set(result.tunnels.filter((t) => t.type === 'vxlan').map((t) => t.port));
+  if (ports.has(8472) && ports.has(4789)) {
+    out.push({ kind: 'two-vxlan-ports', detail: 'VXLAN on both UDP 8472 (Linux default, flannel) and 4789 (IANA): nodes may disagree on the port' });
+  }
+  const endpoints = new Set(result.tunnels.flatMap((t) => pairs(t.endpoints).flat()));
+  for (const a of result.arp) {
+    if (a.requests > 0 && a.replies === 0) {
+      out.push({ kind: 'arp-unanswered', detail: `ARP who-has ${a.target} asked ${a.requests} times, never answered${endpoints.has(a.target) ? ' (a tunnel endpoint)' : ''}: that host or next hop is not on the link` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * End to end: real inputs through the whole pipeline to the report.
+ * The seed is the incident this tool exists for; the lab captures are real
+ * kernel traffic with their expected verdicts in samples/lab/expected.tsv.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { analyzeFile, analyzeFiles, type FlowReport, type Report } from '../src/index.js';
+
+const seed = (f: string) => fileURLToPath(new URL(`../../shared/seed/${f}`, import.meta.url));
+const lab = (f: string) => fileURLToPath(new URL(`../samples/lab/${f}`, import.meta.url));
+
+function flow(r: Report, proto: string, client: string, server: string): FlowReport {
+  const f = r.flows.find((x) => x.proto === proto && x.client === client && x.server === server);
+  if (!f) throw new Error(`no flow ${proto} ${client} -> ${server} in ${r.flows.map((x) => `${x.proto} ${x.client}->${x.server}`).join(', ')}`);
+  return f;
+}
+
+describe('the seed incident (tcpdump -i any -nn -e text, cooked v1)', () => {
+  it('healthy.txt: request arrives encapsulated, reply leaves encapsulated to the peer VTEP', async () => {
+    const r = await analyzeFile(seed('healthy.txt'));
+    const f = flow(r, 'icmp', '10.244.3.0', '10.244.2.0');
+    expect(f.verdict).toBe('healthy');
+    expect(f.locus).toBeNull();
+    expect(f.tunnel).toMatchObject({ type: 'vxlan', vni: 1, port: 8472 });
+    expect(f.requests).toBe(1);
+    expect(f.answered).toBe(1);
+    // The request came from 192.168.232.1 (rewritten by the underlay), the reply went to the peer VTEP.
+    expect(f.tunnel!.endpoints.map((e) => `${e.src}>${e.dst}`).sort()).toEqual(['192.168.232.1>192.168.232.130', '192.168.232.130>192.168.223.131']);
+    expect(r.flows).toHaveLength(1);
+    expect(r.summary.problems).toBe(0);
+  });
+
+  it('missing-route.txt: the node reports the peer VTEP unreachable to itself', async () => {
+    const r = await analyzeFile(seed('missing-route.txt'));
+    const f = flow(r, 'icmp', '10.244.3.0', '10.244.2.0');
+    expect(f.verdict).toBe('host-unreachable');
+    expect(f.locus).toBe('node');
+    expect(f.explanation).toContain('192.168.223.131');
+    expect(f.evidence.filter((e) => e.role === 'error').map((e) => e.attribution)).toEqual(['inferred', 'inferred', 'inferred']);
+    expect(f.next.some((c) => c.includes('ip route get 192.168.223.131'))).toBe(true);
+  });
+
+  it('misrouted.txt: the reply is made on flannel.1 and never leaves encapsulated', async () => {
+    const r = await analyzeFile(seed('misrouted.txt'));
+    const f = flow(r, 'icmp', '10.244.3.0', '10.244.2.0');
+    expect(f.verdict).toBe('request-only');
+    expect(f.locus).toBe('node');
+    expect(f.replies).toBe(1);
+    expect(f.answered).toBe(0);
+    expect(f.hops[0]).toMatchObject({ requestsIn: 1, repliesOut: 0, repliesBare: 1, repliesNotSent: 1 });
+  });
+
+  it('all three together: one flow per excerpt is not merged across echo ids', async () => {
+    const r = await analyzeFiles(['healthy.txt', 'missing-route.txt', 'misrouted.txt'].map(seed));
+    expect(r.flows.map((f) => f.echoId).sort()).toEqual([46, 48, 49]);
+  });
+});
+
+interface Expected { file: string; proto: string; client: string; server: string; serverPort: number | null; verdict: string; note: string }
+
+function expectations(): Expected[] {
+  const path = lab('expected.tsv');
+  if (!existsSync(path)) return [];
+  const [, ...rows] = readFileSync(path, 'utf8').trim().split('\n');
+  return rows.map((row) => {
+    const [file, proto, client, server, serverPort, verdict, note] = row.split('\t');
+    return { file: file!, proto: proto!, client: client!, server: server!, serverPort: serverPort ? Number(serverPort) : null, verdict: verdict!, note: note ?? '' };
+  });
+}
+
+describe('lab captures: real kernel VXLAN traffic, each flow its stated verdict', () => {
+  const rows = expectations();
+  it('has expectations to check', () => {
+    expect(rows.length).toBeGreaterThan(10);
+  });
+  const byFile = new Map<string, Expected[]>();
+  for (const e of rows) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+  for (const [file, exp] of byFile) {
+    for (const variant of ['', '.nn.txt', '.nn-e.txt', '.nn-v.txt']) {
+      const path = lab(file + variant);
+      it.skipIf(variant !== '' && !existsSync(path))(`${file}${variant}`, async () => {
+        const r = await analyzeFile(path);
+        for (const e of exp) {
+          const f = r.flows.find((x) => x.proto === e.proto && x.client === e.client && x.server === e.server && (e.serverPort === null || x.serverPort === e.serverPort));
+          expect(f, `${e.proto} ${e.client} -> ${e.server}:${e.serverPort ?? ''} in ${file}${variant}`).toBeDefined();
+          expect(`${e.proto} ${e.client} -> ${e.server}: ${f!.verdict}`).toBe(`${e.proto} ${e.client} -> ${e.server}: ${e.verdict}`);
+        }
+      });
+    }
+  }
+});
