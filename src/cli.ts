@@ -11,7 +11,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
   let usageError: string | null = null;
   const args = await yargs(argv)
     .scriptName('analyze')
-    .usage('$0 [files..]\n\nReads pcap, pcapng (optionally gzipped) or tcpdump text; "-" or no file reads stdin.\nGives every inner flow of a VXLAN/GENEVE overlay a verdict.')
+    .command('$0 [files..]', 'Reads pcap, pcapng (optionally gzipped) or tcpdump text; "-" or no file reads stdin.\nGives every inner flow of a VXLAN/GENEVE overlay a verdict.', (y) =>
+      y.positional('files', { type: 'string', array: true, describe: 'captures or tcpdump text files' }))
     .option('format', { alias: 'f', choices: ['text', 'json'] as const, default: 'text' as const, describe: 'report format' })
     .option('vxlan-port', { type: 'number', array: true, default: [] as number[], describe: 'extra UDP port(s) to decode as VXLAN (8472 and 4789 always are)' })
     .option('reply-timeout', { type: 'number', default: 1, describe: 'seconds a request may wait for its reply' })
@@ -29,7 +30,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     return 2;
   }
   if (args.help) return 0;
-  const files = (args._ as (string | number)[]).map(String);
+  const files = ((args.files as string[] | undefined) ?? []).map(String);
   const ports = (args['vxlan-port'] as number[]).filter((p) => p !== undefined);
   for (const p of ports) {
     if (!Number.isInteger(p) || p < 1 || p > 65535) {

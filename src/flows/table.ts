@@ -424,6 +424,8 @@ export class FlowTable {
   private addArp(p: Packet, arp: NonNullable<Packet['frame']['arp']>): void {
     // An ARP request asks for targetIp; a reply answers for senderIp.
     const target = arp.op === 1 ? arp.targetIp : arp.senderIp;
+    // Who asks is usually the capturing node: a tie-breaker for its own address on Ethernet captures.
+    if (arp.op === 1) this.vote(p.input, arp.senderIp, 0.5);
     let a = this.arp.get(target);
     if (!a) {
       if (this.arp.size >= 65536) return;
@@ -740,9 +742,10 @@ export class FlowTable {
       if (t.cooked) {
         local = [...t.votes].filter(([, n]) => n >= 1e6).map(([a]) => a);
       } else if (t.encapsulated > 0) {
-        // Without directions, the node's address is the one in every encapsulated packet, if only one is.
-        const all = [...t.votes].filter(([, n]) => n >= t.encapsulated).map(([a]) => a);
-        if (all.length === 1) local = all;
+        // Without directions, the node's address is the one in every encapsulated packet, if only one is
+        // (ARP requests it sent break a tie between the two ends of a single tunnel).
+        const all = [...t.votes].filter(([, n]) => n >= t.encapsulated).sort((a, b) => b[1] - a[1]);
+        if (all.length === 1 || (all.length > 1 && all[0]![1] > all[1]![1])) local = [all[0]![0]];
       } else {
         local = [...t.votes.keys()];
       }

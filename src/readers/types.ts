@@ -6,7 +6,7 @@
  * linkType is the LINKTYPE_* value of the record's interface; ts is seconds since the epoch;
  * ifindex is the pcapng interface id (null for classic pcap).
  */
-export type RecordHandler = (data: Uint8Array, linkType: number, ts: number, wireLen: number, ifindex: number | null) => void;
+export type RecordHandler = (data: Uint8Array, linkType: number, ts: number | null, wireLen: number, ifindex: number | null) => void;
 
 /** A problem in the input that does not stop reading: where it is and what it is. */
 export interface InputWarning {

@@ -1,0 +1,25 @@
+/**
+ * IP in IP: IPv4 protocol 4 / IPv6 next header 4 (RFC 2003) carries an IPv4
+ * packet, protocol 41 (RFC 4213, also 6in6) an IPv6 packet, right after the
+ * outer header. The inner packet is a frame of its own with link 'none'.
+ */
+import { emptyFrame, ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_IPIP, type Frame } from '../model.js';
+import { decodeIPv4 } from './ipv4.js';
+import { decodeIPv6 } from './ipv6.js';
+import { MAX_DEPTH, type DecodeOptions } from './options.js';
+
+export function decodeIpInIp(proto: number, b: Uint8Array, off: number, end: number, f: Frame, opts: DecodeOptions, depth: number): void {
+  if (depth >= MAX_DEPTH) {
+    f.note = `tunnels nested deeper than ${MAX_DEPTH} levels: not decoded further`;
+    return;
+  }
+  const inner = emptyFrame('none');
+  f.tunnel = { type: 'ipip', vni: null, flags: null, inner };
+  if (proto === IPPROTO_IPIP) {
+    inner.ethertype = ETHERTYPE_IPV4;
+    decodeIPv4(b, off, end, inner, opts, depth + 1);
+  } else {
+    inner.ethertype = ETHERTYPE_IPV6;
+    decodeIPv6(b, off, end, inner, opts, depth + 1);
+  }
+}

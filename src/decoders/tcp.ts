@@ -1,0 +1,62 @@
+/**
+ * TCP (RFC 9293).
+ *
+ *    0                   1                   2                   3
+ *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |          Source Port          |       Destination Port        |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |                        Sequence Number                        |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |                    Acknowledgment Number                      |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |  Data |       |C|E|U|A|P|R|S|F|                               |
+ *   | Offset| Rsrvd |W|C|R|C|S|S|Y|I|            Window             |
+ *   |       |       |R|E|G|K|H|T|N|N|                               |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |           Checksum            |         Urgent Pointer        |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |                    Options                    |    Padding    |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * The payload length comes from the IP length, not from what was captured.
+ * A header cut short (an ICMP error quotes only 8 bytes of it under RFC 792)
+ * still gives the fields it holds; the rest are null (flags 0) and the frame is
+ * marked truncated.
+ */
+import { TCP_ACK, type Frame, type Tcp } from '../model.js';
+import { u16, u32 } from './bytes.js';
+
+const TCP_MIN_HEADER_LEN = 20;
+
+export function decodeTcp(b: Uint8Array, off: number, end: number, length: number, f: Frame): void {
+  const avail = end - off;
+  if (avail < 4) {
+    f.truncated = true;
+    return;
+  }
+  const tcp: Tcp = { kind: 'tcp', srcPort: u16(b, off), dstPort: u16(b, off + 2), flags: 0, seq: null, ack: null, window: null, payloadLen: null };
+  f.l4 = tcp;
+  if (avail >= 8) tcp.seq = u32(b, off + 4);
+  if (avail >= 14) {
+    tcp.flags = b[off + 13];
+    // Without ACK the field is not an acknowledgement (tcpdump flags a non-zero one as an oddity).
+    if (tcp.flags & TCP_ACK) tcp.ack = u32(b, off + 8);
+  }
+  if (avail >= 16) tcp.window = u16(b, off + 14);
+  if (avail < TCP_MIN_HEADER_LEN) {
+    f.truncated = true;
+    return;
+  }
+  const hlen = (b[off + 12] >> 4) * 4;
+  if (hlen < TCP_MIN_HEADER_LEN) {
+    f.note = `TCP header length ${hlen} < ${TCP_MIN_HEADER_LEN}`;
+    return;
+  }
+  if (hlen > length) {
+    f.note = `TCP header length ${hlen} > segment length ${length}`;
+    return;
+  }
+  tcp.payloadLen = length - hlen;
+  if (off + hlen > end) f.truncated = true; // options cut
+}

@@ -1,0 +1,63 @@
+/**
+ * UDP (RFC 768).
+ *
+ *    0      7 8     15 16    23 24    31
+ *   +--------+--------+--------+--------+
+ *   |     Source      |   Destination   |
+ *   |      Port       |      Port       |
+ *   +--------+--------+--------+--------+
+ *   |     Length      |    Checksum     |
+ *   +--------+--------+--------+--------+
+ *   |          data octets ...
+ *   +---------------- ...
+ *
+ * Next layer by port (gopacket's port table): a tunnel when either port is one
+ * of the options' VXLAN or GENEVE ports, the destination port first (as
+ * tcpdump, which also looks at both). A Length of 0 is a jumbogram (RFC 2675)
+ * or a BIG TCP super-packet: the IP payload length stands for it.
+ */
+import type { Frame, Udp } from '../model.js';
+import { u16 } from './bytes.js';
+import { decodeGeneve } from './geneve.js';
+import type { DecodeOptions } from './options.js';
+import { decodeVxlan } from './vxlan.js';
+
+export const UDP_HEADER_LEN = 8;
+
+const NEXT_NONE = 0;
+const NEXT_VXLAN = 1;
+const NEXT_GENEVE = 2;
+
+function nextByPort(port: number, opts: DecodeOptions): number {
+  if (opts.vxlanPorts.has(port)) return NEXT_VXLAN;
+  if (opts.genevePorts.has(port)) return NEXT_GENEVE;
+  return NEXT_NONE;
+}
+
+export function decodeUdp(b: Uint8Array, off: number, end: number, length: number, f: Frame, opts: DecodeOptions, depth: number): void {
+  const avail = end - off;
+  if (avail < 4) {
+    f.truncated = true;
+    return;
+  }
+  const udp: Udp = { kind: 'udp', srcPort: u16(b, off), dstPort: u16(b, off + 2), length: null, payloadLen: null };
+  f.l4 = udp;
+  if (avail < UDP_HEADER_LEN) {
+    f.truncated = true;
+    return;
+  }
+  let ulen = u16(b, off + 4);
+  if (ulen === 0) ulen = length;
+  udp.length = ulen;
+  // A first fragment carries less than the UDP length says: that is not an error.
+  if (ulen < UDP_HEADER_LEN || (ulen > length && !(f.ip !== null && f.ip.moreFragments))) {
+    f.note = `bad UDP length ${ulen} (IP payload ${length})`;
+    return;
+  }
+  udp.payloadLen = ulen - UDP_HEADER_LEN;
+  const pEnd = off + ulen < end ? off + ulen : end;
+  let next = nextByPort(udp.dstPort, opts);
+  if (next === NEXT_NONE) next = nextByPort(udp.srcPort, opts);
+  if (next === NEXT_VXLAN) decodeVxlan(b, off + UDP_HEADER_LEN, pEnd, f, opts, depth);
+  else if (next === NEXT_GENEVE) decodeGeneve(b, off + UDP_HEADER_LEN, pEnd, f, opts, depth);
+}

@@ -1,0 +1,150 @@
+/**
+ * Parsed tcpdump record -> the packet model (src/model.ts), the same records
+ * the binary decoders produce. What the text does not show stays null.
+ */
+import { emptyFrame, type Direction, type Frame, type Ip, type LinkKind, type Packet, type Tunnel } from '../model.js';
+import type { ParsedFrame, ParsedLink, ParsedNet, ParsedRecord } from './parser.js';
+import { joinTokens, parseIcmp, parseIcmp6, parseTcp, parseUdp } from './tail.js';
+
+const DIRECTION: Record<string, Direction> = { In: 'in', Out: 'out', B: 'broadcast', M: 'multicast', P: 'other' };
+
+/** IP protocol numbers by the name tcpdump prints in -v's "proto NAME (N)". */
+const IPPROTO_UNKNOWN = 255;
+
+/** "10.0.0.1.53" -> ["10.0.0.1", 53]; "fe80::1.546" -> ["fe80::1", 546]; an address without a port -> [addr, null]. */
+export function splitPort(image: string, v6: boolean): [string, number | null] {
+  const dots = image.split('.').length - 1;
+  const withPort = v6 ? dots === 1 || dots === 4 : dots === 4;
+  if (!withPort) return [image, null];
+  const i = image.lastIndexOf('.');
+  return [image.slice(0, i), Number(image.slice(i + 1))];
+}
+
+function ipFields(net: ParsedNet, src: string, dst: string): Ip {
+  const v = joinTokens(net.vfields);
+  const num = (re: RegExp) => {
+    const m = re.exec(v);
+    return m ? Number(m[1]) : null;
+  };
+  const flags = /flags \[([^\]]*)\]/.exec(v);
+  const proto = /(?:proto|next-header) \S+ \((\d+)\)/.exec(v);
+  return {
+    version: net.kind === 'ip6' ? 6 : 4,
+    src, dst,
+    proto: proto ? Number(proto[1]) : IPPROTO_UNKNOWN,
+    ttl: num(/(?:ttl|hlim) (\d+)/),
+    id: num(/\bid (\d+)/),
+    length: net.kind === 'ip6' ? (num(/payload length: (\d+)/) ?? -40) + 40 : num(/\blength (\d+)/),
+    fragOffset: num(/offset (\d+)/) ?? 0,
+    moreFragments: flags ? flags[1]!.includes('+') : false,
+    dontFragment: flags ? flags[1]!.includes('DF') : false,
+  };
+}
+
+function applyLink(f: Frame, link: ParsedLink): void {
+  f.src = link.src;
+  f.dst = link.dst;
+  f.vlans = link.vlans;
+  f.ethertype = link.ethertype;
+}
+
+function tunnelOf(words: string[], inner: Frame): Tunnel {
+  const text = joinTokens(words);
+  if (words[0] === 'IPIP') return { type: 'ipip', vni: null, flags: null, inner };
+  const flags = /flags \[[^\]]*\] \((0x[0-9a-f]+)\)/i.exec(text);
+  const vni = /(?:instance|vni) (0x[0-9a-f]+|\d+)/.exec(text);
+  return {
+    type: words[0] === 'Geneve' ? 'geneve' : 'vxlan',
+    vni: vni ? Number(vni[1]) : null,
+    flags: flags ? parseInt(flags[1]!, 16) : null,
+    inner,
+  };
+}
+
+/** Fills f from a parsed network part. Returns false when nothing of it could be read. */
+function applyNet(f: Frame, net: ParsedNet): boolean {
+  if (net.kind === 'arp') {
+    const text = joinTokens(net.tail);
+    let m = /^Request who-has (\S+)(?: \(([0-9a-f:]+)\))? tell (\S+?),/.exec(text);
+    if (m) {
+      f.arp = { op: 1, senderMac: null, senderIp: m[3]!, targetMac: m[2] ?? null, targetIp: m[1]! };
+      return true;
+    }
+    m = /^Reply (\S+) is-at ([0-9a-f:]+)/.exec(text);
+    if (m) {
+      f.arp = { op: 2, senderMac: m[2]!, senderIp: m[1]!, targetMac: null, targetIp: '?' };
+      return true;
+    }
+    return false;
+  }
+  if ((net.kind !== 'ip' && net.kind !== 'ip6') || net.src === null || net.dst === null) return false;
+  const v6 = net.kind === 'ip6';
+  const [src, sport] = splitPort(net.src, v6);
+  const [dst, dport] = splitPort(net.dst, v6);
+  const ip = ipFields(net, src, dst);
+  f.ip = ip;
+  if (f.ethertype === null) f.ethertype = v6 ? 0x86dd : 0x0800;
+  if (net.tunnel) {
+    const inner = emptyFrame(net.tunnel.words[0] === 'IPIP' ? 'none' : 'ether');
+    applyLink(inner, net.tunnel.inner.link);
+    applyNet(inner, net.tunnel.inner.net);
+    f.tunnel = tunnelOf(net.tunnel.words, inner);
+    if (f.tunnel.type === 'ipip') ip.proto = inner.ip?.version === 6 ? 41 : 4;
+    else if (sport !== null && dport !== null) {
+      ip.proto = 17;
+      f.l4 = { kind: 'udp', srcPort: sport, dstPort: dport, length: null, payloadLen: null };
+    }
+    return true;
+  }
+  const text = joinTokens(net.tail);
+  if (text.startsWith('ICMP6')) {
+    ip.proto = 58;
+    f.l4 = parseIcmp6(text.replace(/^ICMP6,? /, ''));
+  } else if (text.startsWith('ICMP ')) {
+    ip.proto = 1;
+    f.l4 = parseIcmp(text.slice(5));
+  } else if (sport !== null && dport !== null) {
+    // The transport is named by its printer: "Flags [...]" is TCP, "UDP," and the tunnels are UDP;
+    // an application printer (domain, NTP, ...) with no keyword: -v's proto, else UDP.
+    const tcp = text.startsWith('Flags ') || /^tcp \d+/.test(text) || (ip.proto === 6 && !text.startsWith('UDP'));
+    if (tcp) {
+      ip.proto = 6;
+      f.l4 = parseTcp(text, sport, dport);
+    } else {
+      ip.proto = 17;
+      f.l4 = parseUdp(text, sport, dport);
+    }
+  } else if (ip.proto === IPPROTO_UNKNOWN) {
+    if (text.startsWith('igmp')) ip.proto = 2;
+    else if (text.startsWith('GREv')) ip.proto = 47;
+    else if (text.startsWith('ESP')) ip.proto = 50;
+    else if (text.startsWith('OSPF')) ip.proto = 89;
+    else if (text.startsWith('VRRP')) ip.proto = 112;
+  }
+  return true;
+}
+
+/** Link kind of a top-level frame from the printer that printed it. */
+function linkKind(link: ParsedLink): LinkKind {
+  return link.kind ?? 'raw';
+}
+
+export function toPacket(rec: ParsedRecord, ts: number | null, no: number, input: number, line: number): Packet | null {
+  const f = emptyFrame(linkKind(rec.frame.link));
+  applyLink(f, rec.frame.link);
+  if (!applyNet(f, rec.frame.net)) return null;
+  const l = rec.frame.link;
+  return {
+    no: rec.no ?? no,
+    ts,
+    input,
+    wireLen: null,
+    ifname: l.ifname && l.ifname !== '?' ? l.ifname : null,
+    ifindex: l.ifindex,
+    direction: l.direction ? DIRECTION[l.direction] ?? null : null,
+    line,
+    frame: f,
+  };
+}
+
+export type { ParsedFrame };

@@ -1,0 +1,325 @@
+/**
+ * The grammar of one tcpdump packet record (its first line and continuation
+ * lines, joined): prefix (packet number, time), link layer (cooked v1/v2,
+ * Ethernet with -e), network layer (IPv4/IPv6 with -v fields, ARP), and the
+ * transport tail. A tunnel header (VXLAN, OTV, GENEVE, IP-in-IP) is followed
+ * by the encapsulated frame, parsed by the same rules.
+ *
+ * The transport tail after "src > dst:" is printed by dozens of tcpdump
+ * printers; the grammar keeps it as a token list and tail.ts reads the
+ * phrases we model (ICMP, TCP flags, UDP) from it.
+ */
+import { EmbeddedActionsParser, type IToken, type TokenType } from 'chevrotain';
+import { allTokens, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, Other, RParen, Time, Word } from './tokens.js';
+
+export const DIRECTIONS = new Set(['In', 'Out', 'B', 'M', 'P']);
+const NETWORK_WORDS = new Set(['IP', 'IP6', 'ARP,', 'ARP', 'RARP']);
+
+/** The link part of a record. */
+export interface ParsedLink {
+  ifname: string | null;
+  direction: string | null;
+  ifindex: number | null;
+  src: string | null;
+  dst: string | null;
+  ethertype: number | null;
+  vlans: number[];
+  /** Which printer: 'sll2' (interface name then direction), 'sll' (direction only), 'ether' (-e), null (none shown). */
+  kind: 'sll' | 'sll2' | 'ether' | null;
+}
+
+export interface ParsedNet {
+  /** 'ip' (v4), 'ip6', 'arp', or 'other' (a protocol we do not model). */
+  kind: 'ip' | 'ip6' | 'arp' | 'other';
+  /** -v fields inside the parentheses, as tokens. */
+  vfields: string[];
+  src: string | null;
+  dst: string | null;
+  /** The tail after "src > dst:" (or after "ARP,"), as token images. */
+  tail: string[];
+  /** Tunnel header words and the encapsulated frame, when the tail starts with one. */
+  tunnel: { words: string[]; inner: ParsedFrame } | null;
+}
+
+export interface ParsedFrame {
+  link: ParsedLink;
+  net: ParsedNet;
+}
+
+export interface ParsedRecord {
+  no: number | null;
+  time: { kind: 'datetime' | 'time' | 'decimal'; image: string } | null;
+  frame: ParsedFrame;
+}
+
+function emptyLink(): ParsedLink {
+  return { ifname: null, direction: null, ifindex: null, src: null, dst: null, ethertype: null, vlans: [], kind: null };
+}
+
+class TcpdumpParser extends EmbeddedActionsParser {
+  constructor() {
+    // One token of lookahead: the gates below decide where tcpdump's phrasing needs more.
+    super(allTokens, { recoveryEnabled: true, maxLookahead: 1 });
+    this.performSelfAnalysis();
+  }
+
+  private isWord(k: number, set: Set<string>): boolean {
+    const t = this.LA(k);
+    return t.tokenType === Word && set.has(t.image);
+  }
+
+  /** Any single token: for the parts kept as token lists. */
+  private anyToken = this.RULE('anyToken', (): IToken => {
+    return this.OR(allTokens.filter((t) => t.name !== 'WhiteSpace').map((t: TokenType) => ({ ALT: () => this.CONSUME(t) })));
+  });
+
+  public record = this.RULE('record', (): ParsedRecord => {
+    let no: number | null = null;
+    let time: ParsedRecord['time'] = null;
+    this.OPTION({
+      GATE: () => [Time, DateTime, Decimal, Word].includes(this.LA(2).tokenType),
+      DEF: () => {
+        const n = this.CONSUME(Num);
+        this.ACTION(() => (no = Number(n.image)));
+      },
+    });
+    this.OPTION2(() => {
+      const t = this.OR([
+        { ALT: () => ({ kind: 'datetime' as const, tok: this.CONSUME(DateTime) }) },
+        { ALT: () => ({ kind: 'time' as const, tok: this.CONSUME(Time) }) },
+        { ALT: () => ({ kind: 'decimal' as const, tok: this.CONSUME(Decimal) }) },
+      ]);
+      this.ACTION(() => (time = { kind: t.kind, image: t.tok.image }));
+    });
+    const frame = this.SUBRULE(this.frame, { ARGS: [true] });
+    return { no, time, frame };
+  });
+
+  /** A link part (when printed) and what it carries. `top` allows the cooked-capture prefixes. */
+  private frame = this.RULE('frame', (top: boolean): ParsedFrame => {
+    const link = this.SUBRULE(this.link, { ARGS: [top] });
+    const net = this.SUBRULE(this.net);
+    return { link, net };
+  });
+
+  private link = this.RULE('link', (top: boolean): ParsedLink => {
+    const link = emptyLink();
+    this.OPTION({
+      GATE: () => top && this.LA(1).tokenType === Word && this.isWord(2, DIRECTIONS),
+      DEF: () => {
+        // Linux cooked v2 (tcpdump 4.99 -i any): "ens224 Out [ifindex N MAC ethertype ...,]"
+        const ifn = this.CONSUME(Word);
+        const dir = this.CONSUME2(Word);
+        this.ACTION(() => {
+          link.kind = 'sll2';
+          link.ifname = ifn.image;
+          link.direction = dir.image;
+        });
+        this.OPTION2({
+          GATE: () => this.LA(1).image === 'ifindex',
+          DEF: () => {
+            this.CONSUME3(Word);
+            const n = this.CONSUME(Num);
+            this.ACTION(() => (link.ifindex = Number(n.image)));
+          },
+        });
+        this.OPTION3(() => {
+          const m = this.CONSUME(Mac);
+          this.ACTION(() => (link.src = m.image));
+          this.SUBRULE(this.ethertype, { ARGS: [link] });
+        });
+      },
+    });
+    this.OPTION4({
+      GATE: () => top && link.kind === null && this.isWord(1, DIRECTIONS) && (this.LA(2).tokenType === Mac || this.isWord(2, NETWORK_WORDS)),
+      DEF: () => {
+        // Linux cooked v1: "In [MAC ethertype IPv4 (0x0800), length N:]"
+        const dir = this.CONSUME4(Word);
+        this.ACTION(() => {
+          link.kind = 'sll';
+          link.direction = dir.image;
+        });
+        this.OPTION5(() => {
+          const m = this.CONSUME2(Mac);
+          this.ACTION(() => (link.src = m.image));
+          this.SUBRULE2(this.ethertype, { ARGS: [link] });
+        });
+      },
+    });
+    this.OPTION6({
+      GATE: () => link.kind === null && this.LA(1).tokenType === Mac && this.LA(2).tokenType === Gt,
+      DEF: () => {
+        // Ethernet with -e: "src > dst, ethertype IPv4 (0x0800), length N:"
+        const s = this.CONSUME3(Mac);
+        this.CONSUME(Gt);
+        const d = this.CONSUME4(Mac);
+        this.CONSUME(Comma);
+        this.ACTION(() => {
+          link.kind = 'ether';
+          link.src = s.image;
+          link.dst = d.image;
+        });
+        this.SUBRULE3(this.ethertype, { ARGS: [link] });
+      },
+    });
+    // 802.1Q tags printed after the link header: "vlan 10, p 0, ethertype IPv4 (0x0800),"
+    this.MANY({
+      GATE: () => this.LA(1).image === 'vlan' && this.LA(2).tokenType === Num,
+      DEF: () => {
+        this.CONSUME5(Word);
+        const id = this.CONSUME2(Num);
+        this.ACTION(() => link.vlans.push(Number(id.image)));
+        this.MANY2({
+          GATE: () => this.LA(1).tokenType !== Hex,
+          DEF: () => this.SUBRULE(this.anyToken),
+        });
+        const h = this.CONSUME(Hex);
+        this.ACTION(() => (link.ethertype = parseInt(h.image, 16)));
+        this.CONSUME(RParen);
+        this.OPTION7(() => this.CONSUME2(Comma));
+      },
+    });
+    return link;
+  });
+
+  /** "ethertype IPv4 (0x0800), length N:" (or "802.1Q (0x8100), length N:"): the first hex is the EtherType. */
+  private ethertype = this.RULE('ethertype', (link: ParsedLink) => {
+    let seen = false;
+    this.MANY({
+      GATE: () => this.LA(1).tokenType !== Colon,
+      DEF: () => {
+        const t = this.SUBRULE(this.anyToken);
+        this.ACTION(() => {
+          if (!seen && t.tokenType === Hex) {
+            seen = true;
+            link.ethertype = parseInt(t.image, 16);
+          }
+        });
+      },
+    });
+    this.CONSUME(Colon);
+  });
+
+  private net = this.RULE('net', (): ParsedNet => {
+    const net: ParsedNet = { kind: 'other', vfields: [], src: null, dst: null, tail: [], tunnel: null };
+    this.OR([
+      {
+        // "IP [(-v fields)] src > dst: ..." ; with -e the keyword is not printed.
+        GATE: () => this.isWord(1, new Set(['IP', 'IP6'])) || ((this.LA(1).tokenType === Ipv4 || this.LA(1).tokenType === Ipv6) && this.LA(2).tokenType === Gt),
+        ALT: () => {
+          this.OPTION(() => {
+            const w = this.CONSUME(Word);
+            this.ACTION(() => (net.kind = w.image === 'IP6' ? 'ip6' : 'ip'));
+          });
+          this.OPTION2({
+            GATE: () => this.LA(1).tokenType === LParen,
+            DEF: () => {
+              this.CONSUME(LParen);
+              let depth = 1;
+              this.MANY({
+                GATE: () => depth > 0,
+                DEF: () => {
+                  const t = this.SUBRULE(this.anyToken);
+                  this.ACTION(() => {
+                    if (t.tokenType === LParen) depth++;
+                    else if (t.tokenType === RParen) depth--;
+                    if (depth > 0) net.vfields.push(t.image);
+                  });
+                },
+              });
+            },
+          });
+          const s = this.OR2([{ ALT: () => this.CONSUME(Ipv4) }, { ALT: () => this.CONSUME(Ipv6) }]);
+          this.CONSUME(Gt);
+          const d = this.OR3([{ ALT: () => this.CONSUME2(Ipv4) }, { ALT: () => this.CONSUME2(Ipv6) }]);
+          this.CONSUME(Colon);
+          this.ACTION(() => {
+            net.src = s.image;
+            net.dst = d.image;
+            if (net.kind === 'other') net.kind = s.tokenType === Ipv6 ? 'ip6' : 'ip';
+          });
+          this.SUBRULE(this.tail, { ARGS: [net] });
+        },
+      },
+      {
+        // "ARP, Request who-has ..." ; with -e: "Request who-has ..."
+        GATE: () => this.isWord(1, new Set(['ARP', 'ARP,'])) || this.isWord(1, new Set(['Request', 'Reply'])),
+        ALT: () => {
+          this.ACTION(() => (net.kind = 'arp'));
+          this.OPTION3({ GATE: () => this.LA(1).image === 'ARP', DEF: () => { this.CONSUME2(Word); this.OPTION4(() => this.CONSUME(Comma)); } });
+          this.MANY2(() => {
+            const t = this.SUBRULE2(this.anyToken);
+            this.ACTION(() => net.tail.push(t.image));
+          });
+        },
+      },
+      {
+        // A protocol we do not model: kept opaque.
+        ALT: () => {
+          this.MANY3(() => {
+            const t = this.SUBRULE3(this.anyToken);
+            this.ACTION(() => net.tail.push(t.image));
+          });
+        },
+      },
+    ]);
+    return net;
+  });
+
+  /** After "src > dst:": a tunnel header and its inner frame, or the transport phrases. */
+  private tail = this.RULE('tail', (net: ParsedNet) => {
+    this.OR([
+      {
+        // VXLAN / OTV (tcpdump's name for UDP 8472) / Geneve: header words, then the encapsulated frame.
+        GATE: () => this.isWord(1, new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE'])),
+        ALT: () => {
+          const words: string[] = [];
+          this.MANY({
+            GATE: () => !this.innerStarts(),
+            DEF: () => {
+              const t = this.SUBRULE(this.anyToken);
+              this.ACTION(() => words.push(t.image));
+            },
+          });
+          this.OPTION({
+            GATE: () => this.innerStarts(),
+            DEF: () => {
+              const inner = this.SUBRULE(this.frame, { ARGS: [false] });
+              this.ACTION(() => (net.tunnel = { words, inner }));
+            },
+          });
+          this.ACTION(() => {
+            if (!net.tunnel) net.tail = words;
+          });
+        },
+      },
+      {
+        // IP-in-IP: "IP a > b: IP c > d: ..."
+        GATE: () => this.isWord(1, new Set(['IP', 'IP6'])) && (this.LA(2).tokenType === Ipv4 || this.LA(2).tokenType === Ipv6 || this.LA(2).tokenType === LParen),
+        ALT: () => {
+          const inner = this.SUBRULE2(this.frame, { ARGS: [false] });
+          this.ACTION(() => (net.tunnel = { words: ['IPIP'], inner }));
+        },
+      },
+      {
+        ALT: () => {
+          this.MANY2(() => {
+            const t = this.SUBRULE2(this.anyToken);
+            this.ACTION(() => net.tail.push(t.image));
+          });
+        },
+      },
+    ]);
+  });
+
+  /** The encapsulated frame starts: MACs of -e, or the network keyword. */
+  private innerStarts(): boolean {
+    const t = this.LA(1);
+    if (t.tokenType === Mac && this.LA(2).tokenType === Gt) return true;
+    return t.tokenType === Word && (t.image === 'IP' || t.image === 'IP6' || t.image === 'ARP');
+  }
+}
+
+/** The one parser instance, reused for every record. */
+export const parser = new TcpdumpParser();
+export { Other };

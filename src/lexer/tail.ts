@@ -1,0 +1,119 @@
+/**
+ * The phrases tcpdump prints after "src > dst:" that the packet model needs,
+ * read from the parser's token list. Each table row is the text of one
+ * tcpdump printer (print-icmp.c, print-icmp6.c, print-tcp.c, print-udp.c).
+ */
+import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type Icmp, type Quoted, type Tcp, type Udp } from '../model.js';
+
+/** ICMP destination-unreachable texts (print-icmp.c) -> code; %s is the quoted destination. */
+const UNREACH: [RegExp, number][] = [
+  [/^net (\S+) unreachable - admin prohibited/, 9],
+  [/^host (\S+) unreachable - admin prohibited filter/, 13],
+  [/^host (\S+) unreachable - admin prohibited/, 10],
+  [/^net (\S+) unreachable - tos prohibited/, 11],
+  [/^host (\S+) unreachable - tos prohibited/, 12],
+  [/^net (\S+) unreachable - unknown/, 6],
+  [/^host (\S+) unreachable - unknown/, 7],
+  [/^host (\S+) unreachable - host precedence violation/, 14],
+  [/^host (\S+) unreachable - precedence cutoff/, 15],
+  [/^net (\S+) unreachable/, 0],
+  [/^host (\S+) unreachable/, 1],
+  [/^(\S+) protocol (\d+) unreachable/, 2],
+  [/^(\S+) (udp|tcp) port (\d+) unreachable/, 3],
+  [/^(\S+) unreachable - need to frag \(mtu (\d+)\)/, 4],
+  [/^(\S+) unreachable - source route failed/, 5],
+  [/^(\S+) unreachable - source host isolated/, 8],
+];
+
+function quoted(dst: string, proto: number | null = null, dstPort: number | null = null): Quoted {
+  return { src: null, dst, proto, srcPort: null, dstPort, frame: null };
+}
+
+function icmpOf(type: number, code: number, rest: Partial<Icmp> = {}): Icmp {
+  return { kind: 'icmp', type, code, id: null, seq: null, mtu: null, quoted: null, ...rest };
+}
+
+/** "ICMP echo request, id 46, seq 1, length 64" and the error forms; the text after "ICMP ". */
+export function parseIcmp(text: string): Icmp | null {
+  let m = /^echo (request|reply), id (\d+), seq (\d+)/.exec(text);
+  if (m) return icmpOf(m[1] === 'request' ? 8 : 0, 0, { id: Number(m[2]), seq: Number(m[3]) });
+  for (const [re, code] of UNREACH) {
+    m = re.exec(text);
+    if (!m) continue;
+    if (code === 3) return icmpOf(3, 3, { quoted: quoted(m[1]!, m[2] === 'tcp' ? 6 : 17, Number(m[3])) });
+    if (code === 2) return icmpOf(3, 2, { quoted: quoted(m[1]!, Number(m[2])) });
+    if (code === 4) return icmpOf(3, 4, { mtu: Number(m[2]), quoted: quoted(m[1]!) });
+    return icmpOf(3, code, { quoted: quoted(m[1]!) });
+  }
+  // "time exceeded in-transit" does not name the destination: the quote is unknown.
+  if (text.startsWith('time exceeded')) return icmpOf(11, text.includes('reassembly') ? 1 : 0, { quoted: quoted('?') });
+  m = /^redirect (\S+) to (?:net|host) (\S+)/.exec(text);
+  if (m) return icmpOf(5, 1, { quoted: quoted(m[1]!) });
+  m = /^type-#(\d+)/.exec(text);
+  if (m) return icmpOf(Number(m[1]), 0);
+  return null;
+}
+
+/** ICMPv6 (print-icmp6.c): the text after "ICMP6, ". */
+export function parseIcmp6(text: string): Icmp | null {
+  const v6 = (type: number, code: number, rest: Partial<Icmp> = {}): Icmp => ({ ...icmpOf(type, code, rest), kind: 'icmp6' });
+  let m = /^echo (request|reply), id (\d+), seq (\d+)/.exec(text);
+  if (m) return v6(m[1] === 'request' ? 128 : 129, 0, { id: Number(m[2]), seq: Number(m[3]) });
+  m = /^packet too big, mtu (\d+)/.exec(text);
+  if (m) return v6(2, 0, { mtu: Number(m[1]), quoted: quoted('?') });
+  m = /^destination unreachable, (?:unreachable route|no route to) (\S+)/.exec(text);
+  if (m) return v6(1, 0, { quoted: quoted(m[1]!.replace(/,$/, '')) });
+  m = /^destination unreachable, unreachable prohibited (\S+)/.exec(text);
+  if (m) return v6(1, 1, { quoted: quoted(m[1]!.replace(/,$/, '')) });
+  m = /^destination unreachable, unreachable address (\S+)/.exec(text);
+  if (m) return v6(1, 3, { quoted: quoted(m[1]!.replace(/,$/, '')) });
+  m = /^destination unreachable, (\S+) (tcp|udp) port (\d+)/.exec(text);
+  if (m) return v6(1, 4, { quoted: quoted(m[1]!, m[2] === 'tcp' ? 6 : 17, Number(m[3])) });
+  if (text.startsWith('destination unreachable')) return v6(1, 0, { quoted: quoted('?') });
+  if (text.startsWith('time exceeded')) return v6(3, 0, { quoted: quoted('?') });
+  if (text.startsWith('router solicitation')) return v6(133, 0);
+  if (text.startsWith('router advertisement')) return v6(134, 0);
+  if (text.startsWith('neighbor solicitation')) return v6(135, 0);
+  if (text.startsWith('neighbor advertisement')) return v6(136, 0);
+  if (text.startsWith('redirect')) return v6(137, 0);
+  if (text.startsWith('multicast listener')) return v6(text.includes('v2') ? 143 : 131, 0);
+  return null;
+}
+
+const TCP_FLAG_LETTERS: Record<string, number> = { S: TCP_SYN, F: TCP_FIN, R: TCP_RST, P: TCP_PSH, U: TCP_URG, E: TCP_ECE, W: TCP_CWR, '.': TCP_ACK };
+
+/**
+ * "Flags [S.], seq 1:101, ack 1, win 502, options [...], length 100". tcpdump prints the first
+ * segment's sequence numbers absolute and later ones relative to it; a range "a:b" is relative,
+ * so seq/ack are kept only where printed as a single number (null otherwise).
+ */
+export function parseTcp(text: string, srcPort: number, dstPort: number): Tcp {
+  const tcp: Tcp = { kind: 'tcp', srcPort, dstPort, flags: 0, seq: null, ack: null, window: null, payloadLen: null };
+  const f = /Flags \[([^\]]*)\]/.exec(text);
+  if (f) for (const c of f[1]!) tcp.flags |= TCP_FLAG_LETTERS[c] ?? 0;
+  const seq = /, seq (\d+)(?::(\d+))?/.exec(text);
+  if (seq && seq[2] === undefined) tcp.seq = Number(seq[1]);
+  const ack = /, ack (\d+)/.exec(text);
+  if (ack) tcp.ack = Number(ack[1]);
+  const win = /, win (\d+)/.exec(text);
+  if (win) tcp.window = Number(win[1]);
+  const len = /, length (\d+)/.exec(text);
+  if (len) tcp.payloadLen = Number(len[1]);
+  return tcp;
+}
+
+export function parseUdp(text: string, srcPort: number, dstPort: number): Udp {
+  const len = /^UDP, (?:bad )?length (\d+)/.exec(text);
+  const payloadLen = len ? Number(len[1]) : null;
+  return { kind: 'udp', srcPort, dstPort, length: payloadLen !== null ? payloadLen + 8 : null, payloadLen };
+}
+
+/** Joins token images back into tcpdump's phrasing: no space before , ) ] : and after (. */
+export function joinTokens(tokens: string[]): string {
+  let out = '';
+  for (const t of tokens) {
+    if (out === '' || /^[,):\]]/.test(t) || out.endsWith('(')) out += t;
+    else out += ' ' + t;
+  }
+  return out;
+}

@@ -1,0 +1,36 @@
+/**
+ * Tokens of tcpdump's text output. Order matters: chevrotain tries them in
+ * this order, so the more specific shapes (date-times, MAC and IP addresses)
+ * come before the general ones (numbers, words).
+ */
+import { createToken, Lexer } from 'chevrotain';
+
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t]+/, group: Lexer.SKIPPED });
+/** -tttt: 2020-01-01 12:00:00.123456 */
+export const DateTime = createToken({ name: 'DateTime', pattern: /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?/ });
+/** Default HH:MM:SS.ffffff, and -ttt / -ttttt deltas. */
+export const Time = createToken({ name: 'Time', pattern: /\d\d:\d\d:\d\d(?:\.\d+)?/ });
+export const Mac = createToken({ name: 'Mac', pattern: /[0-9a-f]{2}(?::[0-9a-f]{2}){5}(?![0-9a-f:])/ });
+/** An IPv4 address, with tcpdump's ".port" when it has one. */
+export const Ipv4 = createToken({ name: 'Ipv4', pattern: /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?(?![\d.])/ });
+/** An IPv6 address, with ".port" when it has one (tcpdump's notation). */
+export const Ipv6 = createToken({ name: 'Ipv6', pattern: /(?:[0-9a-fA-F]{0,4}:){2,7}(?:[0-9a-fA-F]{1,4}|\d+\.\d+\.\d+\.\d+)?(?:\.\d{1,5})?/ });
+export const Hex = createToken({ name: 'Hex', pattern: /0x[0-9a-fA-F]+/ });
+/** -tt epoch times and other decimals. */
+export const Decimal = createToken({ name: 'Decimal', pattern: /\d+\.\d+/ });
+export const Num = createToken({ name: 'Num', pattern: /\d+/ });
+/** [S.], [DF], [I], options [...]: kept whole. */
+export const Bracketed = createToken({ name: 'Bracketed', pattern: /\[[^\]]*\]/ });
+export const Gt = createToken({ name: 'Gt', pattern: />/ });
+export const Colon = createToken({ name: 'Colon', pattern: /:/ });
+export const Comma = createToken({ name: 'Comma', pattern: /,/ });
+export const LParen = createToken({ name: 'LParen', pattern: /\(/ });
+export const RParen = createToken({ name: 'RParen', pattern: /\)/ });
+export const Word = createToken({ name: 'Word', pattern: /[A-Za-z_?][\w\-.\/?+@%]*/ });
+/** Anything else (=, *, #, quotes, ...): kept so that no input stops the lexer. */
+export const Other = createToken({ name: 'Other', pattern: /[^\s]/ });
+
+export const allTokens = [WhiteSpace, Mac, DateTime, Time, Ipv4, Ipv6, Hex, Decimal, Num, Bracketed, Gt, Colon, Comma, LParen, RParen, Word, Other];
+
+/** One lexer for all lines (chevrotain lexers are reusable and stateless between calls). */
+export const tcpdumpLexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false });
