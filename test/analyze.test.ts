@@ -27,7 +27,8 @@ describe('the seed incident (tcpdump -i any -nn -e text, cooked v1)', () => {
     expect(f.requests).toBe(1);
     expect(f.answered).toBe(1);
     // The request came from 192.168.232.1 (rewritten by the underlay), the reply went to the peer VTEP.
-    expect(f.tunnel!.endpoints.map((e) => `${e.src}>${e.dst}`).sort()).toEqual(['192.168.232.1>192.168.232.130', '192.168.232.130>192.168.223.131']);
+    expect(f.tunnel!.endpoints.map((e) => `${e.src}>${e.dst}`).sort()).toEqual(['192.168.232.130>192.168.223.131', '192.168.232.1>192.168.232.130']);
+    expect(r.anomalies.map((a) => a.kind)).toEqual(['source-rewritten']);
     expect(r.flows).toHaveLength(1);
     expect(r.summary.problems).toBe(0);
   });
@@ -91,3 +92,39 @@ describe('lab captures: real kernel VXLAN traffic, each flow its stated verdict'
     }
   }
 });
+
+describe('several captures of one incident: where the packets died', () => {
+  it('blocked UDP 8472 seen from both nodes: lost on the underlay', async () => {
+    const r = await analyzeFiles([lab('blocked-8472.nodea-any.pcap'), lab('blocked-8472.nodeb-any.pcap')]);
+    const bToA = flow(r, 'icmp', '10.244.3.2', '10.244.2.2');
+    expect([bToA.verdict, bToA.locus]).toEqual(['request-only', 'underlay']);
+    expect(bToA.locusDetail).toContain('never arrived at the captured peer node');
+    // A's pings reach B, B answers, the answers die between the subnets.
+    const aToB = flow(r, 'icmp', '10.244.2.2', '10.244.3.2');
+    expect([aToB.verdict, aToB.locus]).toEqual(['request-only', 'underlay']);
+    expect(aToB.hops.map((h) => h.role).sort()).toEqual(['client', 'server']);
+    expect(r.findings[0]!.title).toMatch(/^all 2 flows from 10\.244\.3\.0\/24 to 10\.244\.2\.0\/24 over vxlan vni 1: no reply ever arrives/);
+  });
+  it('one direction dropped: the requests arrive, the replies never get back', async () => {
+    const r = await analyzeFiles([lab('reply-dropped.nodea-any.pcap'), lab('reply-dropped.nodeb-any.pcap.nn-e.txt')]);
+    const f = flow(r, 'icmp', '10.244.3.2', '10.244.2.2');
+    expect([f.verdict, f.locus]).toEqual(['request-only', 'underlay']);
+    expect(f.locusDetail).toContain('replies left the peer node');
+  });
+  it('a single capture says only that nothing came back', async () => {
+    const f = flow(await analyzeFile(lab('blocked-8472.nodeb-any.pcap')), 'icmp', '10.244.3.2', '10.244.2.2');
+    expect(f.locus).toBe('beyond');
+    expect(f.next).toContain('nc -vzu 192.168.232.130 8472');
+  });
+  it('binary ICMP errors are tied to the exact inner flow through the quoted VXLAN packet', async () => {
+    const f = flow(await analyzeFile(lab('missing-route.nodea-any.pcap')), 'icmp', '10.244.3.2', '10.244.2.2');
+    expect(f.evidence.filter((e) => e.role === 'error').map((e) => e.attribution)).toContain('quoted');
+    expect(f.locus).toBe('node');
+  });
+  it('the masquerading underlay of the seed shows as an anomaly', async () => {
+    const r = await analyzeFile(lab('healthy-snat.nodea-any.pcap'));
+    expect(r.anomalies.find((a) => a.kind === 'source-rewritten')?.detail).toContain('192.168.232.1');
+    expect(r.anomalies.find((a) => a.kind === 'source-rewritten')?.detail).toContain('192.168.223.131');
+  });
+});
+

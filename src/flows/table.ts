@@ -463,7 +463,9 @@ export class FlowTable {
         const f = v.frame;
         // Bare copy of tunnel traffic: on a multi-interface (cooked) capture the same packet shows on
         // the overlay device and the pod's interfaces; on Ethernet only when its MACs are the inner ones.
-        if (p.direction !== null || (f.src !== null && t.innerMacs.has(f.src)) || (f.dst !== null && t.innerMacs.has(f.dst))) return t;
+        // Text that shows no link layer at all (cooked v1 without -e) cannot tell: one tunnel is taken.
+        const noLink = p.direction === null && p.ifname === null && f.src === null && f.dst === null;
+        if (noLink || p.direction !== null || (f.src !== null && t.innerMacs.has(f.src)) || (f.dst !== null && t.innerMacs.has(f.dst))) return t;
       }
       const bare = siblings.find((f) => f.scope === '');
       if (bare) return bare;

@@ -93,7 +93,11 @@ export class TextReader {
     this.record = [];
     const lexed = tcpdumpLexer.tokenize(text);
     parser.input = lexed.tokens;
-    const rec: ParsedRecord = parser.record();
+    const rec: ParsedRecord | undefined = parser.record();
+    if (!rec) {
+      this.warn(line, `${parser.errors[0]?.message.split('\n')[0] ?? 'unreadable'}: ${text.slice(0, 80)}`);
+      return;
+    }
     const looksLikePacket = rec.time !== null || rec.no !== null || rec.frame.net.src !== null;
     if (looksLikePacket) this.stats.packetLines++;
     const packet = parser.errors.length === 0 || rec.frame.net.src !== null ? toPacket(rec, this.timeOf(rec), this.count + 1, this.input, line) : null;

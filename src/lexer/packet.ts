@@ -65,12 +65,12 @@ function tunnelOf(words: string[], inner: Frame): Tunnel {
 function applyNet(f: Frame, net: ParsedNet): boolean {
   if (net.kind === 'arp') {
     const text = joinTokens(net.tail);
-    let m = /^Request who-has (\S+)(?: \(([0-9a-f:]+)\))? tell (\S+?),/.exec(text);
+    let m = /(?:^|, )Request who-has (\S+)(?: \(([0-9a-f:]+)\))? tell (\S+?),/.exec(text);
     if (m) {
       f.arp = { op: 1, senderMac: null, senderIp: m[3]!, targetMac: m[2] ?? null, targetIp: m[1]! };
       return true;
     }
-    m = /^Reply (\S+) is-at ([0-9a-f:]+)/.exec(text);
+    m = /(?:^|, )Reply (\S+) is-at ([0-9a-f:]+)/.exec(text);
     if (m) {
       f.arp = { op: 2, senderMac: m[2]!, senderIp: m[1]!, targetMac: null, targetIp: '?' };
       return true;

@@ -91,7 +91,7 @@ export function parseTcp(text: string, srcPort: number, dstPort: number): Tcp {
   const tcp: Tcp = { kind: 'tcp', srcPort, dstPort, flags: 0, seq: null, ack: null, window: null, payloadLen: null };
   const f = /Flags \[([^\]]*)\]/.exec(text);
   if (f) for (const c of f[1]!) tcp.flags |= TCP_FLAG_LETTERS[c] ?? 0;
-  const seq = /, seq (\d+)(?::(\d+))?/.exec(text);
+  const seq = /, seq (\d+)(?:: ?(\d+))?/.exec(text);
   if (seq && seq[2] === undefined) tcp.seq = Number(seq[1]);
   const ack = /, ack (\d+)/.exec(text);
   if (ack) tcp.ack = Number(ack[1]);

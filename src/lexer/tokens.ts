@@ -14,7 +14,26 @@ export const Mac = createToken({ name: 'Mac', pattern: /[0-9a-f]{2}(?::[0-9a-f]{
 /** An IPv4 address, with tcpdump's ".port" when it has one. */
 export const Ipv4 = createToken({ name: 'Ipv4', pattern: /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?(?![\d.])/ });
 /** An IPv6 address, with ".port" when it has one (tcpdump's notation). */
-export const Ipv6 = createToken({ name: 'Ipv6', pattern: /(?:[0-9a-fA-F]{0,4}:){2,7}(?:[0-9a-fA-F]{1,4}|\d+\.\d+\.\d+\.\d+)?(?:\.\d{1,5})?/ });
+const IPV6 = /(?:[0-9a-fA-F]{0,4}:){2,7}(?:[0-9a-fA-F]{1,4}|\d+\.\d+\.\d+\.\d+)?(?:\.\d{1,5})?/y;
+/** An IPv6 address, with ".port" when it has one; the ':' that ends "src > dst:" is not part of it. */
+export const Ipv6 = createToken({
+  name: 'Ipv6',
+  line_breaks: false,
+  start_chars_hint: [...'0123456789abcdefABCDEF:'],
+  pattern: {
+    exec(text: string, offset: number): RegExpExecArray | null {
+      IPV6.lastIndex = offset;
+      const m = IPV6.exec(text);
+      if (!m) return null;
+      const s = m[0];
+      if (s.endsWith(':') && !s.endsWith('::')) {
+        if (s.length - 1 < 3) return null;
+        m[0] = s.slice(0, -1);
+      }
+      return m;
+    },
+  },
+});
 export const Hex = createToken({ name: 'Hex', pattern: /0x[0-9a-fA-F]+/ });
 /** -tt epoch times and other decimals. */
 export const Decimal = createToken({ name: 'Decimal', pattern: /\d+\.\d+/ });

@@ -20,6 +20,8 @@ interface PcapParser {
   on(ev: 'end', f: () => void): this;
   buffer: Buffer | null;
   errored: boolean;
+  /** The function reading the next part: parsePacketBody after a record header was taken. */
+  state: { name: string };
   stream: Readable;
 }
 const pcapParser = require('pcap-parser') as { parse(input: Readable): PcapParser };
@@ -96,7 +98,8 @@ export function readPcap(stream: Readable, name: string, nano: boolean, onRecord
       ended = true;
       if (failure) return reject(failure);
       if (linkType < 0) return reject(new InputError(name, 'pcap file ends inside its 24-byte file header', 0));
-      const left = parser.buffer ? parser.buffer.length : 0;
+      // A record header already taken (waiting for its body) counts as left over too.
+      const left = (parser.buffer ? parser.buffer.length : 0) + (parser.state.name === 'parsePacketBody' ? RECORD_HEADER : 0);
       if (!stopped && left > 0) {
         onWarning({ input: name, offset, message: `capture ends inside a record (${left} bytes left over): the file was cut, the rest is analyzed` });
       }

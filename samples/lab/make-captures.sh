@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Captures real kernel traffic of a flannel-like VXLAN overlay (see lib.sh), one
+# scenario at a time, with real tcpdump. Run as root: sudo bash make-captures.sh [scenario...]
+# Needs: iproute2, tcpdump, nftables, iputils-ping, socat. Then run make-text.sh.
+set -euo pipefail
+cd "$(dirname "$0")"
+source ./lib.sh
+trap lab_down EXIT
+
+ping_b_to_a() { nsx $NS_PB ping -c "${1:-3}" -i 0.3 -W 1 10.244.2.2 >/dev/null || true; }
+ping_a_to_b() { nsx $NS_PA ping -c "${1:-3}" -i 0.3 -W 1 10.244.3.2 >/dev/null || true; }
+# nft_router FAMILY TABLE CHAIN-SPEC RULE: one chain with one rule on the router.
+nft_router() {
+  nsx $NS_R nft add table "$1" "$2"
+  nsx $NS_R nft add chain "$1" "$2" c "$3"
+  nsx $NS_R nft add rule "$1" "$2" c $4
+}
+
+# Starts captures on node A: -i any (Linux cooked v2) and -i ens224 (Ethernet), plus extras.
+capture_a() {
+  local s=$1; shift
+  capture_start $NS_A any "$s.nodea-any.pcap"
+  capture_start $NS_A ens224 "$s.nodea-ens224.pcap"
+  for extra in "$@"; do
+    case $extra in
+      sll1) capture_start $NS_A any "$s.nodea-any-sll1.pcap" -y LINUX_SLL ;;
+      nano) capture_start $NS_A any "$s.nodea-any-nano.pcap" --time-stamp-precision=nano ;;
+      nodeb) capture_start $NS_B any "$s.nodeb-any.pcap" ;;
+    esac
+  done
+  sleep 1
+}
+
+scenario() {
+  local s=$1
+  echo "== $s" >&2
+  lab_up
+  case $s in
+    healthy-icmp)
+      capture_a "$s" sll1
+      ping_b_to_a 3 ;;
+    healthy-tcp)
+      capture_a "$s" nano
+      nsx $NS_PA socat -T3 TCP-LISTEN:8080,reuseaddr SYSTEM:'read l; echo ok' &
+      sleep 0.5
+      echo hello | nsx $NS_PB socat -T2 - TCP:10.244.2.2:8080 >/dev/null
+      wait $! ;;
+    healthy-udp)
+      capture_a "$s"
+      nsx $NS_PA socat -T3 UDP-RECVFROM:5353 SYSTEM:'read l; echo pong' &
+      sleep 0.5
+      echo ping | nsx $NS_PB socat -T1 - UDP:10.244.2.2:5353 >/dev/null
+      wait $! ;;
+    healthy-snat)
+      # The seed's underlay: the device between the subnets rewrites the outer source of B's VXLAN packets.
+      nft_router ip nat '{ type nat hook postrouting priority 100; }' 'oifname "r-a" udp dport 8472 masquerade'
+      capture_a "$s"
+      ping_b_to_a 3 ;;
+    blocked-8472)
+      # The incident: UDP 8472 from B's subnet to A's is dropped on the way.
+      nft_router inet f '{ type filter hook forward priority 0; }' 'ip saddr 192.168.223.0/24 ip daddr 192.168.232.0/24 udp dport 8472 drop'
+      capture_a "$s" nodeb
+      ping_b_to_a 3
+      ping_a_to_b 3
+      nsx $NS_PB socat -T1 - TCP:10.244.2.2:8080,connect-timeout=2 </dev/null >/dev/null 2>&1 || true ;;
+    reply-dropped)
+      # Only A's answers are lost: UDP 8472 from A's subnet to B's is dropped.
+      nft_router inet f '{ type filter hook forward priority 0; }' 'ip saddr 192.168.232.0/24 ip daddr 192.168.223.0/24 udp dport 8472 drop'
+      capture_a "$s" nodeb
+      ping_b_to_a 3 ;;
+    missing-route)
+      # Node A reaches B's subnet through a next hop that does not exist: ARP fails, the kernel
+      # reports the peer VTEP unreachable to itself (the seed's missing-route excerpt).
+      nsx $NS_A ip route add 192.168.223.0/24 via 192.168.232.254
+      nsx $NS_A ip neigh flush dev ens224
+      capture_a "$s"
+      ping_b_to_a 3
+      sleep 4 ;;
+    misrouted)
+      # Node A has no fdb entry for B's flannel.1 MAC: the reply is made on flannel.1 and dropped there.
+      nsx $NS_A bridge fdb del $MAC_FB dev flannel.1 dst 192.168.223.131
+      capture_a "$s"
+      ping_b_to_a 3 ;;
+    tcp-refused)
+      capture_a "$s"
+      nsx $NS_PB socat -T1 - TCP:10.244.2.2:9,connect-timeout=1 </dev/null >/dev/null 2>&1 || true ;;
+    udp-refused)
+      capture_a "$s"
+      echo ping | nsx $NS_PB socat -T1 - UDP:10.244.2.2:9999 >/dev/null 2>&1 || true ;;
+    frag-needed)
+      # Pod MTU 1500 over flannel.1's 1450: node A answers "need to frag (mtu 1450)".
+      capture_a "$s"
+      nsx $NS_PA ping -M do -s 1460 -c 2 -i 0.3 -W 1 10.244.3.2 >/dev/null 2>&1 || true ;;
+    admin-prohibited)
+      # The device between the subnets rejects B's VXLAN with ICMP admin-prohibited; captured on B.
+      nft_router inet f '{ type filter hook forward priority 0; }' 'ip saddr 192.168.223.0/24 ip daddr 192.168.232.0/24 udp dport 8472 reject with icmp type admin-prohibited'
+      capture_start $NS_B any "$s.nodeb-any.pcap"
+      capture_start $NS_B ens224 "$s.nodeb-ens224.pcap"
+      sleep 1
+      ping_b_to_a 3 ;;
+    *) echo "unknown scenario $s" >&2; exit 2 ;;
+  esac
+  # End marker: each node pings its router once the reply timeout has passed, so every capture
+  # (even one on a single interface that saw nothing else) visibly lasts past the last request.
+  sleep 1.5
+  nsx $NS_A ping -c1 -W1 192.168.232.1 >/dev/null || true
+  nsx $NS_B ping -c1 -W1 192.168.223.1 >/dev/null || true
+  capture_stop 1
+  lab_down
+}
+
+ALL=(healthy-icmp healthy-tcp healthy-udp healthy-snat blocked-8472 reply-dropped missing-route misrouted tcp-refused udp-refused frag-needed admin-prohibited)
+for s in "${@:-${ALL[@]}}"; do scenario "$s"; done
