@@ -23,6 +23,8 @@ const NOISE = [
   /^[\w.@:~\/-]*[$#] /, // shell prompt with a command
   /^\s+0x[0-9a-f]{4}:\s/, // -x / -X hex dump
 ];
+/** "   12  " before a packet: tcpdump -#. */
+const PACKET_NUMBER = /^\s*\d+\s{2}\S/;
 /** A record whose text ends with a tunnel header continues with the encapsulated frame on the next line. */
 const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\]]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, .*)$/;
 
@@ -73,7 +75,9 @@ export class TextReader {
       return;
     }
     if (NOISE.some((re) => re.test(line))) return;
-    const continues = this.record.length > 0 && (/^\s/.test(line) || TUNNEL_HEADER_END.test(this.record[this.record.length - 1]!.trimEnd()));
+    // Indented lines continue a record (-v), except a packet number (-#) that starts one.
+    const numbered = PACKET_NUMBER.test(line);
+    const continues = this.record.length > 0 && ((!numbered && /^\s/.test(line)) || TUNNEL_HEADER_END.test(this.record[this.record.length - 1]!.trimEnd()));
     if (!continues) {
       this.flush();
       this.recordLine = no;
