@@ -3,7 +3,7 @@
  * the binary decoders produce. What the text does not show stays null.
  */
 import { emptyFrame, type Direction, type Frame, type Ip, type LinkKind, type Packet, type Tunnel } from '../model.js';
-import type { ParsedFrame, ParsedLink, ParsedNet, ParsedRecord } from './parser.js';
+import type { ParsedLink, ParsedNet, ParsedRecord } from './parser.js';
 import { joinTokens, parseIcmp, parseIcmp6, parseTcp, parseUdp } from './tail.js';
 
 const DIRECTION: Record<string, Direction> = { In: 'in', Out: 'out', B: 'broadcast', M: 'multicast', P: 'other' };
@@ -147,4 +147,3 @@ export function toPacket(rec: ParsedRecord, ts: number | null, no: number, input
   };
 }
 
-export type { ParsedFrame };

@@ -10,7 +10,7 @@
  * phrases we model (ICMP, TCP flags, UDP) from it.
  */
 import { EmbeddedActionsParser, type IToken, type TokenType } from 'chevrotain';
-import { allTokens, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, Other, RParen, Time, Word } from './tokens.js';
+import { allTokens, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, RParen, Time, Word } from './tokens.js';
 
 export const DIRECTIONS = new Set(['In', 'Out', 'B', 'M', 'P']);
 const NETWORK_WORDS = new Set(['IP', 'IP6', 'ARP,', 'ARP', 'RARP']);
@@ -322,4 +322,3 @@ class TcpdumpParser extends EmbeddedActionsParser {
 
 /** The one parser instance, reused for every record. */
 export const parser = new TcpdumpParser();
-export { Other };
