@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/**
+ * One benchmark run in its own process, so its peak memory is its own:
+ * analyzes one input with the built library and prints one JSON line
+ * (packets, flows, verdict counts, time inside analyzeFile, peak RSS).
+ *
+ * Usage: node bench/child.js FILE [--reply-timeout S]
+ */
+import { analyzeFile } from '../dist/index.js';
+
+const [file, ...rest] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: node bench/child.js FILE');
+  process.exit(2);
+}
+const opts = {};
+for (let i = 0; i < rest.length; i++) {
+  if (rest[i] === '--reply-timeout') opts.replyTimeout = Number(rest[++i]);
+}
+
+const t0 = process.hrtime.bigint();
+const report = await analyzeFile(file, opts);
+const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+const ru = process.resourceUsage();
+const out = {
+  file,
+  format: report.inputs[0]?.format ?? null,
+  packets: report.summary.packets,
+  flows: report.summary.flows,
+  verdicts: report.summary.verdicts,
+  warnings: report.warnings.length,
+  firstWarnings: report.warnings.slice(0, 3),
+  analyzeSeconds: seconds,
+  userSeconds: ru.userCPUTime / 1e6,
+  systemSeconds: ru.systemCPUTime / 1e6,
+  maxRssKB: ru.maxRSS,
+};
+process.stdout.write(JSON.stringify(out) + '\n');
