@@ -9,11 +9,11 @@
 # flannel's VXLAN backend as flannel sets it up: flannel.1 on UDP 8472 with
 # learning off, a route to the peer's pod subnet via the peer's flannel.1
 # address (onlink), a permanent neighbour entry for it and an fdb entry that
-# sends its MAC to the peer node. Everything lives in namespaces named oal-*;
-# nothing touches the root namespace.
+# sends its MAC to the peer node. Everything lives in namespaces named oa-*;
+# nothing touches the root namespace (no address, no route, no rule there).
 set -euo pipefail
 
-NS_R=oal-router NS_A=oal-nodea NS_B=oal-nodeb NS_PA=oal-poda NS_PB=oal-podb
+NS_R=oa-router NS_A=oa-nodea NS_B=oa-nodeb NS_PA=oa-poda NS_PB=oa-podb
 MAC_FA=02:bb:32:12:e0:c2   # node A flannel.1 (the seed's)
 MAC_FB=5a:af:8c:67:f0:d6   # node B flannel.1 (the seed's)
 
@@ -100,14 +100,24 @@ capture_stop() {
   for pid in "${CAPTURES[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
   for pid in "${CAPTURES[@]}"; do wait "$pid" 2>/dev/null || true; done
   CAPTURES=()
-  # The text is printed inside the capturing namespace: a Linux cooked v2 capture names
-  # interfaces by index, and tcpdump looks the names up on the machine that reads the file.
-  local nf ns f
-  for nf in "${CAPTURE_FILES[@]}"; do
-    ns=${nf%%:*} f=${nf#*:}
-    nsx "$ns" env TZ=UTC tcpdump -r "$f" -nn 2>/dev/null >"$f.nn.txt"
-    nsx "$ns" env TZ=UTC tcpdump -r "$f" -nn -e 2>/dev/null >"$f.nn-e.txt"
-    nsx "$ns" env TZ=UTC tcpdump -r "$f" -nn -v 2>/dev/null >"$f.nn-v.txt"
-  done
+  local nf
+  for nf in "${CAPTURE_FILES[@]}"; do text_of "${nf%%:*}" "${nf#*:}"; done
   CAPTURE_FILES=()
+}
+
+# text_of NS FILE: writes FILE.nn.txt (-nn), FILE.nn-e.txt (-nn -e), FILE.nn-v.txt (-nn -v).
+# Printed inside the capturing namespace: a Linux cooked v2 capture names interfaces by index,
+# and tcpdump looks the names up on the machine (namespace) that reads the file.
+text_of() {
+  local ns=$1 f=$2
+  nsx "$ns" env TZ=UTC tcpdump -r "$f" -nn 2>/dev/null >"$f.nn.txt"
+  nsx "$ns" env TZ=UTC tcpdump -r "$f" -nn -e 2>/dev/null >"$f.nn-e.txt"
+  nsx "$ns" env TZ=UTC tcpdump -r "$f" -nn -v 2>/dev/null >"$f.nn-v.txt"
+}
+
+# to_pcapng NS FILE.pcap: the same capture as pcapng (editcap), with its text; skipped without editcap.
+to_pcapng() {
+  if ! command -v editcap >/dev/null; then echo "editcap not found: no ${2%.pcap}.pcapng" >&2; return 0; fi
+  editcap -F pcapng "$2" "${2%.pcap}.pcapng"
+  text_of "$1" "${2%.pcap}.pcapng"
 }

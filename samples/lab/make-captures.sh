@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Captures real kernel traffic of a flannel-like VXLAN overlay (see lib.sh), one
 # scenario at a time, with real tcpdump. Run as root: sudo bash make-captures.sh [scenario...]
-# Needs: iproute2, tcpdump, nftables, iputils-ping, socat. Then run make-text.sh.
+# Needs: iproute2, tcpdump, nftables, iputils-ping, socat; editcap (wireshark-common) for the
+# pcapng copy. Writes each capture's text beside it (make-text.sh redoes that text anywhere).
 set -euo pipefail
 cd "$(dirname "$0")"
 source ./lib.sh
@@ -9,6 +10,16 @@ trap lab_down EXIT
 
 ping_b_to_a() { nsx $NS_PB ping -c "${1:-3}" -i 0.3 -W 1 10.244.2.2 >/dev/null || true; }
 ping_a_to_b() { nsx $NS_PA ping -c "${1:-3}" -i 0.3 -W 1 10.244.3.2 >/dev/null || true; }
+# Node B itself pings node A's flannel.1: 10.244.3.0 -> 10.244.2.0, the seed's own flow.
+ping_vtep_b_to_a() { nsx $NS_B ping -c "${1:-3}" -i 0.3 -W 1 10.244.2.0 >/dev/null || true; }
+# Node A reaches B's subnet through a next hop that does not exist: ARP fails, the kernel
+# reports the peer VTEP unreachable to itself (the seed's missing-route excerpt).
+break_route_a() {
+  nsx $NS_A ip route add 192.168.223.0/24 via 192.168.232.254
+  nsx $NS_A ip neigh flush dev ens224
+}
+# Node A has no fdb entry for B's flannel.1 MAC: replies are made on flannel.1 and dropped there.
+del_fdb_a() { nsx $NS_A bridge fdb del $MAC_FB dev flannel.1 dst 192.168.223.131; }
 # nft_router FAMILY TABLE CHAIN-SPEC RULE: one chain with one rule on the router.
 nft_router() {
   nsx $NS_R nft add table "$1" "$2"
@@ -38,7 +49,7 @@ scenario() {
   case $s in
     healthy-icmp)
       capture_a "$s" sll1
-      ping_b_to_a 3 ;;
+      ping_b_to_a 3 ;;  # after the captures stop: healthy-icmp.nodea-any.pcapng (editcap)
     healthy-tcp)
       capture_a "$s" nano
       nsx $NS_PA socat -T3 TCP-LISTEN:8080,reuseaddr SYSTEM:'read l; echo ok' &
@@ -69,18 +80,28 @@ scenario() {
       capture_a "$s" nodeb
       ping_b_to_a 3 ;;
     missing-route)
-      # Node A reaches B's subnet through a next hop that does not exist: ARP fails, the kernel
-      # reports the peer VTEP unreachable to itself (the seed's missing-route excerpt).
-      nsx $NS_A ip route add 192.168.223.0/24 via 192.168.232.254
-      nsx $NS_A ip neigh flush dev ens224
-      capture_a "$s"
+      break_route_a
+      capture_a "$s" sll1
       ping_b_to_a 3
-      sleep 4 ;;
+      sleep 4 ;;  # ARP for the next hop gives up after ~3 s: then come the ICMP errors
     misrouted)
-      # Node A has no fdb entry for B's flannel.1 MAC: the reply is made on flannel.1 and dropped there.
-      nsx $NS_A bridge fdb del $MAC_FB dev flannel.1 dst 192.168.223.131
-      capture_a "$s"
+      del_fdb_a
+      capture_a "$s" sll1
       ping_b_to_a 3 ;;
+    # The seed's own flow, node B's flannel.1 to node A's (no pod, no cni0), in the seed's
+    # three situations; -i any as cooked v1 too, the seed's format.
+    vtep-healthy)
+      capture_a "$s" sll1
+      ping_vtep_b_to_a 3 ;;
+    vtep-missing-route)
+      break_route_a
+      capture_a "$s" sll1
+      ping_vtep_b_to_a 3
+      sleep 4 ;;
+    vtep-misrouted)
+      del_fdb_a
+      capture_a "$s" sll1
+      ping_vtep_b_to_a 3 ;;
     tcp-refused)
       capture_a "$s"
       nsx $NS_PB socat -T1 - TCP:10.244.2.2:9,connect-timeout=1 </dev/null >/dev/null 2>&1 || true ;;
@@ -98,6 +119,14 @@ scenario() {
       capture_start $NS_B ens224 "$s.nodeb-ens224.pcap"
       sleep 1
       ping_b_to_a 3 ;;
+    admin-prohibited-plain)
+      # No tunnel: node B opens TCP to node A's kube-proxy health port (the article's
+      # `nc -vz 192.168.232.128 10256`), the device between the subnets rejects it; captured on B.
+      nft_router inet f '{ type filter hook forward priority 0; }' 'ip saddr 192.168.223.0/24 ip daddr 192.168.232.0/24 tcp dport 10256 reject with icmp type admin-prohibited'
+      capture_start $NS_B any "$s.nodeb-any.pcap"
+      capture_start $NS_B ens224 "$s.nodeb-ens224.pcap"
+      sleep 1
+      nsx $NS_B socat -T1 - TCP:192.168.232.130:10256,connect-timeout=2 </dev/null >/dev/null 2>&1 || true ;;
     *) echo "unknown scenario $s" >&2; exit 2 ;;
   esac
   # End marker: each node pings its router once the reply timeout has passed, so every capture
@@ -106,8 +135,9 @@ scenario() {
   nsx $NS_A ping -c1 -W1 192.168.232.1 >/dev/null || true
   nsx $NS_B ping -c1 -W1 192.168.223.1 >/dev/null || true
   capture_stop 1
+  if [ "$s" = healthy-icmp ]; then to_pcapng $NS_A "$s.nodea-any.pcap"; fi
   lab_down
 }
 
-ALL=(healthy-icmp healthy-tcp healthy-udp healthy-snat blocked-8472 reply-dropped missing-route misrouted tcp-refused udp-refused frag-needed admin-prohibited)
+ALL=(healthy-icmp healthy-tcp healthy-udp healthy-snat blocked-8472 reply-dropped missing-route misrouted tcp-refused udp-refused frag-needed admin-prohibited admin-prohibited-plain vtep-healthy vtep-missing-route vtep-misrouted)
 for s in "${@:-${ALL[@]}}"; do scenario "$s"; done
