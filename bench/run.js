@@ -13,7 +13,8 @@
  * Every run is appended to bench/out/results.jsonl.
  *
  * Usage: node bench/run.js [10k] [100k] [1m] [--all] [--formats pcap,pcapng,text]
- *                          [--repeat N] [--no-tools] [--cli] [--seed N]
+ *                          [--repeat N] [--no-tools] [--cli] [--seed N] [--heap MB]
+ * --heap MB gives the analyzer's node a larger heap (--max-old-space-size) for the 1m size.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -28,12 +29,12 @@ const FORMATS = ['pcap', 'pcapng', 'text'];
 const VERDICTS = ['healthy', 'lossy', 'request-only', 'host-unreachable', 'refused', 'filtered', 'frag-needed', 'incomplete'];
 
 function usage(code) {
-  console.log('usage: node bench/run.js [10k] [100k] [1m] [--all] [--formats pcap,pcapng,text] [--repeat N] [--no-tools] [--cli] [--seed N]');
+  console.log('usage: node bench/run.js [10k] [100k] [1m] [--all] [--formats pcap,pcapng,text] [--repeat N] [--no-tools] [--cli] [--seed N] [--heap MB]');
   process.exit(code);
 }
 
 function parseArgs(argv) {
-  const o = { names: [], formats: FORMATS, repeat: 1, tools: true, cli: false, seed: DEFAULT_SEED };
+  const o = { names: [], formats: FORMATS, repeat: 1, tools: true, cli: false, seed: DEFAULT_SEED, heapMB: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--all') o.names.push('10k', '100k', '1m');
@@ -42,6 +43,7 @@ function parseArgs(argv) {
     else if (a === '--no-tools') o.tools = false;
     else if (a === '--cli') o.cli = true;
     else if (a === '--seed') o.seed = Number(argv[++i]);
+    else if (a === '--heap') o.heapMB = Number(argv[++i]);
     else if (a === '-h' || a === '--help') usage(0);
     else if (SIZES[a.toLowerCase()] !== undefined) o.names.push(a.toLowerCase());
     else {
@@ -115,17 +117,19 @@ function verdictDiff(got, truth) {
   return parts.join(', ');
 }
 
-async function runOurs(file, cli, truth) {
+async function runOurs(file, cli, truth, heapMB) {
   const tmp = mkdtempSync(join(tmpdir(), 'bench-out-'));
   const outPath = join(tmp, 'out.json');
-  const args = cli ? ['bin/analyze.js', file, '--format', 'json'] : ['bench/child.js', file];
+  const args = [...(heapMB ? [`--max-old-space-size=${heapMB}`] : []), ...(cli ? ['bin/analyze.js', file, '--format', 'json'] : ['bench/child.js', file])];
   const t = await timed(process.execPath, args, outPath);
   let summary = null;
   let error = null;
   try {
     summary = readSummary(outPath, cli);
   } catch (e) {
-    error = `no summary (exit ${t.code}): ${t.stderr.trim().split('\n').slice(-3).join(' | ') || e.message}`;
+    const lines = t.stderr.trim().split('\n');
+    const fatal = lines.find((l) => /FATAL ERROR|Error:|error:/.test(l));
+    error = `no summary (exit ${t.code}): ${fatal?.trim() ?? (lines.slice(-3).join(' | ') || e.message)}`;
   }
   rmSync(tmp, { recursive: true, force: true });
   const maxRssKB = t.maxRssKB ?? summary?.maxRssKB ?? null;
@@ -175,7 +179,7 @@ async function main() {
     memGB: Math.round(totalmem() / 2 ** 30),
     commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || null,
     generator: GENERATOR_VERSION,
-    runner: o.cli ? 'bin/analyze.js --format json' : 'bench/child.js (analyzeFile)',
+    runner: (o.cli ? 'bin/analyze.js --format json' : 'bench/child.js (analyzeFile)') + (o.heapMB ? ` --max-old-space-size=${o.heapMB}` : ''),
     tshark: tshark ? spawnSync('tshark', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] : null,
     tcpdump: tcpdump ? spawnSync('tcpdump', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] : null,
   };
@@ -193,7 +197,7 @@ async function main() {
       const rel = relative(ROOT, file);
       const mb = statSync(file).size / 1e6;
       process.stdout.write(`${name} ${format}: ours`);
-      const ours = await best(o.repeat, () => runOurs(rel, o.cli, truth));
+      const ours = await best(o.repeat, () => runOurs(rel, o.cli, truth, o.heapMB));
       let ts = null;
       let td = null;
       if (format !== 'text') {
@@ -220,16 +224,17 @@ async function main() {
       appendFileSync(results, JSON.stringify(rec) + '\n');
       rows.push([
         name, format, fmtNum(mb, 1), fmtNum(pkts),
-        fmtNum(ours.seconds, 2), fmtNum(pkts / ours.seconds), fmtNum(mb / ours.seconds, 1),
+        fmtNum(ours.seconds, 2), ours.error ? '-' : fmtNum(pkts / ours.seconds), ours.error ? '-' : fmtNum(mb / ours.seconds, 1),
         fmtNum(ours.maxRssKB !== null ? ours.maxRssKB / 1024 : null), ours.error ? 'error' : ours.match ? 'yes' : 'NO',
-        ts ? fmtNum(ts.seconds, 2) : '-', ts ? fmtNum(ts.seconds && ours.seconds / ts.seconds, 3) : '-',
-        td ? fmtNum(td.seconds, 2) : '-', td ? fmtNum(ours.seconds / td.seconds, 3) : '-',
+        ts ? fmtNum(ts.seconds, 2) : '-', ts && !ours.error ? fmtNum(ours.seconds / ts.seconds, 3) : '-',
+        td ? fmtNum(td.seconds, 2) : '-', td && !ours.error ? fmtNum(ours.seconds / td.seconds, 3) : '-',
       ]);
     }
   }
   console.log('');
   console.log(table(rows, ['size', 'format', 'MB', 'packets', 'wall s', 'packets/s', 'MB/s', 'RSS MB', 'verdicts=truth', 'tshark s', 'ours/tshark', 'tcpdump s', 'ours/tcpdump']));
-  console.log(`\nwall s: the whole child process (node start, import, read, decode, flows, report); RSS: its peak.`);
+  console.log(`\nwall s: the whole child process (node start, import, read, decode, flows, report; until it failed, for an error); RSS: its peak.`);
+  console.log('ours/X: our wall time over X\'s on the same file (0.05 = 20x faster than X).');
   console.log(`results appended to ${relative(process.cwd(), results)}`);
 }
 
