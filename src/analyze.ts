@@ -8,7 +8,9 @@ import { TextReader } from './lexer/index.js';
 import type { Packet } from './model.js';
 import { openInput, readCapture } from './readers/index.js';
 import { InputError, type InputWarning } from './readers/types.js';
-import { buildReport, type InputSummary, type Report } from './report/build.js';
+import { ReportBuilder, type InputSummary, type Report } from './report/build.js';
+
+export const DEFAULT_IDLE_TIMEOUT = 15;
 
 export interface AnalyzeOptions {
   /** UDP ports to decode as VXLAN besides 8472 and 4789. */
@@ -17,6 +19,14 @@ export interface AnalyzeOptions {
   replyTimeout?: number;
   /** Most flows followed at once (default 1,000,000). */
   maxFlows?: number;
+  /**
+   * Seconds without a packet after which a flow is closed and its memory freed (default 15, at
+   * least 10; a TCP connection ended by FINs or a reset is closed 6 s after its last packet). Applies to a single input: flows of several captures
+   * are kept to the end, as each capture adds its own view of them.
+   */
+  idleTimeout?: number;
+  /** Most flows listed in full in the report (default 10,000; problems first); every flow is counted. */
+  maxListed?: number;
   /** The stream "-" stands for (default process.stdin). */
   stdin?: Readable;
 }
@@ -35,7 +45,13 @@ export class AnalyzeError extends Error {
  */
 export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
   const replyTimeout = opts.replyTimeout ?? 1;
-  const table = new FlowTable({ replyTimeout, maxFlows: opts.maxFlows ?? 1_000_000 });
+  const builder = new ReportBuilder(paths.map((p) => (p === '-' ? 'stdin' : p)), { replyTimeout, maxListed: opts.maxListed });
+  const table = new FlowTable({
+    replyTimeout,
+    maxFlows: opts.maxFlows ?? 1_000_000,
+    idleTimeout: paths.length === 1 ? (opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT) : Infinity,
+    onFlow: (flow, nodes) => builder.add(flow, nodes),
+  });
   const decode = decodeOptions(opts.vxlanPorts);
   const warnings: InputWarning[] = [];
   const inputs: InputSummary[] = [];
@@ -83,7 +99,7 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
     }
   }
   if (failures.length === paths.length) throw new AnalyzeError(failures);
-  const report = buildReport(table.finish(), inputs, warnings, { replyTimeout });
+  const report = builder.finish(table.finish(), inputs, warnings);
   report.warnings.unshift(...failures);
   return report;
 }

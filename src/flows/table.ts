@@ -15,7 +15,7 @@
  * The table only records what each side did; the verdict is the classifier's.
  */
 import type { Icmp, Ip, Packet, Quoted } from '../model.js';
-import { TCP_ACK, TCP_RST, TCP_SYN } from '../model.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../model.js';
 import { describeError, errorClass, type ErrorClass } from './icmp-errors.js';
 import { isEchoRequest, quotedTuple, viewOf, type FlowProto, type TunnelHop, type Tuple, type View } from './view.js';
 
@@ -24,20 +24,34 @@ export interface FlowTableOptions {
   replyTimeout: number;
   /** Most flows kept at once; beyond it new conversations are counted, not followed. */
   maxFlows: number;
+  /**
+   * Seconds without a packet after which a flow is closed and handed to onFlow, so memory follows
+   * the live flows, not the file. Infinity keeps every flow to the end (several inputs: a flow's
+   * sides come from different files read one after another).
+   */
+  idleTimeout: number;
+  /** Receives each flow once it is closed (idle, or at finish) with the nodes known then; without it finish() returns them. */
+  onFlow?: (flow: Flow, nodes: InputNode[]) => void;
 }
 
-export const defaultFlowTableOptions: FlowTableOptions = { replyTimeout: 1, maxFlows: 1_000_000 };
+export const defaultFlowTableOptions: FlowTableOptions = { replyTimeout: 1, maxFlows: 1_000_000, idleTimeout: Infinity };
 
 /** Sightings of one packet closer than this are the same packet seen at several hops (the kernel moves it in microseconds). */
 const SAME_PACKET_WINDOW = 0.05;
 /** How many recent packet records a flow keeps for recognising a second sighting. */
 const RECENT = 16;
 /** First sightings kept as evidence per flow (the last one is kept too). */
-const EVIDENCE_FIRST = 6;
+const EVIDENCE_FIRST = 3;
 /** Pending requests followed per flow; more are counted as one batch at the newest time. */
 const MAX_PENDING = 4096;
 /** A locally generated unreachable is tied to a flow whose packets failed to leave encapsulated within this many seconds (ARP gives up after 3 s). */
 const LOCAL_ERROR_WINDOW = 5;
+/** Housekeeping (settling, attributing errors, closing idle flows) runs once per this many seconds of capture time. */
+const TICK = 1;
+/** The shortest idle timeout: an error is attributed LOCAL_ERROR_WINDOW after it, while its flows are still open. */
+export const MIN_IDLE_TIMEOUT = 2 * LOCAL_ERROR_WINDOW;
+/** A TCP connection closed by FIN both ways or a reset is closed this long after its last packet (late retransmissions, errors). */
+const TCP_END_LINGER = LOCAL_ERROR_WINDOW + TICK;
 
 /** One place a packet was seen. */
 export interface Sighting {
@@ -104,8 +118,39 @@ interface PacketRecord {
   encapSrc: string | null;
   /** TCP: a reset from the server answering a connection attempt. */
   refusal: boolean;
-  /** The places it was seen, kept for the first request and the first reply of a side only. */
-  path: Hop[] | null;
+  side: Side;
+  settled: boolean;
+  /** The side's first request (1) or first reply (2), whose places are kept as the side's path; else 0. */
+  first: 0 | 1 | 2;
+  /** Where it was last seen (interface, direction, outer addresses): a packet is not seen twice at one place. */
+  placeIf: string | number | null;
+  placeDir: Packet['direction'];
+  placeSrc: string | null;
+  placeDst: string | null;
+}
+
+/**
+ * A sighting kept as evidence, in numbers: the words are made when the flow closes (most
+ * sightings are never reported, and a flow keeps only a few).
+ */
+export interface Seen {
+  role: Role;
+  fromClient: boolean;
+  input: number;
+  no: number;
+  line: number | null;
+  ts: number | null;
+  ifname: string | null;
+  ifindex: number | null;
+  direction: Packet['direction'];
+  /** Outer addresses and UDP port when it was encapsulated (the tunnel type and VNI are the flow's). */
+  outerSrc: string | null;
+  outerDst: string | null;
+  port: number | null;
+  /** ICMP type or TCP flags; ICMP/TCP sequence; TCP payload or UDP length. */
+  type: number;
+  seq: number | null;
+  len: number | null;
 }
 
 /** One place a packet was seen, for the flow's hops. */
@@ -130,7 +175,7 @@ export interface Passage {
   in: number;
   out: number;
   /** Encapsulated, direction not known yet: outer source -> count (resolved with the node's addresses at the end). */
-  unknown: Map<string, number>;
+  unknown: (string | number)[] | null;
   /** Seen only bare. */
   bare: number;
 }
@@ -163,8 +208,6 @@ export interface Side {
   /** Where the first request and the first reply were seen. */
   requestPath: Hop[] | null;
   replyPath: Hop[] | null;
-  /** Request keys seen here (ICMP sequence, TCP initial sequence), for matching across capture points. */
-  requestKeys: Set<number>;
   firstSeen: number | null;
   lastSeen: number | null;
   pending: Map<number, Pending>;
@@ -195,10 +238,21 @@ export interface Flow {
   /** One side per input that saw the flow, in input order. */
   sides: Side[];
   errors: FlowError[];
-  evidence: Evidence[];
-  last: Evidence | null;
+  /** The canonical tuple key it is filed under. */
+  key: string;
+  /** Closed: handed on, no longer in the table. */
+  closed: boolean;
+  /** TCP: FINs seen from the client (1) and the server (2), a reset (4): 3 or 4 = the connection ended. */
+  tcpEnd: number;
+  /** Neighbours in the table's idle queue. */
+  qPrev: Flow | null;
+  qNext: Flow | null;
+  /** Evidence, kept small until flowEvidence() words it: the first sightings, the newest one, the errors tied to the flow. */
+  seen: Seen[];
+  last: Seen | null;
+  errorEvidence: Evidence[];
   /** Inner MAC addresses seen in the tunnel: a bare frame with one of them is the same traffic on the overlay device. */
-  innerMacs: Set<string>;
+  innerMacs: string[];
   /** Sightings carried link direction (cooked capture): bare copies are hops of the same packets. */
   cooked: boolean;
 }
@@ -268,40 +322,60 @@ export function describeHop(hop: TunnelHop | null): string {
 }
 
 function describeSighting(s: Sighting): string {
+  return describePlace(s.ifname, s.ifindex, s.direction, s.hop);
+}
+
+function describePlace(ifname: string | null, ifindex: number | null, direction: Packet['direction'], hop: TunnelHop | null): string {
   const parts: string[] = [];
-  if (s.ifname) parts.push(s.ifname);
-  else if (s.ifindex !== null) parts.push(`ifindex ${s.ifindex}`);
-  if (s.direction) parts.push(s.direction);
-  parts.push(s.hop ? 'encapsulated ' + describeHop(s.hop) : 'bare');
+  if (ifname) parts.push(ifname);
+  else if (ifindex !== null) parts.push(`ifindex ${ifindex}`);
+  if (direction) parts.push(direction);
+  parts.push(hop ? 'encapsulated ' + describeHop(hop) : 'bare');
   return parts.join(' ');
 }
 
-function describeConv(v: Extract<View, { kind: 'conv' }>): string {
-  const l4 = v.frame.l4!;
-  const t = v.tuple;
-  switch (l4.kind) {
+/**
+ * A flow's evidence in words: the first sightings, the last one, then the errors tied to it.
+ * Made on demand: most flows of a big capture are counted, never listed.
+ */
+export function flowEvidence(f: Flow): Evidence[] {
+  const out = f.seen.map((s) => evidenceOf(f, s));
+  if (f.last) out.push(evidenceOf(f, f.last));
+  return out.concat(f.errorEvidence);
+}
+
+function evidenceOf(f: Flow, s: Seen): Evidence {
+  const [src, dst, sp, dp] = s.fromClient ? [f.client, f.server, f.clientPort, f.serverPort] : [f.server, f.client, f.serverPort, f.clientPort];
+  let what: string;
+  switch (f.proto) {
     case 'icmp':
     case 'icmp6':
-      return `${t.src} > ${t.dst}: ${l4.kind === 'icmp6' ? 'ICMP6 ' : 'ICMP '}echo ${isEchoRequest(l4) ? 'request' : 'reply'}, id ${l4.id}, seq ${l4.seq}`;
+      what = `${src} > ${dst}: ${f.proto === 'icmp6' ? 'ICMP6 ' : 'ICMP '}echo ${s.type === 8 || s.type === 128 ? 'request' : 'reply'}, id ${f.echoId}, seq ${s.seq}`;
+      break;
     case 'tcp': {
-      const f = l4.flags;
-      const flags = (f & TCP_SYN ? 'S' : '') + (f & 0x01 ? 'F' : '') + (f & TCP_RST ? 'R' : '') + (f & 0x08 ? 'P' : '') + (f & TCP_ACK ? '.' : '');
-      return `${t.src}.${t.srcPort} > ${t.dst}.${t.dstPort}: tcp [${flags || 'none'}]${l4.payloadLen ? `, length ${l4.payloadLen}` : ''}`;
+      const t = s.type;
+      const flags = (t & TCP_SYN ? 'S' : '') + (t & 0x01 ? 'F' : '') + (t & TCP_RST ? 'R' : '') + (t & 0x08 ? 'P' : '') + (t & TCP_ACK ? '.' : '');
+      what = `${src}.${sp} > ${dst}.${dp}: tcp [${flags || 'none'}]${s.len ? `, length ${s.len}` : ''}`;
+      break;
     }
     case 'udp':
-      return `${t.src}.${t.srcPort} > ${t.dst}.${t.dstPort}: udp${l4.payloadLen !== null ? `, length ${l4.payloadLen}` : ''}`;
+      what = `${src}.${sp} > ${dst}.${dp}: udp${s.len !== null ? `, length ${s.len}` : ''}`;
   }
+  const hop: TunnelHop | null = s.outerSrc !== null && f.tunnel
+    ? { type: f.tunnel.type, vni: f.tunnel.vni, port: s.port, outerSrc: s.outerSrc, outerDst: s.outerDst!, innerSrcMac: null, innerDstMac: null }
+    : null;
+  return { role: s.role, what, where: describePlace(s.ifname, s.ifindex, s.direction, hop), input: s.input, no: s.no, line: s.line, ts: s.ts };
 }
 
 function newPassage(): Passage {
-  return { in: 0, out: 0, unknown: new Map(), bare: 0 };
+  return { in: 0, out: 0, unknown: null, bare: 0 };
 }
 
 function newSide(input: number): Side {
   return {
     input, requests: 0, replies: 0, answered: 0, undelivered: 0, unanswered: 0, pendingAtEnd: 0,
     notEncapsulated: 0, lastNotEncapsulatedTs: null, requestEncapsulated: false, resets: 0, sawSyn: false, sawSynAck: false,
-    requestPassage: newPassage(), replyPassage: newPassage(), requestPath: null, replyPath: null, requestKeys: new Set(),
+    requestPassage: newPassage(), replyPassage: newPassage(), requestPath: null, replyPath: null,
     firstSeen: null, lastSeen: null, pending: new Map(), nextKey: 0, recent: [],
   };
 }
@@ -317,22 +391,38 @@ interface InputTally {
 
 export class FlowTable {
   private readonly opts: FlowTableOptions;
-  private readonly byKey = new Map<string, Flow>();
-  /** Flows of one tuple across scopes (bare and each tunnel). */
+  /** Open flows of one tuple across scopes (bare and each tunnel). */
   private readonly byTuple = new Map<string, Flow[]>();
+  private open = 0;
+  /** Open flows, a linked list in the order tick() last looked at them: the idle ones are at the front. */
+  private qHead: Flow | null = null;
+  private qTail: Flow | null = null;
+  /** TCP connections that ended, in the order they ended: closed sooner than idle ones. */
+  private ended: Flow[] = [];
+  private endedHead = 0;
+  /** Flows closed with no onFlow to take them. */
+  private readonly closedFlows: Flow[] = [];
+  /** Open flows by inner address and by outer destination, for errors that name only a host; built when such an error is due. */
+  private hostIndex: { byHost: Map<string, Flow[]>; byOuterDst: Map<string, Flow[]> } | null = null;
   private readonly tunnels = new Map<string, TunnelInfo>();
   private readonly arp = new Map<string, ArpInfo>();
-  private readonly errors: PendingError[] = [];
+  private errors: PendingError[] = [];
   private readonly inputs = new Map<number, InputTally>();
-  /** Sides holding packet records not yet settled. */
-  private readonly unsettled = new Set<Side>();
+  /**
+   * Packet records not yet settled, oldest first: each is settled once no other sighting of it
+   * can come, so records die young (cheap for the garbage collector) instead of waiting for a tick.
+   */
+  private fifo: PacketRecord[] = [];
+  private fifoHead = 0;
   private nextId = 1;
   private end: number | null = null;
+  private nextTick: number | null = null;
   private readonly counts = { packets: 0, conversations: 0, errors: 0, arp: 0, other: 0, dropped: 0 };
   private readonly notes: string[] = [];
 
   constructor(opts: Partial<FlowTableOptions> = {}) {
     this.opts = { ...defaultFlowTableOptions, ...opts };
+    if (this.opts.idleTimeout < MIN_IDLE_TIMEOUT) this.opts.idleTimeout = MIN_IDLE_TIMEOUT;
   }
 
   add(p: Packet): void {
@@ -341,6 +431,10 @@ export class FlowTable {
       if (this.end === null || p.ts > this.end) this.end = p.ts;
       const t = this.tally(p.input);
       if (t.end === null || p.ts > t.end) t.end = p.ts;
+      const q = this.fifo;
+      if (this.fifoHead < q.length && q[this.fifoHead]!.ts !== null && q[this.fifoHead]!.ts! < p.ts - SAME_PACKET_WINDOW) this.settleBefore(p.ts - SAME_PACKET_WINDOW);
+      if (this.nextTick === null) this.nextTick = p.ts + TICK;
+      else if (p.ts >= this.nextTick) this.tick(p.ts);
     }
     const v = viewOf(p);
     if (v.tunnel) this.noteTunnel(p, v.tunnel);
@@ -370,11 +464,100 @@ export class FlowTable {
 
   /** An input is over: its packets' sightings are all in. Called between inputs and by finish(). */
   endInput(): void {
-    for (const side of this.unsettled) {
-      for (const rec of side.recent) this.settle(side, rec);
-      side.recent = [];
+    this.settleBefore(Infinity);
+  }
+
+  /**
+   * Housekeeping once per TICK of capture time: settle records whose other sightings can no longer
+   * come, tie errors to flows once the flows' evidence around them is in, close idle flows.
+   */
+  private tick(now: number): void {
+    this.nextTick = now + TICK;
+    if (this.errors.length > 0) {
+      const due = now - LOCAL_ERROR_WINDOW;
+      const later: PendingError[] = [];
+      for (const e of this.errors) {
+        if (e.ts !== null && e.ts < due) this.attribute(e);
+        else later.push(e);
+      }
+      this.errors = later;
+      this.hostIndex = null;
     }
-    this.unsettled.clear();
+    if (this.opts.idleTimeout === Infinity) return;
+    let nodes: InputNode[] | null = null;
+    const endedBefore = now - TCP_END_LINGER;
+    while (this.endedHead < this.ended.length) {
+      const f = this.ended[this.endedHead]!;
+      if (!f.closed) {
+        if (f.lastSeen !== null && f.lastSeen >= endedBefore) break;
+        this.close(f, (nodes ??= this.nodes()));
+      }
+      this.endedHead++;
+    }
+    if (this.endedHead > 4096 && this.endedHead * 2 > this.ended.length) {
+      this.ended = this.ended.slice(this.endedHead);
+      this.endedHead = 0;
+    }
+    const idleBefore = now - this.opts.idleTimeout;
+    // Each open flow is looked at about once per half idle timeout: an active one goes to the back.
+    let f = this.qHead;
+    const last = this.qTail;
+    while (f !== null) {
+      const next = f.qNext;
+      if (f.lastSeen !== null && f.lastSeen < idleBefore) this.close(f, (nodes ??= this.nodes()));
+      else if (f.lastSeen === null || f.lastSeen - idleBefore > this.opts.idleTimeout / 2) break;
+      else {
+        this.unqueue(f);
+        this.enqueue(f);
+      }
+      if (f === last) break;
+      f = next;
+    }
+  }
+
+  private enqueue(f: Flow): void {
+    f.qPrev = this.qTail;
+    f.qNext = null;
+    if (this.qTail) this.qTail.qNext = f;
+    else this.qHead = f;
+    this.qTail = f;
+  }
+
+  private unqueue(f: Flow): void {
+    if (f.qPrev) f.qPrev.qNext = f.qNext;
+    else this.qHead = f.qNext;
+    if (f.qNext) f.qNext.qPrev = f.qPrev;
+    else this.qTail = f.qPrev;
+    f.qPrev = f.qNext = null;
+  }
+
+  /** Settles the records older than `before` (all with Infinity; those without a time once 65536 newer ones came). */
+  private settleBefore(before: number): void {
+    const q = this.fifo;
+    let i = this.fifoHead;
+    while (i < q.length) {
+      const rec = q[i]!;
+      if (!rec.settled) {
+        if (rec.ts === null ? before !== Infinity && q.length - i <= 65536 : rec.ts >= before) break;
+        const r = rec.side.recent;
+        const at = r.indexOf(rec);
+        // An emptied ring is replaced, which frees its backing store.
+        if (r.length === 1) rec.side.recent = [];
+        else r.splice(at, 1);
+        this.settle(rec.side, rec);
+      }
+      i++;
+    }
+    if (i === q.length) {
+      this.fifo = [];
+      this.fifoHead = 0;
+    } else {
+      this.fifoHead = i;
+      if (i > 65536 && i * 2 > q.length) {
+        this.fifo = q.slice(i);
+        this.fifoHead = 0;
+      }
+    }
   }
 
   private sighting(p: Packet, hop: TunnelHop | null): Sighting {
@@ -400,7 +583,7 @@ export class FlowTable {
       this.tunnels.set(k, t);
     }
     t.packets++;
-    const ep = `${hop.outerSrc}>${hop.outerDst}`;
+    const ep = endpointKey(hop.outerSrc, hop.outerDst);
     if (t.endpoints.size < 1024 || t.endpoints.has(ep)) t.endpoints.set(ep, (t.endpoints.get(ep) ?? 0) + 1);
     if (hop.innerSrcMac) {
       let macs = t.macs.get(hop.outerSrc);
@@ -440,48 +623,60 @@ export class FlowTable {
   /** The flow a conversation packet belongs to, creating it (or re-scoping a bare one) as needed. */
   private flowFor(p: Packet, v: Extract<View, { kind: 'conv' }>): Flow | null {
     const tk = canonicalKey(v.tuple);
-    const scope = scopeOf(v.tunnel);
-    let siblings = this.byTuple.get(tk);
-    if (v.tunnel) {
-      const existing = siblings?.find((f) => f.scope === scope);
-      if (existing) return existing;
-      // A bare flow of the same tuple seen first (a pod's packet on cni0 and flannel.1 before it is
-      // encapsulated) is this tunnel's traffic: give it the tunnel's scope instead of starting anew.
-      const bare = siblings?.find((f) => f.scope === '');
-      const tunnelScopes = siblings?.filter((f) => f.scope !== '').length ?? 0;
-      if (bare && tunnelScopes === 0 && (bare.cooked || (v.tunnel.innerSrcMac !== null && bare.innerMacs.has(v.tunnel.innerSrcMac)))) {
-        this.byKey.delete(tk + '#');
-        bare.scope = scope;
-        bare.tunnel = { type: v.tunnel.type, vni: v.tunnel.vni, port: v.tunnel.port };
-        this.byKey.set(tk + '#' + scope, bare);
-        return bare;
+    const siblings = this.byTuple.get(tk);
+    if (siblings) {
+      if (v.tunnel) {
+        const hop = v.tunnel;
+        let bare: Flow | undefined;
+        let tunnelScopes = 0;
+        for (const f of siblings) {
+          if (f.tunnel === null) bare = f;
+          else if (f.tunnel.type === hop.type && f.tunnel.vni === hop.vni) return f;
+          else tunnelScopes++;
+        }
+        // A bare flow of the same tuple seen first (a pod's packet on cni0 and flannel.1 before it is
+        // encapsulated) is this tunnel's traffic: give it the tunnel's scope instead of starting anew.
+        if (bare && tunnelScopes === 0 && (bare.cooked || (hop.innerSrcMac !== null && bare.innerMacs.includes(hop.innerSrcMac)))) {
+          bare.scope = scopeOf(hop);
+          bare.tunnel = { type: hop.type, vni: hop.vni, port: hop.port };
+          return bare;
+        }
+      } else {
+        let inTunnel: Flow | null = null;
+        let inTunnels = 0;
+        let bare: Flow | null = null;
+        for (const f of siblings) {
+          if (f.tunnel === null) bare = f;
+          else {
+            inTunnel = f;
+            inTunnels++;
+          }
+        }
+        if (inTunnels === 1) {
+          const t = inTunnel!;
+          const f = v.frame;
+          // Bare copy of tunnel traffic: on a multi-interface (cooked) capture the same packet shows on
+          // the overlay device and the pod's interfaces; on Ethernet only when its MACs are the inner ones.
+          // Text that shows no link layer at all (cooked v1 without -e) cannot tell: one tunnel is taken.
+          const noLink = p.direction === null && p.ifname === null && f.src === null && f.dst === null;
+          if (noLink || p.direction !== null || (f.src !== null && t.innerMacs.includes(f.src)) || (f.dst !== null && t.innerMacs.includes(f.dst))) return t;
+        }
+        if (bare) return bare;
       }
-    } else if (siblings) {
-      const inTunnel = siblings.filter((f) => f.scope !== '');
-      if (inTunnel.length === 1) {
-        const t = inTunnel[0]!;
-        const f = v.frame;
-        // Bare copy of tunnel traffic: on a multi-interface (cooked) capture the same packet shows on
-        // the overlay device and the pod's interfaces; on Ethernet only when its MACs are the inner ones.
-        // Text that shows no link layer at all (cooked v1 without -e) cannot tell: one tunnel is taken.
-        const noLink = p.direction === null && p.ifname === null && f.src === null && f.dst === null;
-        if (noLink || p.direction !== null || (f.src !== null && t.innerMacs.has(f.src)) || (f.dst !== null && t.innerMacs.has(f.dst))) return t;
-      }
-      const bare = siblings.find((f) => f.scope === '');
-      if (bare) return bare;
     }
-    if (this.byKey.size >= this.opts.maxFlows) {
-      if (this.counts.dropped++ === 0) this.notes.push(`more than ${this.opts.maxFlows} flows: later conversations are counted but not followed (--max-flows)`);
+    if (this.open >= this.opts.maxFlows) {
+      if (this.counts.dropped++ === 0) this.notes.push(`more than ${this.opts.maxFlows} flows open at once: later conversations are counted but not followed (--max-flows)`);
       return null;
     }
-    const flow = this.newFlow(p, v, scope);
-    this.byKey.set(tk + '#' + scope, flow);
-    if (!siblings) this.byTuple.set(tk, (siblings = []));
-    siblings.push(flow);
+    const flow = this.newFlow(p, v, tk);
+    if (siblings) siblings.push(flow);
+    else this.byTuple.set(tk, [flow]);
+    this.open++;
+    this.enqueue(flow);
     return flow;
   }
 
-  private newFlow(p: Packet, v: Extract<View, { kind: 'conv' }>, scope: string): Flow {
+  private newFlow(p: Packet, v: Extract<View, { kind: 'conv' }>, key: string): Flow {
     const t = v.tuple;
     const l4 = v.frame.l4!;
     // Orientation: the echo request's sender, the SYN's sender; for UDP and mid-stream TCP the
@@ -499,7 +694,7 @@ export class FlowTable {
       clientPort: icmp ? null : fromClient ? t.srcPort : t.dstPort,
       serverPort: icmp ? null : fromClient ? t.dstPort : t.srcPort,
       echoId: icmp ? t.srcPort : null,
-      scope,
+      scope: scopeOf(v.tunnel),
       tunnel: v.tunnel ? { type: v.tunnel.type, vni: v.tunnel.vni, port: v.tunnel.port } : null,
       endpoints: new Map(),
       firstSeen: p.ts,
@@ -508,9 +703,15 @@ export class FlowTable {
       sightings: 0,
       sides: [],
       errors: [],
-      evidence: [],
+      key,
+      closed: false,
+      tcpEnd: 0,
+      qPrev: null,
+      qNext: null,
+      seen: [],
       last: null,
-      innerMacs: new Set(),
+      errorEvidence: [],
+      innerMacs: [],
       cooked: false,
     };
   }
@@ -521,7 +722,7 @@ export class FlowTable {
     const found = flow.sides.find((s) => s.input === input);
     if (found) return found;
     const side = newSide(input);
-    flow.sides.push(side);
+    flow.sides = flow.sides.concat(side);
     return side;
   }
 
@@ -541,16 +742,19 @@ export class FlowTable {
       side.lastSeen = p.ts;
     }
     if (hop) {
-      const ep = `${hop.outerSrc}>${hop.outerDst}`;
-      if (flow.endpoints.size < 32 || flow.endpoints.has(ep)) flow.endpoints.set(ep, (flow.endpoints.get(ep) ?? 0) + 1);
-      if (hop.innerSrcMac && flow.innerMacs.size < 8) flow.innerMacs.add(hop.innerSrcMac);
-      if (hop.innerDstMac && flow.innerMacs.size < 8) flow.innerMacs.add(hop.innerDstMac);
+      const ep = endpointKey(hop.outerSrc, hop.outerDst);
+      const n = flow.endpoints.get(ep);
+      if (n !== undefined) flow.endpoints.set(ep, n + 1);
+      else if (flow.endpoints.size < 32) flow.endpoints.set(ep, 1);
+      flow.innerMacs = addMac(addMac(flow.innerMacs, hop.innerSrcMac), hop.innerDstMac);
     }
 
-    const rec = this.recordOf(side, p, v, fromClient);
-    const same = this.findSame(side, rec);
+    const placeIf = p.ifname ?? p.ifindex;
+    const placeSrc = hop ? hop.outerSrc : null;
+    const placeDst = hop ? hop.outerDst : null;
+    const same = this.findSame(side, p, v, fromClient, placeIf, placeSrc, placeDst);
     let role: Role;
-    let target = rec;
+    let target: PacketRecord;
     if (same) {
       target = same;
       if (hop && !same.encapsulated) {
@@ -560,30 +764,57 @@ export class FlowTable {
       }
       role = same.role;
     } else {
-      role = rec.role;
-      if ((role === 'request' && side.requestPath === null) || (role === 'reply' && side.replyPath === null)) {
-        rec.path = [];
-        if (role === 'request') side.requestPath = rec.path;
-        else side.replyPath = rec.path;
+      target = this.recordOf(side, p, v, fromClient);
+      role = target.role;
+      if (role === 'request' && side.requestPath === null) {
+        target.first = 1;
+        side.requestPath = [];
+      } else if (role === 'reply' && side.replyPath === null) {
+        target.first = 2;
+        side.replyPath = [];
       }
-      this.pushRecord(side, rec);
+      this.pushRecord(side, target);
       flow.packets++;
-      if (role === 'request') this.addRequest(side, rec);
-      if (rec.refusal) side.resets++;
+      if (role === 'request') this.addRequest(side, target);
+      if (target.refusal) side.resets++;
     }
-    if (target.path && target.path.length < 16) {
-      target.path.push({ ifname: p.ifname, ifindex: p.ifindex, direction: p.direction, ts: p.ts, tunnel: hop ? { type: hop.type, vni: hop.vni, src: hop.outerSrc, dst: hop.outerDst, port: hop.port } : null });
+    target.placeIf = placeIf;
+    target.placeDir = p.direction;
+    target.placeSrc = placeSrc;
+    target.placeDst = placeDst;
+    // Small arrays grow by concat: exact size, where push would reserve 17 slots per flow.
+    const path = target.first === 1 ? side.requestPath : target.first === 2 ? side.replyPath : null;
+    if (path && path.length < 16) {
+      const step = { ifname: p.ifname, ifindex: p.ifindex, direction: p.direction, ts: p.ts, tunnel: hop ? { type: hop.type, vni: hop.vni, src: hop.outerSrc, dst: hop.outerDst, port: hop.port } : null };
+      if (target.first === 1) side.requestPath = path.concat(step);
+      else side.replyPath = path.concat(step);
     }
     if (role === 'request' && hop) side.requestEncapsulated = true;
-
-    const ev: Evidence = { role, what: describeConv(v), where: describeSighting(this.sighting(p, hop)), input: p.input, no: p.no, line: p.line, ts: p.ts };
-    if (flow.evidence.length < EVIDENCE_FIRST) {
-      flow.evidence.push(ev);
-      flow.last = null;
-    } else {
-      // Beyond the first few, only the newest sighting is kept.
-      flow.last = ev;
+    const l4 = v.frame.l4!;
+    if (l4.kind === 'tcp' && l4.flags & (TCP_FIN | TCP_RST) && flow.tcpEnd < 3) {
+      flow.tcpEnd |= l4.flags & TCP_RST ? 4 : fromClient ? 1 : 2;
+      if (flow.tcpEnd >= 3) this.ended.push(flow);
     }
+
+    // The first few sightings are kept, then only the newest (one record, rewritten).
+    let seen: Seen;
+    if (flow.seen.length < EVIDENCE_FIRST) flow.seen = flow.seen.concat((seen = newSeen()));
+    else seen = flow.last ??= newSeen();
+    seen.role = role;
+    seen.fromClient = fromClient;
+    seen.input = p.input;
+    seen.no = p.no;
+    seen.line = p.line;
+    seen.ts = p.ts;
+    seen.ifname = p.ifname;
+    seen.ifindex = p.ifindex;
+    seen.direction = p.direction;
+    seen.outerSrc = placeSrc;
+    seen.outerDst = placeDst;
+    seen.port = hop ? hop.port : null;
+    seen.type = l4.kind === 'tcp' ? l4.flags : l4.kind === 'udp' ? 0 : l4.type;
+    seen.seq = l4.kind === 'udp' ? null : l4.seq;
+    seen.len = l4.kind === 'udp' ? l4.payloadLen : l4.kind === 'tcp' ? l4.payloadLen : null;
   }
 
   /** What this packet is to its flow: a request, a reply (and to which request), or neither. */
@@ -591,10 +822,10 @@ export class FlowTable {
     const l4 = v.frame.l4!;
     const hop = v.tunnel;
     const rec: PacketRecord = {
-      fromClient, role: 'other', key: null, ts: p.ts,
+      side, settled: false, fromClient, role: 'other', key: null, ts: p.ts,
       sigType: 0, sigSeq: null, sigAck: null, sigLen: null, sigIpId: v.ip.id,
       encapsulated: hop !== null, encapDirection: hop ? p.direction : null, encapSrc: hop ? hop.outerSrc : null,
-      refusal: false, path: null,
+      refusal: false, first: 0, placeIf: null, placeDir: null, placeSrc: null, placeDst: null,
     };
     switch (l4.kind) {
       case 'icmp':
@@ -639,13 +870,35 @@ export class FlowTable {
     return rec;
   }
 
-  private findSame(side: Side, rec: PacketRecord): PacketRecord | null {
+  /** An earlier record of the same packet seen at another place (hop) moments ago. */
+  private findSame(side: Side, p: Packet, v: Extract<View, { kind: 'conv' }>, fromClient: boolean, placeIf: string | number | null, placeSrc: string | null, placeDst: string | null): PacketRecord | null {
     const r = side.recent;
+    if (r.length === 0) return null;
+    const l4 = v.frame.l4!;
+    let type = 0;
+    let seq: number | null = null;
+    let ack: number | null = null;
+    let len: number | null = null;
+    if (l4.kind === 'tcp') {
+      type = l4.flags;
+      seq = l4.seq;
+      ack = l4.ack;
+      len = l4.payloadLen;
+    } else if (l4.kind === 'udp') len = l4.length;
+    else {
+      type = l4.type;
+      seq = l4.seq;
+    }
+    const ipId = v.ip.id;
+    // A place is known when it names an interface or the outer addresses; bare sightings without
+    // either (cooked v1 text without -e) may be any interface, so they may still be the same packet.
+    const known = placeIf !== null || placeSrc !== null;
     for (let i = r.length - 1; i >= 0; i--) {
       const o = r[i]!;
-      if (o.fromClient !== rec.fromClient || o.sigType !== rec.sigType) continue;
-      if (rec.ts !== null && o.ts !== null && Math.abs(rec.ts - o.ts) > SAME_PACKET_WINDOW) continue;
-      if (!eqOrUnknown(o.sigSeq, rec.sigSeq) || !eqOrUnknown(o.sigAck, rec.sigAck) || !eqOrUnknown(o.sigLen, rec.sigLen) || !eqOrUnknown(o.sigIpId, rec.sigIpId)) continue;
+      if (o.fromClient !== fromClient || o.sigType !== type) continue;
+      if (p.ts !== null && o.ts !== null && Math.abs(p.ts - o.ts) > SAME_PACKET_WINDOW) continue;
+      if (!eqOrUnknown(o.sigSeq, seq) || !eqOrUnknown(o.sigAck, ack) || !eqOrUnknown(o.sigLen, len) || !eqOrUnknown(o.sigIpId, ipId)) continue;
+      if (known && o.placeIf === placeIf && o.placeDir === p.direction && o.placeSrc === placeSrc && o.placeDst === placeDst) continue;
       return o;
     }
     return null;
@@ -654,14 +907,13 @@ export class FlowTable {
   private pushRecord(side: Side, rec: PacketRecord): void {
     if (side.recent.length >= RECENT) this.settle(side, side.recent.shift()!);
     side.recent.push(rec);
-    this.unsettled.add(side);
+    this.fifo.push(rec);
   }
 
   private addRequest(side: Side, rec: PacketRecord): void {
     side.requests++;
     let key = rec.key;
     if (key === null) key = -1 - side.nextKey++;
-    else if (side.requestKeys.size < MAX_PENDING) side.requestKeys.add(key);
     rec.key = key;
     if (side.pending.has(key)) return; // a retransmission of a request still waiting
     if (side.pending.size >= MAX_PENDING) {
@@ -678,13 +930,14 @@ export class FlowTable {
    * went back the way the request came: through the tunnel when the request arrived through it.
    */
   private settle(side: Side, rec: PacketRecord): void {
+    rec.settled = true;
     const inTunnelScope = rec.encapsulated || side.requestEncapsulated;
     if (rec.role === 'request' || rec.role === 'reply') {
       const passage = rec.role === 'request' ? side.requestPassage : side.replyPassage;
       if (!rec.encapsulated) passage.bare++;
       else if (rec.encapDirection === 'in') passage.in++;
       else if (rec.encapDirection === 'out') passage.out++;
-      else if (passage.unknown.size < 64 || passage.unknown.has(rec.encapSrc!)) passage.unknown.set(rec.encapSrc!, (passage.unknown.get(rec.encapSrc!) ?? 0) + 1);
+      else passage.unknown = countUnknown(passage.unknown, rec.encapSrc!);
     }
     if (inTunnelScope && !rec.encapsulated) {
       side.notEncapsulated++;
@@ -713,26 +966,46 @@ export class FlowTable {
     }
   }
 
-  /** Ends the capture: settles every packet, counts what stayed unanswered, ties errors to flows. */
+  /** A flow is over (idle, or the capture ended): count what stayed unanswered, hand it on, forget it. */
+  private close(flow: Flow, nodes: InputNode[]): void {
+    flow.closed = true;
+    for (const side of flow.sides) {
+      for (const rec of side.recent) this.settle(side, rec);
+      side.recent = [];
+      const end = this.inputs.get(side.input)?.end ?? null;
+      for (const pend of side.pending.values()) {
+        if (pend.undelivered || (pend.ts !== null && end !== null && end - pend.ts >= this.opts.replyTimeout)) side.unanswered++;
+        else side.pendingAtEnd++;
+      }
+      side.pending.clear();
+      const local = nodes.find((n) => n.input === side.input)?.local ?? [];
+      resolveDirections(side.requestPassage, local);
+      resolveDirections(side.replyPassage, local);
+    }
+
+    const siblings = this.byTuple.get(flow.key)!;
+    if (siblings.length === 1) this.byTuple.delete(flow.key);
+    else siblings.splice(siblings.indexOf(flow), 1);
+    this.open--;
+    this.unqueue(flow);
+    if (this.opts.onFlow) this.opts.onFlow(flow, nodes);
+    else this.closedFlows.push(flow);
+  }
+
+  /** Ends the capture: settles every packet, ties the remaining errors to flows, closes every flow. */
   finish(): TableResult {
     this.endInput();
-    const flows = [...new Set(this.byKey.values())].sort((a, b) => a.id - b.id);
+    for (const e of this.errors) this.attribute(e);
+    this.errors = [];
+    this.hostIndex = null;
     const nodes = this.nodes();
-    for (const flow of flows) {
-      for (const side of flow.sides) {
-        const end = this.inputs.get(side.input)?.end ?? null;
-        for (const pend of side.pending.values()) {
-          if (pend.undelivered || (pend.ts !== null && end !== null && end - pend.ts >= this.opts.replyTimeout)) side.unanswered++;
-          else side.pendingAtEnd++;
-        }
-        side.pending.clear();
-        const local = nodes[side.input]?.local ?? [];
-        resolveDirections(side.requestPassage, local);
-        resolveDirections(side.replyPassage, local);
-      }
-      if (flow.last) flow.evidence.push(flow.last);
-    }
-    for (const e of this.errors) this.attribute(e, flows);
+    const open: Flow[] = [];
+    for (const siblings of this.byTuple.values()) open.push(...siblings);
+    open.sort((a, b) => a.id - b.id);
+    for (const flow of open) this.close(flow, nodes);
+    this.ended = [];
+    this.endedHead = 0;
+    const flows = this.closedFlows.splice(0).sort((a, b) => a.id - b.id);
     return { flows, nodes: nodes.filter((n) => n !== undefined), tunnels: [...this.tunnels.values()], arp: [...this.arp.values()], end: this.end, counts: { ...this.counts }, notes: this.notes };
   }
 
@@ -756,8 +1029,32 @@ export class FlowTable {
     return out;
   }
 
-  /** Ties one ICMP error to the flows it is about, as precisely as the error allows. */
-  private attribute(e: PendingError, flows: Flow[]): void {
+  private openFlows(): Flow[] {
+    const out: Flow[] = [];
+    for (let f = this.qHead; f !== null; f = f.qNext) out.push(f);
+    return out;
+  }
+
+  /** Errors that name only a host are rare: the open flows are indexed when one is due, not on every packet. */
+  private index(): NonNullable<FlowTable['hostIndex']> {
+    if (this.hostIndex) return this.hostIndex;
+    const byHost = new Map<string, Flow[]>();
+    const byOuterDst = new Map<string, Flow[]>();
+    const add = (m: Map<string, Flow[]>, k: string, f: Flow) => {
+      const l = m.get(k);
+      if (!l) m.set(k, [f]);
+      else if (l[l.length - 1] !== f) l.push(f);
+    };
+    for (let f = this.qHead; f !== null; f = f.qNext) {
+      add(byHost, f.client, f);
+      add(byHost, f.server, f);
+      for (const ep of f.endpoints.keys()) add(byOuterDst, ep.slice(ep.indexOf('>') + 1), f);
+    }
+    return (this.hostIndex = { byHost, byOuterDst });
+  }
+
+  /** Ties one ICMP error to the open flows it is about, as precisely as the error allows. */
+  private attribute(e: PendingError): void {
     const cls = errorClass(e.icmp);
     const q = e.quoted;
     const exact = quotedTuple(q);
@@ -774,7 +1071,7 @@ export class FlowTable {
       how = 'host';
       const sender = e.ip.dst;
       const proto = q.proto;
-      targets = flows.filter((f) =>
+      targets = byId(this.index().byHost.get(q.dst), (f) =>
         ((f.server === q.dst && f.client === sender) || (f.client === q.dst && f.server === sender)) &&
         (proto === null || protoNumber(f.proto) === proto) &&
         (q.dstPort === null || f.serverPort === q.dstPort || f.clientPort === q.dstPort));
@@ -782,29 +1079,76 @@ export class FlowTable {
     if (targets.length === 0) {
       // The host is a tunnel endpoint: the flows carried to it.
       how = 'endpoint';
-      targets = flows.filter((f) => [...f.endpoints.keys()].some((ep) => ep.endsWith('>' + q.dst)));
+      targets = byId(this.index().byOuterDst.get(q.dst), () => true);
     }
     if (targets.length === 0 && e.ip.src === e.ip.dst) {
       // The kernel reporting to itself that it could not send (no route, or no ARP answer for the
       // next hop): the tunnel flows whose packets failed to leave encapsulated at that node around then.
       how = 'inferred';
-      targets = flows.filter((f) => f.sides.some((s) => s.input === e.input && s.lastNotEncapsulatedTs !== null && (e.ts === null || Math.abs(s.lastNotEncapsulatedTs - e.ts) <= LOCAL_ERROR_WINDOW)));
+      targets = byId(this.openFlows(), (f) => f.sides.some((s) => s.input === e.input && s.lastNotEncapsulatedTs !== null && (e.ts === null || Math.abs(s.lastNotEncapsulatedTs - e.ts) <= LOCAL_ERROR_WINDOW)));
     }
     for (const f of targets) {
       if (f.errors.length < 64) f.errors.push({ cls, from: e.ip.src, about: q.dst, mtu: e.icmp.mtu, ts: e.ts, attribution: how, input: e.input, local: e.ip.src === e.ip.dst });
-      if (f.evidence.length < EVIDENCE_FIRST * 3) f.evidence.push({ ...e.evidence, attribution: how });
+      if (f.errorEvidence.length < EVIDENCE_FIRST * 2) f.errorEvidence.push({ ...e.evidence, attribution: how });
     }
   }
 }
 
+/** An empty Seen with every field, so all share one shape. */
+function newSeen(): Seen {
+  return { role: 'other', fromClient: true, input: 0, no: 0, line: null, ts: null, ifname: null, ifindex: null, direction: null, outerSrc: null, outerDst: null, port: null, type: 0, seq: null, len: null };
+}
+
+function addMac(macs: string[], mac: string | null): string[] {
+  return mac !== null && macs.length < 8 && !macs.includes(mac) ? macs.concat(mac) : macs;
+}
+
+/** The flows of a list that pass a test, oldest first. */
+function byId(s: Flow[] | undefined, test: (f: Flow) => boolean): Flow[] {
+  if (!s) return [];
+  const out: Flow[] = [];
+  for (const f of s) if (test(f)) out.push(f);
+  return out.sort((a, b) => a.id - b.id);
+}
+
+// "src>dst" keys are built once per address pair, not once per packet.
+let endpointKeys = new Map<string, Map<string, string>>();
+
+function endpointKey(src: string, dst: string): string {
+  let m = endpointKeys.get(src);
+  if (!m) {
+    if (endpointKeys.size >= 65536) endpointKeys = new Map();
+    endpointKeys.set(src, (m = new Map()));
+  }
+  let k = m.get(dst);
+  if (k === undefined) {
+    if (m.size >= 4096) m.clear();
+    m.set(dst, (k = `${src}>${dst}`));
+  }
+  return k;
+}
+
+/** Counts one more encapsulated sighting from `src` in a flat [src, n, src, n, ...] list (one or two sources per flow). */
+function countUnknown(u: (string | number)[] | null, src: string): (string | number)[] {
+  if (u === null) return [src, 1];
+  for (let i = 0; i < u.length; i += 2) {
+    if (u[i] === src) {
+      u[i + 1] = (u[i + 1] as number) + 1;
+      return u;
+    }
+  }
+  return u.length < 128 ? u.concat(src, 1) : u;
+}
+
 /** Encapsulated sightings without a direction: leaving when the outer source is the node's own address. */
 function resolveDirections(p: Passage, local: string[]): void {
-  if (local.length === 0) return;
-  for (const [src, n] of p.unknown) {
-    if (local.includes(src)) p.out += n;
-    else p.in += n;
+  const u = p.unknown;
+  if (local.length === 0 || u === null) return;
+  for (let i = 0; i < u.length; i += 2) {
+    if (local.includes(u[i] as string)) p.out += u[i + 1] as number;
+    else p.in += u[i + 1] as number;
   }
-  p.unknown.clear();
+  p.unknown = null;
 }
 
 function eqOrUnknown(a: number | null, b: number | null): boolean {

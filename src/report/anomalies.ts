@@ -14,31 +14,28 @@ function pairs(m: Map<string, number>): [string, string][] {
 }
 
 /** Encapsulated packets arrive from one address but the answers go to another: the underlay rewrote the outer source. */
-function sourceRewrites(flows: Flow[], nodes: InputNode[]): Anomaly[] {
-  const seen = new Set<string>();
-  const out: Anomaly[] = [];
-  for (const f of flows) {
-    for (const side of f.sides) {
-      const local = nodes.find((n) => n.input === side.input)?.local ?? [];
-      if (!local.length) continue;
-      const eps = pairs(f.endpoints);
-      const from = new Set(eps.filter(([s, d]) => local.includes(d) && !local.includes(s)).map(([s]) => s));
-      const to = new Set(eps.filter(([s, d]) => local.includes(s) && !local.includes(d)).map(([, d]) => d));
-      if (!from.size || !to.size || [...from].some((a) => to.has(a))) continue;
-      const k = `${[...from].join(',')}|${[...to].join(',')}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      out.push({
+export function sourceRewrite(f: Flow, nodes: InputNode[]): { key: string; anomaly: Anomaly } | null {
+  for (const side of f.sides) {
+    const local = nodes.find((n) => n.input === side.input)?.local ?? [];
+    if (!local.length) continue;
+    const eps = pairs(f.endpoints);
+    const from = new Set(eps.filter(([s, d]) => local.includes(d) && !local.includes(s)).map(([s]) => s));
+    const to = new Set(eps.filter(([s, d]) => local.includes(s) && !local.includes(d)).map(([, d]) => d));
+    if (!from.size || !to.size || [...from].some((a) => to.has(a))) continue;
+    return {
+      key: `${[...from].join(',')}|${[...to].join(',')}`,
+      anomaly: {
         kind: 'source-rewritten',
         detail: `encapsulated packets from the peer arrive with outer source ${[...from].join(', ')}, but the answers go to the tunnel endpoint ${[...to].join(', ')}: something on the underlay rewrites the outer source (SNAT/masquerade), e.g. flow ${f.client} -> ${f.server}`,
-      });
-    }
+      },
+    };
   }
-  return out;
+  return null;
 }
 
-export function anomalies(result: TableResult): Anomaly[] {
-  const out = sourceRewrites(result.flows, result.nodes);
+/** The tunnel inventory's anomalies; `rewrites` are the flows' source-rewrite findings (sourceRewrite). */
+export function anomalies(result: Pick<TableResult, 'tunnels' | 'arp'>, rewrites: Anomaly[]): Anomaly[] {
+  const out = [...rewrites];
   // Directed endpoint pair -> VNIs; a pair whose two directions share no VNI is misconfigured.
   const vnis = new Map<string, Set<number | null>>();
   for (const t of result.tunnels) {

@@ -2,11 +2,11 @@
  * The report: what `--format json` prints and what the library returns.
  * Verdicts come from the classifier; this only shapes them for people and programs.
  */
-import { classify, sideRole, VERDICTS, type Locus, type Verdict } from '../classifier/index.js';
-import type { Evidence, Flow, Hop, InputNode, Side, TableResult } from '../flows/table.js';
+import { classify, sideRole, VERDICTS, type Classified, type Locus, type Verdict } from '../classifier/index.js';
+import { flowEvidence, type Evidence, type Flow, type Hop, type InputNode, type Side, type TableResult } from '../flows/table.js';
 import type { FlowProto } from '../flows/view.js';
 import type { InputWarning } from '../readers/types.js';
-import { anomalies, type Anomaly } from './anomalies.js';
+import { anomalies, sourceRewrite, type Anomaly } from './anomalies.js';
 
 export interface InputSummary {
   name: string;
@@ -114,6 +114,9 @@ export interface Finding {
   title: string;
   explanation: string;
   next: string[];
+  /** How many flows share this cause. */
+  count: number;
+  /** Their ids (the first 1000). */
   flows: number[];
 }
 
@@ -128,6 +131,8 @@ export interface Report {
   summary: {
     packets: number;
     flows: number;
+    /** Flows listed in `flows` (problems first); the rest are only counted. */
+    listed: number;
     verdicts: Record<Verdict, number>;
     /** Flows whose verdict is not healthy. */
     problems: number;
@@ -145,7 +150,7 @@ function steps(path: Hop[] | null): PathStep[] {
 function hopReport(side: Side, names: string[], nodes: InputNode[]): HopReport {
   const rq = side.requestPassage;
   const rp = side.replyPassage;
-  const unknown = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  const unknown = (u: (string | number)[] | null) => (u ? u.reduce<number>((a, b) => (typeof b === 'number' ? a + b : a), 0) : 0);
   return {
     input: names[side.input] ?? String(side.input),
     node: nodes.find((n) => n.input === side.input)?.local ?? [],
@@ -184,28 +189,6 @@ const HEADLINE: Record<Verdict, string> = {
   incomplete: 'the capture cannot tell',
 };
 
-function findings(flows: FlowReport[]): Finding[] {
-  const groups = new Map<string, FlowReport[]>();
-  for (const f of flows) {
-    if (f.verdict === 'healthy') continue;
-    const k = [f.verdict, f.locus, subnet(f.client), subnet(f.server), f.tunnel ? `${f.tunnel.type}:${f.tunnel.vni}` : ''].join('|');
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = []));
-    g.push(f);
-  }
-  return [...groups.values()].map((g) => {
-    const f = g[0]!;
-    const over = f.tunnel ? ` over ${f.tunnel.type}${f.tunnel.vni !== null ? ' vni ' + f.tunnel.vni : ''}` : '';
-    const who = g.length === 1 ? `${f.proto} ${f.client} -> ${f.server}` : `all ${g.length} flows from ${subnet(f.client)} to ${subnet(f.server)}`;
-    const where = f.locusDetail ? ` (${f.locus}: ${f.locusDetail})` : '';
-    return {
-      verdict: f.verdict, locus: f.locus,
-      title: `${who}${over}: ${HEADLINE[f.verdict]}${where}`,
-      explanation: f.explanation, next: f.next, flows: g.map((x) => x.id),
-    };
-  });
-}
-
 function endpoints(m: Map<string, number>): EndpointCount[] {
   return [...m].map(([k, packets]) => {
     const [src, dst] = k.split('>') as [string, string];
@@ -221,11 +204,59 @@ export function warningLine(w: InputWarning): string {
   return `${w.input}: ${where}${w.message}`;
 }
 
-export function buildReport(result: TableResult, inputs: InputSummary[], warnings: InputWarning[], opts: { replyTimeout: number }): Report {
-  const names = inputs.map((i) => i.name);
-  const flows: FlowReport[] = result.flows.map((flow: Flow) => {
-    const c = classify(flow, result.nodes, opts);
-    const last = flow.evidence.filter((e) => e.role !== 'error').at(-1);
+/** Default for how many flows a report lists in full: problems first, then healthy ones. */
+export const DEFAULT_MAX_LISTED = 5000;
+const MAX_FINDING_IDS = 1000;
+
+interface Group {
+  first: FlowReport;
+  count: number;
+  ids: number[];
+}
+
+/**
+ * Builds the report one closed flow at a time, so a capture of millions of flows is summed up
+ * without holding them: every flow is classified and counted, problems are grouped into findings,
+ * and at most `maxListed` flows are kept in full.
+ */
+export class ReportBuilder {
+  private readonly problems: FlowReport[] = [];
+  private readonly healthy: FlowReport[] = [];
+  private readonly groups = new Map<string, Group>();
+  private readonly rewrites = new Map<string, Anomaly>();
+  private readonly verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  private total = 0;
+
+  constructor(private readonly names: string[], private readonly opts: { replyTimeout: number; maxListed?: number }) {}
+
+  add(flow: Flow, nodes: InputNode[]): void {
+    const max = this.opts.maxListed ?? DEFAULT_MAX_LISTED;
+    const c = classify(flow, nodes, this.opts);
+    this.total++;
+    this.verdicts[c.verdict]++;
+    const rewrite = sourceRewrite(flow, nodes);
+    if (rewrite && !this.rewrites.has(rewrite.key) && this.rewrites.size < 100) this.rewrites.set(rewrite.key, rewrite.anomaly);
+    // At most `max` flows are held: a problem takes the place of a healthy one.
+    if (c.verdict === 'healthy') {
+      if (this.problems.length + this.healthy.length < max) this.healthy.push(this.flowReport(flow, nodes, c));
+      return;
+    }
+    if (this.problems.length + this.healthy.length >= max) this.healthy.pop();
+    const k = [c.verdict, c.locus?.locus ?? null, subnet(flow.client), subnet(flow.server), flow.tunnel ? `${flow.tunnel.type}:${flow.tunnel.vni}` : ''].join('|');
+    const g = this.groups.get(k);
+    const keep = this.problems.length < max || !g;
+    const f = keep ? this.flowReport(flow, nodes, c) : null;
+    if (f && this.problems.length < max) this.problems.push(f);
+    if (g) {
+      g.count++;
+      if (g.ids.length < MAX_FINDING_IDS) g.ids.push(flow.id);
+    } else this.groups.set(k, { first: f!, count: 1, ids: [flow.id] });
+  }
+
+  private flowReport(flow: Flow, nodes: InputNode[], c: Classified): FlowReport {
+    const names = this.names;
+    const evidence = flowEvidence(flow);
+    const last = evidence.filter((e) => e.role !== 'error').at(-1);
     return {
       id: flow.id,
       proto: flow.proto,
@@ -248,34 +279,57 @@ export function buildReport(result: TableResult, inputs: InputSummary[], warning
       locusDetail: c.locus ? `${names[c.locus.input] ?? c.locus.input}: ${c.locus.detail}` : null,
       explanation: c.explanation,
       next: c.next,
-      hops: flow.sides.map((s) => hopReport(s, names, result.nodes)),
-      evidence: flow.evidence.map((e) => ({
+      hops: flow.sides.map((s) => hopReport(s, names, nodes)),
+      evidence: evidence.map((e) => ({
         role: e.role, input: names[e.input] ?? String(e.input), no: e.no, line: e.line, ts: e.ts, where: e.where, what: e.what,
         ...(e.attribution ? { attribution: e.attribution } : {}),
       })),
     };
-  });
-  flows.sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || (a.firstSeen ?? 0) - (b.firstSeen ?? 0) || a.id - b.id);
-  const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
-  for (const f of flows) verdicts[f.verdict]++;
-  return {
-    inputs,
-    tunnels: result.tunnels.map((t) => ({
-      type: t.type, vni: t.vni, port: t.port, packets: t.packets, endpoints: endpoints(t.endpoints),
-      macs: Object.fromEntries([...t.macs].map(([k, v]) => [k, [...v]])),
-    })),
-    anomalies: anomalies(result),
-    findings: findings(flows),
-    flows,
-    arp: result.arp.map((a) => ({ target: a.target, requests: a.requests, replies: a.replies })),
-    summary: {
-      packets: result.counts.packets,
-      flows: flows.length,
-      verdicts,
-      problems: flows.length - verdicts.healthy,
-      notConversation: result.counts.packets - result.counts.conversations,
-      icmpErrors: result.counts.errors,
-    },
-    warnings: [...warnings.map(warningLine), ...result.notes],
-  };
+  }
+
+  /** The report, from the flows added and what the table knows of tunnels, ARP and counts. */
+  finish(result: TableResult, inputs: InputSummary[], warnings: InputWarning[]): Report {
+    const flows = [...this.problems, ...this.healthy];
+    flows.sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || (a.firstSeen ?? 0) - (b.firstSeen ?? 0) || a.id - b.id);
+    const notes = [...result.notes];
+    if (flows.length < this.total) notes.push(`${this.total - flows.length} of ${this.total} flows are counted but not listed (problems first; --max-listed)`);
+    return {
+      inputs,
+      tunnels: result.tunnels.map((t) => ({
+        type: t.type, vni: t.vni, port: t.port, packets: t.packets, endpoints: endpoints(t.endpoints),
+        macs: Object.fromEntries([...t.macs].map(([k, v]) => [k, [...v]])),
+      })),
+      anomalies: anomalies(result, [...this.rewrites.values()]),
+      findings: this.findings(),
+      flows,
+      arp: result.arp.map((a) => ({ target: a.target, requests: a.requests, replies: a.replies })),
+      summary: {
+        packets: result.counts.packets,
+        flows: this.total,
+        listed: flows.length,
+        verdicts: this.verdicts,
+        problems: this.total - this.verdicts.healthy,
+        notConversation: result.counts.packets - result.counts.conversations,
+        icmpErrors: result.counts.errors,
+      },
+      warnings: [...warnings.map(warningLine), ...notes],
+    };
+  }
+
+  private findings(): Finding[] {
+    const groups = [...this.groups.values()].sort((a, b) => ORDER[a.first.verdict] - ORDER[b.first.verdict] || (a.first.firstSeen ?? 0) - (b.first.firstSeen ?? 0) || a.first.id - b.first.id);
+    return groups.map(({ first: f, count, ids }) => {
+      const over = f.tunnel ? ` over ${f.tunnel.type}${f.tunnel.vni !== null ? ' vni ' + f.tunnel.vni : ''}` : '';
+      const who = count === 1 ? `${f.proto} ${f.client} -> ${f.server}` : `all ${count} flows from ${subnet(f.client)} to ${subnet(f.server)}`;
+      const where = f.locusDetail ? ` (${f.locus}: ${f.locusDetail})` : '';
+      return { verdict: f.verdict, locus: f.locus, title: `${who}${over}: ${HEADLINE[f.verdict]}${where}`, explanation: f.explanation, next: f.next, count, flows: ids };
+    });
+  }
+}
+
+/** The report of a finished table whose flows it returned (no onFlow). */
+export function buildReport(result: TableResult, inputs: InputSummary[], warnings: InputWarning[], opts: { replyTimeout: number; maxListed?: number }): Report {
+  const b = new ReportBuilder(inputs.map((i) => i.name), opts);
+  for (const flow of result.flows) b.add(flow, result.nodes);
+  return b.finish(result, inputs, warnings);
 }
