@@ -93,6 +93,25 @@ describe('lab captures: real kernel VXLAN traffic, each flow its stated verdict'
   }
 });
 
+describe('interface names from pcapng', () => {
+  it('a dumpcap pcapng of four interfaces names where each packet was seen', async () => {
+    const r = await analyzeFile(lab('pcapng-names.nodea-multi.pcapng'));
+    const f = flow(r, 'icmp', '10.244.3.2', '10.244.2.2');
+    expect(f.tunnel?.type).toBe('vxlan');
+    // Encapsulated on the NIC, then bare on the overlay device: the names are the IDBs' if_name.
+    expect(f.hops[0]!.requestPath.map((s) => [s.ifname, s.tunnel !== null])).toEqual([['ens224', true], ['flannel.1', false]]);
+    expect(f.evidence[0]!.where).toMatch(/^ens224 encapsulated vxlan vni 1 192\.168\.223\.131 > 192\.168\.232\.130:8472/);
+    // The pod-side copies (Ethernet, no direction) carry the bridge and veth names.
+    const names = new Set(r.flows.flatMap((x) => x.hops.flatMap((h) => [...h.requestPath, ...h.replyPath].map((s) => s.ifname))));
+    expect([...names].sort()).toEqual(['cni0', 'ens224', 'flannel.1', 'veth-pod']);
+  });
+  it('a cooked capture of "any" names no interface rather than "any"', async () => {
+    const f = flow(await analyzeFile(lab('pcapng-names.nodea-any.pcapng')), 'icmp', '10.244.3.2', '10.244.2.2');
+    expect(f.hops[0]!.requestPath.every((s) => s.ifname === null)).toBe(true);
+    expect(f.hops[0]!.requestPath.map((s) => s.direction)).toEqual(['in', 'in', 'out', 'out']);
+  });
+});
+
 describe('several captures of one incident: where the packets died', () => {
   it('blocked UDP 8472 seen from both nodes: lost on the underlay', async () => {
     const r = await analyzeFiles([lab('blocked-8472.nodea-any.pcap'), lab('blocked-8472.nodeb-any.pcap')]);
