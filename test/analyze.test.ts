@@ -140,6 +140,15 @@ describe('several captures of one incident: where the packets died', () => {
     expect(f.evidence.filter((e) => e.role === 'error').map((e) => e.attribution)).toContain('quoted');
     expect(f.locus).toBe('node');
   });
+  it('a bad outer UDP checksum is a tunnel anomaly naming both ends; right and partial ones are not', async () => {
+    const r = await analyzeFiles([lab('udpcsum-corrupted.nodea-any.pcap'), lab('udpcsum-corrupted.nodeb-any.pcap')]);
+    const bad = r.anomalies.filter((a) => a.kind === 'bad-outer-checksum');
+    expect(bad.map((a) => a.detail.split(':')[0])).toEqual(['3 of 6 encapsulated packets from 192.168.223.131 to 192.168.232.130']);
+    expect(bad[0]!.detail).toContain('ethtool -K flannel.1 tx-checksum-ip-generic off');
+    expect(flow(r, 'icmp', '10.244.3.2', '10.244.2.2').verdict).toBe('request-only');
+    const ok = await analyzeFiles([lab('udpcsum-healthy.nodea-any.pcap'), lab('udpcsum-healthy.nodeb-any.pcap')]);
+    expect(ok.anomalies.filter((a) => a.kind === 'bad-outer-checksum')).toEqual([]);
+  });
   it('the masquerading underlay of the seed shows as an anomaly', async () => {
     const r = await analyzeFile(lab('healthy-snat.nodea-any.pcap'));
     expect(r.anomalies.find((a) => a.kind === 'source-rewritten')?.detail).toContain('192.168.232.1');

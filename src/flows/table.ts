@@ -17,6 +17,7 @@
 import type { Icmp, Ip, Packet, Quoted } from '../model.js';
 import { TCP_ACK, TCP_RST, TCP_SYN } from '../model.js';
 import { describeError, errorClass, type ErrorClass } from './icmp-errors.js';
+import { badOuterChecksum } from './outer.js';
 import { isEchoRequest, quotedTuple, viewOf, type FlowProto, type TunnelHop, type Tuple, type View } from './view.js';
 
 export interface FlowTableOptions {
@@ -220,6 +221,8 @@ export interface TunnelInfo {
   endpoints: Map<string, number>;
   /** Inner MAC addresses seen behind each outer source address. */
   macs: Map<string, Set<string>>;
+  /** Packets with a wrong outer UDP checksum, per "src>dst". */
+  badChecksum: Map<string, number>;
 }
 
 export interface ArpInfo {
@@ -396,12 +399,13 @@ export class FlowTable {
     const k = `${hop.type}:${hop.vni}:${hop.port}`;
     let t = this.tunnels.get(k);
     if (!t) {
-      t = { type: hop.type, vni: hop.vni, port: hop.port, packets: 0, endpoints: new Map(), macs: new Map() };
+      t = { type: hop.type, vni: hop.vni, port: hop.port, packets: 0, endpoints: new Map(), macs: new Map(), badChecksum: new Map() };
       this.tunnels.set(k, t);
     }
     t.packets++;
     const ep = `${hop.outerSrc}>${hop.outerDst}`;
     if (t.endpoints.size < 1024 || t.endpoints.has(ep)) t.endpoints.set(ep, (t.endpoints.get(ep) ?? 0) + 1);
+    if (badOuterChecksum(p.frame) && (t.badChecksum.size < 1024 || t.badChecksum.has(ep))) t.badChecksum.set(ep, (t.badChecksum.get(ep) ?? 0) + 1);
     if (hop.innerSrcMac) {
       let macs = t.macs.get(hop.outerSrc);
       if (!macs && t.macs.size < 1024) t.macs.set(hop.outerSrc, (macs = new Set()));
