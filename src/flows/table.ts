@@ -18,6 +18,7 @@ import type { Icmp, Ip, Packet, Quoted } from '../model.js';
 import { TCP_ACK, TCP_RST, TCP_SYN } from '../model.js';
 import { describeError, errorClass, type ErrorClass } from './icmp-errors.js';
 import { badOuterChecksum } from './outer.js';
+import { placeName, SIGHTINGS_KEPT, sightingOf, type PacketSighting } from './crossnode.js';
 import { isEchoRequest, quotedTuple, viewOf, type FlowProto, type TunnelHop, type Tuple, type View } from './view.js';
 
 export interface FlowTableOptions {
@@ -103,6 +104,11 @@ interface PacketRecord {
   encapsulated: boolean;
   encapDirection: Packet['direction'];
   encapSrc: string | null;
+  /** The first encapsulated sighting's outer destination, time and interface; the first sighting's interface (cross-node matching). */
+  encapDst: string | null;
+  encapTs: number | null;
+  encapIfname: string | null;
+  ifname: string | null;
   /** TCP: a reset from the server answering a connection attempt. */
   refusal: boolean;
   /** The places it was seen, kept for the first request and the first reply of a side only. */
@@ -164,6 +170,8 @@ export interface Side {
   /** Where the first request and the first reply were seen. */
   requestPath: Hop[] | null;
   replyPath: Hop[] | null;
+  /** The first requests and replies seen here, one entry per packet, for following packets across capture points (crossnode.ts). */
+  sightings: PacketSighting[];
   /** Request keys seen here (ICMP sequence, TCP initial sequence), for matching across capture points. */
   requestKeys: Set<number>;
   firstSeen: number | null;
@@ -304,7 +312,7 @@ function newSide(input: number): Side {
   return {
     input, requests: 0, replies: 0, answered: 0, undelivered: 0, unanswered: 0, pendingAtEnd: 0,
     notEncapsulated: 0, lastNotEncapsulatedTs: null, requestEncapsulated: false, resets: 0, sawSyn: false, sawSynAck: false,
-    requestPassage: newPassage(), replyPassage: newPassage(), requestPath: null, replyPath: null, requestKeys: new Set(),
+    requestPassage: newPassage(), replyPassage: newPassage(), requestPath: null, replyPath: null, sightings: [], requestKeys: new Set(),
     firstSeen: null, lastSeen: null, pending: new Map(), nextKey: 0, recent: [],
   };
 }
@@ -561,6 +569,9 @@ export class FlowTable {
         same.encapsulated = true;
         same.encapDirection = p.direction;
         same.encapSrc = hop.outerSrc;
+        same.encapDst = hop.outerDst;
+        same.encapTs = p.ts;
+        same.encapIfname = placeName(p);
       }
       role = same.role;
     } else {
@@ -598,6 +609,7 @@ export class FlowTable {
       fromClient, role: 'other', key: null, ts: p.ts,
       sigType: 0, sigSeq: null, sigAck: null, sigLen: null, sigIpId: v.ip.id,
       encapsulated: hop !== null, encapDirection: hop ? p.direction : null, encapSrc: hop ? hop.outerSrc : null,
+      encapDst: hop ? hop.outerDst : null, encapTs: hop ? p.ts : null, encapIfname: hop ? placeName(p) : null, ifname: placeName(p),
       refusal: false, path: null,
     };
     switch (l4.kind) {
@@ -684,6 +696,7 @@ export class FlowTable {
   private settle(side: Side, rec: PacketRecord): void {
     const inTunnelScope = rec.encapsulated || side.requestEncapsulated;
     if (rec.role === 'request' || rec.role === 'reply') {
+      if (side.sightings.length < SIGHTINGS_KEPT) side.sightings.push(sightingOf(side.input, rec.role, rec));
       const passage = rec.role === 'request' ? side.requestPassage : side.replyPassage;
       if (!rec.encapsulated) passage.bare++;
       else if (rec.encapDirection === 'in') passage.in++;

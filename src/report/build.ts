@@ -7,6 +7,8 @@ import type { Evidence, Flow, Hop, InputNode, Side, TableResult } from '../flows
 import type { FlowProto } from '../flows/view.js';
 import type { InputWarning } from '../readers/types.js';
 import { anomalies, type Anomaly } from './anomalies.js';
+import { clockOffsets, coverage, lostPackets, type LostPacket, type Place } from '../flows/crossnode.js';
+import { formatTime } from './text.js';
 
 export interface InputSummary {
   name: string;
@@ -104,7 +106,37 @@ export interface FlowReport {
   explanation: string;
   next: string[];
   hops: HopReport[];
+  /** Packets followed across captured nodes that got lost: where last seen, where expected next. */
+  lost: LostReport[];
   evidence: EvidenceReport[];
+}
+
+export interface PlaceReport {
+  input: string;
+  node: string | null;
+  ifname: string | null;
+  where: string | null;
+  ts: number | null;
+}
+
+export interface LostReport {
+  role: 'request' | 'reply';
+  /** ICMP sequence / TCP sequence, and the inner IP id, that identify the packet. */
+  key: number | null;
+  ipId: number | null;
+  locus: 'underlay' | 'remote-node';
+  last: PlaceReport;
+  expected: PlaceReport;
+  detail: string;
+}
+
+/** Clock of input b minus clock of input a, estimated from packets both captured. */
+export interface ClockOffsetReport {
+  a: string;
+  b: string;
+  offset: number;
+  spread: number;
+  samples: number;
 }
 
 /** Flows with one cause, grouped: one line for an operator before the flows themselves. */
@@ -119,6 +151,7 @@ export interface Finding {
 
 export interface Report {
   inputs: InputSummary[];
+  clockOffsets: ClockOffsetReport[];
   tunnels: TunnelReport[];
   /** What looks wrong in the tunnel inventory itself (source rewriting, VNI mismatch, unanswered ARP). */
   anomalies: Anomaly[];
@@ -221,8 +254,28 @@ export function warningLine(w: InputWarning): string {
   return `${w.input}: ${where}${w.message}`;
 }
 
+function place(p: Place, names: string[]): PlaceReport {
+  return { input: names[p.input] ?? String(p.input), node: p.node, ifname: p.ifname, where: p.where, ts: p.ts };
+}
+
+/** One lost packet in words: "request seq 2 left 192.168.223.131 (ens224) towards ... at ..., never arrived at ...". */
+function lostReport(l: LostPacket, names: string[]): LostReport {
+  const what = `${l.role}${l.key !== null ? ` seq ${l.key}` : ''}${l.ipId !== null ? ` (ip id ${l.ipId})` : ''}`;
+  const at = (p: Place) => `${p.node ?? names[p.input]}${p.ifname ? ` (${p.ifname})` : ''}`;
+  const peer = `${l.expected.node ?? 'the peer'} (${names[l.expected.input]})`;
+  const detail = l.locus === 'underlay'
+    ? `${what} left ${at(l.last)} towards ${l.towards} at ${formatTime(l.last.ts)}, never arrived at ${peer}: dropped on the underlay between the two nodes`
+    : l.answerSeenBare
+      ? `${what} arrived at ${at({ ...l.expected, ifname: null })} and was answered on ${l.last.ifname ?? 'the overlay device'} at ${formatTime(l.last.ts)}, but the answer never left ${l.expected.node ?? 'the node'} encapsulated${l.towards ? ` towards ${l.towards}` : ''}: lost on that node (route, ARP or fdb towards the peer)`
+      : `${what} arrived at ${at(l.last)} at ${formatTime(l.last.ts)}, and no answer left ${l.expected.node ?? 'that node'} encapsulated${l.towards ? ` towards ${l.towards}` : ''}: lost on that node`;
+  return { role: l.role, key: l.key, ipId: l.ipId, locus: l.locus, last: place(l.last, names), expected: place(l.expected, names), detail };
+}
+
 export function buildReport(result: TableResult, inputs: InputSummary[], warnings: InputWarning[], opts: { replyTimeout: number }): Report {
   const names = inputs.map((i) => i.name);
+  // Several capture points: follow single packets between them (clock offsets, then the lost ones).
+  const offsets = clockOffsets(result.flows, result.nodes);
+  const cov = coverage(result.flows);
   const flows: FlowReport[] = result.flows.map((flow: Flow) => {
     const c = classify(flow, result.nodes, opts);
     const last = flow.evidence.filter((e) => e.role !== 'error').at(-1);
@@ -249,6 +302,7 @@ export function buildReport(result: TableResult, inputs: InputSummary[], warning
       explanation: c.explanation,
       next: c.next,
       hops: flow.sides.map((s) => hopReport(s, names, result.nodes)),
+      lost: result.nodes.length > 1 ? lostPackets(flow, result.nodes, offsets, cov).map((l) => lostReport(l, names)) : [],
       evidence: flow.evidence.map((e) => ({
         role: e.role, input: names[e.input] ?? String(e.input), no: e.no, line: e.line, ts: e.ts, where: e.where, what: e.what,
         ...(e.attribution ? { attribution: e.attribution } : {}),
@@ -260,6 +314,7 @@ export function buildReport(result: TableResult, inputs: InputSummary[], warning
   for (const f of flows) verdicts[f.verdict]++;
   return {
     inputs,
+    clockOffsets: offsets.map((o) => ({ a: names[o.a] ?? String(o.a), b: names[o.b] ?? String(o.b), offset: o.offset, spread: o.spread, samples: o.samples })),
     tunnels: result.tunnels.map((t) => ({
       type: t.type, vni: t.vni, port: t.port, packets: t.packets, endpoints: endpoints(t.endpoints),
       macs: Object.fromEntries([...t.macs].map(([k, v]) => [k, [...v]])),
