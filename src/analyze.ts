@@ -50,6 +50,7 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
     replyTimeout,
     maxFlows: opts.maxFlows ?? 1_000_000,
     idleTimeout: paths.length === 1 ? (opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT) : Infinity,
+    followPackets: paths.length > 1,
     onFlow: (flow, nodes) => builder.add(flow, nodes),
   });
   const decode = decodeOptions(opts.vxlanPorts);
@@ -79,10 +80,10 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
         if (summary.packets === 0) throw new InputError(name, `no tcpdump packet lines found in ${reader.stats.lines} lines: is this tcpdump's text output?`);
       } else {
         let no = 0;
-        await readCapture(input, (data, linkType, ts, wireLen, ifindex) => {
+        await readCapture(input, (data, linkType, ts, wireLen, ifindex, ifname) => {
           const d = decodeFrame(linkType, data, decode);
           const p: Packet = {
-            no: ++no, ts, input: index, wireLen, ifname: null,
+            no: ++no, ts, input: index, wireLen, ifname: ifname ?? null,
             ifindex: d.ifindex ?? ifindex, direction: d.direction, line: null, frame: d.frame,
           };
           table.add(p);

@@ -93,6 +93,11 @@ export interface Udp {
   length: number | null;
   /** Payload bytes (from the length field, or what the text says). */
   payloadLen: number | null;
+  /**
+   * Whether the checksum is right; null when not checked: zero (none), a partial (offload) sum, a
+   * cut or fragmented datagram, text. Checked only on tunnel carriers (the outer UDP of VXLAN/GENEVE).
+   */
+  checksumOk: boolean | null;
 }
 
 export const TCP_FIN = 0x01;

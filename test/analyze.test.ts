@@ -3,10 +3,13 @@
  * The seed is the incident this tool exists for; the lab captures are real
  * kernel traffic with their expected verdicts in samples/lab/expected.tsv.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile, analyzeFiles, type FlowReport, type Report } from '../src/index.js';
+import { renderText } from '../src/report/text.js';
 
 const seed = (f: string) => fileURLToPath(new URL(`../../shared/seed/${f}`, import.meta.url));
 const lab = (f: string) => fileURLToPath(new URL(`../samples/lab/${f}`, import.meta.url));
@@ -93,6 +96,25 @@ describe('lab captures: real kernel VXLAN traffic, each flow its stated verdict'
   }
 });
 
+describe('interface names from pcapng', () => {
+  it('a dumpcap pcapng of four interfaces names where each packet was seen', async () => {
+    const r = await analyzeFile(lab('pcapng-names.nodea-multi.pcapng'));
+    const f = flow(r, 'icmp', '10.244.3.2', '10.244.2.2');
+    expect(f.tunnel?.type).toBe('vxlan');
+    // Encapsulated on the NIC, then bare on the overlay device: the names are the IDBs' if_name.
+    expect(f.hops[0]!.requestPath.map((s) => [s.ifname, s.tunnel !== null])).toEqual([['ens224', true], ['flannel.1', false]]);
+    expect(f.evidence[0]!.where).toMatch(/^ens224 encapsulated vxlan vni 1 192\.168\.223\.131 > 192\.168\.232\.130:8472/);
+    // The pod-side copies (Ethernet, no direction) carry the bridge and veth names.
+    const names = new Set(r.flows.flatMap((x) => x.hops.flatMap((h) => [...h.requestPath, ...h.replyPath].map((s) => s.ifname))));
+    expect([...names].sort()).toEqual(['cni0', 'ens224', 'flannel.1', 'veth-pod']);
+  });
+  it('a cooked capture of "any" names no interface rather than "any"', async () => {
+    const f = flow(await analyzeFile(lab('pcapng-names.nodea-any.pcapng')), 'icmp', '10.244.3.2', '10.244.2.2');
+    expect(f.hops[0]!.requestPath.every((s) => s.ifname === null)).toBe(true);
+    expect(f.hops[0]!.requestPath.map((s) => s.direction)).toEqual(['in', 'in', 'out', 'out']);
+  });
+});
+
 describe('several captures of one incident: where the packets died', () => {
   it('blocked UDP 8472 seen from both nodes: lost on the underlay', async () => {
     const r = await analyzeFiles([lab('blocked-8472.nodea-any.pcap'), lab('blocked-8472.nodeb-any.pcap')]);
@@ -121,6 +143,15 @@ describe('several captures of one incident: where the packets died', () => {
     expect(f.evidence.filter((e) => e.role === 'error').map((e) => e.attribution)).toContain('quoted');
     expect(f.locus).toBe('node');
   });
+  it('a bad outer UDP checksum is a tunnel anomaly naming both ends; right and partial ones are not', async () => {
+    const r = await analyzeFiles([lab('udpcsum-corrupted.nodea-any.pcap'), lab('udpcsum-corrupted.nodeb-any.pcap')]);
+    const bad = r.anomalies.filter((a) => a.kind === 'bad-outer-checksum');
+    expect(bad.map((a) => a.detail.split(':')[0])).toEqual(['3 of 6 encapsulated packets from 192.168.223.131 to 192.168.232.130']);
+    expect(bad[0]!.detail).toContain('ethtool -K flannel.1 tx-checksum-ip-generic off');
+    expect(flow(r, 'icmp', '10.244.3.2', '10.244.2.2').verdict).toBe('request-only');
+    const ok = await analyzeFiles([lab('udpcsum-healthy.nodea-any.pcap'), lab('udpcsum-healthy.nodeb-any.pcap')]);
+    expect(ok.anomalies.filter((a) => a.kind === 'bad-outer-checksum')).toEqual([]);
+  });
   it('the masquerading underlay of the seed shows as an anomaly', async () => {
     const r = await analyzeFile(lab('healthy-snat.nodea-any.pcap'));
     expect(r.anomalies.find((a) => a.kind === 'source-rewritten')?.detail).toContain('192.168.232.1');
@@ -128,3 +159,84 @@ describe('several captures of one incident: where the packets died', () => {
   });
 });
 
+
+/** A copy of a little-endian microsecond pcap with every timestamp moved by `shift` seconds (another node's clock). */
+function shifted(file: string, shift: number): string {
+  const buf = Buffer.from(readFileSync(lab(file)));
+  expect(buf.readUInt32LE(0)).toBe(0xa1b2c3d4);
+  const us = Math.round(shift * 1e6);
+  for (let o = 24; o + 16 <= buf.length; o += 16 + buf.readUInt32LE(o + 8)) {
+    const t = buf.readUInt32LE(o) * 1e6 + buf.readUInt32LE(o + 4) + us;
+    buf.writeUInt32LE(Math.floor(t / 1e6), o);
+    buf.writeUInt32LE(t % 1e6, o + 4);
+  }
+  const out = join(mkdtempSync(join(tmpdir(), 'oa-shift-')), file);
+  writeFileSync(out, buf);
+  return out;
+}
+
+describe('following single packets across captured nodes', () => {
+  const A = 'blocked-8472.nodea-any.pcap';
+  const B = 'blocked-8472.nodeb-any.pcap';
+  it('the lab nodes share a clock: offset about 0, from the packets both saw', async () => {
+    const r = await analyzeFiles([lab(A), lab(B)]);
+    expect(r.clockOffsets).toHaveLength(1);
+    const o = r.clockOffsets[0]!;
+    expect([o.a, o.b, o.samples]).toEqual([lab(A), lab(B), 3]); // A's 3 requests, left A and arrived at B
+    expect(Math.abs(o.offset)).toBeLessThan(0.001);
+    expect(o.spread).toBeLessThan(0.001);
+  });
+  it('blocked UDP 8472: each lost packet, where it was last seen and where it never arrived', async () => {
+    const r = await analyzeFiles([lab(A), lab(B)]);
+    const bToA = flow(r, 'icmp', '10.244.3.2', '10.244.2.2');
+    expect(bToA.lost.map((l) => [l.role, l.key, l.locus, l.last.node, l.last.where, l.expected.node, l.expected.input])).toEqual(
+      [1, 2, 3].map((seq) => ['request', seq, 'underlay', '192.168.223.131', 'out', '192.168.232.130', lab(A)]));
+    expect(bToA.lost[0]!.detail).toMatch(/^request seq 1 \(ip id \d+\) left 192\.168\.223\.131 \(ifindex 2\) towards 192\.168\.232\.130:8472 at 20\d\d-\d\d-\d\d [\d:.]+, never arrived at 192\.168\.232\.130 \(.*blocked-8472\.nodea-any\.pcap\): dropped on the underlay/);
+    // A's pings arrive at B and are answered; the answers are the lost ones.
+    const aToB = flow(r, 'icmp', '10.244.2.2', '10.244.3.2');
+    expect(aToB.lost.map((l) => [l.role, l.key, l.last.node, l.expected.node])).toEqual([1, 2, 3].map((seq) => ['reply', seq, '192.168.223.131', '192.168.232.130']));
+    // The SYN and its retransmission: one sequence number, told apart by IP id.
+    const syn = flow(r, 'tcp', '10.244.3.2', '10.244.2.2');
+    expect(syn.lost.map((l) => l.role)).toEqual(['request', 'request']);
+    expect(new Set(syn.lost.map((l) => l.key)).size).toBe(1);
+    expect(new Set(syn.lost.map((l) => l.ipId)).size).toBe(2);
+    // The text report lists them under the flow.
+    const text = renderText(r, false);
+    expect(text.split('\n').filter((l) => l.startsWith('      lost: '))).toHaveLength(8);
+    expect(text).toMatch(/^clock of .*nodeb-any\.pcap - clock of .*nodea-any\.pcap: [+-]0\.0000\d\d s/m);
+  });
+  it('node B\'s clock 3.5 s ahead: the offset is estimated at 3.5 s, and the same packets are lost', async () => {
+    const r = await analyzeFiles([lab(A), shifted(B, 3.5)]);
+    const o = r.clockOffsets[0]!;
+    expect(Math.abs(o.offset - 3.5)).toBeLessThan(0.001);
+    expect(o.spread).toBeLessThan(0.001);
+    const bToA = flow(r, 'icmp', '10.244.3.2', '10.244.2.2');
+    expect(bToA.lost.map((l) => l.key)).toEqual([1, 2, 3]);
+    // Where it was due at A, by A's clock: 3.5 s before B's clock said it left.
+    expect(Math.abs(bToA.lost[0]!.expected.ts! - (bToA.lost[0]!.last.ts! - 3.5))).toBeLessThan(0.001);
+    expect(flow(r, 'icmp', '10.244.2.2', '10.244.3.2').lost.map((l) => l.key)).toEqual([1, 2, 3]);
+  });
+  it('one direction dropped, node B as tcpdump text without IP ids: matched by sequence, the replies lost', async () => {
+    const r = await analyzeFiles([lab('reply-dropped.nodea-any.pcap'), lab('reply-dropped.nodeb-any.pcap.nn-e.txt')]);
+    // Text without a date counts from midnight: the offset is whole days, less the transit time.
+    const o = r.clockOffsets[0]!;
+    expect(o.samples).toBe(3);
+    expect(Math.abs(o.offset - Math.round(o.offset / 86400) * 86400)).toBeLessThan(0.001);
+    const f = flow(r, 'icmp', '10.244.3.2', '10.244.2.2');
+    expect(f.lost.map((l) => [l.role, l.key, l.locus, l.last.node, l.expected.node])).toEqual([1, 2, 3].map((k) => ['reply', k, 'underlay', '192.168.232.130', '192.168.223.131']));
+  });
+  it('arrived and never answered: the requests dropped on arrival (bad outer checksum) are lost on the node', async () => {
+    const r = await analyzeFiles([lab('udpcsum-corrupted.nodea-any.pcap'), lab('udpcsum-corrupted.nodeb-any.pcap')]);
+    const f = flow(r, 'icmp', '10.244.3.2', '10.244.2.2');
+    expect(f.lost.map((l) => [l.role, l.key, l.locus, l.last.where, l.last.node])).toEqual([1, 2, 3].map((k) => ['request', k, 'remote-node', 'in', '192.168.232.130']));
+    expect(f.lost[0]!.detail).toContain('no answer left 192.168.232.130 encapsulated towards 192.168.223.131:8472');
+  });
+  it('a healthy exchange seen on both nodes loses nothing, and one capture alone never says lost', async () => {
+    const r = await analyzeFiles([lab('udpcsum-healthy.nodea-any.pcap'), lab('udpcsum-healthy.nodeb-any.pcap')]);
+    expect(r.clockOffsets.map((o) => o.samples)).toEqual([6]); // 3 requests and 3 replies
+    expect(r.flows.flatMap((f) => f.lost)).toEqual([]);
+    const one = await analyzeFile(lab(B));
+    expect(one.clockOffsets).toEqual([]);
+    expect(one.flows.flatMap((f) => f.lost)).toEqual([]);
+  });
+});

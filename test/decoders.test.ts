@@ -4,7 +4,9 @@
  * appear, in order and spelled as tcpdump spells it, in what tcpdump printed for that
  * packet (the .out files beside the captures).
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, decodeOptions, defaultDecodeOptions, formatIPv4, formatIPv6, formatMac, MAX_DEPTH, type DecodedLink } from '../src/decoders/index.js';
 import { innermost, TCP_ACK, TCP_PSH, TCP_RST, TCP_SYN, type Direction, type Frame, type Icmp, type Tcp, type Udp } from '../src/model.js';
@@ -1044,5 +1046,40 @@ describe('samples/lab: cooked captures and ICMP errors of the kernel', () => {
     const ds = decodeAll(lab('healthy-tcp.nodea-any-nano.pcap'));
     const syn = ds.map((d) => innermost(d.frame).l4).find((l) => l?.kind === 'tcp' && l.flags === TCP_SYN) as Tcp | undefined;
     expect(syn).toMatchObject({ dstPort: 8080 });
+  });
+});
+
+describe('outer UDP checksum of tunnel packets (lab captures with udpcsum VXLAN)', () => {
+  const LAB = new URL('../samples/lab/', import.meta.url);
+  /** [direction, outer source, checksumOk] of each VXLAN packet of a lab capture. */
+  function checksums(file: string): [Direction | null, string, boolean | null][] {
+    const { linkType, records } = readPcap(new URL(file, LAB));
+    return records.map((r) => decodeFrame(linkType, r.data)).filter((d) => d.frame.tunnel).map((d) => [d.direction, d.frame.ip!.src, (d.frame.l4 as Udp).checksumOk]);
+  }
+  it('right when the sender computed it, unjudged when offload left it partial, wrong when the router rewrote a byte', () => {
+    const B = '192.168.223.131';
+    const A = '192.168.232.130';
+    // Node B sums in software (tx offload off): right on arrival at A; A's own leave partial (0x49db, the pseudo-header sum).
+    expect(checksums('udpcsum-healthy.nodea-any.pcap')).toEqual([['in', B, true], ['out', A, null], ['in', B, true], ['out', A, null], ['in', B, true], ['out', A, null]]);
+    // The router wrote one byte: B sent them right, A received them wrong (and its kernel dropped them: Udp InCsumErrors 3).
+    expect(checksums('udpcsum-corrupted.nodeb-any.pcap')).toEqual([['out', B, true], ['out', B, true], ['out', B, true]]);
+    expect(checksums('udpcsum-corrupted.nodea-any.pcap')).toEqual([['in', B, false], ['in', B, false], ['in', B, false]]);
+    // Without udpcsum this kernel still leaves partial sums (0x49db) on the echoes, and on TCP/UDP it
+    // sums the outer by local checksum offload over an inner checksum still partial: tcpdump calls both
+    // bad, neither is judged. So in the whole lab only the corrupted capture has a wrong one.
+    expect(checksums('blocked-8472.nodeb-any.pcap').every(([, , ok]) => ok === null)).toBe(true);
+    const bad = readdirSync(LAB).filter((f) => f.endsWith('.pcap') && checksums(f).some(([, , ok]) => ok === false));
+    expect(bad.sort()).toEqual(['udpcsum-corrupted.nodea-any.pcap', 'udpcsum-corrupted.nodea-ens224.pcap']);
+  });
+  it('agrees with tcpdump -vv packet by packet (when tcpdump is installed)', () => {
+    for (const file of ['udpcsum-healthy.nodea-ens224.pcap', 'udpcsum-corrupted.nodea-ens224.pcap', 'udpcsum-corrupted.nodeb-any.pcap']) {
+      const td = spawnSync('tcpdump', ['-r', fileURLToPath(new URL(file, LAB)), '-nn', '-vv', 'udp port 8472'], { encoding: 'utf8' });
+      if (td.status !== 0) return;
+      // tcpdump says "udp sum ok" or "bad udp cksum X -> Y!"; it does not know partial sums, which it calls bad.
+      const theirs = [...td.stdout.matchAll(/\[(udp sum ok|bad udp cksum)/g)].map((m) => m[1] === 'udp sum ok');
+      const ours = checksums(file).map(([, , ok]) => ok === true);
+      expect(ours, file).toEqual(theirs);
+      expect(theirs.length, file).toBeGreaterThan(0);
+    }
   });
 });

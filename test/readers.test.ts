@@ -5,6 +5,7 @@
  * pcapng with every timestamp resolution and block kind, several sections,
  * gzip, cut at every offset, corrupt lengths, read errors).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -462,8 +463,41 @@ describe('classic pcap', () => {
 // ---------------------------------------------------------------------------------------------
 
 const vsock = readFileSync(tests('vsock-1.pcapng'));
+const LAB = fileURLToPath(new URL('../samples/lab/', import.meta.url));
+
+/** Each record's (interface id, interface name), counted: what the reader hands on per interface. */
+async function names(src: string | Buffer): Promise<Map<string, number>> {
+  const input = typeof src === 'string' ? await openInput(src) : await openInput('-', chunked(src, 1000));
+  const out = new Map<string, number>();
+  await readCapture(input, (_d, _l, _t, _w, ifindex, ifname) => {
+    const k = `${ifindex}:${ifname}`;
+    out.set(k, (out.get(k) ?? 0) + 1);
+  }, () => {});
+  return out;
+}
 
 describe('pcapng', () => {
+  it('names each packet\'s interface from its interface block (if_name), as dumpcap wrote it', async () => {
+    // dumpcap -i ens224 -i flannel.1 -i cni0 -i veth-pod in the lab: one block per interface.
+    const file = join(LAB, 'pcapng-names.nodea-multi.pcapng');
+    const got = await names(file);
+    expect([...got.keys()].sort()).toEqual(['0:ens224', '1:flannel.1', '2:cni0', '3:veth-pod']);
+    expect([...got.values()].reduce((a, b) => a + b, 0)).toBe((await read(file)).recs.length);
+    // Packet by packet, tshark (when installed) names each one the same.
+    const tshark = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name'], { encoding: 'utf8' });
+    if (tshark.status === 0) {
+      const ours: string[] = [];
+      await readCapture(await openInput(file), (_d, _l, _t, _w, _i, ifname) => ours.push(ifname ?? ''), () => {});
+      expect(ours).toEqual(tshark.stdout.trim().split('\n'));
+    }
+    // The same file big endian (every option header swapped) names them the same.
+    expect(await names(pcapngToBigEndian(readFileSync(file)))).toEqual(got);
+  });
+  it('the "any" pseudo-interface names no interface, and a block without if_name neither', async () => {
+    // dumpcap -i any: one block named "any" (Linux cooked v1); editcap -F pcapng: no name at all.
+    expect([...(await names(join(LAB, 'pcapng-names.nodea-any.pcapng'))).keys()]).toEqual(['0:null']);
+    expect([...(await names(join(LAB, 'healthy-icmp.nodea-any.pcapng'))).keys()]).toEqual(['0:null']);
+  });
   it('reads real files: link types, snap length, nanosecond interfaces', async () => {
     const ospf = await read(tests('OSPFv2_Capture_FINAL.pcapng'));
     expect(ospf.format).toBe('pcapng');

@@ -37,7 +37,7 @@ node_up() {
   nsx "$ns" ip addr add "$ip/24" dev ens224
   nsx "$ns" ip link set ens224 up
   nsx "$ns" ip route add default via "$gw"
-  nsx "$ns" ip link add flannel.1 type vxlan id 1 local "$ip" dev ens224 dstport 8472 nolearning
+  nsx "$ns" ip link add flannel.1 type vxlan id 1 local "$ip" dev ens224 dstport 8472 nolearning ${VXLAN_EXTRA:-}
   nsx "$ns" ip link set flannel.1 address "$fmac" mtu 1450
   nsx "$ns" ip addr add "$pfx.0/32" dev flannel.1
   nsx "$ns" ip link set flannel.1 up
@@ -91,6 +91,17 @@ capture_start() {
   local ns=$1 ifc=$2 file=$3; shift 3
   CAPTURE_FILES+=("$ns:$file")
   ip netns exec "$ns" tcpdump -i "$ifc" -s 0 -U -w "$file" "$@" 'not port 22' >/dev/null 2>&1 &
+  CAPTURES+=($!)
+}
+
+# dumpcap_start NS FILE IFACE...: a pcapng from dumpcap, one interface block (with its if_name) per
+# interface; `any` gives one block named "any" (Linux cooked), which names no interface.
+dumpcap_start() {
+  local ns=$1 file=$2; shift 2
+  local args=() i
+  for i in "$@"; do args+=(-i "$i"); done
+  CAPTURE_FILES+=("$ns:$file")
+  ip netns exec "$ns" dumpcap -q "${args[@]}" -w "$file" >/dev/null 2>&1 &
   CAPTURES+=($!)
 }
 

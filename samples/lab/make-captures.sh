@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Captures real kernel traffic of a flannel-like VXLAN overlay (see lib.sh), one
 # scenario at a time, with real tcpdump. Run as root: sudo bash make-captures.sh [scenario...]
-# Needs: iproute2, tcpdump, nftables, iputils-ping, socat; editcap (wireshark-common) for the
-# pcapng copy. Writes each capture's text beside it (make-text.sh redoes that text anywhere).
+# Needs: iproute2, tcpdump, nftables, iputils-ping, socat, ethtool; editcap and dumpcap
+# (wireshark-common, tshark) for the pcapng files. Writes each capture's text beside it (make-text.sh redoes that text anywhere).
 set -euo pipefail
 cd "$(dirname "$0")"
 source ./lib.sh
@@ -45,6 +45,7 @@ capture_a() {
 scenario() {
   local s=$1
   echo "== $s" >&2
+  case $s in udpcsum-*) export VXLAN_EXTRA=udpcsum ;; *) export VXLAN_EXTRA= ;; esac
   lab_up
   case $s in
     healthy-icmp)
@@ -127,6 +128,29 @@ scenario() {
       capture_start $NS_B ens224 "$s.nodeb-ens224.pcap"
       sleep 1
       nsx $NS_B socat -T1 - TCP:192.168.232.130:10256,connect-timeout=2 </dev/null >/dev/null 2>&1 || true ;;
+    pcapng-names)
+      # dumpcap on four interfaces at once: one pcapng interface block each, named (if_name).
+      dumpcap_start $NS_A "$s.nodea-multi.pcapng" ens224 flannel.1 cni0 veth-pod
+      # and on "any": one block named "any" (Linux cooked v1), which names no interface.
+      dumpcap_start $NS_A "$s.nodea-any.pcapng" any
+      sleep 1.5
+      ping_b_to_a 3 ;;
+    udpcsum-healthy)
+      # VXLAN with outer UDP checksums (udpcsum; flannel leaves them off). Node B computes them in
+      # software (tx checksum offload off on its NIC), node A leaves its own to the (veth) "NIC":
+      # A's capture shows correct ones arriving and partial ones (pseudo-header sum) leaving.
+      nsx $NS_B ethtool -K ens224 tx off >/dev/null
+      capture_a "$s" nodeb
+      ping_b_to_a 3 ;;
+    udpcsum-corrupted)
+      # As udpcsum-healthy, and the router rewrites one byte of B's VXLAN packets without fixing the
+      # UDP checksum (nft raw payload write: the VXLAN header's last reserved byte). Node A's kernel
+      # drops every one of them on the UDP checksum (Udp InCsumErrors) before VXLAN sees it.
+      nsx $NS_B ethtool -K ens224 tx off >/dev/null
+      nft_router inet f '{ type filter hook forward priority 0; }' 'ip saddr 192.168.223.0/24 ip daddr 192.168.232.0/24 udp dport 8472 @th,120,8 set 0x5a'
+      capture_a "$s" nodeb
+      ping_b_to_a 3
+      nsx $NS_A grep '^Udp:' /proc/net/snmp >&2 ;;
     *) echo "unknown scenario $s" >&2; exit 2 ;;
   esac
   # End marker: each node pings its router once the reply timeout has passed, so every capture
@@ -139,5 +163,5 @@ scenario() {
   lab_down
 }
 
-ALL=(healthy-icmp healthy-tcp healthy-udp healthy-snat blocked-8472 reply-dropped missing-route misrouted tcp-refused udp-refused frag-needed admin-prohibited admin-prohibited-plain vtep-healthy vtep-missing-route vtep-misrouted)
+ALL=(healthy-icmp healthy-tcp healthy-udp healthy-snat blocked-8472 reply-dropped missing-route misrouted tcp-refused udp-refused frag-needed admin-prohibited admin-prohibited-plain vtep-healthy vtep-missing-route vtep-misrouted pcapng-names udpcsum-healthy udpcsum-corrupted)
 for s in "${@:-${ALL[@]}}"; do scenario "$s"; done

@@ -14,13 +14,14 @@ import type { DecodeOptions } from './options.js';
 import { decodeTcp } from './tcp.js';
 import { decodeUdp } from './udp.js';
 
-export function decodeIpPayload(proto: number, b: Uint8Array, off: number, end: number, length: number, f: Frame, opts: DecodeOptions, depth: number): void {
+/** ipOff: the IP header's offset, for pseudo-header checksums (-1 when it does not serve: IPv6 with a routing header). */
+export function decodeIpPayload(proto: number, b: Uint8Array, off: number, end: number, length: number, f: Frame, opts: DecodeOptions, depth: number, ipOff = -1): void {
   switch (proto) {
     case IPPROTO_TCP:
       decodeTcp(b, off, end, length, f);
       return;
     case IPPROTO_UDP:
-      decodeUdp(b, off, end, length, f, opts, depth);
+      decodeUdp(b, off, end, length, f, opts, depth, ipOff);
       return;
     case IPPROTO_ICMP:
       decodeIcmp(b, off, end, f, opts, depth);

@@ -78,7 +78,7 @@ export function decodeIPv4(b: Uint8Array, off: number, end: number, f: Frame, op
     return;
   }
   // Only the first fragment carries the transport header.
-  if (ip.fragOffset === 0) decodeIpPayload(ip.proto, b, off + ihl, capEnd, total - ihl, f, opts, depth);
+  if (ip.fragOffset === 0) decodeIpPayload(ip.proto, b, off + ihl, capEnd, total - ihl, f, opts, depth, off);
   // A tunnel's payload is its inner frame's business: the inner frame records its own cut.
   if (capEnd < dgramEnd && f.tunnel === null) f.truncated = true;
 }

@@ -82,9 +82,12 @@ export function decodeIPv6(b: Uint8Array, off: number, end: number, f: Frame, op
   const dgramEnd = off + IPV6_HEADER_LEN + plen;
   const capEnd = dgramEnd < end ? dgramEnd : end;
   let p = off + IPV6_HEADER_LEN;
+  // A routing header makes the pseudo-header's destination the final one, not this header's: not checked.
+  let routed = false;
   // Each extension header is at least 8 bytes, so the walk ends within the datagram.
   walk: for (;;) {
     let len: number;
+    if (nh === NH_ROUTING) routed = true;
     switch (nh) {
       case NH_HOPOPTS:
       case NH_ROUTING:
@@ -127,7 +130,7 @@ export function decodeIPv6(b: Uint8Array, off: number, end: number, f: Frame, op
     else f.note = `IPv6 extension header ${nh} overruns the payload length`;
     return;
   }
-  if (ip.fragOffset === 0 && nh !== NH_ESP && nh !== NH_NONE) decodeIpPayload(nh, b, p, capEnd, dgramEnd - p, f, opts, depth);
+  if (ip.fragOffset === 0 && nh !== NH_ESP && nh !== NH_NONE) decodeIpPayload(nh, b, p, capEnd, dgramEnd - p, f, opts, depth, routed ? -1 : off);
   if (capEnd < dgramEnd && f.tunnel === null) f.truncated = true;
 }
 

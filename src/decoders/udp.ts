@@ -18,9 +18,10 @@
  */
 import type { Frame, Udp } from '../model.js';
 import { u16 } from './bytes.js';
+import { innerChecksumPending, udpChecksumOk } from './checksum.js';
 import { decodeGeneve } from './geneve.js';
 import type { DecodeOptions } from './options.js';
-import { decodeVxlan } from './vxlan.js';
+import { decodeVxlan, VXLAN_HEADER_LEN } from './vxlan.js';
 
 export const UDP_HEADER_LEN = 8;
 
@@ -34,13 +35,14 @@ function nextByPort(port: number, opts: DecodeOptions): number {
   return NEXT_NONE;
 }
 
-export function decodeUdp(b: Uint8Array, off: number, end: number, length: number, f: Frame, opts: DecodeOptions, depth: number): void {
+/** ipOff: where the IP header carrying this datagram starts (for the checksum's pseudo-header); -1 when unknown. */
+export function decodeUdp(b: Uint8Array, off: number, end: number, length: number, f: Frame, opts: DecodeOptions, depth: number, ipOff = -1): void {
   const avail = end - off;
   if (avail < 4) {
     f.truncated = true;
     return;
   }
-  const udp: Udp = { kind: 'udp', srcPort: u16(b, off), dstPort: u16(b, off + 2), length: null, payloadLen: null };
+  const udp: Udp = { kind: 'udp', srcPort: u16(b, off), dstPort: u16(b, off + 2), length: null, payloadLen: null, checksumOk: null };
   f.l4 = udp;
   if (avail < UDP_HEADER_LEN) {
     f.truncated = true;
@@ -58,6 +60,16 @@ export function decodeUdp(b: Uint8Array, off: number, end: number, length: numbe
   const pEnd = off + ulen < end ? off + ulen : end;
   let next = nextByPort(udp.dstPort, opts);
   if (next === NEXT_NONE) next = nextByPort(udp.srcPort, opts);
+  // A tunnel carrier's checksum decides whether the receiving kernel hands it to VXLAN at all.
+  if (next !== NEXT_NONE && ipOff >= 0 && f.ip && f.ip.fragOffset === 0 && !f.ip.moreFragments && off + ulen <= end) {
+    udp.checksumOk = udpChecksumOk(b, f.ip.version, ipOff, off, ulen);
+  }
   if (next === NEXT_VXLAN) decodeVxlan(b, off + UDP_HEADER_LEN, pEnd, f, opts, depth);
   else if (next === NEXT_GENEVE) decodeGeneve(b, off + UDP_HEADER_LEN, pEnd, f, opts, depth);
+  // Wrong only because the inner checksum is still the NIC's to fill in (local checksum offload): not judged.
+  if (udp.checksumOk === false && f.tunnel && f.tunnel.inner.link === 'ether') {
+    const tun = off + UDP_HEADER_LEN;
+    const eth = next === NEXT_VXLAN ? tun + VXLAN_HEADER_LEN : tun + 8 + (b[tun] & 0x3f) * 4;
+    if (innerChecksumPending(b, eth, pEnd, f.tunnel.inner.vlans.length)) udp.checksumOk = null;
+  }
 }

@@ -17,6 +17,8 @@
 import type { Icmp, Ip, Packet, Quoted } from '../model.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../model.js';
 import { describeError, errorClass, type ErrorClass } from './icmp-errors.js';
+import { badOuterChecksum } from './outer.js';
+import { placeName, SIGHTINGS_KEPT, sightingOf, type PacketSighting } from './crossnode.js';
 import { isEchoRequest, quotedTuple, viewOf, type FlowProto, type TunnelHop, type Tuple, type View } from './view.js';
 
 export interface FlowTableOptions {
@@ -30,6 +32,8 @@ export interface FlowTableOptions {
    * sides come from different files read one after another).
    */
   idleTimeout: number;
+  /** Keep each side's first packets (crossnode.ts) to follow single packets between capture points. */
+  followPackets?: boolean;
   /** Receives each flow once it is closed (idle, or at finish) with the nodes known then; without it finish() returns them. */
   onFlow?: (flow: Flow, nodes: InputNode[]) => void;
 }
@@ -116,6 +120,11 @@ interface PacketRecord {
   encapsulated: boolean;
   encapDirection: Packet['direction'];
   encapSrc: string | null;
+  /** The first encapsulated sighting's outer destination, time and interface; the first sighting's interface (cross-node matching). */
+  encapDst: string | null;
+  encapTs: number | null;
+  encapIfname: string | null;
+  ifname: string | null;
   /** TCP: a reset from the server answering a connection attempt. */
   refusal: boolean;
   side: Side;
@@ -208,6 +217,8 @@ export interface Side {
   /** Where the first request and the first reply were seen. */
   requestPath: Hop[] | null;
   replyPath: Hop[] | null;
+  /** The first requests and replies seen here, one entry per packet, for following packets across capture points (crossnode.ts); kept only when the table follows packets. */
+  sightings: PacketSighting[];
   firstSeen: number | null;
   lastSeen: number | null;
   pending: Map<number, Pending>;
@@ -274,6 +285,8 @@ export interface TunnelInfo {
   endpoints: Map<string, number>;
   /** Inner MAC addresses seen behind each outer source address. */
   macs: Map<string, Set<string>>;
+  /** Packets with a wrong outer UDP checksum, per "src>dst". */
+  badChecksum: Map<string, number>;
 }
 
 export interface ArpInfo {
@@ -375,7 +388,7 @@ function newSide(input: number): Side {
   return {
     input, requests: 0, replies: 0, answered: 0, undelivered: 0, unanswered: 0, pendingAtEnd: 0,
     notEncapsulated: 0, lastNotEncapsulatedTs: null, requestEncapsulated: false, resets: 0, sawSyn: false, sawSynAck: false,
-    requestPassage: newPassage(), replyPassage: newPassage(), requestPath: null, replyPath: null,
+    requestPassage: newPassage(), replyPassage: newPassage(), requestPath: null, replyPath: null, sightings: [],
     firstSeen: null, lastSeen: null, pending: new Map(), nextKey: 0, recent: [],
   };
 }
@@ -579,12 +592,13 @@ export class FlowTable {
     const k = `${hop.type}:${hop.vni}:${hop.port}`;
     let t = this.tunnels.get(k);
     if (!t) {
-      t = { type: hop.type, vni: hop.vni, port: hop.port, packets: 0, endpoints: new Map(), macs: new Map() };
+      t = { type: hop.type, vni: hop.vni, port: hop.port, packets: 0, endpoints: new Map(), macs: new Map(), badChecksum: new Map() };
       this.tunnels.set(k, t);
     }
     t.packets++;
     const ep = endpointKey(hop.outerSrc, hop.outerDst);
     if (t.endpoints.size < 1024 || t.endpoints.has(ep)) t.endpoints.set(ep, (t.endpoints.get(ep) ?? 0) + 1);
+    if (badOuterChecksum(p.frame) && (t.badChecksum.size < 1024 || t.badChecksum.has(ep))) t.badChecksum.set(ep, (t.badChecksum.get(ep) ?? 0) + 1);
     if (hop.innerSrcMac) {
       let macs = t.macs.get(hop.outerSrc);
       if (!macs && t.macs.size < 1024) t.macs.set(hop.outerSrc, (macs = new Set()));
@@ -749,7 +763,9 @@ export class FlowTable {
       flow.innerMacs = addMac(addMac(flow.innerMacs, hop.innerSrcMac), hop.innerDstMac);
     }
 
-    const placeIf = p.ifname ?? p.ifindex;
+    // The interface, where the capture names a real one: a name, or cooked v2's ifindex (a pcapng
+    // interface id may be the "any" pseudo-interface, where every hop shares it).
+    const placeIf = p.ifname ?? (p.frame.link === 'sll2' ? p.ifindex : null);
     const placeSrc = hop ? hop.outerSrc : null;
     const placeDst = hop ? hop.outerDst : null;
     const same = this.findSame(side, p, v, fromClient, placeIf, placeSrc, placeDst);
@@ -761,6 +777,9 @@ export class FlowTable {
         same.encapsulated = true;
         same.encapDirection = p.direction;
         same.encapSrc = hop.outerSrc;
+        same.encapDst = hop.outerDst;
+        same.encapTs = p.ts;
+        same.encapIfname = placeName(p);
       }
       role = same.role;
     } else {
@@ -825,6 +844,7 @@ export class FlowTable {
       side, settled: false, fromClient, role: 'other', key: null, ts: p.ts,
       sigType: 0, sigSeq: null, sigAck: null, sigLen: null, sigIpId: v.ip.id,
       encapsulated: hop !== null, encapDirection: hop ? p.direction : null, encapSrc: hop ? hop.outerSrc : null,
+      encapDst: hop ? hop.outerDst : null, encapTs: hop ? p.ts : null, encapIfname: hop ? placeName(p) : null, ifname: placeName(p),
       refusal: false, first: 0, placeIf: null, placeDir: null, placeSrc: null, placeDst: null,
     };
     switch (l4.kind) {
@@ -933,6 +953,7 @@ export class FlowTable {
     rec.settled = true;
     const inTunnelScope = rec.encapsulated || side.requestEncapsulated;
     if (rec.role === 'request' || rec.role === 'reply') {
+      if (this.opts.followPackets && side.sightings.length < SIGHTINGS_KEPT) side.sightings.push(sightingOf(side.input, rec.role, rec));
       const passage = rec.role === 'request' ? side.requestPassage : side.replyPassage;
       if (!rec.encapsulated) passage.bare++;
       else if (rec.encapDirection === 'in') passage.in++;

@@ -92,7 +92,7 @@ function applyNet(f: Frame, net: ParsedNet): boolean {
     if (f.tunnel.type === 'ipip') ip.proto = inner.ip?.version === 6 ? 41 : 4;
     else if (sport !== null && dport !== null) {
       ip.proto = 17;
-      f.l4 = { kind: 'udp', srcPort: sport, dstPort: dport, length: null, payloadLen: null };
+      f.l4 = { kind: 'udp', srcPort: sport, dstPort: dport, length: null, payloadLen: null, checksumOk: null };
     }
     return true;
   }

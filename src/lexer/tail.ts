@@ -105,7 +105,7 @@ export function parseTcp(text: string, srcPort: number, dstPort: number): Tcp {
 export function parseUdp(text: string, srcPort: number, dstPort: number): Udp {
   const len = /^UDP, (?:bad )?length (\d+)/.exec(text);
   const payloadLen = len ? Number(len[1]) : null;
-  return { kind: 'udp', srcPort, dstPort, length: payloadLen !== null ? payloadLen + 8 : null, payloadLen };
+  return { kind: 'udp', srcPort, dstPort, length: payloadLen !== null ? payloadLen + 8 : null, payloadLen, checksumOk: null };
 }
 
 /** Joins token images back into tcpdump's phrasing: no space before , ) ] : and after (. */

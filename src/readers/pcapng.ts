@@ -56,6 +56,7 @@ const MAX_BLOCK = MAX_RECORD;
 
 /** IDB options we read. */
 const OPT_ENDOFOPT = 0;
+const IF_NAME = 2;
 const IF_TSRESOL = 9;
 const IF_TSOFFSET = 14;
 
@@ -66,6 +67,21 @@ interface Iface {
   perSecond: number;
   /** if_tsoffset: seconds added to every timestamp. */
   tsOffset: number;
+  /** if_name, when it names one interface. */
+  name: string | null;
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * The interface an if_name option names: UTF-8, maybe NUL-padded by some writers. Linux's "any"
+ * (dumpcap -i any) is every interface at once, so it names none of them.
+ */
+function ifName(b: Buffer, start: number, len: number): string | null {
+  let end = start + len;
+  while (end > start && b[end - 1] === 0) end--;
+  const name = utf8.decode(b.subarray(start, end));
+  return name === '' || name === 'any' ? null : name;
 }
 
 export interface PcapngResult {
@@ -168,7 +184,7 @@ class Reader {
         }
         const units = this.u32(b, body + 4) * 4294967296 + this.u32(b, body + 8);
         this.records++;
-        this.onRecord(b.subarray(data, data + cap), iface.linkType, units / iface.perSecond + iface.tsOffset, wire, id);
+        this.onRecord(b.subarray(data, data + cap), iface.linkType, units / iface.perSecond + iface.tsOffset, wire, id, iface.name);
         return;
       }
       case SPB: {
@@ -181,7 +197,7 @@ class Reader {
         let cap = Math.min(wire, end - data);
         if (iface.snaplen > 0 && cap > iface.snaplen) cap = iface.snaplen;
         this.records++;
-        this.onRecord(b.subarray(data, data + cap), iface.linkType, null, wire, 0);
+        this.onRecord(b.subarray(data, data + cap), iface.linkType, null, wire, 0, iface.name);
         return;
       }
       default:
@@ -190,12 +206,14 @@ class Reader {
   }
 
   interface(b: Buffer, body: number, end: number): void {
-    const iface: Iface = { linkType: this.u16(b, body), snaplen: this.u32(b, body + 4), perSecond: 1e6, tsOffset: 0 };
+    const iface: Iface = { linkType: this.u16(b, body), snaplen: this.u32(b, body + 4), perSecond: 1e6, tsOffset: 0, name: null };
     for (let o = body + 8; o + 4 <= end; ) {
       const code = this.u16(b, o);
       const olen = this.u16(b, o + 2);
       if (code === OPT_ENDOFOPT || o + 4 + olen > end) break;
-      if (code === IF_TSRESOL && olen >= 1) {
+      if (code === IF_NAME) {
+        iface.name = ifName(b, o + 4, olen);
+      } else if (code === IF_TSRESOL && olen >= 1) {
         const r = b[o + 4]!;
         // High bit set: a negative power of 2; else a negative power of 10.
         iface.perSecond = r & 0x80 ? 2 ** (r & 0x7f) : 10 ** r;

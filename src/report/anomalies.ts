@@ -5,7 +5,7 @@
 import type { Flow, InputNode, TableResult } from '../flows/table.js';
 
 export interface Anomaly {
-  kind: 'source-rewritten' | 'vni-mismatch' | 'two-vxlan-ports' | 'arp-unanswered';
+  kind: 'source-rewritten' | 'vni-mismatch' | 'two-vxlan-ports' | 'arp-unanswered' | 'bad-outer-checksum';
   detail: string;
 }
 
@@ -33,6 +33,30 @@ export function sourceRewrite(f: Flow, nodes: InputNode[]): { key: string; anoma
   return null;
 }
 
+/**
+ * Encapsulated packets whose outer UDP checksum is wrong (a zero or offload-partial one is not
+ * judged): the receiving kernel drops them (Udp InCsumErrors) before VXLAN sees them, so the inner
+ * flow looks lost on the underlay. Known causes: the kernel's VXLAN checksum offload on some NICs
+ * (flannel's documented workaround turns it off on flannel.1), a device rewriting the packet.
+ */
+function badChecksums(result: Pick<TableResult, 'tunnels'>): Anomaly[] {
+  const out: Anomaly[] = [];
+  for (const t of result.tunnels) {
+    for (const [ep, n] of t.badChecksum) {
+      const [src, dst] = ep.split('>') as [string, string];
+      const of = t.endpoints.get(ep) ?? n;
+      const port = t.port !== null ? `:${t.port}` : '';
+      out.push({
+        kind: 'bad-outer-checksum',
+        detail: `${n} of ${of} encapsulated packets from ${src} to ${dst}${port} (${t.type}${t.vni !== null ? ' vni ' + t.vni : ''}) with a bad outer UDP checksum: ` +
+          `the receiving kernel drops them before VXLAN sees them; check NIC checksum offload on ${src} (ethtool -K flannel.1 tx-checksum-ip-generic off, ` +
+          `and ethtool -k on its NIC), whether a device on the underlay rewrites these packets without fixing the checksum, and on ${dst} whether nstat -az UdpInCsumErrors grows`,
+      });
+    }
+  }
+  return out;
+}
+
 /** The tunnel inventory's anomalies; `rewrites` are the flows' source-rewrite findings (sourceRewrite). */
 export function anomalies(result: Pick<TableResult, 'tunnels' | 'arp'>, rewrites: Anomaly[]): Anomaly[] {
   const out = [...rewrites];
@@ -56,6 +80,7 @@ export function anomalies(result: Pick<TableResult, 'tunnels' | 'arp'>, rewrites
   if (ports.has(8472) && ports.has(4789)) {
     out.push({ kind: 'two-vxlan-ports', detail: 'VXLAN on both UDP 8472 (Linux default, flannel) and 4789 (IANA): nodes may disagree on the port' });
   }
+  out.push(...badChecksums(result));
   const endpoints = new Set(result.tunnels.flatMap((t) => pairs(t.endpoints).flat()));
   for (const a of result.arp) {
     if (a.requests > 0 && a.replies === 0) {

@@ -7,6 +7,8 @@ import { flowEvidence, type Evidence, type Flow, type Hop, type InputNode, type 
 import type { FlowProto } from '../flows/view.js';
 import type { InputWarning } from '../readers/types.js';
 import { anomalies, sourceRewrite, type Anomaly } from './anomalies.js';
+import { clockOffsets, coverage, lostPackets, type ClockOffset, type LostPacket, type Place } from '../flows/crossnode.js';
+import { formatTime } from './text.js';
 
 export interface InputSummary {
   name: string;
@@ -104,8 +106,40 @@ export interface FlowReport {
   explanation: string;
   next: string[];
   hops: HopReport[];
+  /** Packets followed across captured nodes that got lost: where last seen, where expected next. */
+  lost: LostReport[];
   evidence: EvidenceReport[];
 }
+
+export interface PlaceReport {
+  input: string;
+  node: string | null;
+  ifname: string | null;
+  where: string | null;
+  ts: number | null;
+}
+
+export interface LostReport {
+  role: 'request' | 'reply';
+  /** ICMP sequence / TCP sequence, and the inner IP id, that identify the packet. */
+  key: number | null;
+  ipId: number | null;
+  locus: 'underlay' | 'remote-node';
+  last: PlaceReport;
+  expected: PlaceReport;
+  detail: string;
+}
+
+/** Clock of input b minus clock of input a, estimated from packets both captured. */
+export interface ClockOffsetReport {
+  a: string;
+  b: string;
+  offset: number;
+  spread: number;
+  samples: number;
+}
+
+/** Flows with one cause, grouped: one line for an operator before the flows themselves. */
 
 /** Flows with one cause, grouped: one line for an operator before the flows themselves. */
 export interface Finding {
@@ -122,6 +156,7 @@ export interface Finding {
 
 export interface Report {
   inputs: InputSummary[];
+  clockOffsets: ClockOffsetReport[];
   tunnels: TunnelReport[];
   /** What looks wrong in the tunnel inventory itself (source rewriting, VNI mismatch, unanswered ARP). */
   anomalies: Anomaly[];
@@ -204,6 +239,23 @@ export function warningLine(w: InputWarning): string {
   return `${w.input}: ${where}${w.message}`;
 }
 
+function place(p: Place, names: string[]): PlaceReport {
+  return { input: names[p.input] ?? String(p.input), node: p.node, ifname: p.ifname, where: p.where, ts: p.ts };
+}
+
+/** One lost packet in words: "request seq 2 left 192.168.223.131 (ens224) towards ... at ..., never arrived at ...". */
+function lostReport(l: LostPacket, names: string[]): LostReport {
+  const what = `${l.role}${l.key !== null ? ` seq ${l.key}` : ''}${l.ipId !== null ? ` (ip id ${l.ipId})` : ''}`;
+  const at = (p: Place) => `${p.node ?? names[p.input]}${p.ifname ? ` (${p.ifname})` : ''}`;
+  const peer = `${l.expected.node ?? 'the peer'} (${names[l.expected.input]})`;
+  const detail = l.locus === 'underlay'
+    ? `${what} left ${at(l.last)} towards ${l.towards} at ${formatTime(l.last.ts)}, never arrived at ${peer}: dropped on the underlay between the two nodes`
+    : l.answerSeenBare
+      ? `${what} arrived at ${at({ ...l.expected, ifname: null })} and was answered on ${l.last.ifname ?? 'the overlay device'} at ${formatTime(l.last.ts)}, but the answer never left ${l.expected.node ?? 'the node'} encapsulated${l.towards ? ` towards ${l.towards}` : ''}: lost on that node (route, ARP or fdb towards the peer)`
+      : `${what} arrived at ${at(l.last)} at ${formatTime(l.last.ts)}, and no answer left ${l.expected.node ?? 'that node'} encapsulated${l.towards ? ` towards ${l.towards}` : ''}: lost on that node`;
+  return { role: l.role, key: l.key, ipId: l.ipId, locus: l.locus, last: place(l.last, names), expected: place(l.expected, names), detail };
+}
+
 /** Default for how many flows a report lists in full: problems first, then healthy ones. */
 export const DEFAULT_MAX_LISTED = 5000;
 const MAX_FINDING_IDS = 1000;
@@ -226,10 +278,21 @@ export class ReportBuilder {
   private readonly rewrites = new Map<string, Anomaly>();
   private readonly verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   private total = 0;
+  /** Several capture points: flows wait for finish(), where single packets are followed between them. */
+  private readonly held: Flow[] | null;
+  private offsets: ClockOffset[] = [];
+  private coverage: Map<number, [number, number]> | null = null;
 
-  constructor(private readonly names: string[], private readonly opts: { replyTimeout: number; maxListed?: number }) {}
+  constructor(private readonly names: string[], private readonly opts: { replyTimeout: number; maxListed?: number }) {
+    this.held = names.length > 1 ? [] : null;
+  }
 
   add(flow: Flow, nodes: InputNode[]): void {
+    if (this.held) this.held.push(flow);
+    else this.judge(flow, nodes);
+  }
+
+  private judge(flow: Flow, nodes: InputNode[]): void {
     const max = this.opts.maxListed ?? DEFAULT_MAX_LISTED;
     const c = classify(flow, nodes, this.opts);
     this.total++;
@@ -280,6 +343,7 @@ export class ReportBuilder {
       explanation: c.explanation,
       next: c.next,
       hops: flow.sides.map((s) => hopReport(s, names, nodes)),
+      lost: this.coverage && nodes.length > 1 ? lostPackets(flow, nodes, this.offsets, this.coverage).map((l) => lostReport(l, names)) : [],
       evidence: evidence.map((e) => ({
         role: e.role, input: names[e.input] ?? String(e.input), no: e.no, line: e.line, ts: e.ts, where: e.where, what: e.what,
         ...(e.attribution ? { attribution: e.attribution } : {}),
@@ -289,12 +353,21 @@ export class ReportBuilder {
 
   /** The report, from the flows added and what the table knows of tunnels, ARP and counts. */
   finish(result: TableResult, inputs: InputSummary[], warnings: InputWarning[]): Report {
+    if (this.held) {
+      // Clock offsets come from packets both nodes saw, over all flows; then each flow's lost packets.
+      this.offsets = clockOffsets(this.held, result.nodes);
+      this.coverage = coverage(this.held);
+      for (const flow of this.held) this.judge(flow, result.nodes);
+      this.held.length = 0;
+    }
+    const names = this.names;
     const flows = [...this.problems, ...this.healthy];
     flows.sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || (a.firstSeen ?? 0) - (b.firstSeen ?? 0) || a.id - b.id);
     const notes = [...result.notes];
     if (flows.length < this.total) notes.push(`${this.total - flows.length} of ${this.total} flows are counted but not listed (problems first; --max-listed)`);
     return {
       inputs,
+      clockOffsets: this.offsets.map((o) => ({ a: names[o.a] ?? String(o.a), b: names[o.b] ?? String(o.b), offset: o.offset, spread: o.spread, samples: o.samples })),
       tunnels: result.tunnels.map((t) => ({
         type: t.type, vni: t.vni, port: t.port, packets: t.packets, endpoints: endpoints(t.endpoints),
         macs: Object.fromEntries([...t.macs].map(([k, v]) => [k, [...v]])),

@@ -48,6 +48,9 @@ export function renderText(r: Report, color: boolean): string {
   const line = (f: FlowReport) =>
     `  ${paint(COLORS[f.verdict], f.verdict.padEnd(vw))}  ${f.proto.padEnd(pw)}  ${endpointText(f).padEnd(ew)}  ${tunnelText(f)}`;
 
+  for (const o of r.clockOffsets) {
+    out.push(`clock of ${o.b} - clock of ${o.a}: ${o.offset >= 0 ? '+' : ''}${o.offset.toFixed(6)} s (spread ${(o.spread * 1000).toFixed(3)} ms over ${o.samples} packets seen by both)`);
+  }
   if (r.findings.length) {
     out.push('', bold('Findings'));
     for (const f of r.findings) out.push(`  ${paint(COLORS[f.verdict], f.verdict)}  ${f.title}`);
@@ -59,6 +62,8 @@ export function renderText(r: Report, color: boolean): string {
       out.push(`      ${f.explanation}`);
       if (f.locus) out.push(`      broke at: ${f.locus} (${f.locusDetail})`);
       if (f.lastSeenAt) out.push(`      last seen: ${f.lastSeenAt} at ${formatTime(f.lastSeen)}`);
+      for (const l of f.lost.slice(0, 8)) out.push(`      lost: ${l.detail}`);
+      if (f.lost.length > 8) out.push(`      lost: ${f.lost.length - 8} more`);
       for (const e of f.evidence.slice(0, 8)) {
         const at = e.line !== null ? `${e.input}:${e.line}` : `${e.input} #${e.no}`;
         out.push(`      ${paint('90', `${formatTime(e.ts)} ${at}`)}  ${e.what}  [${e.where}${e.attribution ? `; ${e.attribution}` : ''}]`);
