@@ -160,6 +160,24 @@ describe('several captures of one incident: where the packets died', () => {
 });
 
 
+describe('what a capture cannot support is said, not guessed', () => {
+  it('a one-direction capture filter: silence is incomplete, not request-only', async () => {
+    for (const f of ['oneway.nodea-ens224.pcap', 'oneway.nodea-ens224.pcap.nn.txt']) {
+      const r = await analyzeFile(lab(f));
+      const x = flow(r, 'icmp', '10.244.3.2', '10.244.2.2');
+      expect([x.verdict, x.requests]).toEqual(['incomplete', 3]);
+      expect(x.explanation).toContain('no packet at all in an answering direction');
+    }
+  });
+  it('packets cut by the snap length before the inner header: a warning, no tunnel flow', async () => {
+    for (const f of ['snap80.nodea-ens224.pcap', 'snap80.nodea-ens224.pcap.nn-v.txt']) {
+      const r = await analyzeFile(lab(f));
+      expect(r.flows.filter((x) => x.tunnel !== null)).toEqual([]);
+      expect(r.warnings).toContain('packets cut by the snapshot length before their (inner) transport header are not judged: capture with -s 0 to see them');
+    }
+  });
+});
+
 /** A copy of a little-endian microsecond pcap with every timestamp moved by `shift` seconds (another node's clock). */
 function shifted(file: string, shift: number): string {
   const buf = Buffer.from(readFileSync(lab(file)));

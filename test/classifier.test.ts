@@ -3,13 +3,13 @@ import { RULES, verdictOf, type Facts } from '../src/classifier/rules.js';
 
 const base: Facts = {
   requests: 0, answered: 0, unanswered: 0, undelivered: 0, pending: 0, replies: 0, resets: 0,
-  unreachable: 0, refused: 0, prohibited: 0, fragNeeded: 0, timeExceeded: 0,
+  unreachable: 0, refused: 0, prohibited: 0, fragNeeded: 0, timeExceeded: 0, oneWay: false,
 };
 const v = (f: Partial<Facts>) => verdictOf({ ...base, ...f }).verdict;
 
 describe('verdict rules', () => {
   it('orders the table so errors win over silence and the last rule catches all', () => {
-    expect(RULES.map((r) => r.verdict)).toEqual(['frag-needed', 'filtered', 'refused', 'host-unreachable', 'healthy', 'lossy', 'request-only', 'incomplete']);
+    expect(RULES.map((r) => r.verdict)).toEqual(['frag-needed', 'filtered', 'refused', 'host-unreachable', 'healthy', 'lossy', 'incomplete', 'request-only', 'incomplete']);
   });
   it('healthy: every request answered; pending ones at the end do not spoil it', () => {
     expect(v({ requests: 3, answered: 3, replies: 3 })).toBe('healthy');
@@ -23,6 +23,13 @@ describe('verdict rules', () => {
   it('incomplete when nothing was asked or the capture ended too early', () => {
     expect(v({ replies: 4 })).toBe('incomplete');
     expect(v({ requests: 2, pending: 2 })).toBe('incomplete');
+  });
+  it('a capture with nothing in any answering direction cannot call silence request-only', () => {
+    expect(v({ requests: 3, unanswered: 3, oneWay: true })).toBe('incomplete');
+    // A reply made on the node that never left is seen, so the capture is not one-way about it.
+    expect(v({ requests: 1, unanswered: 1, undelivered: 1, replies: 1, oneWay: true })).toBe('request-only');
+    // An ICMP error is an answer: it still decides.
+    expect(v({ requests: 1, unanswered: 1, unreachable: 1, oneWay: true })).toBe('host-unreachable');
   });
   it('ICMP errors decide when requests went unanswered', () => {
     expect(v({ requests: 1, unanswered: 1, unreachable: 3 })).toBe('host-unreachable');

@@ -27,7 +27,7 @@ export interface Classified {
 }
 
 /** The counts of the deciding side, and every ICMP error tied to the flow at any capture point. */
-export function facts(flow: Flow, side: Side = primarySide(flow)): Facts {
+export function facts(flow: Flow, side: Side = primarySide(flow), nodes: InputNode[] = []): Facts {
   const count = (cls: FlowError['cls']) => flow.errors.filter((e) => e.cls === cls).length;
   return {
     requests: side.requests,
@@ -42,6 +42,7 @@ export function facts(flow: Flow, side: Side = primarySide(flow)): Facts {
     prohibited: count('prohibited'),
     fragNeeded: count('frag-needed'),
     timeExceeded: count('time-exceeded'),
+    oneWay: nodes.find((n) => n.input === side.input)?.oneWay ?? false,
   };
 }
 
@@ -51,7 +52,7 @@ export interface ClassifyOptions {
 
 export function classify(flow: Flow, nodes: InputNode[], opts: ClassifyOptions): Classified {
   const side = primarySide(flow);
-  const f = facts(flow, side);
+  const f = facts(flow, side, nodes);
   const { verdict, rule } = verdictOf(f);
   const locus = locate(flow, nodes, verdict !== 'healthy' && verdict !== 'incomplete');
   const { explanation, next } = explain(flow, side, f, verdict, opts);
@@ -162,6 +163,12 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
       };
     }
     case 'incomplete': {
+      if (f.oneWay && f.requests > 0) {
+        return {
+          explanation: `${counts}: this capture shows no packet at all in an answering direction (no reply or server packet of any flow, no ICMP error, no ARP reply). A capture filter that keeps one direction (e.g. \`src host\`) cannot tell a lost reply from a filtered one.`,
+          next: [`tcpdump -i any -nn host ${flow.server}${vtep ? ` or host ${vtep}` : ''}`],
+        };
+      }
       if (f.requests === 0) {
         return { explanation: `no ${req} from ${flow.client} seen (${plural(f.replies, 'reply')}): the capture started mid-conversation or saw only one direction.`, next: [] };
       }

@@ -21,7 +21,7 @@ export type Verdict =
   | 'filtered'
   /** ICMP fragmentation needed / ICMPv6 packet too big: the packet is larger than a link's MTU. */
   | 'frag-needed'
-  /** The capture cannot tell: no request seen, or it ended before a reply was due. */
+  /** The capture cannot tell: no request seen, it ended before a reply was due, or it shows one direction only. */
   | 'incomplete';
 
 export const VERDICTS: readonly Verdict[] = ['healthy', 'lossy', 'request-only', 'host-unreachable', 'refused', 'filtered', 'frag-needed', 'incomplete'];
@@ -46,6 +46,8 @@ export interface Facts {
   prohibited: number;
   fragNeeded: number;
   timeExceeded: number;
+  /** The deciding capture point saw nothing at all in an answering direction (InputNode.oneWay): a lost reply cannot be told from a filtered one. */
+  oneWay: boolean;
 }
 
 export interface Rule {
@@ -64,6 +66,7 @@ export const RULES: readonly Rule[] = [
   { verdict: 'host-unreachable', when: 'an ICMP net/host unreachable about the flow or its tunnel endpoint, and not every request answered', test: (f) => f.unreachable > 0 && notAllAnswered(f) },
   { verdict: 'healthy', when: 'requests seen, every one answered (a few too recent to tell are allowed)', test: (f) => f.requests > 0 && f.answered > 0 && f.unanswered === 0 },
   { verdict: 'lossy', when: 'some requests answered, some not', test: (f) => f.answered > 0 && f.unanswered > 0 },
+  { verdict: 'incomplete', when: 'requests, none answered, but the capture shows no packet in any answering direction at all (a one-direction capture filter?)', test: (f) => f.oneWay && f.answered === 0 && f.undelivered === 0 },
   { verdict: 'request-only', when: 'requests, none answered, reply timeout passed (or the replies never left the node)', test: (f) => f.requests > 0 && f.answered === 0 && f.unanswered > 0 },
   { verdict: 'incomplete', when: 'anything else: no request seen, or the capture ended before a reply was due', test: () => true },
 ];

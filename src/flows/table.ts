@@ -275,6 +275,12 @@ export interface InputNode {
   local: string[];
   /** Whether packets carried a direction (cooked `-i any` capture). */
   cooked: boolean;
+  /**
+   * Not one packet of this capture went in an answering direction (no reply or server packet of any
+   * flow, no ICMP error, no ARP reply) though requests did: likely a one-direction capture filter,
+   * which cannot tell a lost reply from one the filter dropped.
+   */
+  oneWay: boolean;
 }
 
 export interface TunnelInfo {
@@ -287,6 +293,8 @@ export interface TunnelInfo {
   macs: Map<string, Set<string>>;
   /** Packets with a wrong outer UDP checksum, per "src>dst". */
   badChecksum: Map<string, number>;
+  /** The tunnel as its flows name it (one object shared by all of them). */
+  scope: NonNullable<Flow['tunnel']>;
 }
 
 export interface ArpInfo {
@@ -314,7 +322,7 @@ export interface TableResult {
   arp: ArpInfo[];
   /** Last timestamp seen in any input (null when the inputs have none). */
   end: number | null;
-  counts: { packets: number; conversations: number; errors: number; arp: number; other: number; dropped: number };
+  counts: { packets: number; conversations: number; errors: number; arp: number; other: number; dropped: number; truncated: number };
   notes: string[];
 }
 
@@ -388,7 +396,7 @@ function newSide(input: number): Side {
   return {
     input, requests: 0, replies: 0, answered: 0, undelivered: 0, unanswered: 0, pendingAtEnd: 0,
     notEncapsulated: 0, lastNotEncapsulatedTs: null, requestEncapsulated: false, resets: 0, sawSyn: false, sawSynAck: false,
-    requestPassage: newPassage(), replyPassage: newPassage(), requestPath: null, replyPath: null, sightings: [],
+    requestPassage: newPassage(), replyPassage: newPassage(), requestPath: null, replyPath: null, sightings: none(),
     firstSeen: null, lastSeen: null, pending: new Map(), nextKey: 0, recent: [],
   };
 }
@@ -400,6 +408,9 @@ interface InputTally {
   cooked: boolean;
   encapsulated: number;
   votes: Map<string, number>;
+  /** Conversation packets from clients, and packets in an answering direction (server packets, ICMP errors, ARP replies). */
+  forth: number;
+  back: number;
 }
 
 export class FlowTable {
@@ -418,6 +429,7 @@ export class FlowTable {
   /** Open flows by inner address and by outer destination, for errors that name only a host; built when such an error is due. */
   private hostIndex: { byHost: Map<string, Flow[]>; byOuterDst: Map<string, Flow[]> } | null = null;
   private readonly tunnels = new Map<string, TunnelInfo>();
+  private lastTunnel: TunnelInfo | null = null;
   private readonly arp = new Map<string, ArpInfo>();
   private errors: PendingError[] = [];
   private readonly inputs = new Map<number, InputTally>();
@@ -430,7 +442,7 @@ export class FlowTable {
   private nextId = 1;
   private end: number | null = null;
   private nextTick: number | null = null;
-  private readonly counts = { packets: 0, conversations: 0, errors: 0, arp: 0, other: 0, dropped: 0 };
+  private readonly counts = { packets: 0, conversations: 0, errors: 0, arp: 0, other: 0, dropped: 0, truncated: 0 };
   private readonly notes: string[] = [];
 
   constructor(opts: Partial<FlowTableOptions> = {}) {
@@ -458,6 +470,7 @@ export class FlowTable {
         return;
       case 'error':
         this.counts.errors++;
+        this.tally(p.input).back++;
         if (v.ip.src === v.ip.dst) this.vote(p.input, v.ip.src, 1);
         if (this.errors.length < 100_000) {
           this.errors.push({
@@ -472,6 +485,9 @@ export class FlowTable {
         return;
       default:
         this.counts.other++;
+        if (v.reason.startsWith('truncated') && this.counts.truncated++ === 0) {
+          this.notes.push('packets cut by the snapshot length before their (inner) transport header are not judged: capture with -s 0 to see them');
+        }
     }
   }
 
@@ -579,7 +595,7 @@ export class FlowTable {
 
   private tally(input: number): InputTally {
     let t = this.inputs.get(input);
-    if (!t) this.inputs.set(input, (t = { end: null, cooked: false, encapsulated: 0, votes: new Map() }));
+    if (!t) this.inputs.set(input, (t = { end: null, cooked: false, encapsulated: 0, votes: new Map(), forth: 0, back: 0 }));
     return t;
   }
 
@@ -588,13 +604,19 @@ export class FlowTable {
     t.votes.set(addr, (t.votes.get(addr) ?? 0) + n);
   }
 
-  private noteTunnel(p: Packet, hop: TunnelHop): void {
-    const k = `${hop.type}:${hop.vni}:${hop.port}`;
-    let t = this.tunnels.get(k);
-    if (!t) {
-      t = { type: hop.type, vni: hop.vni, port: hop.port, packets: 0, endpoints: new Map(), macs: new Map(), badChecksum: new Map() };
-      this.tunnels.set(k, t);
+  /** The tunnel's inventory entry; with a packet, counts it there. */
+  private noteTunnel(p: Packet | null, hop: TunnelHop): TunnelInfo {
+    let t = this.lastTunnel;
+    if (t === null || t.type !== hop.type || t.vni !== hop.vni || t.port !== hop.port) {
+      const k = `${hop.type}:${hop.vni}:${hop.port}`;
+      t = this.tunnels.get(k) ?? null;
+      if (!t) {
+        t = { type: hop.type, vni: hop.vni, port: hop.port, packets: 0, endpoints: new Map(), macs: new Map(), badChecksum: new Map(), scope: { type: hop.type, vni: hop.vni, port: hop.port } };
+        this.tunnels.set(k, t);
+      }
+      this.lastTunnel = t;
     }
+    if (p === null) return t;
     t.packets++;
     const ep = endpointKey(hop.outerSrc, hop.outerDst);
     if (t.endpoints.size < 1024 || t.endpoints.has(ep)) t.endpoints.set(ep, (t.endpoints.get(ep) ?? 0) + 1);
@@ -616,6 +638,7 @@ export class FlowTable {
       this.vote(p.input, hop.outerSrc, 1);
       if (hop.outerDst !== hop.outerSrc) this.vote(p.input, hop.outerDst, 1);
     }
+    return t;
   }
 
   private addArp(p: Packet, arp: NonNullable<Packet['frame']['arp']>): void {
@@ -630,7 +653,10 @@ export class FlowTable {
       this.arp.set(target, a);
     }
     if (arp.op === 1) a.requests++;
-    else if (arp.op === 2) a.replies++;
+    else if (arp.op === 2) {
+      a.replies++;
+      this.tally(p.input).back++;
+    }
     a.lastSeen = p.ts;
   }
 
@@ -652,7 +678,7 @@ export class FlowTable {
         // encapsulated) is this tunnel's traffic: give it the tunnel's scope instead of starting anew.
         if (bare && tunnelScopes === 0 && (bare.cooked || (hop.innerSrcMac !== null && bare.innerMacs.includes(hop.innerSrcMac)))) {
           bare.scope = scopeOf(hop);
-          bare.tunnel = { type: hop.type, vni: hop.vni, port: hop.port };
+          bare.tunnel = this.noteTunnel(null, hop).scope;
           return bare;
         }
       } else {
@@ -709,14 +735,14 @@ export class FlowTable {
       serverPort: icmp ? null : fromClient ? t.dstPort : t.srcPort,
       echoId: icmp ? t.srcPort : null,
       scope: scopeOf(v.tunnel),
-      tunnel: v.tunnel ? { type: v.tunnel.type, vni: v.tunnel.vni, port: v.tunnel.port } : null,
+      tunnel: v.tunnel ? this.noteTunnel(null, v.tunnel).scope : null,
       endpoints: new Map(),
       firstSeen: p.ts,
       lastSeen: p.ts,
       packets: 0,
       sightings: 0,
       sides: [],
-      errors: [],
+      errors: none(),
       key,
       closed: false,
       tcpEnd: 0,
@@ -724,8 +750,8 @@ export class FlowTable {
       qNext: null,
       seen: [],
       last: null,
-      errorEvidence: [],
-      innerMacs: [],
+      errorEvidence: none(),
+      innerMacs: none(),
       cooked: false,
     };
   }
@@ -746,6 +772,9 @@ export class FlowTable {
     const side = this.sideOf(flow, p.input);
     const t = v.tuple;
     const fromClient = t.src === flow.client && (flow.clientPort === null || t.srcPort === flow.clientPort);
+    const tally = this.tally(p.input);
+    if (fromClient) tally.forth++;
+    else tally.back++;
     const hop = v.tunnel;
     flow.sightings++;
     if (p.direction !== null) flow.cooked = true;
@@ -953,7 +982,7 @@ export class FlowTable {
     rec.settled = true;
     const inTunnelScope = rec.encapsulated || side.requestEncapsulated;
     if (rec.role === 'request' || rec.role === 'reply') {
-      if (this.opts.followPackets && side.sightings.length < SIGHTINGS_KEPT) side.sightings.push(sightingOf(side.input, rec.role, rec));
+      if (this.opts.followPackets && side.sightings.length < SIGHTINGS_KEPT) side.sightings = side.sightings.concat(sightingOf(side.input, rec.role, rec));
       const passage = rec.role === 'request' ? side.requestPassage : side.replyPassage;
       if (!rec.encapsulated) passage.bare++;
       else if (rec.encapDirection === 'in') passage.in++;
@@ -1045,7 +1074,7 @@ export class FlowTable {
       } else {
         local = [...t.votes.keys()];
       }
-      out[input] = { input, local, cooked: t.cooked };
+      out[input] = { input, local, cooked: t.cooked, oneWay: t.back === 0 && t.forth > 0 };
     }
     return out;
   }
@@ -1109,8 +1138,8 @@ export class FlowTable {
       targets = byId(this.openFlows(), (f) => f.sides.some((s) => s.input === e.input && s.lastNotEncapsulatedTs !== null && (e.ts === null || Math.abs(s.lastNotEncapsulatedTs - e.ts) <= LOCAL_ERROR_WINDOW)));
     }
     for (const f of targets) {
-      if (f.errors.length < 64) f.errors.push({ cls, from: e.ip.src, about: q.dst, mtu: e.icmp.mtu, ts: e.ts, attribution: how, input: e.input, local: e.ip.src === e.ip.dst });
-      if (f.errorEvidence.length < EVIDENCE_FIRST * 2) f.errorEvidence.push({ ...e.evidence, attribution: how });
+      if (f.errors.length < 64) f.errors = f.errors.concat({ cls, from: e.ip.src, about: q.dst, mtu: e.icmp.mtu, ts: e.ts, attribution: how, input: e.input, local: e.ip.src === e.ip.dst });
+      if (f.errorEvidence.length < EVIDENCE_FIRST * 2) f.errorEvidence = f.errorEvidence.concat({ ...e.evidence, attribution: how });
     }
   }
 }
@@ -1118,6 +1147,12 @@ export class FlowTable {
 /** An empty Seen with every field, so all share one shape. */
 function newSeen(): Seen {
   return { role: 'other', fromClient: true, input: 0, no: 0, line: null, ts: null, ifname: null, ifindex: null, direction: null, outerSrc: null, outerDst: null, port: null, type: 0, seq: null, len: null };
+}
+
+/** A shared empty list: most flows never add to their error and evidence lists, which grow by concat. */
+const NONE: readonly never[] = Object.freeze([]);
+function none<T>(): T[] {
+  return NONE as unknown as T[];
 }
 
 function addMac(macs: string[], mac: string | null): string[] {

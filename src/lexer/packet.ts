@@ -77,6 +77,10 @@ function applyNet(f: Frame, net: ParsedNet): boolean {
     }
     return false;
   }
+  if (net.truncated) {
+    f.truncated = true;
+    return true;
+  }
   if ((net.kind !== 'ip' && net.kind !== 'ip6') || net.src === null || net.dst === null) return false;
   const v6 = net.kind === 'ip6';
   const [src, sport] = splitPort(net.src, v6);

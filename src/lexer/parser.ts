@@ -10,7 +10,7 @@
  * phrases we model (ICMP, TCP flags, UDP) from it.
  */
 import { EmbeddedActionsParser, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
-import { allTokens, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, RParen, Time, Word } from './tokens.js';
+import { allTokens, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, RParen, Time, Word } from './tokens.js';
 
 export const DIRECTIONS = new Set(['In', 'Out', 'B', 'M', 'P']);
 const NETWORK_WORDS = new Set(['IP', 'IP6', 'ARP,', 'ARP', 'RARP']);
@@ -39,6 +39,8 @@ export interface ParsedNet {
   tail: string[];
   /** Tunnel header words and the encapsulated frame, when the tail starts with one. */
   tunnel: { words: string[]; inner: ParsedFrame } | null;
+  /** tcpdump printed "[|ip]": the snap length cut the header. */
+  truncated: boolean;
 }
 
 export interface ParsedFrame {
@@ -204,7 +206,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
   });
 
   private net = this.RULE('net', (): ParsedNet => {
-    const net: ParsedNet = { kind: 'other', vfields: [], src: null, dst: null, tail: [], tunnel: null };
+    const net: ParsedNet = { kind: 'other', vfields: [], src: null, dst: null, tail: [], tunnel: null, truncated: false };
     this.OR([
       {
         // "IP [(-v fields)] src > dst: ..." ; with -e the keyword is not printed.
@@ -232,16 +234,30 @@ class TcpdumpParser extends EmbeddedActionsParser {
               });
             },
           });
-          const s = this.OR2([{ ALT: () => this.CONSUME(Ipv4) }, { ALT: () => this.CONSUME(Ipv6) }]);
-          this.CONSUME(Gt);
-          const d = this.OR3([{ ALT: () => this.CONSUME2(Ipv4) }, { ALT: () => this.CONSUME2(Ipv6) }]);
-          this.CONSUME(Colon);
-          this.ACTION(() => {
-            net.src = s.image;
-            net.dst = d.image;
-            if (net.kind === 'other') net.kind = s.tokenType === Ipv6 ? 'ip6' : 'ip';
-          });
-          this.SUBRULE(this.tail, { ARGS: [net] });
+          this.OR4([
+            {
+              // "IP [|ip]": the snap length cut the header before the addresses.
+              GATE: () => this.LA(1).tokenType === Bracketed && this.LA(1).image.startsWith('[|'),
+              ALT: () => {
+                this.CONSUME(Bracketed);
+                this.ACTION(() => (net.truncated = true));
+              },
+            },
+            {
+              ALT: () => {
+                const s = this.OR2([{ ALT: () => this.CONSUME(Ipv4) }, { ALT: () => this.CONSUME(Ipv6) }]);
+                this.CONSUME(Gt);
+                const d = this.OR3([{ ALT: () => this.CONSUME2(Ipv4) }, { ALT: () => this.CONSUME2(Ipv6) }]);
+                this.CONSUME(Colon);
+                this.ACTION(() => {
+                  net.src = s.image;
+                  net.dst = d.image;
+                  if (net.kind === 'other') net.kind = s.tokenType === Ipv6 ? 'ip6' : 'ip';
+                });
+                this.SUBRULE(this.tail, { ARGS: [net] });
+              },
+            },
+          ]);
         },
       },
       {
