@@ -26,7 +26,7 @@ const NOISE = [
 /** "   12  " before a packet: tcpdump -#. */
 const PACKET_NUMBER = /^\s*\d+\s{2}\S/;
 /** A record whose text ends with a tunnel header continues with the encapsulated frame on the next line. */
-const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\]]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, .*)$/;
+const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, .*)$/;
 
 export interface TextStats {
   lines: number;
