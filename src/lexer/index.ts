@@ -85,8 +85,8 @@ export class TextReader {
     this.record.push(line.trim());
   }
 
-  private warn(line: number, message: string): void {
-    this.stats.skipped++;
+  private warn(line: number, message: string, skipped = true): void {
+    if (skipped) this.stats.skipped++;
     if (this.warned++ < 100) this.onWarning({ input: this.name, line, message });
   }
 
@@ -112,6 +112,9 @@ export class TextReader {
     }
     this.count++;
     this.stats.parsed++;
+    // Addresses were read but the rest did not parse (a line cut mid-way, a garbled inner frame):
+    // the packet counts with what was read, and the reader says so.
+    if (parser.errors.length > 0) this.warn(line, `read in part (${parser.errors[0]!.message.split('\n')[0]}): ${text.slice(0, 80)}`, false);
     this.onPacket(packet);
   }
 
