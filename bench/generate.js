@@ -403,14 +403,15 @@ function encapsulate(f, fromClient, l4Len, innerId, innerFlags, innerTos) {
   putMac(b, INNER_ETH + 6, from.vtep);
   b[INNER_ETH + 12] = 0x08;
   b[INNER_ETH + 13] = 0x00;
-  // VXLAN: I flag, VNI 1.
+  // VXLAN: I flag, VNI 1 (flannel's; buildPacket may give another).
+  const vni = f.vni ?? 1;
   b[VXLAN] = 0x08;
   b[VXLAN + 1] = 0;
   b[VXLAN + 2] = 0;
   b[VXLAN + 3] = 0;
-  b[VXLAN + 4] = 0;
-  b[VXLAN + 5] = 0;
-  b[VXLAN + 6] = 1;
+  b[VXLAN + 4] = (vni >>> 16) & 0xff;
+  b[VXLAN + 5] = (vni >>> 8) & 0xff;
+  b[VXLAN + 6] = vni & 0xff;
   b[VXLAN + 7] = 0;
   // Outer UDP: checksum 0, as the Linux VXLAN device sends over IPv4 by default.
   const udpLen = 8 + 8 + 14 + innerTotal;
@@ -669,6 +670,70 @@ function buildFrame(f, op, arg, stats) {
     else innerId = f.sIpId++;
   }
   return encapsulate(f, fromClient, l4Len, innerId, innerFlags, tos);
+}
+
+// ---------------------------------------------------------------- one packet from fields (round-trip tests)
+
+/** Event names of buildPacket: the protocol and the event op of each. */
+const EVENTS = {
+  'echo-request': [ICMP, E_ECHO_REQ], 'echo-reply': [ICMP, E_ECHO_REP],
+  syn: [TCP, E_SYN], 'syn-ack': [TCP, E_SYNACK], ack: [TCP, E_C_ACK], 'server-ack': [TCP, E_S_ACK], request: [TCP, E_C_DATA],
+  response: [TCP, E_S_DATA], fin: [TCP, E_C_FIN], 'server-fin': [TCP, E_S_FIN], rst: [TCP, E_RST],
+  query: [UDP, E_QUERY], answer: [UDP, E_RESPONSE], 'port-unreachable': [UDP, E_PORT_UNREACH],
+};
+export const PACKET_EVENTS = Object.keys(EVENTS);
+
+/**
+ * One frame, as the captures hold it, from explicit fields, built by the same code (for round-trip
+ * tests of the decoders). Does not touch the state of generate(); the bytes are a copy.
+ *   event        one of PACKET_EVENTS (its sender: the client for echo-request, syn, ack, request,
+ *                fin, query; the server otherwise)
+ *   client, server: { ip, port, node: { ip, nic, vtep, sideA, outerId }, ipId, outerPort }
+ *                ip / node.ip as 32-bit numbers, nic / vtep as 6-byte arrays; port is the echo
+ *                identifier for ICMP; outerPort the outer UDP source port of what this side sends
+ *   seq          echo sequence number (ICMP), body length (response); default 1
+ *   vni          default 1
+ *   isn          [client, server] initial sequence numbers (TCP), default [1, 1]
+ *   gateway      the device's MAC (default the generator's)
+ */
+export function buildPacket({ event, client, server, seq = 1, vni = 1, isn = [1, 1], gateway = [0x00, 0x1b, 0x21, 0x3a, 0x52, 0x01] }) {
+  const kind = EVENTS[event];
+  if (!kind) throw new Error(`unknown event ${event}`);
+  const [proto, op] = kind;
+  const node = (n, index) => ({ index, sideA: n.sideA, ip: n.ip >>> 0, nic: n.nic, vtep: n.vtep, ids: [n.outerId & 0xffff, n.outerId & 0xffff] });
+  const f = new Flow();
+  f.verdict = HEALTHY;
+  f.proto = proto;
+  f.cn = node(client.node, 0);
+  f.sn = node(server.node, 1);
+  f.cIp = client.ip >>> 0;
+  f.sIp = server.ip >>> 0;
+  f.cPort = client.port;
+  f.sPort = server.port;
+  f.cIpId = client.ipId ?? 1;
+  f.sIpId = server.ipId ?? 1;
+  f.cOuterPort = client.outerPort;
+  f.sOuterPort = server.outerPort;
+  f.vni = vni;
+  f.t0 = f.now = START_US;
+  f.isnC = isn[0] >>> 0;
+  f.isnS = isn[1] >>> 0;
+  f.tsC = f.tsS = 1;
+  f.seqC = f.seqS = 0;
+  f.exchange = 0;
+  f.hostName = 'svc:80';
+  f.dnsName = 'api-1.default.svc.cluster.local';
+  f.dnsId = 1;
+  f.answer = ip4(10, 96, 0, 1);
+  f.lastQuery = 0;
+  const saved = GW;
+  GW = gateway;
+  try {
+    const len = buildFrame(f, op, seq, { icmpErrors: 0, retransmissions: 0 });
+    return Uint8Array.from(pkt.subarray(0, len));
+  } finally {
+    GW = saved;
+  }
 }
 
 // ---------------------------------------------------------------- output

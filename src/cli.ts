@@ -7,7 +7,18 @@ import { hideBin } from 'yargs/helpers';
 import { AnalyzeError, analyzeFiles } from './analyze.js';
 import { renderText } from './report/text.js';
 
-export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
+/** The one line said when there is nothing to read: no file, and stdin is a terminal. */
+export const NO_INPUT = 'no input: give capture or tcpdump text files, or pipe tcpdump output in (tcpdump -i any -nn -e | analyze); analyze --help for more';
+
+/**
+ * Whether reading stdin would wait for a person to type: no file given and stdin is a terminal.
+ * An explicit "-" still reads a terminal (pasting tcpdump text, then Ctrl-D, is a use).
+ */
+export function waitsOnTerminal(files: readonly string[], stdin: { isTTY?: boolean }): boolean {
+  return files.length === 0 && stdin.isTTY === true;
+}
+
+export async function main(argv: string[] = hideBin(process.argv), stdin: { isTTY?: boolean } = process.stdin): Promise<number> {
   let usageError: string | null = null;
   const args = await yargs(argv)
     .scriptName('analyze')
@@ -31,6 +42,10 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
   }
   if (args.help) return 0;
   const files = ((args.files as string[] | undefined) ?? []).map(String);
+  if (waitsOnTerminal(files, stdin)) {
+    process.stderr.write(`analyze: ${NO_INPUT}\n`);
+    return 2;
+  }
   const ports = (args['vxlan-port'] as number[]).filter((p) => p !== undefined);
   for (const p of ports) {
     if (!Number.isInteger(p) || p < 1 || p > 65535) {

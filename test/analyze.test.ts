@@ -173,7 +173,7 @@ describe('what a capture cannot support is said, not guessed', () => {
     for (const f of ['snap80.nodea-ens224.pcap', 'snap80.nodea-ens224.pcap.nn-v.txt']) {
       const r = await analyzeFile(lab(f));
       expect(r.flows.filter((x) => x.tunnel !== null)).toEqual([]);
-      expect(r.warnings).toContain('packets cut by the snapshot length before their (inner) transport header are not judged: capture with -s 0 to see them');
+      expect(r.warnings).toContain(`${lab(f)}: 6 packets cut by the snapshot length before the (inner) transport header, not judged: capture with -s 0 to see them`);
     }
   });
 });

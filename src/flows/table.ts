@@ -281,6 +281,8 @@ export interface InputNode {
    * which cannot tell a lost reply from one the filter dropped.
    */
   oneWay: boolean;
+  /** Packets cut by the snap length before their (inner) transport header: not judged. */
+  truncated: number;
 }
 
 export interface TunnelInfo {
@@ -411,6 +413,8 @@ interface InputTally {
   /** Conversation packets from clients, and packets in an answering direction (server packets, ICMP errors, ARP replies). */
   forth: number;
   back: number;
+  /** Packets cut before their (inner) transport header: not judged. */
+  truncated: number;
 }
 
 export class FlowTable {
@@ -485,8 +489,9 @@ export class FlowTable {
         return;
       default:
         this.counts.other++;
-        if (v.reason.startsWith('truncated') && this.counts.truncated++ === 0) {
-          this.notes.push('packets cut by the snapshot length before their (inner) transport header are not judged: capture with -s 0 to see them');
+        if (v.reason.startsWith('truncated')) {
+          this.counts.truncated++;
+          this.tally(p.input).truncated++;
         }
     }
   }
@@ -595,7 +600,7 @@ export class FlowTable {
 
   private tally(input: number): InputTally {
     let t = this.inputs.get(input);
-    if (!t) this.inputs.set(input, (t = { end: null, cooked: false, encapsulated: 0, votes: new Map(), forth: 0, back: 0 }));
+    if (!t) this.inputs.set(input, (t = { end: null, cooked: false, encapsulated: 0, votes: new Map(), forth: 0, back: 0, truncated: 0 }));
     return t;
   }
 
@@ -1074,7 +1079,7 @@ export class FlowTable {
       } else {
         local = [...t.votes.keys()];
       }
-      out[input] = { input, local, cooked: t.cooked, oneWay: t.back === 0 && t.forth > 0 };
+      out[input] = { input, local, cooked: t.cooked, oneWay: t.back === 0 && t.forth > 0, truncated: t.truncated };
     }
     return out;
   }

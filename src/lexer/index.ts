@@ -26,7 +26,7 @@ const NOISE = [
 /** "   12  " before a packet: tcpdump -#. */
 const PACKET_NUMBER = /^\s*\d+\s{2}\S/;
 /** A record whose text ends with a tunnel header continues with the encapsulated frame on the next line. */
-const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\]]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, .*)$/;
+const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, .*)$/;
 
 export interface TextStats {
   lines: number;
@@ -85,8 +85,8 @@ export class TextReader {
     this.record.push(line.trim());
   }
 
-  private warn(line: number, message: string): void {
-    this.stats.skipped++;
+  private warn(line: number, message: string, skipped = true): void {
+    if (skipped) this.stats.skipped++;
     if (this.warned++ < 100) this.onWarning({ input: this.name, line, message });
   }
 
@@ -112,6 +112,9 @@ export class TextReader {
     }
     this.count++;
     this.stats.parsed++;
+    // Addresses were read but the rest did not parse (a line cut mid-way, a garbled inner frame):
+    // the packet counts with what was read, and the reader says so.
+    if (parser.errors.length > 0) this.warn(line, `read in part (${parser.errors[0]!.message.split('\n')[0]}): ${text.slice(0, 80)}`, false);
     this.onPacket(packet);
   }
 

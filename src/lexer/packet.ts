@@ -26,7 +26,7 @@ function ipFields(net: ParsedNet, src: string, dst: string): Ip {
     const m = re.exec(v);
     return m ? Number(m[1]) : null;
   };
-  const flags = /flags \[([^\]]*)\]/.exec(v);
+  const flags = /flags \[([^\][]*)\]/.exec(v);
   const proto = /(?:proto|next-header) \S+ \((\d+)\)/.exec(v);
   return {
     version: net.kind === 'ip6' ? 6 : 4,
@@ -51,7 +51,7 @@ function applyLink(f: Frame, link: ParsedLink): void {
 function tunnelOf(words: string[], inner: Frame): Tunnel {
   const text = joinTokens(words);
   if (words[0] === 'IPIP') return { type: 'ipip', vni: null, flags: null, inner };
-  const flags = /flags \[[^\]]*\] \((0x[0-9a-f]+)\)/i.exec(text);
+  const flags = /flags \[[^\][]*\] \((0x[0-9a-f]+)\)/i.exec(text);
   const vni = /(?:instance|vni) (0x[0-9a-f]+|\d+)/.exec(text);
   return {
     type: words[0] === 'Geneve' ? 'geneve' : 'vxlan',

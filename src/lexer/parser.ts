@@ -58,6 +58,10 @@ function emptyLink(): ParsedLink {
   return { ifname: null, direction: null, ifindex: null, src: null, dst: null, ethertype: null, vlans: [], kind: null };
 }
 
+function emptyNet(): ParsedNet {
+  return { kind: 'other', vfields: [], src: null, dst: null, tail: [], tunnel: null, truncated: false };
+}
+
 class TcpdumpParser extends EmbeddedActionsParser {
   constructor() {
     // One token of lookahead: the gates below decide where tcpdump's phrasing needs more.
@@ -101,11 +105,13 @@ class TcpdumpParser extends EmbeddedActionsParser {
   });
 
   /** A link part (when printed) and what it carries. `top` allows the cooked-capture prefixes. */
+  // Recovery (a record cut or garbled mid-way) ends a rule early: its value is then an empty one,
+  // never undefined, so a cut VXLAN record's inner frame cannot crash the reader.
   private frame = this.RULE('frame', (top: boolean): ParsedFrame => {
     const link = this.SUBRULE(this.link, { ARGS: [top] });
     const net = this.SUBRULE(this.net);
-    return { link, net };
-  });
+    return { link: link ?? emptyLink(), net: net ?? emptyNet() };
+  }, { recoveryValueFunc: () => ({ link: emptyLink(), net: emptyNet() }) });
 
   private link = this.RULE('link', (top: boolean): ParsedLink => {
     const link = emptyLink();
@@ -185,7 +191,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
       },
     });
     return link;
-  });
+  }, { recoveryValueFunc: emptyLink });
 
   /** "ethertype IPv4 (0x0800), length N:" (or "802.1Q (0x8100), length N:"): the first hex is the EtherType. */
   private ethertype = this.RULE('ethertype', (link: ParsedLink) => {
@@ -206,7 +212,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
   });
 
   private net = this.RULE('net', (): ParsedNet => {
-    const net: ParsedNet = { kind: 'other', vfields: [], src: null, dst: null, tail: [], tunnel: null, truncated: false };
+    const net = emptyNet();
     this.OR([
       {
         // "IP [(-v fields)] src > dst: ..." ; with -e the keyword is not printed.
@@ -283,7 +289,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
       },
     ]);
     return net;
-  });
+  }, { recoveryValueFunc: emptyNet });
 
   /** After "src > dst:": a tunnel header and its inner frame, or the transport phrases. */
   private tail = this.RULE('tail', (net: ParsedNet) => {

@@ -89,7 +89,7 @@ const TCP_FLAG_LETTERS: Record<string, number> = { S: TCP_SYN, F: TCP_FIN, R: TC
  */
 export function parseTcp(text: string, srcPort: number, dstPort: number): Tcp {
   const tcp: Tcp = { kind: 'tcp', srcPort, dstPort, flags: 0, seq: null, ack: null, window: null, payloadLen: null };
-  const f = /Flags \[([^\]]*)\]/.exec(text);
+  const f = /Flags \[([^\][]*)\]/.exec(text);
   if (f) for (const c of f[1]!) tcp.flags |= TCP_FLAG_LETTERS[c] ?? 0;
   const seq = /, seq (\d+)(?:: ?(\d+))?/.exec(text);
   if (seq && seq[2] === undefined) tcp.seq = Number(seq[1]);
@@ -111,9 +111,13 @@ export function parseUdp(text: string, srcPort: number, dstPort: number): Udp {
 /** Joins token images back into tcpdump's phrasing: no space before , ) ] : and after (. */
 export function joinTokens(tokens: string[]): string {
   let out = '';
+  // Whether `out` ends with "(", kept aside: out.endsWith() flattens the growing string every
+  // time, which made a long line quadratic (a 100 kB line of "(" took half a second).
+  let afterParen = false;
   for (const t of tokens) {
-    if (out === '' || /^[,):\]]/.test(t) || out.endsWith('(')) out += t;
+    if (out === '' || afterParen || /^[,):\]]/.test(t)) out += t;
     else out += ' ' + t;
+    if (t !== '') afterParen = t.endsWith('(');
   }
   return out;
 }

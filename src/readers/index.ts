@@ -5,7 +5,7 @@
 import { readPcap } from './pcap.js';
 import { readPcapng } from './pcapng.js';
 import type { OpenedInput } from './open.js';
-import { InputError, type InputWarning, type RecordHandler } from './types.js';
+import { DECODED_LINK_TYPES, InputError, type InputWarning, type RecordHandler } from './types.js';
 
 export { openInput, type InputFormat, type OpenedInput } from './open.js';
 export { sniff, type Sniffed } from './sniff.js';
@@ -31,14 +31,25 @@ export interface CaptureSummary {
  * InputError. Memory stays bounded: the input is read in chunks and never held whole.
  */
 export async function readCapture(input: OpenedInput, onRecord: RecordHandler, onWarning: (w: InputWarning) => void): Promise<CaptureSummary> {
+  let summary: CaptureSummary;
   if (input.format === 'pcapng') {
     const r = await readPcapng(input.stream, input.name, onRecord, onWarning);
-    return { format: 'pcapng', ...r };
-  }
-  if (input.format !== 'pcap') {
+    summary = { format: 'pcapng', ...r };
+  } else if (input.format !== 'pcap') {
     input.stream.destroy();
     throw new InputError(input.name, 'is tcpdump text, not a capture file');
+  } else {
+    const r = await readPcap(input.stream, input.name, onRecord, onWarning);
+    summary = { format: 'pcap', nanosecond: r.nanosecond, records: r.records, bytes: r.bytes, linkTypes: [r.linkType], snaplen: r.snaplen };
   }
-  const r = await readPcap(input.stream, input.name, onRecord, onWarning);
-  return { format: 'pcap', nanosecond: r.nanosecond, records: r.records, bytes: r.bytes, linkTypes: [r.linkType], snaplen: r.snaplen };
+  // Packets of a link type we cannot decode are counted and nothing more: say so, once per type.
+  for (const lt of summary.linkTypes) {
+    if (!DECODED_LINK_TYPES.has(lt)) {
+      onWarning({ input: input.name, offset: summary.format === 'pcap' ? PCAP_LINKTYPE_OFFSET : undefined, message: `link type ${lt} is not one we decode: its packets are counted, not analyzed` });
+    }
+  }
+  return summary;
 }
+
+/** Where a classic pcap file header holds its link type. */
+const PCAP_LINKTYPE_OFFSET = 20;

@@ -41,3 +41,8 @@ export const LINKTYPE_LINUX_SLL = 113;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
 export const LINKTYPE_LINUX_SLL2 = 276;
+
+/** Every link type decodeFrame decodes: the above, and DLT_RAW as old files (12) and OpenBSD (14) number it. */
+export const DECODED_LINK_TYPES: ReadonlySet<number> = new Set([
+  LINKTYPE_NULL, LINKTYPE_ETHERNET, 12, 14, LINKTYPE_RAW, LINKTYPE_LOOP, LINKTYPE_LINUX_SLL, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2,
+]);

@@ -364,6 +364,9 @@ export class ReportBuilder {
     const flows = [...this.problems, ...this.healthy];
     flows.sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || (a.firstSeen ?? 0) - (b.firstSeen ?? 0) || a.id - b.id);
     const notes = [...result.notes];
+    for (const n of result.nodes) {
+      if (n.truncated > 0) notes.push(`${names[n.input] ?? n.input}: ${n.truncated} packet${n.truncated === 1 ? '' : 's'} cut by the snapshot length before the (inner) transport header, not judged: capture with -s 0 to see them`);
+    }
     if (flows.length < this.total) notes.push(`${this.total - flows.length} of ${this.total} flows are counted but not listed (problems first; --max-listed)`);
     return {
       inputs,

@@ -1,0 +1,111 @@
+/**
+ * The command line where issue 6 touched it: the flow-table bound (--max-flows) says when it stops
+ * following new conversations, in the report and on stderr; and no file with a terminal for stdin
+ * is a usage error instead of a wait for typing that never ends.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { analyzeFiles } from '../src/analyze.js';
+import { main, NO_INPUT, waitsOnTerminal } from '../src/cli.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const capture = fileURLToPath(new URL('../samples/lab/blocked-8472.nodeb-any.pcap', import.meta.url));
+const bin = root + 'bin/analyze.js';
+const NOTE = /^more than (\d+) flows open at once: later conversations are counted but not followed \(--max-flows\)$/;
+
+/** The CLI runs the compiled dist/: build it from the sources under test first. */
+beforeAll(() => {
+  execFileSync(process.execPath, [root + 'node_modules/typescript/bin/tsc', '-p', root], { stdio: 'pipe' });
+}, 60_000);
+
+/** main() in-process with stderr and stdout captured. */
+async function run(argv: string[], stdin: { isTTY?: boolean }): Promise<{ code: number; err: string; out: string }> {
+  let err = '';
+  let out = '';
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const code = await main(argv, stdin);
+  vi.restoreAllMocks();
+  return { code, err, out };
+}
+afterEach(() => vi.restoreAllMocks());
+
+describe('--max-flows', () => {
+  // blocked-8472.nodeb-any.pcap: 58 packets, 4 conversations (B's ping and SYN to A, A's ping to B, a ping to the gateway).
+  it('unbounded: 4 flows, no note', async () => {
+    const r = await analyzeFiles([capture]);
+    expect(r.summary.flows).toBe(4);
+    expect(r.warnings.filter((w) => NOTE.test(w))).toEqual([]);
+  });
+
+  for (const [max, kept] of [[1, ['icmp 10.244.3.2']], [2, ['icmp 10.244.3.2', 'icmp 10.244.2.2']], [3, ['icmp 10.244.3.2', 'tcp 10.244.3.2', 'icmp 10.244.2.2']]] as const) {
+    it(`maxFlows ${max}: the first ${max} conversations followed, the rest counted, one note`, async () => {
+      const r = await analyzeFiles([capture], { maxFlows: max });
+      expect(r.flows.map((f) => `${f.proto} ${f.client}`)).toEqual(kept);
+      expect(r.summary.flows).toBe(max);
+      // Every packet is still counted: the bound drops flows, not packets.
+      expect(r.summary.packets).toBe(58);
+      expect(r.inputs[0]!.packets).toBe(58);
+      const notes = r.warnings.filter((w) => NOTE.test(w));
+      expect(notes).toEqual([`more than ${max} flows open at once: later conversations are counted but not followed (--max-flows)`]);
+    });
+  }
+
+  it('the CLI says it on stderr and in the report, text and JSON', async () => {
+    const text = spawnSync(process.execPath, [bin, '--max-flows', '1', capture], { encoding: 'utf8', timeout: 20_000 });
+    expect(text.status).toBe(1); // the one flow followed is request-only
+    expect(text.stderr).toBe('analyze: warning: more than 1 flows open at once: later conversations are counted but not followed (--max-flows)\n');
+    expect(text.stdout).toMatch(/\nWarnings\n {2}more than 1 flows open at once: later conversations are counted but not followed \(--max-flows\)\n/);
+    expect(text.stdout).toContain('1 flow: 1 request-only; 58 packets');
+    const json = spawnSync(process.execPath, [bin, '--format', 'json', '--max-flows', '2', capture], { encoding: 'utf8', timeout: 20_000 });
+    const report = JSON.parse(json.stdout);
+    expect(report.warnings).toEqual(['more than 2 flows open at once: later conversations are counted but not followed (--max-flows)']);
+    expect(report.flows).toHaveLength(2);
+  });
+
+  it('a bound that is not a positive whole number is a usage error', async () => {
+    for (const bad of ['0', '-1', '1.5', 'x']) {
+      const r = await run(['--max-flows', bad, capture], { isTTY: false });
+      expect([r.code, r.out]).toEqual([2, '']);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+describe('no file and stdin a terminal', () => {
+  it('the decision: only no file with a terminal', () => {
+    expect(waitsOnTerminal([], { isTTY: true })).toBe(true);
+    expect(waitsOnTerminal([], { isTTY: false })).toBe(false);
+    expect(waitsOnTerminal([], {})).toBe(false); // a pipe or file: isTTY is undefined
+    expect(waitsOnTerminal(['-'], { isTTY: true })).toBe(false); // asked for: paste, then Ctrl-D
+    expect(waitsOnTerminal(['x.pcap'], { isTTY: true })).toBe(false);
+  });
+
+  it('main: one usage line on stderr, exit 2, nothing read', async () => {
+    const r = await run([], { isTTY: true });
+    expect(r).toEqual({ code: 2, err: `analyze: ${NO_INPUT}\n`, out: '' });
+  });
+
+  // A real pseudo-terminal (util-linux script), its input left open like a person who types
+  // nothing: before the fix this waited for ever (here: until the 10 s limit).
+  it.skipIf(!existsSync('/usr/bin/script'))('bin/analyze.js under a pseudo-terminal exits 2 at once', async () => {
+    const child = spawn('/usr/bin/script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    const status = await new Promise<number | string>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve('still waiting after 10 s');
+      }, 10_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code ?? -1);
+      });
+    });
+    child.stdin.end();
+    expect(status).toBe(2);
+    expect(out.replace(/\r/g, '')).toContain(`analyze: ${NO_INPUT}\n`);
+  }, 20_000);
+});

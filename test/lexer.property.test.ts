@@ -1,0 +1,200 @@
+/**
+ * The tcpdump text reader on hostile text: arbitrary strings and unicode, token soup made of real
+ * tcpdump words, mutations and truncations of real tcpdump lines (the lab's text and tcpdump's own
+ * test outputs), very long lines, and lines of one token repeated (regular expressions that
+ * backtrack, and string building that copies, turn those quadratic).
+ *
+ * What must hold for any text: no exception, a time bound, every warning and packet names a line
+ * that exists and is not blank, and the result does not depend on how the text was cut into chunks.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseText, TextReader } from '../src/lexer/index.js';
+import type { Packet } from '../src/model.js';
+import type { InputWarning } from '../src/readers/types.js';
+import { labDir } from './helpers/lab.js';
+
+/** Generated cases per property (reported in the closing note of issue 6). */
+export const RUNS = { arbitrary: 300, unicode: 300, tokenSoup: 500, mutations: 1000, chunking: 300 };
+/** A few kB of text is a millisecond or two; this catches only blow-ups. */
+const TIME_LIMIT_MS = 200;
+/** A 100 kB line of one token repeated: linear work is tens of ms; quadratic was 0.5 to 20 s. */
+const LONG_LINE_LIMIT_MS = 250;
+
+const testsDir = new URL('../../shared/tcpdump-tests/', import.meta.url);
+
+/** Non-blank lines of the lab's tcpdump text and of tcpdump's test outputs (the INDEX.tsv ones). */
+function realLines(): string[] {
+  const lines = new Set<string>();
+  for (const f of readdirSync(labDir).filter((f) => f.endsWith('.txt')).sort()) {
+    for (const l of readFileSync(labDir + f, 'utf8').split('\n')) if (l.trim()) lines.add(l);
+  }
+  const index = new URL('INDEX.tsv', testsDir);
+  if (existsSync(index)) {
+    for (const row of readFileSync(index, 'utf8').trim().split('\n').slice(1)) {
+      const out = row.split('\t')[2];
+      if (!out || !existsSync(new URL(out, testsDir))) continue;
+      for (const l of readFileSync(new URL(out, testsDir), 'utf8').split('\n')) if (l.trim()) lines.add(l);
+    }
+  }
+  return [...lines];
+}
+const LINES = realLines();
+/** The words of those lines: what token soup is made of. */
+const WORDS = [...new Set(LINES.slice(0, 5000).flatMap((l) => l.split(/\s+/)).filter(Boolean))];
+
+interface Read {
+  packets: Packet[];
+  warnings: InputWarning[];
+  lines: number;
+}
+
+function readChunks(chunks: string[]): Read {
+  const packets: Packet[] = [];
+  const warnings: InputWarning[] = [];
+  const r = new TextReader('text', 0, (p) => packets.push(p), (w) => warnings.push(w));
+  for (const c of chunks) r.push(c);
+  r.end();
+  return { packets, warnings, lines: r.stats.lines };
+}
+
+/** What is wrong with the reading of `text` (empty when nothing). */
+function problems(text: string, r: Read, ms: number, limit = TIME_LIMIT_MS): string[] {
+  const bad: string[] = [];
+  const lines = text.split('\n');
+  const real = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= r.lines && lines[(n as number) - 1]!.trim() !== '';
+  for (const w of r.warnings) {
+    if (!real(w.line)) bad.push(`warning on line ${w.line} of ${r.lines}: ${w.message}`);
+    if (w.offset !== undefined) bad.push(`text warning with a byte offset: ${w.message}`);
+  }
+  for (const p of r.packets) {
+    if (!real(p.line)) bad.push(`packet ${p.no} on line ${p.line} of ${r.lines}`);
+    if (!Number.isFinite(p.no) || p.no < 0) bad.push(`packet number ${p.no}`);
+    if (p.ts !== null && !Number.isFinite(p.ts)) bad.push(`packet time ${p.ts}`);
+  }
+  if (r.lines !== lines.length - (text.endsWith('\n') ? 1 : 0) && text !== '') bad.push(`${r.lines} lines counted, ${lines.length} in the text`);
+  if (ms >= limit) bad.push(`took ${ms.toFixed(0)} ms`);
+  return bad;
+}
+
+function check(text: string, what: string, limit?: number): Read {
+  const t0 = performance.now();
+  const r = readChunks([text]);
+  const bad = problems(text, r, performance.now() - t0, limit);
+  if (bad.length > 0) throw new Error(`${what}: ${JSON.stringify(text.slice(0, 300))}: ${bad.slice(0, 5).join('; ')}`);
+  return r;
+}
+
+/** Packets and warnings as comparable data. */
+const shape = (r: Read) => JSON.stringify([r.packets, r.warnings, r.lines]);
+
+describe('text reader: arbitrary text', () => {
+  it('has real tcpdump lines to work from', () => {
+    expect(LINES.length).toBeGreaterThan(3000);
+    expect(WORDS.length).toBeGreaterThan(1000);
+  });
+
+  it('any printable string', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 2000 }), (s) => void check(s, 'string')), { numRuns: RUNS.arbitrary });
+  });
+
+  it('any unicode, lone surrogates and control characters included', () => {
+    const text = fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 100 }), fc.constantFrom('\n', '\r\n', '\r', '\t', '\0', '\u2028', '\ufeff')), { maxLength: 30 }).map((a) => a.join(''));
+    fc.assert(fc.property(text, (s) => void check(s, 'unicode')), { numRuns: RUNS.unicode });
+  });
+
+  it('token soup: real tcpdump words in random order, lines and indentation', () => {
+    const sep = fc.constantFrom(' ', ' ', ' ', '\n', '\n    ', ', ', ': ', '\r\n', '\t', '');
+    const text = fc.array(fc.tuple(fc.constantFrom(...WORDS), sep), { maxLength: 200 }).map((a) => a.map(([w, s]) => w + s).join(''));
+    fc.assert(fc.property(text, (s) => void check(s, 'token soup')), { numRuns: RUNS.tokenSoup });
+  });
+
+  it('the reading does not depend on where the chunks were cut', () => {
+    const lines = fc.array(fc.oneof(fc.constantFrom(...LINES), fc.string({ maxLength: 40 })), { minLength: 1, maxLength: 12 });
+    const text = fc.tuple(lines, fc.constantFrom('\n', '\r\n'), fc.array(fc.nat(), { maxLength: 8 })).map(([ls, nl, cuts]) => [ls.join(nl), cuts] as const);
+    fc.assert(fc.property(text, ([s, cuts]) => {
+      const at = [...new Set(cuts.map((c) => c % (s.length + 1)))].sort((a, b) => a - b);
+      const chunks: string[] = [];
+      let prev = 0;
+      for (const c of at) {
+        chunks.push(s.slice(prev, c));
+        prev = c;
+      }
+      chunks.push(s.slice(prev));
+      expect(shape(readChunks(chunks))).toBe(shape(readChunks([s])));
+    }), { numRuns: RUNS.chunking });
+  });
+});
+
+describe('text reader: real tcpdump lines cut and mutated', () => {
+  it('a VXLAN record cut inside its inner frame: the outer packet, a warning on its line (it used to throw)', () => {
+    const text = '05:23:24.683108 00:0c:29:7a:10:31 > 00:50:56:c0:00:04, ethertype IPv4 (0x0800), length 148: 192.168.223.131.44625 > 192.168.232.130.8472: OTV, flags [I] (0x08), overlay 0, instance 1\n5a:af:8c:67:f0:d6 > 0';
+    const r = check(text, 'cut VXLAN record');
+    expect(r.packets.map((p) => [p.line, p.frame.ip?.src, p.frame.l4?.kind])).toEqual([[1, '192.168.223.131', 'udp']]);
+    expect(r.warnings.map((w) => [w.line, w.message.slice(0, 13)])).toEqual([[1, 'read in part ']]);
+  });
+
+  it('every truncation of the first records of each lab text file', () => {
+    let cases = 0;
+    for (const f of readdirSync(labDir).filter((f) => f.endsWith('.txt')).sort()) {
+      // The first two lines: a -v record spans two, a VXLAN record's inner frame is on the next.
+      const text = readFileSync(labDir + f, 'utf8').split('\n').slice(0, 2).join('\n');
+      for (let k = 0; k <= text.length; k++) {
+        check(text.slice(0, k), `${f} cut at ${k}`);
+        cases++;
+      }
+    }
+    expect(cases).toBeGreaterThan(15_000);
+  });
+
+  it('random edits of 1 to 4 consecutive real lines', () => {
+    const edit = fc.oneof(
+      fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 20 }) }),
+      fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom(...WORDS), fc.constantFrom('[', ']', '(', ')', ':', '>', ',', '.', '\n', '\n  ', '0x', '::')) }),
+      fc.record({ kind: fc.constant('repeat' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 30 }), times: fc.integer({ min: 2, max: 50 }) }),
+    );
+    fc.assert(fc.property(fc.nat(), fc.integer({ min: 1, max: 4 }), fc.array(edit, { minLength: 1, maxLength: 5 }), (start, n, edits) => {
+      const i = start % LINES.length;
+      let s = LINES.slice(i, i + n).join('\n');
+      for (const e of edits) {
+        const at = e.at % (s.length + 1);
+        if (e.kind === 'cut') s = s.slice(0, at);
+        else if (e.kind === 'delete') s = s.slice(0, at) + s.slice(at + e.len);
+        else if (e.kind === 'insert') s = s.slice(0, at) + e.text + s.slice(at);
+        else s = s.slice(0, at) + s.slice(at, at + e.len).repeat(e.times) + s.slice(at + e.len);
+      }
+      check(s, `lines ${i + 1}..${i + n} edited ${JSON.stringify(edits)}`);
+    }), { numRuns: RUNS.mutations });
+  });
+});
+
+describe('text reader: long lines', () => {
+  // One token repeated over 100 kB, alone and after a packet's "src > dst:".
+  const TOKENS = ['[', '(', 'VXLAN, flags [', 'Flags [', 'Geneve, ', '1.', '1.2.3.4.', '1:', 'fe80::', '00:11:22:33:44:55 ', 'overlay 1, instance ',
+    ', seq 1', 'Request who-has 1.2.3.4 ', 'tell ', '0x', 'a', ' ', '12:00:00.000001 ', '   12  ', 'IP ', '> ', 'ICMP echo request, id 1, seq ', 'options [', '\t'];
+  for (const t of TOKENS) {
+    it(`100 kB of ${JSON.stringify(t)} in well under a second`, () => {
+      const body = t.repeat(Math.ceil(100_000 / t.length));
+      check(body, 'long line', LONG_LINE_LIMIT_MS);
+      check('12:00:00.000001 IP 10.0.0.1 > 10.0.0.2: ' + body, 'long packet line', LONG_LINE_LIMIT_MS);
+    });
+  }
+
+  it('a 1 MB line of real tcpdump text (no line breaks) is read in seconds, with one warning or packet', () => {
+    let s = '';
+    for (let i = 0; s.length < 1_000_000; i++) s += LINES[i % LINES.length] + ' ';
+    const r = check(s, '1 MB line', 3000);
+    expect(r.lines).toBe(1);
+    expect(r.packets.length + r.warnings.length).toBe(1);
+  });
+
+  it('a 1 MB line then a packet line: the packet is still read, on line 2', () => {
+    const ping = '05:22:56.346587 IP 10.244.3.0 > 10.244.2.0: ICMP echo request, id 46, seq 1, length 64';
+    expect(parseText(ping).packets).toHaveLength(1);
+    const r = check('x'.repeat(1_000_000) + '\n' + ping, '1 MB then a packet', 3000);
+    expect(r.packets.map((p) => p.line)).toEqual([2]);
+    expect(r.warnings.map((w) => w.line)).toEqual([1]);
+  });
+});
