@@ -4,7 +4,9 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { AnalyzeError, analyzeFiles } from './analyze.js';
+import { AnalyzeError, analyzeFiles, DEFAULT_IDLE_TIMEOUT } from './analyze.js';
+import { MIN_IDLE_TIMEOUT } from './flows/table.js';
+import { DEFAULT_MAX_LISTED } from './report/build.js';
 import { renderText } from './report/text.js';
 
 /** The one line said when there is nothing to read: no file, and stdin is a terminal. */
@@ -28,6 +30,8 @@ export async function main(argv: string[] = hideBin(process.argv), stdin: { isTT
     .option('vxlan-port', { type: 'number', array: true, default: [] as number[], describe: 'extra UDP port(s) to decode as VXLAN (8472 and 4789 always are)' })
     .option('reply-timeout', { type: 'number', default: 1, describe: 'seconds a request may wait for its reply' })
     .option('max-flows', { type: 'number', default: 1_000_000, describe: 'most flows followed at once' })
+    .option('idle-timeout', { type: 'number', default: DEFAULT_IDLE_TIMEOUT, describe: `seconds without a packet before a flow is closed and its memory freed (one input; at least ${MIN_IDLE_TIMEOUT})` })
+    .option('max-listed', { type: 'number', default: DEFAULT_MAX_LISTED, describe: 'most flows listed in full (problems first); all are counted' })
     .strict()
     .help()
     .version(false)
@@ -57,8 +61,14 @@ export async function main(argv: string[] = hideBin(process.argv), stdin: { isTT
     process.stderr.write('analyze: --reply-timeout must be a number of seconds\n');
     return 2;
   }
-  if (!(Number.isInteger(args['max-flows']) && args['max-flows'] > 0)) {
-    process.stderr.write('analyze: --max-flows must be a positive whole number\n');
+  for (const name of ['max-flows', 'max-listed'] as const) {
+    if (!(Number.isInteger(args[name]) && args[name] > 0)) {
+      process.stderr.write(`analyze: --${name} must be a positive whole number\n`);
+      return 2;
+    }
+  }
+  if (!(args['idle-timeout'] >= MIN_IDLE_TIMEOUT)) {
+    process.stderr.write(`analyze: --idle-timeout must be at least ${MIN_IDLE_TIMEOUT} seconds\n`);
     return 2;
   }
   try {
@@ -66,6 +76,8 @@ export async function main(argv: string[] = hideBin(process.argv), stdin: { isTT
       vxlanPorts: ports,
       replyTimeout: args['reply-timeout'],
       maxFlows: args['max-flows'],
+      idleTimeout: args['idle-timeout'],
+      maxListed: args['max-listed'],
     });
     for (const w of report.warnings) process.stderr.write(`analyze: warning: ${w}\n`);
     if (args.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');

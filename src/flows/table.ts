@@ -451,7 +451,8 @@ export class FlowTable {
 
   constructor(opts: Partial<FlowTableOptions> = {}) {
     this.opts = { ...defaultFlowTableOptions, ...opts };
-    if (this.opts.idleTimeout < MIN_IDLE_TIMEOUT) this.opts.idleTimeout = MIN_IDLE_TIMEOUT;
+    // A flow stays open while its requests may still be answered and errors about it still arrive.
+    this.opts.idleTimeout = Math.max(this.opts.idleTimeout, MIN_IDLE_TIMEOUT, 2 * this.opts.replyTimeout);
   }
 
   add(p: Packet): void {

@@ -259,6 +259,7 @@ function lostReport(l: LostPacket, names: string[]): LostReport {
 /** Default for how many flows a report lists in full: problems first, then healthy ones. */
 export const DEFAULT_MAX_LISTED = 5000;
 const MAX_FINDING_IDS = 1000;
+const MAX_WAITING = 100_000;
 
 interface Group {
   first: FlowReport;
@@ -280,6 +281,7 @@ export class ReportBuilder {
   private total = 0;
   /** Several capture points: flows wait for finish(), where single packets are followed between them. */
   private readonly held: Flow[] | null;
+  private readonly waiting: Flow[] = [];
   private offsets: ClockOffset[] = [];
   private coverage: Map<number, [number, number]> | null = null;
 
@@ -289,6 +291,9 @@ export class ReportBuilder {
 
   add(flow: Flow, nodes: InputNode[]): void {
     if (this.held) this.held.push(flow);
+    // A capture point that has shown nothing in an answering direction so far may still show
+    // some later: flows judged on that wait for the end (a bounded number of them).
+    else if (this.waiting.length < MAX_WAITING && flow.sides.some((s) => nodes.find((n) => n.input === s.input)?.oneWay)) this.waiting.push(flow);
     else this.judge(flow, nodes);
   }
 
@@ -360,6 +365,8 @@ export class ReportBuilder {
       for (const flow of this.held) this.judge(flow, result.nodes);
       this.held.length = 0;
     }
+    for (const flow of this.waiting) this.judge(flow, result.nodes);
+    this.waiting.length = 0;
     const names = this.names;
     const flows = [...this.problems, ...this.healthy];
     flows.sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || (a.firstSeen ?? 0) - (b.firstSeen ?? 0) || a.id - b.id);

@@ -1,0 +1,50 @@
+/**
+ * The flow table's streaming: flows idle longer than the idle timeout are closed and reported
+ * as they go, so memory follows the flows open at once, not the length of the capture.
+ */
+import { describe, expect, it } from 'vitest';
+import { analyzeText } from '../src/analyze.js';
+
+/** One echo exchange of id `id` at second `t` of the capture, as tcpdump -nn prints it. */
+function ping(t: number, id: number, seq: number, answered = true): string {
+  const time = (s: number) => `08:00:${String(Math.floor(s)).padStart(2, '0')}.${String(Math.round((s % 1) * 1e6)).padStart(6, '0')}`;
+  const req = `${time(t)} IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id ${id}, seq ${seq}, length 64\n`;
+  return answered ? req + `${time(t + 0.0001)} IP 10.0.0.2 > 10.0.0.1: ICMP echo reply, id ${id}, seq ${seq}, length 64\n` : req;
+}
+
+describe('idle flows are closed and reported as the capture goes', () => {
+  const text = ping(0, 7, 1) + ping(1, 7, 2) + ping(40, 7, 3) + ping(41, 7, 4) + ping(58, 9, 1);
+
+  it('a silence longer than the idle timeout starts a new flow record', async () => {
+    const r = await analyzeText(text);
+    expect(r.flows.map((f) => [f.echoId, f.requests, f.verdict])).toEqual([[7, 2, 'healthy'], [7, 2, 'healthy'], [9, 1, 'healthy']]);
+  });
+  it('with a longer idle timeout the same exchange is one flow', async () => {
+    const r = await analyzeText(text, { idleTimeout: 45 });
+    expect(r.flows.map((f) => [f.echoId, f.requests])).toEqual([[7, 4], [9, 1]]);
+  });
+  it('--max-flows bounds the flows open at once: a closed flow makes room', async () => {
+    const r = await analyzeText(ping(0, 1, 1) + ping(30, 2, 1), { maxFlows: 1 });
+    expect(r.flows.map((f) => f.echoId)).toEqual([1, 2]);
+    expect(r.warnings).toEqual([]);
+    const both = await analyzeText(ping(0, 1, 1) + ping(0.5, 2, 1), { maxFlows: 1 });
+    expect(both.flows.map((f) => f.echoId)).toEqual([1]);
+    expect(both.warnings).toHaveLength(1);
+  });
+  it('a flow closed early is judged on what it saw: unanswered requests past the reply timeout', async () => {
+    const r = await analyzeText(ping(0, 5, 1, false) + ping(1, 5, 2, false) + ping(30, 6, 1));
+    expect(r.flows.map((f) => [f.echoId, f.verdict, f.unanswered])).toEqual([[5, 'request-only', 2], [6, 'healthy', 0]]);
+  });
+  it('the report counts every flow and lists at most --max-listed, problems first', async () => {
+    let t = '';
+    for (let i = 0; i < 6; i++) t += ping(i, 100 + i, 1, i % 2 === 0);
+    const r = await analyzeText(t, { maxListed: 2 });
+    expect(r.summary.flows).toBe(6);
+    expect(r.summary.listed).toBe(2);
+    expect(r.flows.map((f) => f.verdict)).toEqual(['request-only', 'request-only']);
+    // Odd ids unanswered: 101 and 103 past the reply timeout, 105 too recent to tell.
+    expect(r.summary.verdicts).toMatchObject({ healthy: 3, 'request-only': 2, incomplete: 1 });
+    expect(r.findings.map((f) => [f.verdict, f.count, f.flows])).toEqual([['request-only', 2, [2, 4]], ['incomplete', 1, [6]]]);
+    expect(r.warnings).toEqual(['4 of 6 flows are counted but not listed (problems first; --max-listed)']);
+  });
+});
