@@ -18,7 +18,7 @@ import type { Icmp, Ip, Packet, Quoted } from '../model.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../model.js';
 import { describeError, errorClass, type ErrorClass } from './icmp-errors.js';
 import { badOuterChecksum } from './outer.js';
-import { placeName, SIGHTINGS_KEPT, sightingOf, type PacketSighting } from './crossnode.js';
+import { placeName, SIGHTINGS_KEPT, sightingOf, type PacketSighting, type RecordFacts } from './crossnode.js';
 import { isEchoRequest, quotedTuple, viewOf, type FlowProto, type TunnelHop, type Tuple, type View } from './view.js';
 
 export interface FlowTableOptions {
@@ -103,28 +103,20 @@ export interface FlowError {
   local: boolean;
 }
 
-/** One packet, seen once or several times at one capture point. */
-interface PacketRecord {
+/**
+ * One packet, seen once or several times at one capture point. From RecordFacts: the fields that
+ * recognise a second sighting (sigSeq, sigIpId), and the first encapsulated sighting's direction,
+ * outer addresses, time and interface.
+ */
+interface PacketRecord extends RecordFacts {
   fromClient: boolean;
   role: Role;
   /** Request identity (requests) or which request it answers (replies); null = every earlier pending request. */
   key: number | null;
-  ts: number | null;
-  /** Fields that recognise a second sighting of the same packet. */
+  /** More fields that recognise a second sighting of the same packet. */
   sigType: number;
-  sigSeq: number | null;
   sigAck: number | null;
   sigLen: number | null;
-  sigIpId: number | null;
-  /** The first encapsulated sighting: its direction (cooked captures) and outer source. */
-  encapsulated: boolean;
-  encapDirection: Packet['direction'];
-  encapSrc: string | null;
-  /** The first encapsulated sighting's outer destination, time and interface; the first sighting's interface (cross-node matching). */
-  encapDst: string | null;
-  encapTs: number | null;
-  encapIfname: string | null;
-  ifname: string | null;
   /** TCP: a reset from the server answering a connection attempt. */
   refusal: boolean;
   side: Side;
@@ -142,16 +134,9 @@ interface PacketRecord {
  * A sighting kept as evidence, in numbers: the words are made when the flow closes (most
  * sightings are never reported, and a flow keeps only a few).
  */
-export interface Seen {
+export interface Seen extends Omit<Sighting, 'hop'> {
   role: Role;
   fromClient: boolean;
-  input: number;
-  no: number;
-  line: number | null;
-  ts: number | null;
-  ifname: string | null;
-  ifindex: number | null;
-  direction: Packet['direction'];
   /** Outer addresses and UDP port when it was encapsulated (the tunnel type and VNI are the flow's). */
   outerSrc: string | null;
   outerDst: string | null;
