@@ -8,9 +8,9 @@ export { decodeFrame, decodeOptions, defaultDecodeOptions, type DecodeOptions, t
 export { openInput, readCapture, type OpenedInput, type InputFormat, type CaptureSummary } from './readers/index.js';
 export { InputError, type InputWarning, type RecordHandler } from './readers/types.js';
 export { TextReader, parseText } from './lexer/index.js';
-export { FlowTable, type Flow, type FlowTableOptions, type TableResult, type Evidence, type FlowError } from './flows/table.js';
+export { FlowTable, flowEvidence, type Flow, type FlowTableOptions, type TableResult, type Evidence, type FlowError } from './flows/table.js';
 export { viewOf, type View, type Tuple, type TunnelHop, type FlowProto } from './flows/view.js';
 export { errorClass, type ErrorClass } from './flows/icmp-errors.js';
 export { classify, facts, RULES, VERDICTS, verdictOf, type Classified, type Facts, type Rule, type Verdict } from './classifier/index.js';
-export { buildReport, type Report, type FlowReport, type TunnelReport, type InputSummary } from './report/build.js';
+export { buildReport, ReportBuilder, type Report, type FlowReport, type TunnelReport, type InputSummary } from './report/build.js';
 export { renderText } from './report/text.js';
