@@ -17,7 +17,7 @@ export interface AnalyzeOptions {
   vxlanPorts?: number[];
   /** Seconds a request may wait for its reply (default 1). */
   replyTimeout?: number;
-  /** Most flows followed at once (default 1,000,000). */
+  /** Most flows open at once (default 1,000,000); beyond it the least recently active is closed early, with a warning. */
   maxFlows?: number;
   /**
    * Seconds without a packet after which a flow is closed and its memory freed (default 15, at

@@ -29,7 +29,7 @@ export async function main(argv: string[] = hideBin(process.argv), stdin: { isTT
     .option('format', { alias: 'f', choices: ['text', 'json'] as const, default: 'text' as const, describe: 'report format' })
     .option('vxlan-port', { type: 'number', array: true, default: [] as number[], describe: 'extra UDP port(s) to decode as VXLAN (8472 and 4789 always are)' })
     .option('reply-timeout', { type: 'number', default: 1, describe: 'seconds a request may wait for its reply' })
-    .option('max-flows', { type: 'number', default: 1_000_000, describe: 'most flows followed at once' })
+    .option('max-flows', { type: 'number', default: 1_000_000, describe: 'most flows open at once (beyond it the least recently active is closed early)' })
     .option('idle-timeout', { type: 'number', default: DEFAULT_IDLE_TIMEOUT, describe: `seconds without a packet before a flow is closed and its memory freed (one input; at least ${MIN_IDLE_TIMEOUT})` })
     .option('max-listed', { type: 'number', default: DEFAULT_MAX_LISTED, describe: 'most flows listed in full (problems first); all are counted' })
     .strict()

@@ -13,7 +13,7 @@ import { main, NO_INPUT, waitsOnTerminal } from '../src/cli.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const capture = fileURLToPath(new URL('../samples/lab/blocked-8472.nodeb-any.pcap', import.meta.url));
 const bin = root + 'bin/analyze.js';
-const NOTE = /^more than (\d+) flows open at once: later conversations are counted but not followed \(--max-flows\)$/;
+const NOTE = /^\d+ flows? (was|were) closed before going idle, to keep at most \d+ open at once \(--max-flows\)/;
 
 /** The CLI runs the compiled dist/: build it from the sources under test first. */
 beforeAll(() => {
@@ -40,29 +40,33 @@ describe('--max-flows', () => {
     expect(r.warnings.filter((w) => NOTE.test(w))).toEqual([]);
   });
 
-  for (const [max, kept] of [[1, ['icmp 10.244.3.2']], [2, ['icmp 10.244.3.2', 'icmp 10.244.2.2']], [3, ['icmp 10.244.3.2', 'tcp 10.244.3.2', 'icmp 10.244.2.2']]] as const) {
-    it(`maxFlows ${max}: the first ${max} conversations followed, the rest counted, one note`, async () => {
+  // Its conversations follow one another, so closing the least recently active one early changes no verdict.
+  const all = [['icmp 10.244.3.2', 'request-only'], ['tcp 10.244.3.2', 'request-only'], ['icmp 10.244.2.2', 'healthy'], ['icmp 192.168.223.131', 'healthy']];
+  for (const max of [1, 2, 3]) {
+    it(`maxFlows ${max}: at most ${max} open, the least recently active closed early, one note with the count`, async () => {
       const r = await analyzeFiles([capture], { maxFlows: max });
-      expect(r.flows.map((f) => `${f.proto} ${f.client}`)).toEqual(kept);
-      expect(r.summary.flows).toBe(max);
-      // Every packet is still counted: the bound drops flows, not packets.
+      expect(r.flows.map((f) => [`${f.proto} ${f.client}`, f.verdict])).toEqual(all);
+      // Every packet is still counted and followed.
       expect(r.summary.packets).toBe(58);
       expect(r.inputs[0]!.packets).toBe(58);
-      const notes = r.warnings.filter((w) => NOTE.test(w));
-      expect(notes).toEqual([`more than ${max} flows open at once: later conversations are counted but not followed (--max-flows)`]);
+      const evicted = 4 - max;
+      expect(r.warnings.filter((w) => NOTE.test(w))).toEqual([
+        `${evicted} ${evicted === 1 ? 'flow was' : 'flows were'} closed before going idle, to keep at most ${max} open at once (--max-flows): each is judged on what it had seen by then`,
+      ]);
     });
   }
 
   it('the CLI says it on stderr and in the report, text and JSON', async () => {
+    const line = '3 flows were closed before going idle, to keep at most 1 open at once (--max-flows): each is judged on what it had seen by then';
     const text = spawnSync(process.execPath, [bin, '--max-flows', '1', capture], { encoding: 'utf8', timeout: 20_000 });
-    expect(text.status).toBe(1); // the one flow followed is request-only
-    expect(text.stderr).toBe('analyze: warning: more than 1 flows open at once: later conversations are counted but not followed (--max-flows)\n');
-    expect(text.stdout).toMatch(/\nWarnings\n {2}more than 1 flows open at once: later conversations are counted but not followed \(--max-flows\)\n/);
-    expect(text.stdout).toContain('1 flow: 1 request-only; 58 packets');
+    expect(text.status).toBe(1);
+    expect(text.stderr).toBe(`analyze: warning: ${line}\n`);
+    expect(text.stdout).toContain(`\nWarnings\n  ${line}\n`);
+    expect(text.stdout).toContain('4 flows: 2 healthy, 2 request-only; 58 packets');
     const json = spawnSync(process.execPath, [bin, '--format', 'json', '--max-flows', '2', capture], { encoding: 'utf8', timeout: 20_000 });
     const report = JSON.parse(json.stdout);
-    expect(report.warnings).toEqual(['more than 2 flows open at once: later conversations are counted but not followed (--max-flows)']);
-    expect(report.flows).toHaveLength(2);
+    expect(report.warnings).toEqual([line.replace(/^3 flows were/, '2 flows were').replace('most 1 open', 'most 2 open')]);
+    expect(report.flows).toHaveLength(4);
   });
 
   it('a bound that is not a positive whole number is a usage error', async () => {

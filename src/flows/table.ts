@@ -24,7 +24,7 @@ import { isEchoRequest, quotedTuple, viewOf, type FlowProto, type TunnelHop, typ
 export interface FlowTableOptions {
   /** Seconds a request may wait for its reply before it counts as unanswered. */
   replyTimeout: number;
-  /** Most flows kept at once; beyond it new conversations are counted, not followed. */
+  /** Most flows open at once; beyond it the least recently active one is closed early (and counted in the notes). */
   maxFlows: number;
   /**
    * Seconds without a packet after which a flow is closed and handed to onFlow, so memory follows
@@ -309,7 +309,7 @@ export interface TableResult {
   arp: ArpInfo[];
   /** Last timestamp seen in any input (null when the inputs have none). */
   end: number | null;
-  counts: { packets: number; conversations: number; errors: number; arp: number; other: number; dropped: number; truncated: number };
+  counts: { packets: number; conversations: number; errors: number; arp: number; other: number; evicted: number; truncated: number };
   notes: string[];
 }
 
@@ -431,7 +431,7 @@ export class FlowTable {
   private nextId = 1;
   private end: number | null = null;
   private nextTick: number | null = null;
-  private readonly counts = { packets: 0, conversations: 0, errors: 0, arp: 0, other: 0, dropped: 0, truncated: 0 };
+  private readonly counts = { packets: 0, conversations: 0, errors: 0, arp: 0, other: 0, evicted: 0, truncated: 0 };
   private readonly notes: string[] = [];
 
   constructor(opts: Partial<FlowTableOptions> = {}) {
@@ -652,7 +652,7 @@ export class FlowTable {
   }
 
   /** The flow a conversation packet belongs to, creating it (or re-scoping a bare one) as needed. */
-  private flowFor(p: Packet, v: Extract<View, { kind: 'conv' }>): Flow | null {
+  private flowFor(p: Packet, v: Extract<View, { kind: 'conv' }>): Flow {
     const tk = canonicalKey(v.tuple);
     const siblings = this.byTuple.get(tk);
     if (siblings) {
@@ -695,12 +695,14 @@ export class FlowTable {
         if (bare) return bare;
       }
     }
-    if (this.open >= this.opts.maxFlows) {
-      if (this.counts.dropped++ === 0) this.notes.push(`more than ${this.opts.maxFlows} flows open at once: later conversations are counted but not followed (--max-flows)`);
-      return null;
+    if (this.open >= this.opts.maxFlows && this.qHead) {
+      // Memory stays bounded: the flow looked at longest ago (the least recently active) is closed now.
+      this.counts.evicted++;
+      this.close(this.qHead, this.nodes());
     }
     const flow = this.newFlow(p, v, tk);
-    if (siblings) siblings.push(flow);
+    const now = this.byTuple.get(tk);
+    if (now) now.push(flow);
     else this.byTuple.set(tk, [flow]);
     this.open++;
     this.enqueue(flow);
@@ -759,7 +761,6 @@ export class FlowTable {
 
   private addConv(p: Packet, v: Extract<View, { kind: 'conv' }>): void {
     const flow = this.flowFor(p, v);
-    if (!flow) return;
     const side = this.sideOf(flow, p.input);
     const t = v.tuple;
     const fromClient = t.src === flow.client && (flow.clientPort === null || t.srcPort === flow.clientPort);
@@ -1047,6 +1048,10 @@ export class FlowTable {
     this.ended = [];
     this.endedHead = 0;
     const flows = this.closedFlows.splice(0).sort((a, b) => a.id - b.id);
+    if (this.counts.evicted > 0) {
+      const n = this.counts.evicted;
+      this.notes.push(`${n} ${n === 1 ? 'flow was' : 'flows were'} closed before going idle, to keep at most ${this.opts.maxFlows} open at once (--max-flows): each is judged on what it had seen by then`);
+    }
     return { flows, nodes: nodes.filter((n) => n !== undefined), tunnels: [...this.tunnels.values()], arp: [...this.arp.values()], end: this.end, counts: { ...this.counts }, notes: this.notes };
   }
 
