@@ -48,4 +48,15 @@ describe('idle flows are closed and reported as the capture goes', () => {
     expect(r.findings.map((f) => [f.verdict, f.count, f.flows])).toEqual([['request-only', 2, [2, 4]], ['incomplete', 1, [6]]]);
     expect(r.warnings).toEqual(['4 of 6 flows are counted but not listed (problems first; --max-listed)']);
   });
+
+  it('a port unreachable whose text hides the source port goes to the flow whose request came just before it', async () => {
+    const r = await analyzeText([
+      '08:00:00.000000 IP 10.0.0.1.1111 > 10.0.0.2.53: 1+ A? a.example. (27)',
+      '08:00:00.100000 IP 10.0.0.1.2222 > 10.0.0.2.53: 2+ A? b.example. (27)',
+      '08:00:00.100100 IP 10.0.0.2 > 10.0.0.1: ICMP 10.0.0.2 udp port 53 unreachable, length 63',
+      '08:00:03.000000 IP 10.0.0.1.3333 > 10.0.0.2.53: 3+ A? c.example. (27)',
+      '08:00:03.000100 IP 10.0.0.2.53 > 10.0.0.1.3333: 3 1/0/0 A 10.0.0.9 (43)',
+    ].join('\n') + '\n');
+    expect(r.flows.map((f) => [f.clientPort, f.verdict]).sort()).toEqual([[1111, 'request-only'], [2222, 'refused'], [3333, 'healthy']]);
+  });
 });

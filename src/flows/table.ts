@@ -1121,6 +1121,13 @@ export class FlowTable {
         ((f.server === q.dst && f.client === sender) || (f.client === q.dst && f.server === sender)) &&
         (proto === null || protoNumber(f.proto) === proto) &&
         (q.dstPort === null || f.serverPort === q.dstPort || f.clientPort === q.dstPort));
+      // A port unreachable answers one datagram: when the text hides its source port, the flow whose
+      // request came last before the error is the one (not every flow to that port at the time).
+      if (targets.length > 1 && q.dstPort !== null && e.ts !== null) {
+        const last = (f: Flow) => lastRequestBefore(f, e.input, e.ts!);
+        const best = Math.max(...targets.map(last));
+        if (best > -Infinity) targets = targets.filter((f) => last(f) === best);
+      }
     }
     if (targets.length === 0) {
       // The host is a tunnel endpoint: the flows carried to it.
@@ -1153,6 +1160,16 @@ function none<T>(): T[] {
 
 function addMac(macs: string[], mac: string | null): string[] {
   return mac !== null && macs.length < 8 && !macs.includes(mac) ? macs.concat(mac) : macs;
+}
+
+/** The time of the flow's newest request still waiting at `input` no later than `ts`, or -Infinity. */
+function lastRequestBefore(f: Flow, input: number, ts: number): number {
+  let best = -Infinity;
+  for (const side of f.sides) {
+    if (side.input !== input) continue;
+    for (const pend of side.pending.values()) if (pend.ts !== null && pend.ts <= ts && pend.ts > best) best = pend.ts;
+  }
+  return best;
 }
 
 /** The flows of a list that pass a test, oldest first. */
