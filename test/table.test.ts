@@ -59,4 +59,24 @@ describe('idle flows are closed and reported as the capture goes', () => {
     ].join('\n') + '\n');
     expect(r.flows.map((f) => [f.clientPort, f.verdict]).sort()).toEqual([[1111, 'request-only'], [2222, 'refused'], [3333, 'healthy']]);
   });
+
+});
+
+describe('contradictory data does not make a wrong verdict', () => {
+  const lines = (t: string) => t.split('\n').filter(Boolean);
+  it('every packet captured twice: still healthy, nothing unanswered', async () => {
+    const once = lines(ping(0, 3, 1) + ping(1, 3, 2) + ping(2, 3, 3));
+    const r = await analyzeText(once.flatMap((l) => [l, l]).join('\n') + '\n');
+    expect(r.flows.map((f) => [f.verdict, f.unanswered])).toEqual([['healthy', 0]]);
+  });
+  it('replies printed before their requests (timestamps going backwards): still healthy', async () => {
+    const t = lines(ping(0, 4, 1) + ping(1, 4, 2) + ping(2, 4, 3));
+    const swapped = [t[1], t[0], t[3], t[2], t[5], t[4]].join('\n') + '\n';
+    const r = await analyzeText(swapped);
+    expect(r.flows.map((f) => [f.client, f.verdict, f.answered])).toEqual([['10.0.0.1', 'healthy', 3]]);
+  });
+  it('a flow seen only in its replies is incomplete, not request-only', async () => {
+    const r = await analyzeText(lines(ping(0, 8, 1) + ping(1, 8, 2)).filter((l) => l.includes('reply')).join('\n') + '\n');
+    expect(r.flows.map((f) => [f.verdict, f.requests])).toEqual([['incomplete', 0]]);
+  });
 });
