@@ -329,10 +329,6 @@ export function describeHop(hop: TunnelHop | null): string {
   return `${hop.type}${vni} ${hop.outerSrc} > ${hop.outerDst}${hop.port !== null ? ':' + hop.port : ''}`;
 }
 
-function describeSighting(s: Sighting): string {
-  return describePlace(s.ifname, s.ifindex, s.direction, s.hop);
-}
-
 function describePlace(ifname: string | null, ifindex: number | null, direction: Packet['direction'], hop: TunnelHop | null): string {
   const parts: string[] = [];
   if (ifname) parts.push(ifname);
@@ -465,7 +461,7 @@ export class FlowTable {
         if (this.errors.length < 100_000) {
           this.errors.push({
             input: p.input, ts: p.ts, ip: v.ip, icmp: v.icmp, quoted: v.quoted, hop: v.tunnel,
-            evidence: { role: 'error', what: `${v.ip.src} > ${v.ip.dst}: ${describeError(v.icmp)}`, where: describeSighting(this.sighting(p, v.tunnel)), input: p.input, no: p.no, line: p.line, ts: p.ts },
+            evidence: { role: 'error', what: `${v.ip.src} > ${v.ip.dst}: ${describeError(v.icmp)}`, where: describePlace(p.ifname, p.ifindex, p.direction, v.tunnel), input: p.input, no: p.no, line: p.line, ts: p.ts },
           });
         }
         return;
@@ -578,10 +574,6 @@ export class FlowTable {
         this.fifoHead = 0;
       }
     }
-  }
-
-  private sighting(p: Packet, hop: TunnelHop | null): Sighting {
-    return { input: p.input, no: p.no, line: p.line, ts: p.ts, ifname: p.ifname, ifindex: p.ifindex, direction: p.direction, hop };
   }
 
   private tally(input: number): InputTally {
