@@ -1,6 +1,5 @@
 /**
- * Classic pcap (libpcap's savefile) through pcap-parser, the user's choice of
- * library: µs or ns resolution, either byte order.
+ * Classic pcap (libpcap's savefile): µs or ns resolution, either byte order.
  *
  *   File header (24 bytes)                 Record header (16 bytes)
  *   +-------------------------------+      +-------------------------------+
@@ -17,38 +16,15 @@
  *   | FCS |0|F|  0  |   LinkType    |
  *   +-------------------------------+
  *
- * pcap-parser knows only the microsecond magic: a nanosecond file gets its
- * magic rewritten to the microsecond one of the same byte order on the way in
- * (the layout is the same), and its fractions are read as nanoseconds. The
- * same small Transform counts the bytes, so offsets are our own.
- *
- * pcap-parser buffers a record until all its captured bytes are there, so a
- * corrupt length would make it wait for (and allocate) gigabytes: the record
- * header is checked when pcap-parser announces it, and reading stops there.
+ * Records are read straight from the stream's chunks: each record header is
+ * read in place and the record handed on as a view of the chunk, so a record
+ * costs no copy and no object beyond that view (pcap-parser, which this
+ * replaced, made several per record: 1.9 M records/s against 6.5 M and more,
+ * see README). A record cut by a chunk's end is carried into the next one; a
+ * corrupt length is refused before anything waits for its bytes.
  */
-import { createRequire } from 'node:module';
-import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { InputError, type InputWarning, type RecordHandler } from './types.js';
-
-const require = createRequire(import.meta.url);
-
-/** pcap-parser is CommonJS without types: the part of it we use. */
-interface PcapParser {
-  on(ev: 'globalHeader', f: (h: { majorVersion: number; minorVersion: number; snapshotLength: number; linkLayerType: number }) => void): this;
-  on(ev: 'packetHeader', f: (h: PcapRecordHeader) => void): this;
-  on(ev: 'packet', f: (p: { header: PcapRecordHeader; data: Buffer }) => void): this;
-  on(ev: 'error', f: (e: Error) => void): this;
-  on(ev: 'end', f: () => void): this;
-  /** Set to make it ignore further data (its own flag, checked first thing on every chunk). */
-  errored: boolean;
-}
-interface PcapRecordHeader {
-  timestampSeconds: number;
-  timestampMicroseconds: number;
-  capturedLength: number;
-  originalLength: number;
-}
-const pcapParser = require('pcap-parser') as { parse(input: Readable): PcapParser };
 
 const FILE_HEADER = 24;
 const RECORD_HEADER = 16;
@@ -57,9 +33,8 @@ export const MAX_RECORD = 16 * 1024 * 1024;
 /** libpcap's largest snap length for ordinary link types: beyond it, and beyond the file's snap length, a record is corrupt. */
 export const MAX_SNAPLEN = 262144;
 
-const MAGIC_US_BE = 0xa1b2c3d4;
-const MAGIC_NS_BE = 0xa1b23c4d;
-const MAGIC_NS_LE = 0x4d3cb2a1;
+const MAGIC_US = 0xa1b2c3d4;
+const MAGIC_NS = 0xa1b23c4d;
 
 export interface PcapResult {
   nanosecond: boolean;
@@ -69,136 +44,130 @@ export interface PcapResult {
   snaplen: number;
 }
 
-/**
- * Passes the stream through unchanged except a nanosecond magic, which becomes the microsecond
- * one of the same byte order; counts the bytes. No copy: the first 4 bytes go out as a new chunk.
- */
-class MagicFix extends Transform {
-  bytes = 0;
-  nanosecond = false;
-  private magic = Buffer.alloc(4);
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    const before = this.bytes;
-    this.bytes += chunk.length;
-    if (before >= 4) return cb(null, chunk);
-    const n = Math.min(4 - before, chunk.length);
-    chunk.copy(this.magic, before, 0, n);
-    if (before + n < 4) return cb(); // held until the magic is whole (a stream may trickle)
-    const m = this.magic.readUInt32BE(0);
-    if (m === MAGIC_NS_BE) this.magic.writeUInt32BE(MAGIC_US_BE, 0);
-    else if (m === MAGIC_NS_LE) this.magic.writeUInt32LE(MAGIC_US_BE, 0);
-    this.nanosecond = m === MAGIC_NS_BE || m === MAGIC_NS_LE;
-    this.push(this.magic);
-    cb(null, chunk.length > n ? chunk.subarray(n) : undefined);
-  }
-
-  override _flush(cb: TransformCallback): void {
-    if (this.bytes > 0 && this.bytes < 4) this.push(this.magic.subarray(0, this.bytes));
-    cb();
-  }
-}
-
-export function readPcap(stream: Readable, name: string, onRecord: RecordHandler, onWarning: (w: InputWarning) => void): Promise<PcapResult> {
-  const fix = new MagicFix();
-  // pipeline: an error on either side reaches the parser, and destroying `fix` closes the input.
-  pipeline(stream, fix, () => undefined);
-  const parser = pcapParser.parse(fix);
-
+/** Reads a classic pcap stream (already sniffed as one) record by record. */
+export async function readPcap(stream: Readable, name: string, onRecord: RecordHandler, onWarning: (w: InputWarning) => void): Promise<PcapResult> {
+  let le = true;
+  let nanosecond = false;
   let linkType = -1;
   let snaplen = 0;
   let scale = 1e-6;
   let fracLimit = 1e6;
   let badFractions = 0;
   let badLengths = 0;
+  let bytes = 0;
   let offset = 0; // file offset of the next record header
   let records = 0;
-  let stopped = false;
-  let settled = false;
+  /** Bytes of a record (or the file header) cut by the end of the previous chunk. */
+  let carry: Buffer | null = null;
 
-  return new Promise<PcapResult>((resolve, reject) => {
-    const done = () => resolve({ nanosecond: fix.nanosecond, records, bytes: fix.bytes, linkType, snaplen });
-    const fail = (e: InputError) => {
-      if (settled) return;
-      settled = true;
-      stop();
-      reject(e);
-    };
-    const warnStop = (message: string) => {
-      if (settled) return;
-      settled = true;
-      stop();
-      onWarning({ input: name, offset, message });
-      summarize();
-      done();
-    };
-    /** Makes pcap-parser drop what it holds and ignore the rest; closes the input. */
-    const stop = () => {
-      stopped = true;
-      parser.errored = true;
-      fix.destroy();
-    };
-    const summarize = () => {
-      if (badFractions > 1) onWarning({ input: name, message: `${badFractions} records in all have a timestamp fraction of a second or more` });
-      if (badLengths > 1) onWarning({ input: name, message: `${badLengths} records in all have impossible lengths (captured more than the packet, or than the snap length, or a packet of 0 bytes)` });
-    };
+  const summarize = () => {
+    if (badFractions > 1) onWarning({ input: name, message: `${badFractions} records in all have a timestamp fraction of a second or more` });
+    if (badLengths > 1) onWarning({ input: name, message: `${badLengths} records in all have impossible lengths (captured more than the packet, or than the snap length, or a packet of 0 bytes)` });
+  };
+  const result = (): PcapResult => ({ nanosecond, records, bytes, linkType, snaplen });
+  /** A problem after which nothing more can be trusted: say where, keep what was read. */
+  const stopAt = (message: string): PcapResult => {
+    stream.destroy();
+    onWarning({ input: name, offset, message });
+    summarize();
+    return result();
+  };
 
-    parser.on('globalHeader', (h) => {
-      if (h.majorVersion !== 2) return fail(new InputError(name, `pcap version ${h.majorVersion}.${h.minorVersion} is not supported (only 2.x)`, 4));
+  /** Reads one chunk's records; returns a result when reading must stop there. */
+  const onChunk = (chunk: Buffer): PcapResult | null => {
+    bytes += chunk.length;
+    const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+    carry = null;
+    let pos = 0;
+    if (linkType < 0) {
+      if (buf.length < FILE_HEADER) {
+        carry = buf;
+        return null;
+      }
+      const magic = buf.readUInt32BE(0);
+      le = magic !== MAGIC_US && magic !== MAGIC_NS;
+      nanosecond = (le ? buf.readUInt32LE(0) : magic) === MAGIC_NS;
+      const major = le ? buf.readUInt16LE(4) : buf.readUInt16BE(4);
+      const minor = le ? buf.readUInt16LE(6) : buf.readUInt16BE(6);
+      if (major !== 2) throw new InputError(name, `pcap version ${major}.${minor} is not supported (only 2.x)`, 4);
+      snaplen = le ? buf.readUInt32LE(16) : buf.readUInt32BE(16);
       // Upper bits of the link type field say whether frames end with an FCS: the type is the low 16.
-      linkType = h.linkLayerType & 0xffff;
-      snaplen = h.snapshotLength;
-      if (fix.nanosecond) {
+      linkType = (le ? buf.readUInt32LE(20) : buf.readUInt32BE(20)) & 0xffff;
+      if (nanosecond) {
         scale = 1e-9;
         fracLimit = 1e9;
       }
-      offset = FILE_HEADER;
-    });
-
-    parser.on('packetHeader', (h) => {
-      const cap = h.capturedLength;
+      pos = offset = FILE_HEADER;
+    }
+    while (buf.length - pos >= RECORD_HEADER) {
+      const sec = le ? buf.readUInt32LE(pos) : buf.readUInt32BE(pos);
+      const frac = le ? buf.readUInt32LE(pos + 4) : buf.readUInt32BE(pos + 4);
+      const cap = le ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
+      const orig = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
       if (cap > MAX_RECORD || (cap > MAX_SNAPLEN && cap > snaplen)) {
-        warnStop(`record claims ${cap} captured bytes (snap length ${snaplen}): the file is corrupt from here; stopped reading after ${records} records`);
+        return stopAt(`record claims ${cap} captured bytes (snap length ${snaplen}): the file is corrupt from here; stopped reading after ${records} records`);
       }
-    });
-
-    parser.on('packet', (p) => {
-      if (stopped) return;
-      const h = p.header;
-      const frac = h.timestampMicroseconds;
+      if (buf.length - pos - RECORD_HEADER < cap) break;
       if (frac >= fracLimit && ++badFractions === 1) {
-        onWarning({ input: name, offset, message: `record ${records + 1} has a timestamp fraction of ${frac} ${fix.nanosecond ? 'ns' : 'µs'}, a second or more: used as it is` });
+        onWarning({ input: name, offset, message: `record ${records + 1} has a timestamp fraction of ${frac} ${nanosecond ? 'ns' : 'µs'}, a second or more: used as it is` });
       }
-      const cap = h.capturedLength;
-      let data = p.data;
-      if (cap > h.originalLength || h.originalLength === 0 || (snaplen > 0 && cap > snaplen)) {
-        if (++badLengths === 1) onWarning({ input: name, offset, message: `record ${records + 1} claims ${cap} captured bytes of a ${h.originalLength}-byte packet (snap length ${snaplen}): a corrupt or crafted record${snaplen > 0 && cap > snaplen ? ', cut to the snap length as libpcap does' : ''}` });
+      let kept = cap;
+      if (cap > orig || orig === 0 || (snaplen > 0 && cap > snaplen)) {
+        if (++badLengths === 1) onWarning({ input: name, offset, message: `record ${records + 1} claims ${cap} captured bytes of a ${orig}-byte packet (snap length ${snaplen}): a corrupt or crafted record${snaplen > 0 && cap > snaplen ? ', cut to the snap length as libpcap does' : ''}` });
         // libpcap (and so tcpdump) keeps no more than the snap length of a record.
-        if (snaplen > 0 && cap > snaplen) data = data.subarray(0, snaplen);
+        if (snaplen > 0 && cap > snaplen) kept = snaplen;
       }
+      const start = pos + RECORD_HEADER;
       records++;
+      pos = start + cap;
       offset += RECORD_HEADER + cap;
-      onRecord(data, linkType, h.timestampSeconds + frac * scale, h.originalLength, null);
-    });
+      onRecord(buf.subarray(start, start + kept), linkType, sec + frac * scale, orig, null);
+    }
+    if (pos < buf.length) carry = buf.subarray(pos);
+    return null;
+  };
 
-    parser.on('error', (e) => {
-      if (stopped) return;
-      if (linkType < 0) return fail(e instanceof InputError ? e : new InputError(name, `not a readable pcap file: ${e.message}`, 0));
-      const what = e instanceof InputError ? e.message : `read error: ${e.message}`;
-      warnStop(`${what}; stopped reading after ${records} records`);
-    });
+  const ended = (): PcapResult => {
+    if (linkType < 0) throw new InputError(name, `pcap file ends inside its ${FILE_HEADER}-byte file header (${bytes} bytes)`, 0);
+    const left = bytes - offset;
+    if (left > 0) {
+      const what = left < RECORD_HEADER ? `${left} of its ${RECORD_HEADER} header bytes` : `${left - RECORD_HEADER} of its captured bytes`;
+      onWarning({ input: name, offset, message: `the file was cut inside the record at this offset (${what} present): the ${records} records before it are read` });
+    }
+    summarize();
+    return result();
+  };
 
-    parser.on('end', () => {
-      if (settled || stopped) return;
-      if (linkType < 0) return fail(new InputError(name, `pcap file ends inside its ${FILE_HEADER}-byte file header (${fix.bytes} bytes)`, 0));
+  // 'data' events, not async iteration: chunks that came before a read error are still read.
+  return new Promise<PcapResult>((resolve, reject) => {
+    let settled = false;
+    const finish = (f: () => PcapResult) => {
+      if (settled) return;
       settled = true;
-      const left = fix.bytes - offset;
-      if (left > 0) {
-        const what = left < RECORD_HEADER ? `${left} of its ${RECORD_HEADER} header bytes` : `${left - RECORD_HEADER} of its captured bytes`;
-        onWarning({ input: name, offset, message: `the file was cut inside the record at this offset (${what} present): the ${records} records before it are read` });
+      try {
+        resolve(f());
+      } catch (e) {
+        stream.destroy();
+        reject(e);
       }
-      summarize();
-      done();
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      try {
+        const stop = onChunk(chunk);
+        if (stop) finish(() => stop);
+      } catch (e) {
+        finish(() => {
+          throw e;
+        });
+      }
     });
+    stream.on('error', (e) => {
+      finish(() => {
+        if (linkType < 0) throw e instanceof InputError ? e : new InputError(name, `not a readable pcap file: ${e.message}`, 0);
+        return stopAt(`${e instanceof InputError ? e.message : `read error: ${e.message}`}; stopped reading after ${records} records`);
+      });
+    });
+    stream.on('end', () => finish(ended));
   });
 }
