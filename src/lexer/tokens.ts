@@ -49,10 +49,16 @@ export const Comma = createToken({ name: 'Comma', pattern: /,/ });
 export const LParen = createToken({ name: 'LParen', pattern: /\(/ });
 export const RParen = createToken({ name: 'RParen', pattern: /\)/ });
 export const Word = createToken({ name: 'Word', pattern: /[A-Za-z_?][\w\-.\/?+@%]*/ });
+/**
+ * Every UTF-16 code unit /[^\s]/ can start with. chevrotain cannot analyse a complement set, and one
+ * such token turns its first-char dispatch off for the whole lexer (every token tried at every
+ * offset); listing the start codes keeps it on. The regex still decides, so a hint is never wrong.
+ */
+const NON_SPACE_CODES = Array.from({ length: 0x10000 }, (_, c) => c).filter((c) => !/\s/.test(String.fromCharCode(c)));
 /** Anything else (=, *, #, quotes, ...): kept so that no input stops the lexer. */
-export const Other = createToken({ name: 'Other', pattern: /[^\s]/ });
+export const Other = createToken({ name: 'Other', pattern: /[^\s]/, start_chars_hint: NON_SPACE_CODES });
 
 export const allTokens = [WhiteSpace, Mac, DateTime, Time, Ipv4, Ipv6, Hex, Decimal, Num, Bracketed, Gt, Colon, Comma, LParen, RParen, Word, Other];
 
 /** One lexer for all lines (chevrotain lexers are reusable and stateless between calls). */
-export const tcpdumpLexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false });
+export const tcpdumpLexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
