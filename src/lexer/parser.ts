@@ -9,8 +9,8 @@
  * printers; the grammar keeps it as a token list and tail.ts reads the
  * phrases we model (ICMP, TCP flags, UDP) from it.
  */
-import { EmbeddedActionsParser, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
-import { allTokens, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, RParen, Time, Word } from './tokens.js';
+import { EmbeddedActionsParser, EOF, type IToken } from 'chevrotain';
+import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, RParen, Time, Word } from './tokens.js';
 
 export const DIRECTIONS = new Set(['In', 'Out', 'B', 'M', 'P']);
 const NETWORK_WORDS = new Set(['IP', 'IP6', 'ARP,', 'ARP', 'RARP']);
@@ -65,7 +65,7 @@ function emptyNet(): ParsedNet {
 class TcpdumpParser extends EmbeddedActionsParser {
   constructor() {
     // One token of lookahead: the gates below decide where tcpdump's phrasing needs more.
-    super(allTokens, { recoveryEnabled: true, maxLookahead: 1 });
+    super([...allTokens, AnyToken], { recoveryEnabled: true, maxLookahead: 1 });
     this.performSelfAnalysis();
   }
 
@@ -74,13 +74,21 @@ class TcpdumpParser extends EmbeddedActionsParser {
     return t.tokenType === Word && set.has(t.image);
   }
 
-  /** The alternatives of anyToken, built once: chevrotain reads a cached array far faster than a new one per token. */
-  private anyAlts: IOrAlt<IToken>[] | null = null;
+  /** Any single token: for the parts kept as token lists (one category match, not an alternative per type). */
+  private anyToken = this.RULE('anyToken', (): IToken => this.CONSUME(AnyToken));
 
-  /** Any single token: for the parts kept as token lists. */
-  private anyToken = this.RULE('anyToken', (): IToken => {
-    return this.OR((this.anyAlts ??= allTokens.filter((t) => t.name !== 'WhiteSpace').map((t: TokenType) => ({ ALT: () => this.CONSUME(t) }))));
-  });
+  /**
+   * Takes tokens while `more()` holds and the record has tokens left: what a MANY(anyToken) with that
+   * gate consumes, without a rule invocation and a lookahead per token (most of a record is such
+   * lists). Called from ACTION, so the MANY that follows it stays in the grammar for chevrotain's
+   * analysis and then finds nothing left to take.
+   */
+  private takeWhile(more: (t: IToken) => boolean, each: (t: IToken) => void): void {
+    for (let t = this.LA(1); t.tokenType !== EOF && more(t); t = this.LA(1)) {
+      each(t);
+      this.SKIP_TOKEN();
+    }
+  }
 
   public record = this.RULE('record', (): ParsedRecord => {
     let no: number | null = null;
@@ -227,15 +235,17 @@ class TcpdumpParser extends EmbeddedActionsParser {
             DEF: () => {
               this.CONSUME(LParen);
               let depth = 1;
+              const vfield = (t: IToken) => {
+                if (t.tokenType === LParen) depth++;
+                else if (t.tokenType === RParen) depth--;
+                if (depth > 0) net.vfields.push(t.image);
+              };
+              this.ACTION(() => this.takeWhile(() => depth > 0, vfield));
               this.MANY({
                 GATE: () => depth > 0,
                 DEF: () => {
                   const t = this.SUBRULE(this.anyToken);
-                  this.ACTION(() => {
-                    if (t.tokenType === LParen) depth++;
-                    else if (t.tokenType === RParen) depth--;
-                    if (depth > 0) net.vfields.push(t.image);
-                  });
+                  this.ACTION(() => vfield(t));
                 },
               });
             },
@@ -272,6 +282,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
         ALT: () => {
           this.ACTION(() => (net.kind = 'arp'));
           this.OPTION3({ GATE: () => this.LA(1).image === 'ARP', DEF: () => { this.CONSUME2(Word); this.OPTION4(() => this.CONSUME(Comma)); } });
+          this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
           this.MANY2(() => {
             const t = this.SUBRULE2(this.anyToken);
             this.ACTION(() => net.tail.push(t.image));
@@ -281,6 +292,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
       {
         // A protocol we do not model: kept opaque.
         ALT: () => {
+          this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
           this.MANY3(() => {
             const t = this.SUBRULE3(this.anyToken);
             this.ACTION(() => net.tail.push(t.image));
@@ -299,6 +311,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
         GATE: () => this.isWord(1, new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE'])),
         ALT: () => {
           const words: string[] = [];
+          this.ACTION(() => this.takeWhile(() => !this.innerStarts(), (t) => words.push(t.image)));
           this.MANY({
             GATE: () => !this.innerStarts(),
             DEF: () => {
@@ -328,6 +341,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
+          this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
           this.MANY2(() => {
             const t = this.SUBRULE2(this.anyToken);
             this.ACTION(() => net.tail.push(t.image));
