@@ -14,6 +14,11 @@ import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, He
 
 export const DIRECTIONS = new Set(['In', 'Out', 'B', 'M', 'P']);
 const NETWORK_WORDS = new Set(['IP', 'IP6', 'ARP,', 'ARP', 'RARP']);
+// The gates' word sets, built once: a gate runs for every record.
+const IP_WORDS = new Set(['IP', 'IP6']);
+const ARP_WORDS = new Set(['ARP', 'ARP,']);
+const ARP_OPS = new Set(['Request', 'Reply']);
+const TUNNEL_WORDS = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE']);
 
 /** The link part of a record. */
 export interface ParsedLink {
@@ -224,7 +229,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
     this.OR([
       {
         // "IP [(-v fields)] src > dst: ..." ; with -e the keyword is not printed.
-        GATE: () => this.isWord(1, new Set(['IP', 'IP6'])) || ((this.LA(1).tokenType === Ipv4 || this.LA(1).tokenType === Ipv6) && this.LA(2).tokenType === Gt),
+        GATE: () => this.isWord(1, IP_WORDS) || ((this.LA(1).tokenType === Ipv4 || this.LA(1).tokenType === Ipv6) && this.LA(2).tokenType === Gt),
         ALT: () => {
           this.OPTION(() => {
             const w = this.CONSUME(Word);
@@ -278,7 +283,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
       },
       {
         // "ARP, Request who-has ..." ; with -e: "Request who-has ..."
-        GATE: () => this.isWord(1, new Set(['ARP', 'ARP,'])) || this.isWord(1, new Set(['Request', 'Reply'])),
+        GATE: () => this.isWord(1, ARP_WORDS) || this.isWord(1, ARP_OPS),
         ALT: () => {
           this.ACTION(() => (net.kind = 'arp'));
           this.OPTION3({ GATE: () => this.LA(1).image === 'ARP', DEF: () => { this.CONSUME2(Word); this.OPTION4(() => this.CONSUME(Comma)); } });
@@ -308,7 +313,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
     this.OR([
       {
         // VXLAN / OTV (tcpdump's name for UDP 8472) / Geneve: header words, then the encapsulated frame.
-        GATE: () => this.isWord(1, new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE'])),
+        GATE: () => this.isWord(1, TUNNEL_WORDS),
         ALT: () => {
           const words: string[] = [];
           this.ACTION(() => this.takeWhile(() => !this.innerStarts(), (t) => words.push(t.image)));
@@ -333,7 +338,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
       },
       {
         // IP-in-IP: "IP a > b: IP c > d: ..."
-        GATE: () => this.isWord(1, new Set(['IP', 'IP6'])) && (this.LA(2).tokenType === Ipv4 || this.LA(2).tokenType === Ipv6 || this.LA(2).tokenType === LParen),
+        GATE: () => this.isWord(1, IP_WORDS) && (this.LA(2).tokenType === Ipv4 || this.LA(2).tokenType === Ipv6 || this.LA(2).tokenType === LParen),
         ALT: () => {
           const inner = this.SUBRULE2(this.frame, { ARGS: [false] });
           this.ACTION(() => (net.tunnel = { words: ['IPIP'], inner }));
