@@ -9,7 +9,7 @@
  * printers; the grammar keeps it as a token list and tail.ts reads the
  * phrases we model (ICMP, TCP flags, UDP) from it.
  */
-import { EmbeddedActionsParser, EOF, type IToken } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
 import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, RParen, Time, Word } from './tokens.js';
 
 export const DIRECTIONS = new Set(['In', 'Out', 'B', 'M', 'P']);
@@ -19,6 +19,8 @@ const IP_WORDS = new Set(['IP', 'IP6']);
 const ARP_WORDS = new Set(['ARP', 'ARP,']);
 const ARP_OPS = new Set(['Request', 'Reply']);
 const TUNNEL_WORDS = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE']);
+/** What follows a -# packet number. */
+const AFTER_NUMBER: ReadonlySet<TokenType> = new Set([Time, DateTime, Decimal, Word]);
 
 /** The link part of a record. */
 export interface ParsedLink {
@@ -95,22 +97,28 @@ class TcpdumpParser extends EmbeddedActionsParser {
     }
   }
 
+  // Alternatives that capture nothing per record, built once rather than as new arrays and closures
+  // at every record (chevrotain keys its lookahead by occurrence, not by the array).
+  private readonly timeAlts: IOrAlt<{ kind: 'datetime' | 'time' | 'decimal'; tok: IToken }>[] = [
+    { ALT: () => ({ kind: 'datetime' as const, tok: this.CONSUME(DateTime) }) },
+    { ALT: () => ({ kind: 'time' as const, tok: this.CONSUME(Time) }) },
+    { ALT: () => ({ kind: 'decimal' as const, tok: this.CONSUME(Decimal) }) },
+  ];
+  private readonly srcAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(Ipv4) }, { ALT: () => this.CONSUME(Ipv6) }];
+  private readonly dstAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME2(Ipv4) }, { ALT: () => this.CONSUME2(Ipv6) }];
+
   public record = this.RULE('record', (): ParsedRecord => {
     let no: number | null = null;
     let time: ParsedRecord['time'] = null;
     this.OPTION({
-      GATE: () => [Time, DateTime, Decimal, Word].includes(this.LA(2).tokenType),
+      GATE: () => AFTER_NUMBER.has(this.LA(2).tokenType),
       DEF: () => {
         const n = this.CONSUME(Num);
         this.ACTION(() => (no = Number(n.image)));
       },
     });
     this.OPTION2(() => {
-      const t = this.OR([
-        { ALT: () => ({ kind: 'datetime' as const, tok: this.CONSUME(DateTime) }) },
-        { ALT: () => ({ kind: 'time' as const, tok: this.CONSUME(Time) }) },
-        { ALT: () => ({ kind: 'decimal' as const, tok: this.CONSUME(Decimal) }) },
-      ]);
+      const t = this.OR(this.timeAlts);
       this.ACTION(() => (time = { kind: t.kind, image: t.tok.image }));
     });
     const frame = this.SUBRULE(this.frame, { ARGS: [true] });
@@ -266,9 +274,9 @@ class TcpdumpParser extends EmbeddedActionsParser {
             },
             {
               ALT: () => {
-                const s = this.OR2([{ ALT: () => this.CONSUME(Ipv4) }, { ALT: () => this.CONSUME(Ipv6) }]);
+                const s = this.OR2(this.srcAlts);
                 this.CONSUME(Gt);
-                const d = this.OR3([{ ALT: () => this.CONSUME2(Ipv4) }, { ALT: () => this.CONSUME2(Ipv6) }]);
+                const d = this.OR3(this.dstAlts);
                 this.CONSUME(Colon);
                 this.ACTION(() => {
                   net.src = s.image;
