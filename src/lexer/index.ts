@@ -43,6 +43,9 @@ export class TextReader {
   private recordLine = 0;
   private count = 0;
   private warned = 0;
+  /** The last -tttt date seen and its midnight in epoch seconds. */
+  private day = '';
+  private midnight = 0;
 
   constructor(
     private readonly name: string,
@@ -125,14 +128,20 @@ export class TextReader {
     switch (t.kind) {
       case 'decimal':
         return Number(t.image);
+      // The DateTime and Time tokens have fixed-width fields ("YYYY-MM-DD HH:MM:SS[.f]", "HH:MM:SS[.f]"):
+      // sliced at their positions, and a day's midnight parsed once, not per packet.
       case 'datetime': {
-        const [d, hms] = t.image.split(' ') as [string, string];
-        const [h, m, s] = hms.split(':') as [string, string, string];
-        return Date.parse(`${d}T00:00:00Z`) / 1000 + Number(h) * 3600 + Number(m) * 60 + Number(s);
+        const i = t.image;
+        const d = i.slice(0, 10);
+        if (d !== this.day) {
+          this.day = d;
+          this.midnight = Date.parse(`${d}T00:00:00Z`) / 1000;
+        }
+        return this.midnight + Number(i.slice(11, 13)) * 3600 + Number(i.slice(14, 16)) * 60 + Number(i.slice(17));
       }
       case 'time': {
-        const [h, m, s] = t.image.split(':') as [string, string, string];
-        return Number(h) * 3600 + Number(m) * 60 + Number(s);
+        const i = t.image;
+        return Number(i.slice(0, 2)) * 3600 + Number(i.slice(3, 5)) * 60 + Number(i.slice(6));
       }
     }
   }

@@ -13,7 +13,9 @@ const IPPROTO_UNKNOWN = 255;
 
 /** "10.0.0.1.53" -> ["10.0.0.1", 53]; "fe80::1.546" -> ["fe80::1", 546]; an address without a port -> [addr, null]. */
 export function splitPort(image: string, v6: boolean): [string, number | null] {
-  const dots = image.split('.').length - 1;
+  // Counted in place: split() built an array of pieces for each of the 2-4 addresses of a packet.
+  let dots = 0;
+  for (let i = image.indexOf('.'); i !== -1; i = image.indexOf('.', i + 1)) dots++;
   const withPort = v6 ? dots === 1 || dots === 4 : dots === 4;
   if (!withPort) return [image, null];
   const i = image.lastIndexOf('.');
@@ -21,6 +23,11 @@ export function splitPort(image: string, v6: boolean): [string, number | null] {
 }
 
 function ipFields(net: ParsedNet, src: string, dst: string): Ip {
+  // Without -v there are no fields and every pattern below fails on the empty text: its result directly.
+  if (net.vfields.length === 0) {
+    const v6 = net.kind === 'ip6';
+    return { version: v6 ? 6 : 4, src, dst, proto: IPPROTO_UNKNOWN, ttl: null, id: null, length: v6 ? 0 : null, fragOffset: 0, moreFragments: false, dontFragment: false };
+  }
   const v = joinTokens(net.vfields);
   const num = (re: RegExp) => {
     const m = re.exec(v);
@@ -48,17 +55,28 @@ function applyLink(f: Frame, link: ParsedLink): void {
   f.ethertype = link.ethertype;
 }
 
+/** The last tunnel header read and its fields: a capture repeats the same few headers packet after packet. */
+let lastWords: string[] = [];
+let lastVni: number | null = null;
+let lastFlags: number | null = null;
+
+function sameWords(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function tunnelOf(words: string[], inner: Frame): Tunnel {
-  const text = joinTokens(words);
   if (words[0] === 'IPIP') return { type: 'ipip', vni: null, flags: null, inner };
-  const flags = /flags \[[^\][]*\] \((0x[0-9a-f]+)\)/i.exec(text);
-  const vni = /(?:instance|vni) (0x[0-9a-f]+|\d+)/.exec(text);
-  return {
-    type: words[0] === 'Geneve' ? 'geneve' : 'vxlan',
-    vni: vni ? Number(vni[1]) : null,
-    flags: flags ? parseInt(flags[1]!, 16) : null,
-    inner,
-  };
+  if (!sameWords(words, lastWords)) {
+    const text = joinTokens(words);
+    const flags = /flags \[[^\][]*\] \((0x[0-9a-f]+)\)/i.exec(text);
+    const vni = /(?:instance|vni) (0x[0-9a-f]+|\d+)/.exec(text);
+    lastWords = words;
+    lastVni = vni ? Number(vni[1]) : null;
+    lastFlags = flags ? parseInt(flags[1]!, 16) : null;
+  }
+  return { type: words[0] === 'Geneve' ? 'geneve' : 'vxlan', vni: lastVni, flags: lastFlags, inner };
 }
 
 /** Fills f from a parsed network part. Returns false when nothing of it could be read. */

@@ -9,11 +9,18 @@
  * printers; the grammar keeps it as a token list and tail.ts reads the
  * phrases we model (ICMP, TCP flags, UDP) from it.
  */
-import { EmbeddedActionsParser, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
-import { allTokens, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, RParen, Time, Word } from './tokens.js';
+import { EmbeddedActionsParser, EOF, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
+import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, RParen, Time, Word } from './tokens.js';
 
 export const DIRECTIONS = new Set(['In', 'Out', 'B', 'M', 'P']);
 const NETWORK_WORDS = new Set(['IP', 'IP6', 'ARP,', 'ARP', 'RARP']);
+// The gates' word sets, built once: a gate runs for every record.
+const IP_WORDS = new Set(['IP', 'IP6']);
+const ARP_WORDS = new Set(['ARP', 'ARP,']);
+const ARP_OPS = new Set(['Request', 'Reply']);
+const TUNNEL_WORDS = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE']);
+/** What follows a -# packet number. */
+const AFTER_NUMBER: ReadonlySet<TokenType> = new Set([Time, DateTime, Decimal, Word]);
 
 /** The link part of a record. */
 export interface ParsedLink {
@@ -65,7 +72,7 @@ function emptyNet(): ParsedNet {
 class TcpdumpParser extends EmbeddedActionsParser {
   constructor() {
     // One token of lookahead: the gates below decide where tcpdump's phrasing needs more.
-    super(allTokens, { recoveryEnabled: true, maxLookahead: 1 });
+    super([...allTokens, AnyToken], { recoveryEnabled: true, maxLookahead: 1 });
     this.performSelfAnalysis();
   }
 
@@ -74,30 +81,44 @@ class TcpdumpParser extends EmbeddedActionsParser {
     return t.tokenType === Word && set.has(t.image);
   }
 
-  /** The alternatives of anyToken, built once: chevrotain reads a cached array far faster than a new one per token. */
-  private anyAlts: IOrAlt<IToken>[] | null = null;
+  /** Any single token: for the parts kept as token lists (one category match, not an alternative per type). */
+  private anyToken = this.RULE('anyToken', (): IToken => this.CONSUME(AnyToken));
 
-  /** Any single token: for the parts kept as token lists. */
-  private anyToken = this.RULE('anyToken', (): IToken => {
-    return this.OR((this.anyAlts ??= allTokens.filter((t) => t.name !== 'WhiteSpace').map((t: TokenType) => ({ ALT: () => this.CONSUME(t) }))));
-  });
+  /**
+   * Takes tokens while `more()` holds and the record has tokens left: what a MANY(anyToken) with that
+   * gate consumes, without a rule invocation and a lookahead per token (most of a record is such
+   * lists). Called from ACTION, so the MANY that follows it stays in the grammar for chevrotain's
+   * analysis and then finds nothing left to take.
+   */
+  private takeWhile(more: (t: IToken) => boolean, each: (t: IToken) => void): void {
+    for (let t = this.LA(1); t.tokenType !== EOF && more(t); t = this.LA(1)) {
+      each(t);
+      this.SKIP_TOKEN();
+    }
+  }
+
+  // Alternatives that capture nothing per record, built once rather than as new arrays and closures
+  // at every record (chevrotain keys its lookahead by occurrence, not by the array).
+  private readonly timeAlts: IOrAlt<{ kind: 'datetime' | 'time' | 'decimal'; tok: IToken }>[] = [
+    { ALT: () => ({ kind: 'datetime' as const, tok: this.CONSUME(DateTime) }) },
+    { ALT: () => ({ kind: 'time' as const, tok: this.CONSUME(Time) }) },
+    { ALT: () => ({ kind: 'decimal' as const, tok: this.CONSUME(Decimal) }) },
+  ];
+  private readonly srcAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(Ipv4) }, { ALT: () => this.CONSUME(Ipv6) }];
+  private readonly dstAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME2(Ipv4) }, { ALT: () => this.CONSUME2(Ipv6) }];
 
   public record = this.RULE('record', (): ParsedRecord => {
     let no: number | null = null;
     let time: ParsedRecord['time'] = null;
     this.OPTION({
-      GATE: () => [Time, DateTime, Decimal, Word].includes(this.LA(2).tokenType),
+      GATE: () => AFTER_NUMBER.has(this.LA(2).tokenType),
       DEF: () => {
         const n = this.CONSUME(Num);
         this.ACTION(() => (no = Number(n.image)));
       },
     });
     this.OPTION2(() => {
-      const t = this.OR([
-        { ALT: () => ({ kind: 'datetime' as const, tok: this.CONSUME(DateTime) }) },
-        { ALT: () => ({ kind: 'time' as const, tok: this.CONSUME(Time) }) },
-        { ALT: () => ({ kind: 'decimal' as const, tok: this.CONSUME(Decimal) }) },
-      ]);
+      const t = this.OR(this.timeAlts);
       this.ACTION(() => (time = { kind: t.kind, image: t.tok.image }));
     });
     const frame = this.SUBRULE(this.frame, { ARGS: [true] });
@@ -216,7 +237,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
     this.OR([
       {
         // "IP [(-v fields)] src > dst: ..." ; with -e the keyword is not printed.
-        GATE: () => this.isWord(1, new Set(['IP', 'IP6'])) || ((this.LA(1).tokenType === Ipv4 || this.LA(1).tokenType === Ipv6) && this.LA(2).tokenType === Gt),
+        GATE: () => this.isWord(1, IP_WORDS) || ((this.LA(1).tokenType === Ipv4 || this.LA(1).tokenType === Ipv6) && this.LA(2).tokenType === Gt),
         ALT: () => {
           this.OPTION(() => {
             const w = this.CONSUME(Word);
@@ -227,15 +248,17 @@ class TcpdumpParser extends EmbeddedActionsParser {
             DEF: () => {
               this.CONSUME(LParen);
               let depth = 1;
+              const vfield = (t: IToken) => {
+                if (t.tokenType === LParen) depth++;
+                else if (t.tokenType === RParen) depth--;
+                if (depth > 0) net.vfields.push(t.image);
+              };
+              this.ACTION(() => this.takeWhile(() => depth > 0, vfield));
               this.MANY({
                 GATE: () => depth > 0,
                 DEF: () => {
                   const t = this.SUBRULE(this.anyToken);
-                  this.ACTION(() => {
-                    if (t.tokenType === LParen) depth++;
-                    else if (t.tokenType === RParen) depth--;
-                    if (depth > 0) net.vfields.push(t.image);
-                  });
+                  this.ACTION(() => vfield(t));
                 },
               });
             },
@@ -251,9 +274,9 @@ class TcpdumpParser extends EmbeddedActionsParser {
             },
             {
               ALT: () => {
-                const s = this.OR2([{ ALT: () => this.CONSUME(Ipv4) }, { ALT: () => this.CONSUME(Ipv6) }]);
+                const s = this.OR2(this.srcAlts);
                 this.CONSUME(Gt);
-                const d = this.OR3([{ ALT: () => this.CONSUME2(Ipv4) }, { ALT: () => this.CONSUME2(Ipv6) }]);
+                const d = this.OR3(this.dstAlts);
                 this.CONSUME(Colon);
                 this.ACTION(() => {
                   net.src = s.image;
@@ -268,10 +291,11 @@ class TcpdumpParser extends EmbeddedActionsParser {
       },
       {
         // "ARP, Request who-has ..." ; with -e: "Request who-has ..."
-        GATE: () => this.isWord(1, new Set(['ARP', 'ARP,'])) || this.isWord(1, new Set(['Request', 'Reply'])),
+        GATE: () => this.isWord(1, ARP_WORDS) || this.isWord(1, ARP_OPS),
         ALT: () => {
           this.ACTION(() => (net.kind = 'arp'));
           this.OPTION3({ GATE: () => this.LA(1).image === 'ARP', DEF: () => { this.CONSUME2(Word); this.OPTION4(() => this.CONSUME(Comma)); } });
+          this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
           this.MANY2(() => {
             const t = this.SUBRULE2(this.anyToken);
             this.ACTION(() => net.tail.push(t.image));
@@ -281,6 +305,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
       {
         // A protocol we do not model: kept opaque.
         ALT: () => {
+          this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
           this.MANY3(() => {
             const t = this.SUBRULE3(this.anyToken);
             this.ACTION(() => net.tail.push(t.image));
@@ -296,9 +321,10 @@ class TcpdumpParser extends EmbeddedActionsParser {
     this.OR([
       {
         // VXLAN / OTV (tcpdump's name for UDP 8472) / Geneve: header words, then the encapsulated frame.
-        GATE: () => this.isWord(1, new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE'])),
+        GATE: () => this.isWord(1, TUNNEL_WORDS),
         ALT: () => {
           const words: string[] = [];
+          this.ACTION(() => this.takeWhile(() => !this.innerStarts(), (t) => words.push(t.image)));
           this.MANY({
             GATE: () => !this.innerStarts(),
             DEF: () => {
@@ -320,7 +346,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
       },
       {
         // IP-in-IP: "IP a > b: IP c > d: ..."
-        GATE: () => this.isWord(1, new Set(['IP', 'IP6'])) && (this.LA(2).tokenType === Ipv4 || this.LA(2).tokenType === Ipv6 || this.LA(2).tokenType === LParen),
+        GATE: () => this.isWord(1, IP_WORDS) && (this.LA(2).tokenType === Ipv4 || this.LA(2).tokenType === Ipv6 || this.LA(2).tokenType === LParen),
         ALT: () => {
           const inner = this.SUBRULE2(this.frame, { ARGS: [false] });
           this.ACTION(() => (net.tunnel = { words: ['IPIP'], inner }));
@@ -328,6 +354,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
+          this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
           this.MANY2(() => {
             const t = this.SUBRULE2(this.anyToken);
             this.ACTION(() => net.tail.push(t.image));

@@ -115,9 +115,10 @@ export function joinTokens(tokens: string[]): string {
   // time, which made a long line quadratic (a 100 kB line of "(" took half a second).
   let afterParen = false;
   for (const t of tokens) {
-    if (out === '' || afterParen || /^[,):\]]/.test(t)) out += t;
+    const c = t.charCodeAt(0);
+    if (out === '' || afterParen || c === 0x2c /* , */ || c === 0x29 /* ) */ || c === 0x3a /* : */ || c === 0x5d /* ] */) out += t;
     else out += ' ' + t;
-    if (t !== '') afterParen = t.endsWith('(');
+    if (t !== '') afterParen = t.charCodeAt(t.length - 1) === 0x28; // (
   }
   return out;
 }
