@@ -17,9 +17,24 @@ export function splitPort(image: string, v6: boolean): [string, number | null] {
   let dots = 0;
   for (let i = image.indexOf('.'); i !== -1; i = image.indexOf('.', i + 1)) dots++;
   const withPort = v6 ? dots === 1 || dots === 4 : dots === 4;
-  if (!withPort) return [image, null];
+  if (!withPort) return [intern(image), null];
   const i = image.lastIndexOf('.');
-  return [image.slice(0, i), Number(image.slice(i + 1))];
+  return [intern(image.slice(0, i)), Number(image.slice(i + 1))];
+}
+
+// One string per address, as the binary decoders give: the flow table's maps then hash each
+// address once, and the line it was cut from is not kept alive by it. Dropped whole when full.
+let addresses = new Map<string, string>();
+
+function intern(addr: string): string {
+  let s = addresses.get(addr);
+  if (s === undefined) {
+    if (addresses.size >= 1 << 16) addresses = new Map();
+    // A copy, not a slice of the record's text.
+    s = (' ' + addr).slice(1);
+    addresses.set(s, s);
+  }
+  return s;
 }
 
 function ipFields(net: ParsedNet, src: string, dst: string): Ip {
