@@ -412,7 +412,7 @@ export class FlowTable {
   /** Flows closed with no onFlow to take them. */
   private readonly closedFlows: Flow[] = [];
   /** Open flows by inner address and by outer destination, for errors that name only a host; built when such an error is due. */
-  private hostIndex: { byHost: Map<string, Flow[]>; byOuterDst: Map<string, Flow[]> } | null = null;
+  private hostIndex: { byPair: Map<string, Map<string, Flow[]>>; byOuterDst: Map<string, Flow[]> } | null = null;
   private readonly tunnels = new Map<string, TunnelInfo>();
   private lastTunnel: TunnelInfo | null = null;
   private readonly arp = new Map<string, ArpInfo>();
@@ -1076,19 +1076,25 @@ export class FlowTable {
   /** Errors that name only a host are rare: the open flows are indexed when one is due, not on every packet. */
   private index(): NonNullable<FlowTable['hostIndex']> {
     if (this.hostIndex) return this.hostIndex;
-    const byHost = new Map<string, Flow[]>();
+    // By the pair of inner addresses, both ways round (a busy server has thousands of flows).
+    const byPair = new Map<string, Map<string, Flow[]>>();
     const byOuterDst = new Map<string, Flow[]>();
     const add = (m: Map<string, Flow[]>, k: string, f: Flow) => {
       const l = m.get(k);
       if (!l) m.set(k, [f]);
       else if (l[l.length - 1] !== f) l.push(f);
     };
+    const pair = (a: string, b: string, f: Flow) => {
+      let m = byPair.get(a);
+      if (!m) byPair.set(a, (m = new Map()));
+      add(m, b, f);
+    };
     for (let f = this.qHead; f !== null; f = f.qNext) {
-      add(byHost, f.client, f);
-      add(byHost, f.server, f);
+      pair(f.client, f.server, f);
+      if (f.server !== f.client) pair(f.server, f.client, f);
       for (const ep of f.endpoints.keys()) add(byOuterDst, ep.slice(ep.indexOf('>') + 1), f);
     }
-    return (this.hostIndex = { byHost, byOuterDst });
+    return (this.hostIndex = { byPair, byOuterDst });
   }
 
   /** Ties one ICMP error to the open flows it is about, as precisely as the error allows. */
@@ -1109,8 +1115,7 @@ export class FlowTable {
       how = 'host';
       const sender = e.ip.dst;
       const proto = q.proto;
-      targets = byId(this.index().byHost.get(q.dst), (f) =>
-        ((f.server === q.dst && f.client === sender) || (f.client === q.dst && f.server === sender)) &&
+      targets = byId(this.index().byPair.get(q.dst)?.get(sender), (f) =>
         (proto === null || protoNumber(f.proto) === proto) &&
         (q.dstPort === null || f.serverPort === q.dstPort || f.clientPort === q.dstPort));
       // A port unreachable answers one datagram: when the text hides its source port, the flow whose
