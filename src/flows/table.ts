@@ -234,8 +234,8 @@ export interface Flow {
   /** One side per input that saw the flow, in input order. */
   sides: Side[];
   errors: FlowError[];
-  /** The canonical tuple key it is filed under. */
-  key: string;
+  /** The tuple's hash it is filed under (tupleKey). */
+  key: number;
   /** Closed: handed on, no longer in the table. */
   closed: boolean;
   /** TCP: FINs seen from the client (1) and the server (2), a reset (4): 3 or 4 = the connection ended. */
@@ -317,10 +317,35 @@ function scopeOf(hop: TunnelHop | null): string {
   return hop ? `${hop.type}:${hop.vni ?? ''}` : '';
 }
 
-function canonicalKey(t: Tuple): string {
-  const a = `${t.src}|${t.srcPort}`;
-  const b = `${t.dst}|${t.dstPort}`;
-  return a < b ? `${t.proto}|${a}|${b}` : `${t.proto}|${b}|${a}`;
+/**
+ * A flow's key, the same both ways round: a 53-bit hash of protocol, addresses and ports, made
+ * without building a string per packet (that and hashing it was an eighth of the table's time).
+ * Flows of different tuples may share a key: sameTuple() tells them apart.
+ */
+function tupleKey(t: Tuple): number {
+  const a = (strHash(t.src) ^ Math.imul(t.srcPort + 1, 0x9e3779b1)) >>> 0;
+  const b = (strHash(t.dst) ^ Math.imul(t.dstPort + 1, 0x9e3779b1)) >>> 0;
+  const lo = a < b ? a : b;
+  const hi = a < b ? b : a;
+  const p = t.proto === 'tcp' ? 1 : t.proto === 'udp' ? 2 : t.proto === 'icmp' ? 3 : 4;
+  const h1 = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b) ^ p, 0xc2b2ae35) >>> 0;
+  const h2 = (Math.imul(hi ^ Math.imul(lo, 0x27d4eb2f), 0x165667b1) ^ p) & 0x1fffff;
+  return h1 * 0x200000 + h2;
+}
+
+/** FNV-1a over the string's code units. */
+function strHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** Whether a flow is the conversation of this tuple (either way round). */
+function sameTuple(f: Flow, t: Tuple): boolean {
+  if (f.proto !== t.proto) return false;
+  if (f.echoId !== null) return f.echoId === t.srcPort && ((f.client === t.src && f.server === t.dst) || (f.client === t.dst && f.server === t.src));
+  return (f.client === t.src && f.clientPort === t.srcPort && f.server === t.dst && f.serverPort === t.dstPort) ||
+    (f.client === t.dst && f.clientPort === t.dstPort && f.server === t.src && f.serverPort === t.srcPort);
 }
 
 export function describeHop(hop: TunnelHop | null): string {
@@ -401,7 +426,7 @@ interface InputTally {
 export class FlowTable {
   private readonly opts: FlowTableOptions;
   /** Open flows of one tuple across scopes (bare and each tunnel). */
-  private readonly byTuple = new Map<string, Flow[]>();
+  private readonly byTuple = new Map<number, Flow[]>();
   private open = 0;
   /** Open flows, a linked list in the order tick() last looked at them: the idle ones are at the front. */
   private qHead: Flow | null = null;
@@ -448,11 +473,13 @@ export class FlowTable {
       else if (p.ts >= this.nextTick) this.tick(p.ts);
     }
     const v = viewOf(p);
-    if (v.tunnel) this.noteTunnel(p, v.tunnel);
+    // The outer endpoints' key, looked up once for the tunnel inventory and the flow.
+    const ep = v.tunnel ? endpointKey(v.tunnel.outerSrc, v.tunnel.outerDst) : '';
+    if (v.tunnel) this.noteTunnel(p, v.tunnel, ep);
     switch (v.kind) {
       case 'conv':
         this.counts.conversations++;
-        this.addConv(p, v);
+        this.addConv(p, v, ep);
         return;
       case 'error':
         this.counts.errors++;
@@ -588,7 +615,7 @@ export class FlowTable {
   }
 
   /** The tunnel's inventory entry; with a packet, counts it there. */
-  private noteTunnel(p: Packet | null, hop: TunnelHop): TunnelInfo {
+  private noteTunnel(p: Packet | null, hop: TunnelHop, ep = ''): TunnelInfo {
     let t = this.lastTunnel;
     if (t === null || t.type !== hop.type || t.vni !== hop.vni || t.port !== hop.port) {
       const k = `${hop.type}:${hop.vni}:${hop.port}`;
@@ -601,7 +628,6 @@ export class FlowTable {
     }
     if (p === null) return t;
     t.packets++;
-    const ep = endpointKey(hop.outerSrc, hop.outerDst);
     if (t.endpoints.size < 1024 || t.endpoints.has(ep)) t.endpoints.set(ep, (t.endpoints.get(ep) ?? 0) + 1);
     if (badOuterChecksum(p.frame) && (t.badChecksum.size < 1024 || t.badChecksum.has(ep))) t.badChecksum.set(ep, (t.badChecksum.get(ep) ?? 0) + 1);
     if (hop.innerSrcMac) {
@@ -645,7 +671,8 @@ export class FlowTable {
 
   /** The flow a conversation packet belongs to, creating it (or re-scoping a bare one) as needed. */
   private flowFor(p: Packet, v: Extract<View, { kind: 'conv' }>): Flow {
-    const tk = canonicalKey(v.tuple);
+    const t = v.tuple;
+    const tk = tupleKey(t);
     const siblings = this.byTuple.get(tk);
     if (siblings) {
       if (v.tunnel) {
@@ -653,6 +680,7 @@ export class FlowTable {
         let bare: Flow | undefined;
         let tunnelScopes = 0;
         for (const f of siblings) {
+          if (!sameTuple(f, t)) continue;
           if (f.tunnel === null) bare = f;
           else if (f.tunnel.type === hop.type && f.tunnel.vni === hop.vni) return f;
           else tunnelScopes++;
@@ -669,6 +697,7 @@ export class FlowTable {
         let inTunnels = 0;
         let bare: Flow | null = null;
         for (const f of siblings) {
+          if (!sameTuple(f, t)) continue;
           if (f.tunnel === null) bare = f;
           else {
             inTunnel = f;
@@ -676,13 +705,13 @@ export class FlowTable {
           }
         }
         if (inTunnels === 1) {
-          const t = inTunnel!;
+          const tf = inTunnel!;
           const f = v.frame;
           // Bare copy of tunnel traffic: on a multi-interface (cooked) capture the same packet shows on
           // the overlay device and the pod's interfaces; on Ethernet only when its MACs are the inner ones.
           // Text that shows no link layer at all (cooked v1 without -e) cannot tell: one tunnel is taken.
           const noLink = p.direction === null && p.ifname === null && f.src === null && f.dst === null;
-          if (noLink || p.direction !== null || (f.src !== null && t.innerMacs.includes(f.src)) || (f.dst !== null && t.innerMacs.includes(f.dst))) return t;
+          if (noLink || p.direction !== null || (f.src !== null && tf.innerMacs.includes(f.src)) || (f.dst !== null && tf.innerMacs.includes(f.dst))) return tf;
         }
         if (bare) return bare;
       }
@@ -701,7 +730,7 @@ export class FlowTable {
     return flow;
   }
 
-  private newFlow(p: Packet, v: Extract<View, { kind: 'conv' }>, key: string): Flow {
+  private newFlow(p: Packet, v: Extract<View, { kind: 'conv' }>, key: number): Flow {
     const t = v.tuple;
     const l4 = v.frame.l4!;
     // Orientation: the echo request's sender, the SYN's sender; for UDP and mid-stream TCP the
@@ -751,7 +780,7 @@ export class FlowTable {
     return side;
   }
 
-  private addConv(p: Packet, v: Extract<View, { kind: 'conv' }>): void {
+  private addConv(p: Packet, v: Extract<View, { kind: 'conv' }>, ep: string): void {
     const flow = this.flowFor(p, v);
     const side = this.sideOf(flow, p.input);
     const t = v.tuple;
@@ -769,7 +798,6 @@ export class FlowTable {
       side.lastSeen = p.ts;
     }
     if (hop) {
-      const ep = endpointKey(hop.outerSrc, hop.outerDst);
       const n = flow.endpoints.get(ep);
       if (n !== undefined) flow.endpoints.set(ep, n + 1);
       else if (flow.endpoints.size < 32) flow.endpoints.set(ep, 1);
@@ -792,7 +820,7 @@ export class FlowTable {
         same.encapSrc = hop.outerSrc;
         same.encapDst = hop.outerDst;
         same.encapTs = p.ts;
-        same.encapIfname = placeName(p);
+        same.encapIfname = this.opts.followPackets ? placeName(p) : null;
       }
       role = same.role;
     } else {
@@ -857,7 +885,7 @@ export class FlowTable {
       side, settled: false, fromClient, role: 'other', key: null, ts: p.ts,
       sigType: 0, sigSeq: null, sigAck: null, sigLen: null, sigIpId: v.ip.id,
       encapsulated: hop !== null, encapDirection: hop ? p.direction : null, encapSrc: hop ? hop.outerSrc : null,
-      encapDst: hop ? hop.outerDst : null, encapTs: hop ? p.ts : null, encapIfname: hop ? placeName(p) : null, ifname: placeName(p),
+      encapDst: hop ? hop.outerDst : null, encapTs: hop ? p.ts : null, encapIfname: hop && this.opts.followPackets ? placeName(p) : null, ifname: this.opts.followPackets ? placeName(p) : null,
       refusal: false, first: 0, placeIf: null, placeDir: null, placeSrc: null, placeDst: null,
     };
     switch (l4.kind) {
@@ -1105,7 +1133,7 @@ export class FlowTable {
     let targets: Flow[] = [];
     let how: Attribution = 'quoted';
     if (exact) {
-      const siblings = this.byTuple.get(canonicalKey(exact.tuple)) ?? [];
+      const siblings = (this.byTuple.get(tupleKey(exact.tuple)) ?? []).filter((f) => sameTuple(f, exact.tuple));
       const scope = scopeOf(exact.tunnel ?? e.hop);
       const f = siblings.find((s) => s.scope === scope) ?? (siblings.length === 1 ? siblings[0] : undefined);
       if (f) targets = [f];
