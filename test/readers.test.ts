@@ -346,7 +346,7 @@ describe('classic pcap', () => {
     expect((await read(tests('LINKTYPE_RAW_ipv6.pcap'))).summary.linkTypes).toEqual([101]);
   });
 
-  it('reads nanosecond files (whose magic pcap-parser rejects) with nanosecond fractions', async () => {
+  it('reads nanosecond files (magic a1b23c4d) with nanosecond fractions', async () => {
     const r = await read(tests('tcp-handshake-nano.pcap'));
     expect(r.summary.nanosecond).toBe(true);
     // tcpdump --nano printed the time of day of each packet.

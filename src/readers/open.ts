@@ -25,7 +25,7 @@ export interface OpenedInput {
 
 /** Bytes the format is judged on. */
 const HEAD = 1024;
-/** Read size: large chunks keep per-chunk costs (a record cut by a chunk's end is copied once) small. */
+/** Read size: large chunks keep per-chunk costs small (the capture readers copy only records cut by a chunk boundary). */
 const CHUNK = 1 << 20;
 
 /** A stream's iterator, with the chunks already taken from it. */

@@ -1,5 +1,6 @@
 /**
- * Classic pcap (libpcap's savefile): µs or ns resolution, either byte order.
+ * Classic pcap (libpcap's savefile), read directly: µs or ns resolution,
+ * either byte order.
  *
  *   File header (24 bytes)                 Record header (16 bytes)
  *   +-------------------------------+      +-------------------------------+
@@ -16,12 +17,15 @@
  *   | FCS |0|F|  0  |   LinkType    |
  *   +-------------------------------+
  *
- * Records are read straight from the stream's chunks: each record header is
- * read in place and the record handed on as a view of the chunk, so a record
- * costs no copy and no object beyond that view (pcap-parser, which this
- * replaced, made several per record: 1.9 M records/s against 6.5 M and more,
- * see README). A record cut by a chunk's end is carried into the next one; a
- * corrupt length is refused before anything waits for its bytes.
+ * Records are handed on as views of the input's chunks, their headers read in
+ * place; only a record (or header) cut by a chunk boundary is copied, into one
+ * reused buffer that grows only for a larger cut record. This replaced
+ * pcap-parser, which concatenated its leftover with every chunk and built
+ * objects per record: see the README's performance section for the figures.
+ *
+ * A record header is checked as soon as it is whole, before its data is
+ * awaited, so a corrupt length never makes the reader wait for (or allocate)
+ * what it claims.
  */
 import type { Readable } from 'node:stream';
 import { InputError, type InputWarning, type RecordHandler } from './types.js';
@@ -33,8 +37,14 @@ export const MAX_RECORD = 16 * 1024 * 1024;
 /** libpcap's largest snap length for ordinary link types: beyond it, and beyond the file's snap length, a record is corrupt. */
 export const MAX_SNAPLEN = 262144;
 
-const MAGIC_US = 0xa1b2c3d4;
-const MAGIC_NS = 0xa1b23c4d;
+/** Magics as the first four bytes read big endian. */
+const MAGIC_US_BE = 0xa1b2c3d4;
+const MAGIC_US_LE = 0xd4c3b2a1;
+const MAGIC_NS_BE = 0xa1b23c4d;
+const MAGIC_NS_LE = 0x4d3cb2a1;
+
+/** First size of the carry-over buffer: most cut records fit, so it rarely grows. */
+const CARRY = 64 * 1024;
 
 export interface PcapResult {
   nanosecond: boolean;
@@ -44,130 +54,218 @@ export interface PcapResult {
   snaplen: number;
 }
 
-/** Reads a classic pcap stream (already sniffed as one) record by record. */
-export async function readPcap(stream: Readable, name: string, onRecord: RecordHandler, onWarning: (w: InputWarning) => void): Promise<PcapResult> {
-  let le = true;
-  let nanosecond = false;
-  let linkType = -1;
-  let snaplen = 0;
-  let scale = 1e-6;
-  let fracLimit = 1e6;
-  let badFractions = 0;
-  let badLengths = 0;
-  let bytes = 0;
-  let offset = 0; // file offset of the next record header
-  let records = 0;
-  /** Bytes of a record (or the file header) cut by the end of the previous chunk. */
-  let carry: Buffer | null = null;
+class PcapReader {
+  le = true;
+  nanosecond = false;
+  private scale = 1e-6;
+  private fracLimit = 1e6;
+  /** -1 until the file header is read. */
+  linkType = -1;
+  snaplen = 0;
+  records = 0;
+  /** Bytes received (decompressed). */
+  bytes = 0;
+  /** File offset of the next record header. */
+  private offset = 0;
+  private badFractions = 0;
+  private badLengths = 0;
+  /** A warning ended reading: the rest of the input is not read. */
+  stopped = false;
 
-  const summarize = () => {
-    if (badFractions > 1) onWarning({ input: name, message: `${badFractions} records in all have a timestamp fraction of a second or more` });
-    if (badLengths > 1) onWarning({ input: name, message: `${badLengths} records in all have impossible lengths (captured more than the packet, or than the snap length, or a packet of 0 bytes)` });
-  };
-  const result = (): PcapResult => ({ nanosecond, records, bytes, linkType, snaplen });
-  /** A problem after which nothing more can be trusted: say where, keep what was read. */
-  const stopAt = (message: string): PcapResult => {
-    stream.destroy();
-    onWarning({ input: name, offset, message });
-    summarize();
-    return result();
-  };
+  /** The file header or record that the previous chunks cut, gathered here. */
+  private carry = Buffer.alloc(0);
+  private carryView = new DataView(this.carry.buffer, this.carry.byteOffset, 0);
+  private carryLen = 0;
+  /** Bytes the carried piece needs: the file header, a record header, or header and captured bytes. */
+  private need = FILE_HEADER;
 
-  /** Reads one chunk's records; returns a result when reading must stop there. */
-  const onChunk = (chunk: Buffer): PcapResult | null => {
-    bytes += chunk.length;
-    const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    carry = null;
-    let pos = 0;
-    if (linkType < 0) {
-      if (buf.length < FILE_HEADER) {
-        carry = buf;
-        return null;
-      }
-      const magic = buf.readUInt32BE(0);
-      le = magic !== MAGIC_US && magic !== MAGIC_NS;
-      nanosecond = (le ? buf.readUInt32LE(0) : magic) === MAGIC_NS;
-      const major = le ? buf.readUInt16LE(4) : buf.readUInt16BE(4);
-      const minor = le ? buf.readUInt16LE(6) : buf.readUInt16BE(6);
-      if (major !== 2) throw new InputError(name, `pcap version ${major}.${minor} is not supported (only 2.x)`, 4);
-      snaplen = le ? buf.readUInt32LE(16) : buf.readUInt32BE(16);
-      // Upper bits of the link type field say whether frames end with an FCS: the type is the low 16.
-      linkType = (le ? buf.readUInt32LE(20) : buf.readUInt32BE(20)) & 0xffff;
-      if (nanosecond) {
-        scale = 1e-9;
-        fracLimit = 1e9;
-      }
-      pos = offset = FILE_HEADER;
+  constructor(private readonly name: string, private readonly onRecord: RecordHandler, private readonly onWarning: (w: InputWarning) => void) {}
+
+  push(c: Buffer): void {
+    this.bytes += c.length;
+    let i = 0;
+    if (this.carryLen > 0 || this.linkType < 0) {
+      i = this.finishCarried(c);
+      if (i < 0) return;
     }
-    while (buf.length - pos >= RECORD_HEADER) {
-      const sec = le ? buf.readUInt32LE(pos) : buf.readUInt32BE(pos);
-      const frac = le ? buf.readUInt32LE(pos + 4) : buf.readUInt32BE(pos + 4);
-      const cap = le ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
-      const orig = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
-      if (cap > MAX_RECORD || (cap > MAX_SNAPLEN && cap > snaplen)) {
-        return stopAt(`record claims ${cap} captured bytes (snap length ${snaplen}): the file is corrupt from here; stopped reading after ${records} records`);
+    const v = new DataView(c.buffer, c.byteOffset, c.length);
+    const le = this.le;
+    const n = c.length;
+    this.need = RECORD_HEADER;
+    while (n - i >= RECORD_HEADER) {
+      const cap = v.getUint32(i + 8, le);
+      if (!this.capOk(cap)) return;
+      if (n - i - RECORD_HEADER < cap) {
+        this.need = RECORD_HEADER + cap;
+        break;
       }
-      if (buf.length - pos - RECORD_HEADER < cap) break;
-      if (frac >= fracLimit && ++badFractions === 1) {
-        onWarning({ input: name, offset, message: `record ${records + 1} has a timestamp fraction of ${frac} ${nanosecond ? 'ns' : 'µs'}, a second or more: used as it is` });
-      }
-      let kept = cap;
-      if (cap > orig || orig === 0 || (snaplen > 0 && cap > snaplen)) {
-        if (++badLengths === 1) onWarning({ input: name, offset, message: `record ${records + 1} claims ${cap} captured bytes of a ${orig}-byte packet (snap length ${snaplen}): a corrupt or crafted record${snaplen > 0 && cap > snaplen ? ', cut to the snap length as libpcap does' : ''}` });
-        // libpcap (and so tcpdump) keeps no more than the snap length of a record.
-        if (snaplen > 0 && cap > snaplen) kept = snaplen;
-      }
-      const start = pos + RECORD_HEADER;
-      records++;
-      pos = start + cap;
-      offset += RECORD_HEADER + cap;
-      onRecord(buf.subarray(start, start + kept), linkType, sec + frac * scale, orig, null);
+      this.record(c, v, i, cap);
+      i += RECORD_HEADER + cap;
     }
-    if (pos < buf.length) carry = buf.subarray(pos);
-    return null;
-  };
+    if (i < n) this.append(c, i, n - i);
+  }
 
-  const ended = (): PcapResult => {
-    if (linkType < 0) throw new InputError(name, `pcap file ends inside its ${FILE_HEADER}-byte file header (${bytes} bytes)`, 0);
-    const left = bytes - offset;
+  /** Completes the carried piece from `c`: where c's unused bytes start, or -1 when none are left (or reading stopped). */
+  private finishCarried(c: Buffer): number {
+    let i = 0;
+    for (;;) {
+      const n = Math.min(this.need - this.carryLen, c.length - i);
+      this.append(c, i, n);
+      i += n;
+      if (this.carryLen < this.need) return -1;
+      if (this.linkType < 0) {
+        this.fileHeader(this.carry);
+        this.carryLen = 0;
+        this.need = RECORD_HEADER;
+        return i;
+      }
+      const cap = this.carryView.getUint32(8, this.le);
+      if (this.need === RECORD_HEADER) {
+        if (!this.capOk(cap)) return -1;
+        this.need = RECORD_HEADER + cap;
+        if (cap > 0) continue;
+      }
+      this.record(this.carry, this.carryView, 0, cap);
+      this.carryLen = 0;
+      this.need = RECORD_HEADER;
+      return i;
+    }
+  }
+
+  /** Appends to the carried piece, growing the buffer only when the piece needs more than it holds. */
+  private append(c: Buffer, i: number, n: number): void {
+    const want = Math.max(this.need, this.carryLen + n);
+    if (want > this.carry.length) {
+      const grown = Buffer.allocUnsafe(Math.max(want, CARRY));
+      this.carry.copy(grown, 0, 0, this.carryLen);
+      this.carry = grown;
+      this.carryView = new DataView(grown.buffer, grown.byteOffset, grown.length);
+    }
+    c.copy(this.carry, this.carryLen, i, i + n);
+    this.carryLen += n;
+  }
+
+  private fileHeader(b: Buffer): void {
+    const m = b.readUInt32BE(0);
+    if (m !== MAGIC_US_BE && m !== MAGIC_US_LE && m !== MAGIC_NS_BE && m !== MAGIC_NS_LE) {
+      throw new InputError(this.name, `not a readable pcap file: unknown magic number ${b.toString('hex', 0, 4)}`, 0);
+    }
+    this.le = m === MAGIC_US_LE || m === MAGIC_NS_LE;
+    this.nanosecond = m === MAGIC_NS_BE || m === MAGIC_NS_LE;
+    const u16 = (o: number) => (this.le ? b.readUInt16LE(o) : b.readUInt16BE(o));
+    const u32 = (o: number) => (this.le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+    const major = u16(4);
+    if (major !== 2) throw new InputError(this.name, `pcap version ${major}.${u16(6)} is not supported (only 2.x)`, 4);
+    // Upper bits of the link type field say whether frames end with an FCS: the type is the low 16.
+    this.linkType = u32(20) & 0xffff;
+    this.snaplen = u32(16);
+    if (this.nanosecond) {
+      this.scale = 1e-9;
+      this.fracLimit = 1e9;
+    }
+    this.offset = FILE_HEADER;
+  }
+
+  /** A captured length no capture can have stops reading here, before its bytes are awaited. */
+  private capOk(cap: number): boolean {
+    if (cap > MAX_RECORD || (cap > MAX_SNAPLEN && cap > this.snaplen)) {
+      this.warnStop(`record claims ${cap} captured bytes (snap length ${this.snaplen}): the file is corrupt from here; stopped reading after ${this.records} records`);
+      return false;
+    }
+    return true;
+  }
+
+  /** The whole record whose header is at `p` in `b` (v views b). */
+  private record(b: Buffer, v: DataView, p: number, cap: number): void {
+    const le = this.le;
+    const sec = v.getUint32(p, le);
+    const frac = v.getUint32(p + 4, le);
+    const wire = v.getUint32(p + 12, le);
+    if (frac >= this.fracLimit && ++this.badFractions === 1) {
+      this.onWarning({ input: this.name, offset: this.offset, message: `record ${this.records + 1} has a timestamp fraction of ${frac} ${this.nanosecond ? 'ns' : 'µs'}, a second or more: used as it is` });
+    }
+    const snaplen = this.snaplen;
+    let len = cap;
+    if (cap > wire || wire === 0 || (snaplen > 0 && cap > snaplen)) {
+      if (++this.badLengths === 1) this.onWarning({ input: this.name, offset: this.offset, message: `record ${this.records + 1} claims ${cap} captured bytes of a ${wire}-byte packet (snap length ${snaplen}): a corrupt or crafted record${snaplen > 0 && cap > snaplen ? ', cut to the snap length as libpcap does' : ''}` });
+      // libpcap (and so tcpdump) keeps no more than the snap length of a record.
+      if (snaplen > 0 && cap > snaplen) len = snaplen;
+    }
+    this.records++;
+    this.offset += RECORD_HEADER + cap;
+    this.onRecord(b.subarray(p + RECORD_HEADER, p + RECORD_HEADER + len), this.linkType, sec + frac * this.scale, wire, null);
+  }
+
+  private warnStop(message: string): void {
+    this.stopped = true;
+    this.onWarning({ input: this.name, offset: this.offset, message });
+    this.summarize();
+  }
+
+  private summarize(): void {
+    if (this.badFractions > 1) this.onWarning({ input: this.name, message: `${this.badFractions} records in all have a timestamp fraction of a second or more` });
+    if (this.badLengths > 1) this.onWarning({ input: this.name, message: `${this.badLengths} records in all have impossible lengths (captured more than the packet, or than the snap length, or a packet of 0 bytes)` });
+  }
+
+  /** The input failed (a read error, corrupt gzip data): fatal inside the file header, else the records read stand. */
+  readError(e: unknown): void {
+    const err = e as Error;
+    if (this.linkType < 0) throw e instanceof InputError ? e : new InputError(this.name, `not a readable pcap file: ${err?.message ?? String(e)}`, 0);
+    const what = e instanceof InputError ? e.message : `read error: ${err?.message ?? String(e)}`;
+    this.warnStop(`${what}; stopped reading after ${this.records} records`);
+  }
+
+  end(): void {
+    if (this.linkType < 0) throw new InputError(this.name, `pcap file ends inside its ${FILE_HEADER}-byte file header (${this.bytes} bytes)`, 0);
+    const left = this.bytes - this.offset;
     if (left > 0) {
       const what = left < RECORD_HEADER ? `${left} of its ${RECORD_HEADER} header bytes` : `${left - RECORD_HEADER} of its captured bytes`;
-      onWarning({ input: name, offset, message: `the file was cut inside the record at this offset (${what} present): the ${records} records before it are read` });
+      this.onWarning({ input: this.name, offset: this.offset, message: `the file was cut inside the record at this offset (${what} present): the ${this.records} records before it are read` });
     }
-    summarize();
-    return result();
-  };
+    this.summarize();
+  }
+}
 
-  // 'data' events, not async iteration: chunks that came before a read error are still read.
+/**
+ * Reads in flowing mode ('data' events), each chunk as it arrives: an async iterator would drop
+ * the chunks still buffered when the input then fails, and their records must be read.
+ */
+export function readPcap(stream: Readable, name: string, onRecord: RecordHandler, onWarning: (w: InputWarning) => void): Promise<PcapResult> {
+  const r = new PcapReader(name, onRecord, onWarning);
   return new Promise<PcapResult>((resolve, reject) => {
     let settled = false;
-    const finish = (f: () => PcapResult) => {
+    /** Runs the last step (which may throw InputError) and answers once, whatever the stream says after. */
+    const settle = (last: () => void) => {
       if (settled) return;
       settled = true;
+      stream.off('data', onData);
       try {
-        resolve(f());
+        last();
       } catch (e) {
+        return reject(e);
+      }
+      resolve({ nanosecond: r.nanosecond, records: r.records, bytes: r.bytes, linkType: r.linkType, snaplen: r.snaplen });
+    };
+    const onData = (chunk: Buffer) => {
+      try {
+        r.push(chunk);
+      } catch (e) {
+        // A file header we cannot read, or an exception from onRecord: not a read error.
+        settled = true;
+        stream.off('data', onData);
         stream.destroy();
-        reject(e);
+        return reject(e);
+      }
+      if (r.stopped) {
+        // A corrupt length: close the input instead of reading it to its end.
+        settle(() => undefined);
+        stream.destroy();
       }
     };
-    stream.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      try {
-        const stop = onChunk(chunk);
-        if (stop) finish(() => stop);
-      } catch (e) {
-        finish(() => {
-          throw e;
-        });
-      }
-    });
-    stream.on('error', (e) => {
-      finish(() => {
-        if (linkType < 0) throw e instanceof InputError ? e : new InputError(name, `not a readable pcap file: ${e.message}`, 0);
-        return stopAt(`${e instanceof InputError ? e.message : `read error: ${e.message}`}; stopped reading after ${records} records`);
-      });
-    });
-    stream.on('end', () => finish(ended));
+    stream.on('data', onData);
+    stream.on('end', () => settle(() => r.end()));
+    stream.on('error', (e) => settle(() => r.readError(e)));
+    // Destroyed by someone else without an error: what came is all there is, rather than a wait for ever.
+    stream.on('close', () => settle(() => r.end()));
   });
 }
