@@ -45,7 +45,8 @@ export class AnalyzeError extends Error {
  */
 export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
   const replyTimeout = opts.replyTimeout ?? 1;
-  const builder = new ReportBuilder(paths.map((p) => (p === '-' ? 'stdin' : p)), { replyTimeout, maxListed: opts.maxListed });
+  const names = paths.map((p) => (p === '-' ? 'stdin' : p));
+  const builder = new ReportBuilder(names, { replyTimeout, maxListed: opts.maxListed });
   const table = new FlowTable({
     replyTimeout,
     maxFlows: opts.maxFlows ?? 1_000_000,
@@ -63,7 +64,7 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
 
   for (let index = 0; index < paths.length; index++) {
     const path = paths[index]!;
-    const name = path === '-' ? 'stdin' : path;
+    const name = names[index]!;
     const summary: InputSummary = { name, format: '?', packets: 0 };
     inputs.push(summary);
     try {

@@ -615,7 +615,8 @@ export class FlowTable {
   }
 
   /** The tunnel's inventory entry; with a packet, counts it there. */
-  private noteTunnel(p: Packet | null, hop: TunnelHop, ep = ''): TunnelInfo {
+  /** The tunnel's inventory entry (made on first sight); consecutive packets mostly share one. */
+  private tunnelOf(hop: TunnelHop): TunnelInfo {
     let t = this.lastTunnel;
     if (t === null || t.type !== hop.type || t.vni !== hop.vni || t.port !== hop.port) {
       const k = `${hop.type}:${hop.vni}:${hop.port}`;
@@ -626,7 +627,12 @@ export class FlowTable {
       }
       this.lastTunnel = t;
     }
-    if (p === null) return t;
+    return t;
+  }
+
+  /** Counts an encapsulated packet in the tunnel inventory and in its input's address votes. */
+  private noteTunnel(p: Packet, hop: TunnelHop, ep: string): void {
+    const t = this.tunnelOf(hop);
     t.packets++;
     if (t.endpoints.size < 1024 || t.endpoints.has(ep)) t.endpoints.set(ep, (t.endpoints.get(ep) ?? 0) + 1);
     if (badOuterChecksum(p.frame) && (t.badChecksum.size < 1024 || t.badChecksum.has(ep))) t.badChecksum.set(ep, (t.badChecksum.get(ep) ?? 0) + 1);
@@ -647,7 +653,6 @@ export class FlowTable {
       this.vote(p.input, hop.outerSrc, 1);
       if (hop.outerDst !== hop.outerSrc) this.vote(p.input, hop.outerDst, 1);
     }
-    return t;
   }
 
   private addArp(p: Packet, arp: NonNullable<Packet['frame']['arp']>): void {
@@ -689,7 +694,7 @@ export class FlowTable {
         // encapsulated) is this tunnel's traffic: give it the tunnel's scope instead of starting anew.
         if (bare && tunnelScopes === 0 && (bare.cooked || (hop.innerSrcMac !== null && bare.innerMacs.includes(hop.innerSrcMac)))) {
           bare.scope = scopeOf(hop);
-          bare.tunnel = this.noteTunnel(null, hop).scope;
+          bare.tunnel = this.tunnelOf(hop).scope;
           return bare;
         }
       } else {
@@ -749,7 +754,7 @@ export class FlowTable {
       serverPort: icmp ? null : fromClient ? t.dstPort : t.srcPort,
       echoId: icmp ? t.srcPort : null,
       scope: scopeOf(v.tunnel),
-      tunnel: v.tunnel ? this.noteTunnel(null, v.tunnel).scope : null,
+      tunnel: v.tunnel ? this.tunnelOf(v.tunnel).scope : null,
       endpoints: new Map(),
       firstSeen: p.ts,
       lastSeen: p.ts,
@@ -1149,9 +1154,9 @@ export class FlowTable {
       // A port unreachable answers one datagram: when the text hides its source port, the flow whose
       // request came last before the error is the one (not every flow to that port at the time).
       if (targets.length > 1 && q.dstPort !== null && e.ts !== null) {
-        const last = (f: Flow) => lastRequestBefore(f, e.input, e.ts!);
-        const best = Math.max(...targets.map(last));
-        if (best > -Infinity) targets = targets.filter((f) => last(f) === best);
+        const times = targets.map((f) => lastRequestBefore(f, e.input, e.ts!));
+        const best = Math.max(...times);
+        if (best > -Infinity) targets = targets.filter((_, i) => times[i] === best);
       }
     }
     if (targets.length === 0) {
