@@ -80,3 +80,36 @@ describe('contradictory data does not make a wrong verdict', () => {
     expect(r.flows.map((f) => [f.verdict, f.requests])).toEqual([['incomplete', 0]]);
   });
 });
+
+describe('open flows kept as columns', () => {
+  const time = (s: number) => `08:00:${String(Math.floor(s)).padStart(2, '0')}.${String(Math.round((s % 1) * 1e6)).padStart(6, '0')}`;
+  it('6,000 exchanges inside one 50 ms window (more records waiting than the ring first holds) all pair up', async () => {
+    let t = '';
+    for (let i = 0; i < 6000; i++) t += ping(0.00001 * i, i, 1);
+    const r = await analyzeText(t, { maxListed: 10 });
+    expect(r.summary.flows).toBe(6000);
+    expect(r.summary.verdicts).toMatchObject({ healthy: 6000 });
+  });
+  it('several requests waiting at once, answered out of order: the unanswered one is the one left', async () => {
+    const req = (t: number, seq: number) => `${time(t)} IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 5, seq ${seq}, length 64\n`;
+    const rep = (t: number, seq: number) => `${time(t)} IP 10.0.0.2 > 10.0.0.1: ICMP echo reply, id 5, seq ${seq}, length 64\n`;
+    const r = await analyzeText(req(0, 1) + req(0.1, 2) + req(0.2, 3) + rep(0.3, 3) + rep(0.4, 1) + req(5, 4) + rep(5.1, 4));
+    expect(r.flows.map((f) => [f.requests, f.answered, f.unanswered, f.verdict])).toEqual([[4, 3, 1, 'lossy']]);
+  });
+  it('a UDP reply answers every query waiting before it, not the ones after', async () => {
+    const q = (t: number, id: number) => `${time(t)} IP 10.0.0.1.5000 > 10.0.0.2.53: ${id}+ A? a.example. (27)\n`;
+    const a = (t: number, id: number) => `${time(t)} IP 10.0.0.2.53 > 10.0.0.1.5000: ${id} 1/0/0 A 10.0.0.9 (43)\n`;
+    // Query 3 goes unanswered; query 4, the last packet, is too recent to tell.
+    const r = await analyzeText(q(0, 1) + q(0.2, 2) + a(0.3, 2) + q(0.4, 3) + q(3, 4));
+    expect(r.flows.map((f) => [f.requests, f.answered, f.unanswered, f.verdict])).toEqual([[4, 2, 1, 'lossy']]);
+  });
+  it('thousands of flows open at once, closed and their slots reused, keep their own counts', async () => {
+    let t = '';
+    for (let round = 0; round < 2; round++) for (let i = 0; i < 3000; i++) t += ping(round * 30 + i * 0.001, i, round + 1, i % 3 !== 0);
+    // One more exchange later, so every request above is past the reply timeout.
+    const r = await analyzeText(t + ping(40, 9999, 1), { maxListed: 10 });
+    expect(r.summary.flows).toBe(6001);
+    expect(r.summary.verdicts).toMatchObject({ healthy: 4001, 'request-only': 2000 });
+  });
+});
+

@@ -18,7 +18,8 @@ import type { Icmp, Ip, Packet, Quoted } from '../model.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../model.js';
 import { describeError, errorClass, type ErrorClass } from './icmp-errors.js';
 import { badOuterChecksum } from './outer.js';
-import { placeName, SIGHTINGS_KEPT, sightingOf, type PacketSighting, type RecordFacts } from './crossnode.js';
+import { placeName, SIGHTINGS_KEPT, sightingOf, type PacketSighting } from './crossnode.js';
+import { dirCode, dirOf, Endpoints, FlowColumns, NIL, PATH_STRIDE, Records, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST, ROLES, SeenColumns, SideColumns } from './columns.js';
 import { isEchoRequest, quotedTuple, viewOf, type FlowProto, type TunnelHop, type Tuple, type View } from './view.js';
 
 export interface FlowTableOptions {
@@ -104,33 +105,6 @@ export interface FlowError {
 }
 
 /**
- * One packet, seen once or several times at one capture point. From RecordFacts: the fields that
- * recognise a second sighting (sigSeq, sigIpId), and the first encapsulated sighting's direction,
- * outer addresses, time and interface.
- */
-interface PacketRecord extends RecordFacts {
-  fromClient: boolean;
-  role: Role;
-  /** Request identity (requests) or which request it answers (replies); null = every earlier pending request. */
-  key: number | null;
-  /** More fields that recognise a second sighting of the same packet. */
-  sigType: number;
-  sigAck: number | null;
-  sigLen: number | null;
-  /** TCP: a reset from the server answering a connection attempt. */
-  refusal: boolean;
-  side: Side;
-  settled: boolean;
-  /** The side's first request (1) or first reply (2), whose places are kept as the side's path; else 0. */
-  first: 0 | 1 | 2;
-  /** Where it was last seen (interface, direction, outer addresses): a packet is not seen twice at one place. */
-  placeIf: string | number | null;
-  placeDir: Packet['direction'];
-  placeSrc: string | null;
-  placeDst: string | null;
-}
-
-/**
  * A sighting kept as evidence, in numbers: the words are made when the flow closes (most
  * sightings are never reported, and a flow keeps only a few).
  */
@@ -155,12 +129,6 @@ export interface Hop {
   /** The tunnel it was in there, null when bare. */
   tunnel: { type: TunnelHop['type']; vni: number | null; src: string; dst: string; port: number | null } | null;
   ts: number | null;
-}
-
-interface Pending {
-  ts: number | null;
-  /** Its reply was made but never left through the tunnel. */
-  undelivered: boolean;
 }
 
 /** How one capture point saw packets of one role: arriving or leaving encapsulated, or only bare. */
@@ -206,9 +174,6 @@ export interface Side {
   sightings: PacketSighting[];
   firstSeen: number | null;
   lastSeen: number | null;
-  pending: Map<number, Pending>;
-  nextKey: number;
-  recent: PacketRecord[];
 }
 
 export interface Flow {
@@ -234,15 +199,6 @@ export interface Flow {
   /** One side per input that saw the flow, in input order. */
   sides: Side[];
   errors: FlowError[];
-  /** The tuple's hash it is filed under (tupleKey). */
-  key: number;
-  /** Closed: handed on, no longer in the table. */
-  closed: boolean;
-  /** TCP: FINs seen from the client (1) and the server (2), a reset (4): 3 or 4 = the connection ended. */
-  tcpEnd: number;
-  /** Neighbours in the table's idle queue. */
-  qPrev: Flow | null;
-  qNext: Flow | null;
   /** Evidence, kept small until flowEvidence() words it: the first sightings, the newest one, the errors tied to the flow. */
   seen: Seen[];
   last: Seen | null;
@@ -327,7 +283,7 @@ function tupleKey(t: Tuple): number {
   const b = (strHash(t.dst) ^ Math.imul(t.dstPort + 1, 0x9e3779b1)) >>> 0;
   const lo = a < b ? a : b;
   const hi = a < b ? b : a;
-  const p = t.proto === 'tcp' ? 1 : t.proto === 'udp' ? 2 : t.proto === 'icmp' ? 3 : 4;
+  const p = protoCode(t.proto);
   const h1 = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b) ^ p, 0xc2b2ae35) >>> 0;
   const h2 = (Math.imul(hi ^ Math.imul(lo, 0x27d4eb2f), 0x165667b1) ^ p) & 0x1fffff;
   return h1 * 0x200000 + h2;
@@ -340,12 +296,19 @@ function strHash(s: string): number {
   return h;
 }
 
-/** Whether a flow is the conversation of this tuple (either way round). */
-function sameTuple(f: Flow, t: Tuple): boolean {
-  if (f.proto !== t.proto) return false;
-  if (f.echoId !== null) return f.echoId === t.srcPort && ((f.client === t.src && f.server === t.dst) || (f.client === t.dst && f.server === t.src));
-  return (f.client === t.src && f.clientPort === t.srcPort && f.server === t.dst && f.serverPort === t.dstPort) ||
-    (f.client === t.dst && f.clientPort === t.dstPort && f.server === t.src && f.serverPort === t.srcPort);
+const PROTOS: readonly FlowProto[] = ['tcp', 'udp', 'icmp', 'icmp6'];
+function protoCode(p: FlowProto): number {
+  return p === 'tcp' ? 1 : p === 'udp' ? 2 : p === 'icmp' ? 3 : 4;
+}
+
+/** Whether the flow in slot s is the conversation of this tuple (either way round). */
+function sameTuple(c: FlowColumns, s: number, t: Tuple): boolean {
+  if (c.proto[s] !== protoCode(t.proto)) return false;
+  const cl = c.client[s];
+  const sv = c.server[s];
+  if (c.echoId[s] !== NIL) return c.echoId[s] === t.srcPort && ((cl === t.src && sv === t.dst) || (cl === t.dst && sv === t.src));
+  return (cl === t.src && c.clientPort[s] === t.srcPort && sv === t.dst && c.serverPort[s] === t.dstPort) ||
+    (cl === t.dst && c.clientPort[s] === t.dstPort && sv === t.src && c.serverPort[s] === t.srcPort);
 }
 
 export function describeHop(hop: TunnelHop | null): string {
@@ -396,19 +359,6 @@ function evidenceOf(f: Flow, s: Seen): Evidence {
   return { role: s.role, what, where: describePlace(s.ifname, s.ifindex, s.direction, hop), input: s.input, no: s.no, line: s.line, ts: s.ts };
 }
 
-function newPassage(): Passage {
-  return { in: 0, out: 0, unknown: null, bare: 0 };
-}
-
-function newSide(input: number): Side {
-  return {
-    input, requests: 0, replies: 0, answered: 0, undelivered: 0, unanswered: 0, pendingAtEnd: 0,
-    notEncapsulated: 0, lastNotEncapsulatedTs: null, requestEncapsulated: false, resets: 0, sawSyn: false, sawSynAck: false,
-    requestPassage: newPassage(), replyPassage: newPassage(), requestPath: null, replyPath: null, sightings: none(),
-    firstSeen: null, lastSeen: null, pending: new Map(), nextKey: 0, recent: [],
-  };
-}
-
 /** Votes for a node's own tunnel addresses: exact from cooked directions, else the address in every encapsulated packet. */
 interface InputTally {
   /** Last timestamp of the input: each node's clock judges its own pending requests. */
@@ -423,32 +373,57 @@ interface InputTally {
   truncated: number;
 }
 
+/** Record bits. */
+const FROM_CLIENT = 1;
+const SETTLED = 2;
+const ENCAPSULATED = 4;
+const REFUSAL = 8;
+/** Side bits. */
+const REQUEST_ENCAPSULATED = 1;
+const SAW_SYN = 2;
+const SAW_SYN_ACK = 4;
+const DIR_IN = dirCode('in');
+const DIR_OUT = dirCode('out');
+
+/** An unknown number (NaN) equals anything. */
+function eqOrUnknown(a: number, b: number): boolean {
+  return a !== a || b !== b || a === b;
+}
+
+function orNull(n: number): number | null {
+  return n === n ? n : null;
+}
+
+function orNaN(n: number | null | undefined): number {
+  return n ?? NaN;
+}
+
 export class FlowTable {
   private readonly opts: FlowTableOptions;
-  /** Open flows of one tuple across scopes (bare and each tunnel). */
-  private readonly byTuple = new Map<number, Flow[]>();
+  private readonly fc = new FlowColumns();
+  private readonly seen = new SeenColumns();
+  private readonly sc = new SideColumns();
+  private readonly rec = new Records();
+  private readonly eps = new Endpoints();
+  /** Open flows by tuple key: a bucket's first slot, chained through FlowColumns.hashNext. */
+  private buckets = new Int32Array(1024).fill(NIL);
   private open = 0;
   /** Open flows, a linked list in the order tick() last looked at them: the idle ones are at the front. */
-  private qHead: Flow | null = null;
-  private qTail: Flow | null = null;
-  /** TCP connections that ended, in the order they ended: closed sooner than idle ones. */
-  private ended: Flow[] = [];
+  private qHead = NIL;
+  private qTail = NIL;
+  /** TCP connections that ended, in the order they ended, as (slot, id) pairs: closed sooner than idle ones. */
+  private ended: number[] = [];
   private endedHead = 0;
   /** Flows closed with no onFlow to take them. */
   private readonly closedFlows: Flow[] = [];
-  /** Open flows by inner address and by outer destination, for errors that name only a host; built when such an error is due. */
-  private hostIndex: { byPair: Map<string, Map<string, Flow[]>>; byOuterDst: Map<string, Flow[]> } | null = null;
+  /** Open flows (slots) by inner address pair and by outer destination, for errors that name only a host; built when such an error is due. */
+  private hostIndex: { byPair: Map<string, Map<string, number[]>>; byOuterDst: Map<string, number[]> } | null = null;
   private readonly tunnels = new Map<string, TunnelInfo>();
   private lastTunnel: TunnelInfo | null = null;
   private readonly arp = new Map<string, ArpInfo>();
   private errors: PendingError[] = [];
-  private readonly inputs = new Map<number, InputTally>();
-  /**
-   * Packet records not yet settled, oldest first: each is settled once no other sighting of it
-   * can come, so records die young (cheap for the garbage collector) instead of waiting for a tick.
-   */
-  private fifo: PacketRecord[] = [];
-  private fifoHead = 0;
+  /** Per input number. */
+  private readonly inputs: InputTally[] = [];
   private nextId = 1;
   private end: number | null = null;
   private nextTick: number | null = null;
@@ -467,14 +442,14 @@ export class FlowTable {
       if (this.end === null || p.ts > this.end) this.end = p.ts;
       const t = this.tally(p.input);
       if (t.end === null || p.ts > t.end) t.end = p.ts;
-      const q = this.fifo;
-      if (this.fifoHead < q.length && q[this.fifoHead]!.ts !== null && q[this.fifoHead]!.ts! < p.ts - SAME_PACKET_WINDOW) this.settleBefore(p.ts - SAME_PACKET_WINDOW);
+      const r = this.rec;
+      if (r.head < r.tail && r.ts[r.head & r.mask]! < p.ts - SAME_PACKET_WINDOW) this.settleBefore(p.ts - SAME_PACKET_WINDOW);
       if (this.nextTick === null) this.nextTick = p.ts + TICK;
       else if (p.ts >= this.nextTick) this.tick(p.ts);
     }
     const v = viewOf(p);
-    // The outer endpoints' key, looked up once for the tunnel inventory and the flow.
-    const ep = v.tunnel ? endpointKey(v.tunnel.outerSrc, v.tunnel.outerDst) : '';
+    // The outer endpoints by number, looked up once for the tunnel inventory and the flow.
+    const ep = v.tunnel ? this.eps.id(v.tunnel.outerSrc, v.tunnel.outerDst) : NIL;
     if (v.tunnel) this.noteTunnel(p, v.tunnel, ep);
     switch (v.kind) {
       case 'conv':
@@ -511,8 +486,8 @@ export class FlowTable {
   }
 
   /**
-   * Housekeeping once per TICK of capture time: settle records whose other sightings can no longer
-   * come, tie errors to flows once the flows' evidence around them is in, close idle flows.
+   * Housekeeping once per TICK of capture time: tie errors to flows once the flows' evidence
+   * around them is in, close idle flows.
    */
   private tick(now: number): void {
     this.nextTick = now + TICK;
@@ -527,86 +502,78 @@ export class FlowTable {
       this.hostIndex = null;
     }
     if (this.opts.idleTimeout === Infinity) return;
+    const fc = this.fc;
     let nodes: InputNode[] | null = null;
     const endedBefore = now - TCP_END_LINGER;
     while (this.endedHead < this.ended.length) {
-      const f = this.ended[this.endedHead]!;
-      if (!f.closed) {
-        if (f.lastSeen !== null && f.lastSeen >= endedBefore) break;
-        this.close(f, (nodes ??= this.nodes()));
+      const s = this.ended[this.endedHead]!;
+      if (fc.id[s] === this.ended[this.endedHead + 1]) {
+        if (fc.lastSeen[s]! >= endedBefore) break;
+        this.close(s, (nodes ??= this.nodes()));
       }
-      this.endedHead++;
+      this.endedHead += 2;
     }
     if (this.endedHead > 4096 && this.endedHead * 2 > this.ended.length) {
       this.ended = this.ended.slice(this.endedHead);
       this.endedHead = 0;
     }
-    const idleBefore = now - this.opts.idleTimeout;
+    const idle = this.opts.idleTimeout;
+    const idleBefore = now - idle;
     // Each open flow is looked at about once per half idle timeout: an active one goes to the back.
-    let f = this.qHead;
+    let s = this.qHead;
     const last = this.qTail;
-    while (f !== null) {
-      const next = f.qNext;
-      if (f.lastSeen !== null && f.lastSeen < idleBefore) this.close(f, (nodes ??= this.nodes()));
-      else if (f.lastSeen === null || f.lastSeen - idleBefore > this.opts.idleTimeout / 2) break;
+    while (s !== NIL) {
+      const next = fc.qNext[s]!;
+      const seen = fc.lastSeen[s]!;
+      if (seen < idleBefore) this.close(s, (nodes ??= this.nodes()));
+      else if (seen !== seen || seen - idleBefore > idle / 2) break;
       else {
-        this.unqueue(f);
-        this.enqueue(f);
+        this.unqueue(s);
+        this.enqueue(s);
       }
-      if (f === last) break;
-      f = next;
+      if (s === last) break;
+      s = next;
     }
   }
 
-  private enqueue(f: Flow): void {
-    f.qPrev = this.qTail;
-    f.qNext = null;
-    if (this.qTail) this.qTail.qNext = f;
-    else this.qHead = f;
-    this.qTail = f;
+  private enqueue(s: number): void {
+    const fc = this.fc;
+    fc.qPrev[s] = this.qTail;
+    fc.qNext[s] = NIL;
+    if (this.qTail !== NIL) fc.qNext[this.qTail] = s;
+    else this.qHead = s;
+    this.qTail = s;
   }
 
-  private unqueue(f: Flow): void {
-    if (f.qPrev) f.qPrev.qNext = f.qNext;
-    else this.qHead = f.qNext;
-    if (f.qNext) f.qNext.qPrev = f.qPrev;
-    else this.qTail = f.qPrev;
-    f.qPrev = f.qNext = null;
+  private unqueue(s: number): void {
+    const fc = this.fc;
+    const prev = fc.qPrev[s]!;
+    const next = fc.qNext[s]!;
+    if (prev !== NIL) fc.qNext[prev] = next;
+    else this.qHead = next;
+    if (next !== NIL) fc.qPrev[next] = prev;
+    else this.qTail = prev;
+    fc.qPrev[s] = fc.qNext[s] = NIL;
   }
 
   /** Settles the records older than `before` (all with Infinity; those without a time once 65536 newer ones came). */
   private settleBefore(before: number): void {
-    const q = this.fifo;
-    let i = this.fifoHead;
-    while (i < q.length) {
-      const rec = q[i]!;
-      if (!rec.settled) {
-        if (rec.ts === null ? before !== Infinity && q.length - i <= 65536 : rec.ts >= before) break;
-        const r = rec.side.recent;
-        const at = r.indexOf(rec);
-        // An emptied ring is replaced, which frees its backing store.
-        if (r.length === 1) rec.side.recent = [];
-        else r.splice(at, 1);
-        this.settle(rec.side, rec);
+    const r = this.rec;
+    while (r.head < r.tail) {
+      const i = r.head & r.mask;
+      if (!(r.bits[i]! & SETTLED)) {
+        const ts = r.ts[i]!;
+        if (ts !== ts ? before !== Infinity && r.tail - r.head <= 65536 : ts >= before) break;
+        // Records settle oldest first, so a side's unsettled records stay the newest of its chain.
+        this.sc.recentCount[r.side[i]!]--;
+        this.settle(r.side[i]!, r.head);
       }
-      i++;
-    }
-    if (i === q.length) {
-      this.fifo = [];
-      this.fifoHead = 0;
-    } else {
-      this.fifoHead = i;
-      if (i > 65536 && i * 2 > q.length) {
-        this.fifo = q.slice(i);
-        this.fifoHead = 0;
-      }
+      r.head++;
     }
   }
 
   private tally(input: number): InputTally {
-    let t = this.inputs.get(input);
-    if (!t) this.inputs.set(input, (t = { end: null, cooked: false, encapsulated: 0, votes: new Map(), forth: 0, back: 0, truncated: 0 }));
-    return t;
+    return (this.inputs[input] ??= { end: null, cooked: false, encapsulated: 0, votes: new Map(), forth: 0, back: 0, truncated: 0 });
   }
 
   private vote(input: number, addr: string, n: number): void {
@@ -614,7 +581,6 @@ export class FlowTable {
     t.votes.set(addr, (t.votes.get(addr) ?? 0) + n);
   }
 
-  /** The tunnel's inventory entry; with a packet, counts it there. */
   /** The tunnel's inventory entry (made on first sight); consecutive packets mostly share one. */
   private tunnelOf(hop: TunnelHop): TunnelInfo {
     let t = this.lastTunnel;
@@ -631,27 +597,31 @@ export class FlowTable {
   }
 
   /** Counts an encapsulated packet in the tunnel inventory and in its input's address votes. */
-  private noteTunnel(p: Packet, hop: TunnelHop, ep: string): void {
+  private noteTunnel(p: Packet, hop: TunnelHop, ep: number): void {
     const t = this.tunnelOf(hop);
+    const key = this.eps.key[ep]!;
+    // The interned addresses: their hashes are computed once.
+    const src = this.eps.src[ep]!;
+    const dst = this.eps.dst[ep]!;
     t.packets++;
-    if (t.endpoints.size < 1024 || t.endpoints.has(ep)) t.endpoints.set(ep, (t.endpoints.get(ep) ?? 0) + 1);
-    if (badOuterChecksum(p.frame) && (t.badChecksum.size < 1024 || t.badChecksum.has(ep))) t.badChecksum.set(ep, (t.badChecksum.get(ep) ?? 0) + 1);
+    if (t.endpoints.size < 1024 || t.endpoints.has(key)) t.endpoints.set(key, (t.endpoints.get(key) ?? 0) + 1);
+    if (badOuterChecksum(p.frame) && (t.badChecksum.size < 1024 || t.badChecksum.has(key))) t.badChecksum.set(key, (t.badChecksum.get(key) ?? 0) + 1);
     if (hop.innerSrcMac) {
-      let macs = t.macs.get(hop.outerSrc);
-      if (!macs && t.macs.size < 1024) t.macs.set(hop.outerSrc, (macs = new Set()));
+      let macs = t.macs.get(src);
+      if (!macs && t.macs.size < 1024) t.macs.set(src, (macs = new Set()));
       if (macs && macs.size < 64) macs.add(hop.innerSrcMac);
     }
     const tally = this.tally(p.input);
     tally.encapsulated++;
     if (p.direction === 'out') {
       tally.cooked = true;
-      this.vote(p.input, hop.outerSrc, 1e6);
+      this.vote(p.input, src, 1e6);
     } else if (p.direction === 'in') {
       tally.cooked = true;
-      this.vote(p.input, hop.outerDst, 1e6);
+      this.vote(p.input, dst, 1e6);
     } else {
-      this.vote(p.input, hop.outerSrc, 1);
-      if (hop.outerDst !== hop.outerSrc) this.vote(p.input, hop.outerDst, 1);
+      this.vote(p.input, src, 1);
+      if (dst !== src) this.vote(p.input, dst, 1);
     }
   }
 
@@ -674,68 +644,81 @@ export class FlowTable {
     a.lastSeen = p.ts;
   }
 
-  /** The flow a conversation packet belongs to, creating it (or re-scoping a bare one) as needed. */
-  private flowFor(p: Packet, v: Extract<View, { kind: 'conv' }>): Flow {
+  private bucket(key: number): number {
+    return (key >>> 0) & (this.buckets.length - 1);
+  }
+
+  /** The flow (slot) a conversation packet belongs to, creating it (or re-scoping a bare one) as needed. */
+  private flowFor(p: Packet, v: Extract<View, { kind: 'conv' }>): number {
+    const fc = this.fc;
     const t = v.tuple;
     const tk = tupleKey(t);
-    const siblings = this.byTuple.get(tk);
-    if (siblings) {
-      if (v.tunnel) {
-        const hop = v.tunnel;
-        let bare: Flow | undefined;
-        let tunnelScopes = 0;
-        for (const f of siblings) {
-          if (!sameTuple(f, t)) continue;
-          if (f.tunnel === null) bare = f;
-          else if (f.tunnel.type === hop.type && f.tunnel.vni === hop.vni) return f;
-          else tunnelScopes++;
-        }
-        // A bare flow of the same tuple seen first (a pod's packet on cni0 and flannel.1 before it is
-        // encapsulated) is this tunnel's traffic: give it the tunnel's scope instead of starting anew.
-        if (bare && tunnelScopes === 0 && (bare.cooked || (hop.innerSrcMac !== null && bare.innerMacs.includes(hop.innerSrcMac)))) {
-          bare.scope = scopeOf(hop);
-          bare.tunnel = this.tunnelOf(hop).scope;
-          return bare;
-        }
-      } else {
-        let inTunnel: Flow | null = null;
-        let inTunnels = 0;
-        let bare: Flow | null = null;
-        for (const f of siblings) {
-          if (!sameTuple(f, t)) continue;
-          if (f.tunnel === null) bare = f;
-          else {
-            inTunnel = f;
-            inTunnels++;
-          }
-        }
-        if (inTunnels === 1) {
-          const tf = inTunnel!;
-          const f = v.frame;
-          // Bare copy of tunnel traffic: on a multi-interface (cooked) capture the same packet shows on
-          // the overlay device and the pod's interfaces; on Ethernet only when its MACs are the inner ones.
-          // Text that shows no link layer at all (cooked v1 without -e) cannot tell: one tunnel is taken.
-          const noLink = p.direction === null && p.ifname === null && f.src === null && f.dst === null;
-          if (noLink || p.direction !== null || (f.src !== null && tf.innerMacs.includes(f.src)) || (f.dst !== null && tf.innerMacs.includes(f.dst))) return tf;
-        }
-        if (bare) return bare;
+    const head = this.buckets[this.bucket(tk)]!;
+    if (v.tunnel) {
+      const hop = v.tunnel;
+      let bare = NIL;
+      let tunnelScopes = 0;
+      for (let s = head; s !== NIL; s = fc.hashNext[s]!) {
+        if (fc.key[s] !== tk || !sameTuple(fc, s, t)) continue;
+        const tn = fc.tunnel[s];
+        if (!tn) bare = s;
+        else if (tn.type === hop.type && tn.vni === hop.vni) return s;
+        else tunnelScopes++;
       }
+      // A bare flow of the same tuple seen first (a pod's packet on cni0 and flannel.1 before it is
+      // encapsulated) is this tunnel's traffic: give it the tunnel's scope instead of starting anew.
+      if (bare !== NIL && tunnelScopes === 0 && (fc.cooked[bare] || (hop.innerSrcMac !== null && this.hasMac(bare, hop.innerSrcMac)))) {
+        fc.tunnel[bare] = this.tunnelOf(hop);
+        return bare;
+      }
+    } else {
+      let inTunnel = NIL;
+      let inTunnels = 0;
+      let bare = NIL;
+      for (let s = head; s !== NIL; s = fc.hashNext[s]!) {
+        if (fc.key[s] !== tk || !sameTuple(fc, s, t)) continue;
+        if (!fc.tunnel[s]) bare = s;
+        else {
+          inTunnel = s;
+          inTunnels++;
+        }
+      }
+      if (inTunnels === 1) {
+        const f = v.frame;
+        // Bare copy of tunnel traffic: on a multi-interface (cooked) capture the same packet shows on
+        // the overlay device and the pod's interfaces; on Ethernet only when its MACs are the inner ones.
+        // Text that shows no link layer at all (cooked v1 without -e) cannot tell: one tunnel is taken.
+        const noLink = p.direction === null && p.ifname === null && f.src === null && f.dst === null;
+        if (noLink || p.direction !== null || (f.src !== null && this.hasMac(inTunnel, f.src)) || (f.dst !== null && this.hasMac(inTunnel, f.dst))) return inTunnel;
+      }
+      if (bare !== NIL) return bare;
     }
-    if (this.open >= this.opts.maxFlows && this.qHead) {
+    if (this.open >= this.opts.maxFlows && this.qHead !== NIL) {
       // Memory stays bounded: the flow looked at longest ago (the least recently active) is closed now.
       this.counts.evicted++;
       this.close(this.qHead, this.nodes());
     }
-    const flow = this.newFlow(p, v, tk);
-    const now = this.byTuple.get(tk);
-    if (now) now.push(flow);
-    else this.byTuple.set(tk, [flow]);
+    if (this.open >= this.buckets.length) this.rehash(this.buckets.length * 2);
+    const s = this.newFlow(p, v, tk);
+    const b = this.bucket(tk);
+    fc.hashNext[s] = this.buckets[b]!;
+    this.buckets[b] = s;
     this.open++;
-    this.enqueue(flow);
-    return flow;
+    this.enqueue(s);
+    return s;
   }
 
-  private newFlow(p: Packet, v: Extract<View, { kind: 'conv' }>, key: number): Flow {
+  private rehash(n: number): void {
+    const fc = this.fc;
+    this.buckets = new Int32Array(n).fill(NIL);
+    for (let s = this.qHead; s !== NIL; s = fc.qNext[s]!) {
+      const b = this.bucket(fc.key[s]!);
+      fc.hashNext[s] = this.buckets[b]!;
+      this.buckets[b] = s;
+    }
+  }
+
+  private newFlow(p: Packet, v: Extract<View, { kind: 'conv' }>, key: number): number {
     const t = v.tuple;
     const l4 = v.frame.l4!;
     // Orientation: the echo request's sender, the SYN's sender; for UDP and mid-stream TCP the
@@ -745,318 +728,575 @@ export class FlowTable {
     else if (l4.kind === 'tcp' && l4.flags & TCP_SYN) fromClient = !(l4.flags & TCP_ACK);
     else if (t.srcPort < 1024 && t.dstPort >= 1024) fromClient = false;
     const icmp = t.proto === 'icmp' || t.proto === 'icmp6';
-    return {
-      id: this.nextId++,
-      proto: t.proto,
-      client: fromClient ? t.src : t.dst,
-      server: fromClient ? t.dst : t.src,
-      clientPort: icmp ? null : fromClient ? t.srcPort : t.dstPort,
-      serverPort: icmp ? null : fromClient ? t.dstPort : t.srcPort,
-      echoId: icmp ? t.srcPort : null,
-      scope: scopeOf(v.tunnel),
-      tunnel: v.tunnel ? this.tunnelOf(v.tunnel).scope : null,
-      endpoints: new Map(),
-      firstSeen: p.ts,
-      lastSeen: p.ts,
-      packets: 0,
-      sightings: 0,
-      sides: [],
-      errors: none(),
-      key,
-      closed: false,
-      tcpEnd: 0,
-      qPrev: null,
-      qNext: null,
-      seen: [],
-      last: null,
-      errorEvidence: none(),
-      innerMacs: none(),
-      cooked: false,
-    };
+    const fc = this.fc;
+    const s = fc.alloc();
+    this.seen.ensure(fc.cap);
+    fc.id[s] = this.nextId++;
+    fc.key[s] = key;
+    fc.proto[s] = protoCode(t.proto);
+    fc.client[s] = fromClient ? t.src : t.dst;
+    fc.server[s] = fromClient ? t.dst : t.src;
+    fc.clientPort[s] = icmp ? NIL : fromClient ? t.srcPort : t.dstPort;
+    fc.serverPort[s] = icmp ? NIL : fromClient ? t.dstPort : t.srcPort;
+    fc.echoId[s] = icmp ? t.srcPort : NIL;
+    fc.tunnel[s] = v.tunnel ? this.tunnelOf(v.tunnel) : null;
+    fc.firstSeen[s] = fc.lastSeen[s] = orNaN(p.ts);
+    fc.packets[s] = fc.sightings[s] = 0;
+    fc.tcpEnd[s] = fc.cooked[s] = fc.seenCount[s] = 0;
+    fc.side[s] = fc.sideLast[s] = NIL;
+    fc.ep0[s] = fc.ep1[s] = NIL;
+    fc.ep0n[s] = fc.ep1n[s] = 0;
+    return s;
   }
 
-  private sideOf(flow: Flow, input: number): Side {
-    const last = flow.sides[flow.sides.length - 1];
-    if (last && last.input === input) return last;
-    const found = flow.sides.find((s) => s.input === input);
-    if (found) return found;
-    const side = newSide(input);
-    flow.sides = flow.sides.concat(side);
-    return side;
+  private hasMac(s: number, mac: string): boolean {
+    return this.fc.macs[s]?.includes(mac) ?? false;
   }
 
-  private addConv(p: Packet, v: Extract<View, { kind: 'conv' }>, ep: string): void {
-    const flow = this.flowFor(p, v);
-    const side = this.sideOf(flow, p.input);
+  private addMac(s: number, mac: string | null): void {
+    if (mac === null) return;
+    const macs = this.fc.macs[s];
+    if (!macs) this.fc.macs[s] = [mac];
+    else if (macs.length < 8 && !macs.includes(mac)) this.fc.macs[s] = macs.concat(mac);
+  }
+
+  private countEndpoint(s: number, ep: number): void {
+    const fc = this.fc;
+    if (fc.ep0[s] === ep) fc.ep0n[s]++;
+    else if (fc.ep0[s] === NIL) {
+      fc.ep0[s] = ep;
+      fc.ep0n[s] = 1;
+    } else if (fc.ep1[s] === ep) fc.ep1n[s]++;
+    else if (fc.ep1[s] === NIL) {
+      fc.ep1[s] = ep;
+      fc.ep1n[s] = 1;
+    } else {
+      const more = (fc.epMore[s] ??= new Map());
+      const n = more.get(ep);
+      if (n !== undefined) more.set(ep, n + 1);
+      else if (more.size < 30) more.set(ep, 1);
+    }
+  }
+
+  private sideOf(s: number, input: number): number {
+    const fc = this.fc;
+    const sc = this.sc;
+    const last = fc.sideLast[s]!;
+    if (last !== NIL && sc.input[last] === input) return last;
+    for (let d = fc.side[s]!; d !== NIL; d = sc.next[d]!) if (sc.input[d] === input) return d;
+    const d = sc.alloc();
+    sc.input[d] = input;
+    sc.next[d] = NIL;
+    sc.requests[d] = sc.replies[d] = sc.answered[d] = sc.undelivered[d] = sc.unanswered[d] = 0;
+    sc.notEncapsulated[d] = sc.resets[d] = 0;
+    sc.lastNotEncapsulatedTs[d] = sc.firstSeen[d] = sc.lastSeen[d] = NaN;
+    sc.bits[d] = 0;
+    sc.reqIn[d] = sc.reqOut[d] = sc.reqBare[d] = sc.repIn[d] = sc.repOut[d] = sc.repBare[d] = 0;
+    sc.reqUnkN[d] = sc.repUnkN[d] = 0;
+    sc.pendState[d] = 0;
+    sc.nextKey[d] = 0;
+    sc.recentNewest[d] = -1;
+    sc.recentCount[d] = 0;
+    if (last === NIL) fc.side[s] = d;
+    else sc.next[last] = d;
+    fc.sideLast[s] = d;
+    return d;
+  }
+
+  private addConv(p: Packet, v: Extract<View, { kind: 'conv' }>, ep: number): void {
+    const fc = this.fc;
+    const sc = this.sc;
+    const r = this.rec;
+    const s = this.flowFor(p, v);
+    const d = this.sideOf(s, p.input);
     const t = v.tuple;
-    const fromClient = t.src === flow.client && (flow.clientPort === null || t.srcPort === flow.clientPort);
+    const fromClient = t.src === fc.client[s] && (fc.clientPort[s] === NIL || t.srcPort === fc.clientPort[s]);
     const tally = this.tally(p.input);
     if (fromClient) tally.forth++;
     else tally.back++;
     const hop = v.tunnel;
-    flow.sightings++;
-    if (p.direction !== null) flow.cooked = true;
-    if (p.ts !== null) {
-      if (flow.firstSeen === null || p.ts < flow.firstSeen) flow.firstSeen = p.ts;
-      if (flow.lastSeen === null || p.ts > flow.lastSeen) flow.lastSeen = p.ts;
-      if (side.firstSeen === null) side.firstSeen = p.ts;
-      side.lastSeen = p.ts;
+    fc.sightings[s]++;
+    if (p.direction !== null) fc.cooked[s] = 1;
+    const ts = orNaN(p.ts);
+    if (ts === ts) {
+      if (!(fc.firstSeen[s]! <= ts)) fc.firstSeen[s] = ts;
+      if (!(fc.lastSeen[s]! >= ts)) fc.lastSeen[s] = ts;
+      if (sc.firstSeen[d] !== sc.firstSeen[d]) sc.firstSeen[d] = ts;
+      sc.lastSeen[d] = ts;
     }
     if (hop) {
-      const n = flow.endpoints.get(ep);
-      if (n !== undefined) flow.endpoints.set(ep, n + 1);
-      else if (flow.endpoints.size < 32) flow.endpoints.set(ep, 1);
-      flow.innerMacs = addMac(addMac(flow.innerMacs, hop.innerSrcMac), hop.innerDstMac);
+      this.countEndpoint(s, ep);
+      this.addMac(s, hop.innerSrcMac);
+      this.addMac(s, hop.innerDstMac);
     }
 
     // The interface, where the capture names a real one: a name, or cooked v2's ifindex (a pcapng
     // interface id may be the "any" pseudo-interface, where every hop shares it).
     const placeIf = p.ifname ?? (p.frame.link === 'sll2' ? p.ifindex : null);
-    const placeSrc = hop ? hop.outerSrc : null;
-    const placeDst = hop ? hop.outerDst : null;
-    const same = this.findSame(side, p, v, fromClient, placeIf, placeSrc, placeDst);
-    let role: Role;
-    let target: PacketRecord;
-    if (same) {
-      target = same;
-      if (hop && !same.encapsulated) {
-        same.encapsulated = true;
-        same.encapDirection = p.direction;
-        same.encapSrc = hop.outerSrc;
-        same.encapDst = hop.outerDst;
-        same.encapTs = p.ts;
-        same.encapIfname = this.opts.followPackets ? placeName(p) : null;
+    const dir = dirCode(p.direction);
+    let n = this.findSame(d, v, fromClient, ts, placeIf, dir, ep);
+    let i: number;
+    let role: number;
+    if (n !== NIL) {
+      i = n & r.mask;
+      if (hop && !(r.bits[i]! & ENCAPSULATED)) {
+        r.bits[i] |= ENCAPSULATED;
+        r.encDir[i] = dir;
+        r.encEp[i] = ep;
+        r.encTs[i] = ts;
+        r.encIfname[i] = this.opts.followPackets ? placeName(p) : null;
       }
-      role = same.role;
+      role = r.role[i]!;
     } else {
-      target = this.recordOf(side, p, v, fromClient);
-      role = target.role;
-      if (role === 'request' && side.requestPath === null) {
-        target.first = 1;
-        side.requestPath = [];
-      } else if (role === 'reply' && side.replyPath === null) {
-        target.first = 2;
-        side.replyPath = [];
+      n = this.newRecord(d, p, v, fromClient, ts, ep);
+      i = n & r.mask;
+      role = r.role[i]!;
+      if (role === ROLE_REQUEST && sc.requestPath[d] === null) {
+        r.first[i] = 1;
+        sc.requestPath[d] = [];
+      } else if (role === ROLE_REPLY && sc.replyPath[d] === null) {
+        r.first[i] = 2;
+        sc.replyPath[d] = [];
       }
-      this.pushRecord(side, target);
-      flow.packets++;
-      if (role === 'request') this.addRequest(side, target);
-      if (target.refusal) side.resets++;
+      this.pushRecord(d, n);
+      fc.packets[s]++;
+      if (role === ROLE_REQUEST) this.addRequest(d, i);
+      if (r.bits[i]! & REFUSAL) sc.resets[d]++;
     }
-    target.placeIf = placeIf;
-    target.placeDir = p.direction;
-    target.placeSrc = placeSrc;
-    target.placeDst = placeDst;
-    // Small arrays grow by concat: exact size, where push would reserve 17 slots per flow.
-    const path = target.first === 1 ? side.requestPath : target.first === 2 ? side.replyPath : null;
-    if (path && path.length < 16) {
-      const step = { ifname: p.ifname, ifindex: p.ifindex, direction: p.direction, ts: p.ts, tunnel: hop ? { type: hop.type, vni: hop.vni, src: hop.outerSrc, dst: hop.outerDst, port: hop.port } : null };
-      if (target.first === 1) side.requestPath = path.concat(step);
-      else side.replyPath = path.concat(step);
-    }
-    if (role === 'request' && hop) side.requestEncapsulated = true;
+    r.placeIf[i] = placeIf;
+    r.placeDir[i] = dir;
+    r.placeEp[i] = ep;
+    const first = r.first[i];
+    const path = first === 1 ? sc.requestPath[d] : first === 2 ? sc.replyPath[d] : null;
+    if (path && path.length < 16 * PATH_STRIDE) path.push(p.ifname, p.ifindex, dir, p.ts, ep, hop ? hop.port : null);
+    if (role === ROLE_REQUEST && hop) sc.bits[d] |= REQUEST_ENCAPSULATED;
     const l4 = v.frame.l4!;
-    if (l4.kind === 'tcp' && l4.flags & (TCP_FIN | TCP_RST) && flow.tcpEnd < 3) {
-      flow.tcpEnd |= l4.flags & TCP_RST ? 4 : fromClient ? 1 : 2;
-      if (flow.tcpEnd >= 3) this.ended.push(flow);
+    if (l4.kind === 'tcp' && l4.flags & (TCP_FIN | TCP_RST) && fc.tcpEnd[s]! < 3) {
+      fc.tcpEnd[s] |= l4.flags & TCP_RST ? 4 : fromClient ? 1 : 2;
+      if (fc.tcpEnd[s]! >= 3) this.ended.push(s, fc.id[s]!);
     }
 
-    // The first few sightings are kept, then only the newest (one record, rewritten).
-    let seen: Seen;
-    if (flow.seen.length < EVIDENCE_FIRST) flow.seen = flow.seen.concat((seen = newSeen()));
-    else seen = flow.last ??= newSeen();
-    seen.role = role;
-    seen.fromClient = fromClient;
-    seen.input = p.input;
-    seen.no = p.no;
-    seen.line = p.line;
-    seen.ts = p.ts;
-    seen.ifname = p.ifname;
-    seen.ifindex = p.ifindex;
-    seen.direction = p.direction;
-    seen.outerSrc = placeSrc;
-    seen.outerDst = placeDst;
-    seen.port = hop ? hop.port : null;
-    seen.type = l4.kind === 'tcp' ? l4.flags : l4.kind === 'udp' ? 0 : l4.type;
-    seen.seq = l4.kind === 'udp' ? null : l4.seq;
-    seen.len = l4.kind === 'udp' ? l4.payloadLen : l4.kind === 'tcp' ? l4.payloadLen : null;
+    // The first few sightings are kept, then only the newest (slot 3, rewritten).
+    const kept = fc.seenCount[s]!;
+    const e = s * 4 + (kept < EVIDENCE_FIRST ? kept : EVIDENCE_FIRST);
+    fc.seenCount[s] = kept < EVIDENCE_FIRST ? kept + 1 : EVIDENCE_FIRST + 1;
+    const sn = this.seen;
+    sn.bits[e] = role | (fromClient ? 4 : 0) | (dir << 3);
+    sn.input[e] = p.input;
+    sn.no[e] = p.no;
+    sn.line[e] = orNaN(p.line);
+    sn.ts[e] = ts;
+    sn.ifname[e] = p.ifname;
+    sn.ifindex[e] = orNaN(p.ifindex);
+    sn.ep[e] = ep;
+    sn.port[e] = hop && hop.port !== null ? hop.port : NIL;
+    sn.type[e] = l4.kind === 'tcp' ? l4.flags : l4.kind === 'udp' ? 0 : l4.type;
+    sn.seq[e] = l4.kind === 'udp' ? NaN : orNaN(l4.seq);
+    sn.len[e] = l4.kind === 'udp' || l4.kind === 'tcp' ? orNaN(l4.payloadLen) : NaN;
   }
 
-  /** What this packet is to its flow: a request, a reply (and to which request), or neither. */
-  private recordOf(side: Side, p: Packet, v: Extract<View, { kind: 'conv' }>, fromClient: boolean): PacketRecord {
+  /** A new packet record: what this packet is to its flow (a request, a reply and to which request, or neither). */
+  private newRecord(d: number, p: Packet, v: Extract<View, { kind: 'conv' }>, fromClient: boolean, ts: number, ep: number): number {
+    const r = this.rec;
+    const sc = this.sc;
+    const n = r.push();
+    const i = n & r.mask;
     const l4 = v.frame.l4!;
     const hop = v.tunnel;
-    const rec: PacketRecord = {
-      side, settled: false, fromClient, role: 'other', key: null, ts: p.ts,
-      sigType: 0, sigSeq: null, sigAck: null, sigLen: null, sigIpId: v.ip.id,
-      encapsulated: hop !== null, encapDirection: hop ? p.direction : null, encapSrc: hop ? hop.outerSrc : null,
-      encapDst: hop ? hop.outerDst : null, encapTs: hop ? p.ts : null, encapIfname: hop && this.opts.followPackets ? placeName(p) : null, ifname: this.opts.followPackets ? placeName(p) : null,
-      refusal: false, first: 0, placeIf: null, placeDir: null, placeSrc: null, placeDst: null,
-    };
+    const follow = this.opts.followPackets === true;
+    r.side[i] = d;
+    r.prev[i] = -1;
+    r.bits[i] = (fromClient ? FROM_CLIENT : 0) | (hop ? ENCAPSULATED : 0);
+    r.role[i] = ROLE_OTHER;
+    r.first[i] = 0;
+    r.key[i] = NaN;
+    r.sigType[i] = 0;
+    r.sigSeq[i] = r.sigAck[i] = r.sigLen[i] = NaN;
+    r.sigIpId[i] = orNaN(v.ip.id);
+    r.ts[i] = ts;
+    r.encDir[i] = hop ? dirCode(p.direction) : 0;
+    r.encEp[i] = hop ? ep : NIL;
+    r.encTs[i] = hop ? ts : NaN;
+    r.encIfname[i] = hop && follow ? placeName(p) : null;
+    r.ifname[i] = follow ? placeName(p) : null;
     switch (l4.kind) {
       case 'icmp':
       case 'icmp6': {
         const req = isEchoRequest(l4);
-        rec.sigType = l4.type;
-        rec.sigSeq = l4.seq;
-        rec.role = req === fromClient ? (req ? 'request' : 'reply') : 'other';
-        rec.key = l4.seq;
+        r.sigType[i] = l4.type;
+        r.sigSeq[i] = orNaN(l4.seq);
+        r.role[i] = req === fromClient ? (req ? ROLE_REQUEST : ROLE_REPLY) : ROLE_OTHER;
+        r.key[i] = orNaN(l4.seq);
         break;
       }
       case 'tcp': {
-        rec.sigType = l4.flags;
-        rec.sigSeq = l4.seq;
-        rec.sigAck = l4.ack;
-        rec.sigLen = l4.payloadLen;
+        r.sigType[i] = l4.flags;
+        r.sigSeq[i] = orNaN(l4.seq);
+        r.sigAck[i] = orNaN(l4.ack);
+        r.sigLen[i] = orNaN(l4.payloadLen);
         const syn = (l4.flags & TCP_SYN) !== 0;
         const ack = (l4.flags & TCP_ACK) !== 0;
+        const bits = sc.bits[d]!;
         if (syn && !ack && fromClient) {
-          side.sawSyn = true;
-          rec.role = 'request';
-          rec.key = l4.seq;
+          sc.bits[d] |= SAW_SYN;
+          r.role[i] = ROLE_REQUEST;
+          r.key[i] = orNaN(l4.seq);
         } else if (syn && ack && !fromClient) {
-          side.sawSynAck = true;
-          rec.role = 'reply';
-          rec.key = l4.ack !== null && side.pending.has((l4.ack - 1) >>> 0) ? (l4.ack - 1) >>> 0 : null;
+          sc.bits[d] |= SAW_SYN_ACK;
+          r.role[i] = ROLE_REPLY;
+          if (l4.ack !== null && this.pendingHas(d, (l4.ack - 1) >>> 0)) r.key[i] = (l4.ack - 1) >>> 0;
         } else if (l4.flags & TCP_RST && !fromClient) {
           // A reset answering a connection attempt is a refusal; otherwise it ends a conversation that worked.
-          rec.refusal = side.sawSyn && !side.sawSynAck;
-          rec.role = rec.refusal ? 'other' : 'reply';
-        } else if (!side.sawSyn) {
+          const refusal = (bits & SAW_SYN) !== 0 && !(bits & SAW_SYN_ACK);
+          if (refusal) r.bits[i] |= REFUSAL;
+          r.role[i] = refusal ? ROLE_OTHER : ROLE_REPLY;
+        } else if (!(bits & SAW_SYN)) {
           // Caught mid-stream: the client's segments are requests any server segment answers.
-          rec.role = fromClient ? 'request' : 'reply';
+          r.role[i] = fromClient ? ROLE_REQUEST : ROLE_REPLY;
         }
         break;
       }
       case 'udp':
-        rec.sigLen = l4.length;
-        rec.role = fromClient ? 'request' : 'reply';
+        r.sigLen[i] = orNaN(l4.length);
+        r.role[i] = fromClient ? ROLE_REQUEST : ROLE_REPLY;
         break;
     }
-    return rec;
+    return n;
   }
 
-  /** An earlier record of the same packet seen at another place (hop) moments ago. */
-  private findSame(side: Side, p: Packet, v: Extract<View, { kind: 'conv' }>, fromClient: boolean, placeIf: string | number | null, placeSrc: string | null, placeDst: string | null): PacketRecord | null {
-    const r = side.recent;
-    if (r.length === 0) return null;
+  /** An earlier record (its number) of the same packet seen at another place (hop) moments ago, or NIL. */
+  private findSame(d: number, v: Extract<View, { kind: 'conv' }>, fromClient: boolean, ts: number, placeIf: string | number | null, dir: number, ep: number): number {
+    let left = this.sc.recentCount[d]!;
+    if (left === 0) return NIL;
+    const r = this.rec;
     const l4 = v.frame.l4!;
     let type = 0;
-    let seq: number | null = null;
-    let ack: number | null = null;
-    let len: number | null = null;
+    let seq = NaN;
+    let ack = NaN;
+    let len = NaN;
     if (l4.kind === 'tcp') {
       type = l4.flags;
-      seq = l4.seq;
-      ack = l4.ack;
-      len = l4.payloadLen;
-    } else if (l4.kind === 'udp') len = l4.length;
+      seq = orNaN(l4.seq);
+      ack = orNaN(l4.ack);
+      len = orNaN(l4.payloadLen);
+    } else if (l4.kind === 'udp') len = orNaN(l4.length);
     else {
       type = l4.type;
-      seq = l4.seq;
+      seq = orNaN(l4.seq);
     }
-    const ipId = v.ip.id;
+    const ipId = orNaN(v.ip.id);
+    const fcBit = fromClient ? FROM_CLIENT : 0;
     // A place is known when it names an interface or the outer addresses; bare sightings without
     // either (cooked v1 text without -e) may be any interface, so they may still be the same packet.
-    const known = placeIf !== null || placeSrc !== null;
-    for (let i = r.length - 1; i >= 0; i--) {
-      const o = r[i]!;
-      if (o.fromClient !== fromClient || o.sigType !== type) continue;
-      if (p.ts !== null && o.ts !== null && Math.abs(p.ts - o.ts) > SAME_PACKET_WINDOW) continue;
-      if (!eqOrUnknown(o.sigSeq, seq) || !eqOrUnknown(o.sigAck, ack) || !eqOrUnknown(o.sigLen, len) || !eqOrUnknown(o.sigIpId, ipId)) continue;
-      if (known && o.placeIf === placeIf && o.placeDir === p.direction && o.placeSrc === placeSrc && o.placeDst === placeDst) continue;
+    const known = placeIf !== null || ep !== NIL;
+    for (let n = this.sc.recentNewest[d]!; left > 0; left--) {
+      const i = n & r.mask;
+      const o = n;
+      n = r.prev[i]!;
+      if ((r.bits[i]! & FROM_CLIENT) !== fcBit || r.sigType[i] !== type) continue;
+      if (Math.abs(ts - r.ts[i]!) > SAME_PACKET_WINDOW) continue;
+      if (!eqOrUnknown(r.sigSeq[i]!, seq) || !eqOrUnknown(r.sigAck[i]!, ack) || !eqOrUnknown(r.sigLen[i]!, len) || !eqOrUnknown(r.sigIpId[i]!, ipId)) continue;
+      if (known && r.placeIf[i] === placeIf && r.placeDir[i] === dir && r.placeEp[i] === ep) continue;
       return o;
     }
-    return null;
+    return NIL;
   }
 
-  private pushRecord(side: Side, rec: PacketRecord): void {
-    if (side.recent.length >= RECENT) this.settle(side, side.recent.shift()!);
-    side.recent.push(rec);
-    this.fifo.push(rec);
+  /** The side's oldest unsettled record. */
+  private oldestRecent(d: number): number {
+    const r = this.rec;
+    let n = this.sc.recentNewest[d]!;
+    for (let k = this.sc.recentCount[d]!; k > 1; k--) n = r.prev[n & r.mask]!;
+    return n;
   }
 
-  private addRequest(side: Side, rec: PacketRecord): void {
-    side.requests++;
-    let key = rec.key;
-    if (key === null) key = -1 - side.nextKey++;
-    rec.key = key;
-    if (side.pending.has(key)) return; // a retransmission of a request still waiting
-    if (side.pending.size >= MAX_PENDING) {
-      // Keep memory bounded: the oldest waiting request is given up as unanswered.
-      const [oldest] = side.pending.keys();
-      side.pending.delete(oldest!);
-      side.unanswered++;
+  private pushRecord(d: number, n: number): void {
+    const sc = this.sc;
+    if (sc.recentCount[d]! >= RECENT) {
+      const oldest = this.oldestRecent(d);
+      sc.recentCount[d]--;
+      this.settle(d, oldest);
     }
-    side.pending.set(key, { ts: rec.ts, undelivered: false });
+    this.rec.prev[n & this.rec.mask] = sc.recentCount[d]! > 0 ? sc.recentNewest[d]! : -1;
+    sc.recentNewest[d] = n;
+    sc.recentCount[d]++;
+  }
+
+  private pendingHas(d: number, key: number): boolean {
+    const state = this.sc.pendState[d];
+    return state === 1 ? this.sc.pendKey[d] === key : state === 2 ? this.sc.pendMap[d]!.has(key) : false;
+  }
+
+  /** Calls fn for each waiting request of a side, oldest first. */
+  private forEachPending(d: number, fn: (key: number, ts: number, undelivered: boolean) => void): void {
+    const sc = this.sc;
+    if (sc.pendState[d] === 1) fn(sc.pendKey[d]!, sc.pendTs[d]!, sc.pendUndelivered[d] === 1);
+    else if (sc.pendState[d] === 2) for (const [key, pend] of sc.pendMap[d]!) fn(key, pend.ts, pend.undelivered);
+  }
+
+  private addRequest(d: number, i: number): void {
+    const sc = this.sc;
+    const r = this.rec;
+    sc.requests[d]++;
+    let key = r.key[i]!;
+    if (key !== key) key = -1 - sc.nextKey[d]++;
+    r.key[i] = key;
+    if (this.pendingHas(d, key)) return; // a retransmission of a request still waiting
+    const ts = r.ts[i]!;
+    switch (sc.pendState[d]) {
+      case 0:
+        sc.pendState[d] = 1;
+        sc.pendKey[d] = key;
+        sc.pendTs[d] = ts;
+        sc.pendUndelivered[d] = 0;
+        return;
+      case 1:
+        // A second request waiting: the side's requests move to a Map, which keeps their order.
+        sc.pendMap[d] = new Map([[sc.pendKey[d]!, { ts: sc.pendTs[d]!, undelivered: sc.pendUndelivered[d] === 1 }]]);
+        sc.pendState[d] = 2;
+    }
+    const m = sc.pendMap[d]!;
+    if (m.size >= MAX_PENDING) {
+      // Keep memory bounded: the oldest waiting request is given up as unanswered.
+      const [oldest] = m.keys();
+      m.delete(oldest!);
+      sc.unanswered[d]++;
+    }
+    m.set(key, { ts, undelivered: false });
+  }
+
+  /** A waiting request is answered (delivered) or its reply was made but never left through the tunnel. */
+  private answer(d: number, key: number, delivered: boolean): void {
+    const sc = this.sc;
+    if (sc.pendState[d] === 1) {
+      if (delivered) {
+        sc.answered[d]++;
+        sc.pendState[d] = 0;
+      } else if (!sc.pendUndelivered[d]) {
+        sc.pendUndelivered[d] = 1;
+        sc.undelivered[d]++;
+      }
+      return;
+    }
+    const m = sc.pendMap[d]!;
+    if (delivered) {
+      sc.answered[d]++;
+      m.delete(key);
+    } else {
+      const pend = m.get(key)!;
+      if (!pend.undelivered) {
+        pend.undelivered = true;
+        sc.undelivered[d]++;
+      }
+    }
   }
 
   /**
    * A packet record leaves the recent window: its sightings are all in. A reply counts only if it
    * went back the way the request came: through the tunnel when the request arrived through it.
    */
-  private settle(side: Side, rec: PacketRecord): void {
-    rec.settled = true;
-    const inTunnelScope = rec.encapsulated || side.requestEncapsulated;
-    if (rec.role === 'request' || rec.role === 'reply') {
-      if (this.opts.followPackets && side.sightings.length < SIGHTINGS_KEPT) side.sightings = side.sightings.concat(sightingOf(side.input, rec.role, rec));
-      const passage = rec.role === 'request' ? side.requestPassage : side.replyPassage;
-      if (!rec.encapsulated) passage.bare++;
-      else if (rec.encapDirection === 'in') passage.in++;
-      else if (rec.encapDirection === 'out') passage.out++;
-      else passage.unknown = countUnknown(passage.unknown, rec.encapSrc!);
-    }
-    if (inTunnelScope && !rec.encapsulated) {
-      side.notEncapsulated++;
-      if (rec.ts !== null && (side.lastNotEncapsulatedTs === null || rec.ts > side.lastNotEncapsulatedTs)) side.lastNotEncapsulatedTs = rec.ts;
-    }
-    if (rec.role !== 'reply') return;
-    side.replies++;
-    const delivered = !side.requestEncapsulated || rec.encapsulated;
-    const answer = (key: number, pend: Pending): void => {
-      if (delivered) {
-        side.answered++;
-        side.pending.delete(key);
-      } else if (!pend.undelivered) {
-        pend.undelivered = true;
-        side.undelivered++;
+  private settle(d: number, n: number): void {
+    const sc = this.sc;
+    const r = this.rec;
+    const i = n & r.mask;
+    r.bits[i] |= SETTLED;
+    const encapsulated = (r.bits[i]! & ENCAPSULATED) !== 0;
+    const inTunnelScope = encapsulated || (sc.bits[d]! & REQUEST_ENCAPSULATED) !== 0;
+    const role = r.role[i]!;
+    const ts = r.ts[i]!;
+    if (role !== ROLE_OTHER) {
+      if (this.opts.followPackets && (sc.sightings[d]?.length ?? 0) < SIGHTINGS_KEPT) {
+        const ep = r.encEp[i]!;
+        const facts = {
+          sigSeq: orNull(r.sigSeq[i]!), sigIpId: orNull(r.sigIpId[i]!), ts: orNull(ts), encapsulated, encapDirection: dirOf(r.encDir[i]!),
+          encapSrc: ep !== NIL ? this.eps.src[ep]! : null, encapDst: ep !== NIL ? this.eps.dst[ep]! : null, encapTs: orNull(r.encTs[i]!), encapIfname: r.encIfname[i]!, ifname: r.ifname[i]!,
+        };
+        sc.sightings[d] = (sc.sightings[d] ?? []).concat(sightingOf(sc.input[d]!, role === ROLE_REQUEST ? 'request' : 'reply', facts));
       }
-    };
-    if (rec.key !== null) {
-      const pend = side.pending.get(rec.key);
-      if (pend) answer(rec.key, pend);
+      const request = role === ROLE_REQUEST;
+      const encDir = r.encDir[i];
+      if (!encapsulated) request ? sc.reqBare[d]++ : sc.repBare[d]++;
+      else if (encDir === DIR_IN) request ? sc.reqIn[d]++ : sc.repIn[d]++;
+      else if (encDir === DIR_OUT) request ? sc.reqOut[d]++ : sc.repOut[d]++;
+      else this.countUnknown(d, request, this.eps.src[r.encEp[i]!]!);
+    }
+    if (inTunnelScope && !encapsulated) {
+      sc.notEncapsulated[d]++;
+      if (ts === ts && !(sc.lastNotEncapsulatedTs[d]! >= ts)) sc.lastNotEncapsulatedTs[d] = ts;
+    }
+    if (role !== ROLE_REPLY) return;
+    sc.replies[d]++;
+    const delivered = !(sc.bits[d]! & REQUEST_ENCAPSULATED) || encapsulated;
+    const key = r.key[i]!;
+    if (key === key) {
+      if (this.pendingHas(d, key)) this.answer(d, key, delivered);
       return;
     }
-    for (const [key, pend] of side.pending) {
-      if (pend.ts !== null && rec.ts !== null && pend.ts > rec.ts) continue;
-      answer(key, pend);
+    // A reply that names no request answers every request waiting before it.
+    this.forEachPending(d, (k, pendTs) => {
+      if (!(pendTs > ts)) this.answer(d, k, delivered);
+    });
+  }
+
+  /** Counts one more encapsulated sighting from `src` whose direction is not known yet. */
+  private countUnknown(d: number, request: boolean, src: string): void {
+    const sc = this.sc;
+    const srcs = request ? sc.reqUnkSrc : sc.repUnkSrc;
+    const counts = request ? sc.reqUnkN : sc.repUnkN;
+    if (srcs[d] === null) {
+      srcs[d] = src;
+      counts[d] = 1;
+    } else if (srcs[d] === src) counts[d]++;
+    else {
+      const more = request ? sc.reqUnkMore : sc.repUnkMore;
+      more[d] = countUnknown(more[d]!, src);
     }
   }
 
   /** A flow is over (idle, or the capture ended): count what stayed unanswered, hand it on, forget it. */
-  private close(flow: Flow, nodes: InputNode[]): void {
-    flow.closed = true;
-    for (const side of flow.sides) {
-      for (const rec of side.recent) this.settle(side, rec);
-      side.recent = [];
-      const end = this.inputs.get(side.input)?.end ?? null;
-      for (const pend of side.pending.values()) {
-        if (pend.undelivered || (pend.ts !== null && end !== null && end - pend.ts >= this.opts.replyTimeout)) side.unanswered++;
-        else side.pendingAtEnd++;
+  private close(s: number, nodes: InputNode[]): void {
+    const fc = this.fc;
+    const sc = this.sc;
+    const sides: Side[] = [];
+    for (let d = fc.side[s]!; d !== NIL; ) {
+      const count = sc.recentCount[d]!;
+      if (count > 0) {
+        // Settled oldest first, as they came.
+        const list: number[] = [];
+        for (let n = sc.recentNewest[d]!; list.length < count; n = this.rec.prev[n & this.rec.mask]!) list.push(n);
+        sc.recentCount[d] = 0;
+        for (let k = list.length - 1; k >= 0; k--) this.settle(d, list[k]!);
       }
-      side.pending.clear();
-      const local = nodes.find((n) => n.input === side.input)?.local ?? [];
+      const end = this.inputs[sc.input[d]!]?.end ?? null;
+      let unanswered = sc.unanswered[d]!;
+      let pendingAtEnd = 0;
+      this.forEachPending(d, (_k, ts, undelivered) => {
+        if (undelivered || (ts === ts && end !== null && end - ts >= this.opts.replyTimeout)) unanswered++;
+        else pendingAtEnd++;
+      });
+      const side = this.sideObject(d, fc.tunnel[s] ?? null, unanswered, pendingAtEnd);
+      const local = nodes.find((x) => x.input === side.input)?.local ?? [];
       resolveDirections(side.requestPassage, local);
       resolveDirections(side.replyPassage, local);
+      sides.push(side);
+      const next = sc.next[d]!;
+      sc.reqUnkSrc[d] = sc.repUnkSrc[d] = null;
+      sc.reqUnkMore[d] = sc.repUnkMore[d] = sc.requestPath[d] = sc.replyPath[d] = sc.sightings[d] = sc.pendMap[d] = null;
+      sc.release(d);
+      d = next;
     }
+    const flow = this.flowObject(s, sides);
 
-    const siblings = this.byTuple.get(flow.key)!;
-    if (siblings.length === 1) this.byTuple.delete(flow.key);
-    else siblings.splice(siblings.indexOf(flow), 1);
+    const b = this.bucket(fc.key[s]!);
+    if (this.buckets[b] === s) this.buckets[b] = fc.hashNext[s]!;
+    else {
+      let o = this.buckets[b]!;
+      while (fc.hashNext[o] !== s) o = fc.hashNext[o]!;
+      fc.hashNext[o] = fc.hashNext[s]!;
+    }
     this.open--;
-    this.unqueue(flow);
+    this.unqueue(s);
+    fc.id[s] = 0;
+    fc.client[s] = fc.server[s] = null;
+    fc.tunnel[s] = null;
+    fc.epMore[s] = fc.macs[s] = fc.errors[s] = fc.errorEvidence[s] = null;
+    for (let e = s * 4; e < s * 4 + 4; e++) this.seen.ifname[e] = null;
+    fc.release(s);
     if (this.opts.onFlow) this.opts.onFlow(flow, nodes);
     else this.closedFlows.push(flow);
+  }
+
+  /** The closed flow as an object (the table's output; it is judged and mostly dropped at once). */
+  private flowObject(s: number, sides: Side[]): Flow {
+    const fc = this.fc;
+    const tn = fc.tunnel[s] ?? null;
+    const endpoints = new Map<string, number>();
+    if (fc.ep0[s] !== NIL) endpoints.set(this.eps.key[fc.ep0[s]!]!, fc.ep0n[s]!);
+    if (fc.ep1[s] !== NIL) endpoints.set(this.eps.key[fc.ep1[s]!]!, fc.ep1n[s]!);
+    for (const [ep, n] of fc.epMore[s] ?? []) endpoints.set(this.eps.key[ep]!, n);
+    const kept = fc.seenCount[s]!;
+    const seen: Seen[] = [];
+    for (let k = 0; k < Math.min(kept, EVIDENCE_FIRST); k++) seen.push(this.seenObject(s * 4 + k));
+    return {
+      id: fc.id[s]!,
+      proto: PROTOS[fc.proto[s]! - 1]!,
+      client: fc.client[s]!,
+      server: fc.server[s]!,
+      clientPort: fc.clientPort[s] === NIL ? null : fc.clientPort[s]!,
+      serverPort: fc.serverPort[s] === NIL ? null : fc.serverPort[s]!,
+      echoId: fc.echoId[s] === NIL ? null : fc.echoId[s]!,
+      scope: tn ? `${tn.type}:${tn.vni ?? ''}` : '',
+      tunnel: tn ? tn.scope : null,
+      endpoints,
+      firstSeen: orNull(fc.firstSeen[s]!),
+      lastSeen: orNull(fc.lastSeen[s]!),
+      packets: fc.packets[s]!,
+      sightings: fc.sightings[s]!,
+      sides,
+      errors: fc.errors[s] ?? none(),
+      seen,
+      last: kept > EVIDENCE_FIRST ? this.seenObject(s * 4 + EVIDENCE_FIRST) : null,
+      errorEvidence: fc.errorEvidence[s] ?? none(),
+      innerMacs: fc.macs[s] ?? none(),
+      cooked: fc.cooked[s] === 1,
+    };
+  }
+
+  private seenObject(e: number): Seen {
+    const sn = this.seen;
+    const bits = sn.bits[e]!;
+    const ep = sn.ep[e]!;
+    return {
+      role: ROLES[bits & 3]!, fromClient: (bits & 4) !== 0, input: sn.input[e]!, no: sn.no[e]!, line: orNull(sn.line[e]!), ts: orNull(sn.ts[e]!),
+      ifname: sn.ifname[e]!, ifindex: orNull(sn.ifindex[e]!), direction: dirOf(bits >> 3),
+      outerSrc: ep !== NIL ? this.eps.src[ep]! : null, outerDst: ep !== NIL ? this.eps.dst[ep]! : null, port: sn.port[e] === NIL ? null : sn.port[e]!,
+      type: sn.type[e]!, seq: orNull(sn.seq[e]!), len: orNull(sn.len[e]!),
+    };
+  }
+
+  private sideObject(d: number, tn: TunnelInfo | null, unanswered: number, pendingAtEnd: number): Side {
+    const sc = this.sc;
+    const unknown = (src: string | null, n: number, more: (string | number)[] | null): (string | number)[] | null =>
+      src === null ? null : more ? [src, n, ...more] : [src, n];
+    return {
+      input: sc.input[d]!,
+      requests: sc.requests[d]!,
+      replies: sc.replies[d]!,
+      answered: sc.answered[d]!,
+      undelivered: sc.undelivered[d]!,
+      unanswered,
+      pendingAtEnd,
+      notEncapsulated: sc.notEncapsulated[d]!,
+      lastNotEncapsulatedTs: orNull(sc.lastNotEncapsulatedTs[d]!),
+      requestEncapsulated: (sc.bits[d]! & REQUEST_ENCAPSULATED) !== 0,
+      resets: sc.resets[d]!,
+      sawSyn: (sc.bits[d]! & SAW_SYN) !== 0,
+      sawSynAck: (sc.bits[d]! & SAW_SYN_ACK) !== 0,
+      requestPassage: { in: sc.reqIn[d]!, out: sc.reqOut[d]!, unknown: unknown(sc.reqUnkSrc[d]!, sc.reqUnkN[d]!, sc.reqUnkMore[d]!), bare: sc.reqBare[d]! },
+      replyPassage: { in: sc.repIn[d]!, out: sc.repOut[d]!, unknown: unknown(sc.repUnkSrc[d]!, sc.repUnkN[d]!, sc.repUnkMore[d]!), bare: sc.repBare[d]! },
+      requestPath: this.hops(sc.requestPath[d]!, tn),
+      replyPath: this.hops(sc.replyPath[d]!, tn),
+      sightings: sc.sightings[d] ?? none(),
+      firstSeen: orNull(sc.firstSeen[d]!),
+      lastSeen: orNull(sc.lastSeen[d]!),
+    };
+  }
+
+  /** A path's steps as Hops (an encapsulated step's tunnel type and VNI are its flow's). */
+  private hops(path: unknown[] | null, tn: TunnelInfo | null): Hop[] | null {
+    if (path === null) return null;
+    const out: Hop[] = [];
+    for (let k = 0; k < path.length; k += PATH_STRIDE) {
+      const ep = path[k + 4] as number;
+      out.push({
+        ifname: path[k] as string | null,
+        ifindex: path[k + 1] as number | null,
+        direction: dirOf(path[k + 2] as number),
+        ts: path[k + 3] as number | null,
+        tunnel: ep !== NIL && tn ? { type: tn.type, vni: tn.vni, src: this.eps.src[ep]!, dst: this.eps.dst[ep]!, port: path[k + 5] as number | null } : null,
+      });
+    }
+    return out;
   }
 
   /** Ends the capture: settles every packet, ties the remaining errors to flows, closes every flow. */
@@ -1066,10 +1306,9 @@ export class FlowTable {
     this.errors = [];
     this.hostIndex = null;
     const nodes = this.nodes();
-    const open: Flow[] = [];
-    for (const siblings of this.byTuple.values()) open.push(...siblings);
-    open.sort((a, b) => a.id - b.id);
-    for (const flow of open) this.close(flow, nodes);
+    const fc = this.fc;
+    const open = this.openFlows().sort((a, b) => fc.id[a]! - fc.id[b]!);
+    for (const s of open) this.close(s, nodes);
     this.ended = [];
     this.endedHead = 0;
     const flows = this.closedFlows.splice(0).sort((a, b) => a.id - b.id);
@@ -1083,7 +1322,7 @@ export class FlowTable {
   /** Each input's node: its own tunnel addresses where the capture shows them. */
   private nodes(): InputNode[] {
     const out: InputNode[] = [];
-    for (const [input, t] of this.inputs) {
+    this.inputs.forEach((t, input) => {
       let local: string[] = [];
       if (t.cooked) {
         local = [...t.votes].filter(([, n]) => n >= 1e6).map(([a]) => a);
@@ -1096,65 +1335,93 @@ export class FlowTable {
         local = [...t.votes.keys()];
       }
       out[input] = { input, local, cooked: t.cooked, oneWay: t.back === 0 && t.forth > 0, truncated: t.truncated };
-    }
+    });
     return out;
   }
 
-  private openFlows(): Flow[] {
-    const out: Flow[] = [];
-    for (let f = this.qHead; f !== null; f = f.qNext) out.push(f);
+  private openFlows(): number[] {
+    const out: number[] = [];
+    for (let s = this.qHead; s !== NIL; s = this.fc.qNext[s]!) out.push(s);
     return out;
   }
 
   /** Errors that name only a host are rare: the open flows are indexed when one is due, not on every packet. */
   private index(): NonNullable<FlowTable['hostIndex']> {
     if (this.hostIndex) return this.hostIndex;
+    const fc = this.fc;
     // By the pair of inner addresses, both ways round (a busy server has thousands of flows).
-    const byPair = new Map<string, Map<string, Flow[]>>();
-    const byOuterDst = new Map<string, Flow[]>();
-    const add = (m: Map<string, Flow[]>, k: string, f: Flow) => {
+    const byPair = new Map<string, Map<string, number[]>>();
+    const byOuterDst = new Map<string, number[]>();
+    const add = (m: Map<string, number[]>, k: string, s: number) => {
       const l = m.get(k);
-      if (!l) m.set(k, [f]);
-      else if (l[l.length - 1] !== f) l.push(f);
+      if (!l) m.set(k, [s]);
+      else if (l[l.length - 1] !== s) l.push(s);
     };
-    const pair = (a: string, b: string, f: Flow) => {
+    const pair = (a: string, b: string, s: number) => {
       let m = byPair.get(a);
       if (!m) byPair.set(a, (m = new Map()));
-      add(m, b, f);
+      add(m, b, s);
     };
-    for (let f = this.qHead; f !== null; f = f.qNext) {
-      pair(f.client, f.server, f);
-      if (f.server !== f.client) pair(f.server, f.client, f);
-      for (const ep of f.endpoints.keys()) add(byOuterDst, ep.slice(ep.indexOf('>') + 1), f);
+    for (let s = this.qHead; s !== NIL; s = fc.qNext[s]!) {
+      const client = fc.client[s]!;
+      const server = fc.server[s]!;
+      pair(client, server, s);
+      if (server !== client) pair(server, client, s);
+      if (fc.ep0[s] !== NIL) add(byOuterDst, this.eps.dst[fc.ep0[s]!]!, s);
+      if (fc.ep1[s] !== NIL) add(byOuterDst, this.eps.dst[fc.ep1[s]!]!, s);
+      for (const ep of fc.epMore[s]?.keys() ?? []) add(byOuterDst, this.eps.dst[ep]!, s);
     }
     return (this.hostIndex = { byPair, byOuterDst });
   }
 
+  /** The time of the flow's newest request still waiting at `input` no later than `ts`, or -Infinity. */
+  private lastRequestBefore(s: number, input: number, ts: number): number {
+    let best = -Infinity;
+    for (let d = this.fc.side[s]!; d !== NIL; d = this.sc.next[d]!) {
+      if (this.sc.input[d] !== input) continue;
+      this.forEachPending(d, (_k, pendTs) => {
+        if (pendTs <= ts && pendTs > best) best = pendTs;
+      });
+    }
+    return best;
+  }
+
+  /** The open flows (slots) of a list that pass a test, oldest first. */
+  private byId(slots: number[] | undefined, test: (s: number) => boolean): number[] {
+    if (!slots) return [];
+    const fc = this.fc;
+    return slots.filter(test).sort((a, b) => fc.id[a]! - fc.id[b]!);
+  }
+
   /** Ties one ICMP error to the open flows it is about, as precisely as the error allows. */
   private attribute(e: PendingError): void {
+    const fc = this.fc;
     const cls = errorClass(e.icmp);
     const q = e.quoted;
     const exact = quotedTuple(q);
-    let targets: Flow[] = [];
+    let targets: number[] = [];
     let how: Attribution = 'quoted';
     if (exact) {
-      const siblings = (this.byTuple.get(tupleKey(exact.tuple)) ?? []).filter((f) => sameTuple(f, exact.tuple));
+      const tk = tupleKey(exact.tuple);
+      const siblings: number[] = [];
+      for (let s = this.buckets[this.bucket(tk)]!; s !== NIL; s = fc.hashNext[s]!) if (fc.key[s] === tk && sameTuple(fc, s, exact.tuple)) siblings.push(s);
       const scope = scopeOf(exact.tunnel ?? e.hop);
-      const f = siblings.find((s) => s.scope === scope) ?? (siblings.length === 1 ? siblings[0] : undefined);
-      if (f) targets = [f];
+      const tn = (s: number) => fc.tunnel[s];
+      const f = siblings.find((s) => (tn(s) ? `${tn(s)!.type}:${tn(s)!.vni ?? ''}` : '') === scope) ?? (siblings.length === 1 ? siblings[0] : undefined);
+      if (f !== undefined) targets = [f];
     }
     if (targets.length === 0) {
       // Only the destination is known (tcpdump text): the flows between the error's addressee and that host.
       how = 'host';
       const sender = e.ip.dst;
       const proto = q.proto;
-      targets = byId(this.index().byPair.get(q.dst)?.get(sender), (f) =>
-        (proto === null || protoNumber(f.proto) === proto) &&
-        (q.dstPort === null || f.serverPort === q.dstPort || f.clientPort === q.dstPort));
+      targets = this.byId(this.index().byPair.get(q.dst)?.get(sender), (s) =>
+        (proto === null || protoNumber(PROTOS[fc.proto[s]! - 1]!) === proto) &&
+        (q.dstPort === null || fc.serverPort[s] === q.dstPort || fc.clientPort[s] === q.dstPort));
       // A port unreachable answers one datagram: when the text hides its source port, the flow whose
       // request came last before the error is the one (not every flow to that port at the time).
       if (targets.length > 1 && q.dstPort !== null && e.ts !== null) {
-        const times = targets.map((f) => lastRequestBefore(f, e.input, e.ts!));
+        const times = targets.map((s) => this.lastRequestBefore(s, e.input, e.ts!));
         const best = Math.max(...times);
         if (best > -Infinity) targets = targets.filter((_, i) => times[i] === best);
       }
@@ -1162,24 +1429,28 @@ export class FlowTable {
     if (targets.length === 0) {
       // The host is a tunnel endpoint: the flows carried to it.
       how = 'endpoint';
-      targets = byId(this.index().byOuterDst.get(q.dst), () => true);
+      targets = this.byId(this.index().byOuterDst.get(q.dst), () => true);
     }
     if (targets.length === 0 && e.ip.src === e.ip.dst) {
       // The kernel reporting to itself that it could not send (no route, or no ARP answer for the
       // next hop): the tunnel flows whose packets failed to leave encapsulated at that node around then.
       how = 'inferred';
-      targets = byId(this.openFlows(), (f) => f.sides.some((s) => s.input === e.input && s.lastNotEncapsulatedTs !== null && (e.ts === null || Math.abs(s.lastNotEncapsulatedTs - e.ts) <= LOCAL_ERROR_WINDOW)));
+      const sc = this.sc;
+      targets = this.byId(this.openFlows(), (s) => {
+        for (let d = fc.side[s]!; d !== NIL; d = sc.next[d]!) {
+          const last = sc.lastNotEncapsulatedTs[d]!;
+          if (sc.input[d] === e.input && last === last && (e.ts === null || Math.abs(last - e.ts) <= LOCAL_ERROR_WINDOW)) return true;
+        }
+        return false;
+      });
     }
-    for (const f of targets) {
-      if (f.errors.length < 64) f.errors = f.errors.concat({ cls, from: e.ip.src, about: q.dst, mtu: e.icmp.mtu, ts: e.ts, attribution: how, input: e.input, local: e.ip.src === e.ip.dst });
-      if (f.errorEvidence.length < EVIDENCE_FIRST * 2) f.errorEvidence = f.errorEvidence.concat({ ...e.evidence, attribution: how });
+    for (const s of targets) {
+      const errors = fc.errors[s] ?? none<FlowError>();
+      if (errors.length < 64) fc.errors[s] = errors.concat({ cls, from: e.ip.src, about: q.dst, mtu: e.icmp.mtu, ts: e.ts, attribution: how, input: e.input, local: e.ip.src === e.ip.dst });
+      const evidence = fc.errorEvidence[s] ?? none<Evidence>();
+      if (evidence.length < EVIDENCE_FIRST * 2) fc.errorEvidence[s] = evidence.concat({ ...e.evidence, attribution: how });
     }
   }
-}
-
-/** An empty Seen with every field, so all share one shape. */
-function newSeen(): Seen {
-  return { role: 'other', fromClient: true, input: 0, no: 0, line: null, ts: null, ifname: null, ifindex: null, direction: null, outerSrc: null, outerDst: null, port: null, type: 0, seq: null, len: null };
 }
 
 /** A shared empty list: most flows never add to their error and evidence lists, which grow by concat. */
@@ -1188,46 +1459,7 @@ function none<T>(): T[] {
   return NONE as unknown as T[];
 }
 
-function addMac(macs: string[], mac: string | null): string[] {
-  return mac !== null && macs.length < 8 && !macs.includes(mac) ? macs.concat(mac) : macs;
-}
-
-/** The time of the flow's newest request still waiting at `input` no later than `ts`, or -Infinity. */
-function lastRequestBefore(f: Flow, input: number, ts: number): number {
-  let best = -Infinity;
-  for (const side of f.sides) {
-    if (side.input !== input) continue;
-    for (const pend of side.pending.values()) if (pend.ts !== null && pend.ts <= ts && pend.ts > best) best = pend.ts;
-  }
-  return best;
-}
-
-/** The flows of a list that pass a test, oldest first. */
-function byId(s: Flow[] | undefined, test: (f: Flow) => boolean): Flow[] {
-  if (!s) return [];
-  const out: Flow[] = [];
-  for (const f of s) if (test(f)) out.push(f);
-  return out.sort((a, b) => a.id - b.id);
-}
-
-// "src>dst" keys are built once per address pair, not once per packet.
-let endpointKeys = new Map<string, Map<string, string>>();
-
-function endpointKey(src: string, dst: string): string {
-  let m = endpointKeys.get(src);
-  if (!m) {
-    if (endpointKeys.size >= 65536) endpointKeys = new Map();
-    endpointKeys.set(src, (m = new Map()));
-  }
-  let k = m.get(dst);
-  if (k === undefined) {
-    if (m.size >= 4096) m.clear();
-    m.set(dst, (k = `${src}>${dst}`));
-  }
-  return k;
-}
-
-/** Counts one more encapsulated sighting from `src` in a flat [src, n, src, n, ...] list (one or two sources per flow). */
+/** Counts one more encapsulated sighting from `src` in a flat [src, n, src, n, ...] list. */
 function countUnknown(u: (string | number)[] | null, src: string): (string | number)[] {
   if (u === null) return [src, 1];
   for (let i = 0; i < u.length; i += 2) {
@@ -1236,7 +1468,7 @@ function countUnknown(u: (string | number)[] | null, src: string): (string | num
       return u;
     }
   }
-  return u.length < 128 ? u.concat(src, 1) : u;
+  return u.length < 126 ? u.concat(src, 1) : u;
 }
 
 /** Encapsulated sightings without a direction: leaving when the outer source is the node's own address. */
@@ -1248,10 +1480,6 @@ function resolveDirections(p: Passage, local: string[]): void {
     else p.in += u[i + 1] as number;
   }
   p.unknown = null;
-}
-
-function eqOrUnknown(a: number | null, b: number | null): boolean {
-  return a === null || b === null || a === b;
 }
 
 function protoNumber(p: FlowProto): number {

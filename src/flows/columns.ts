@@ -1,0 +1,269 @@
+/**
+ * The open flows' state as columns: one typed array (or plain array, for
+ * strings) per field, indexed by slot. A flow lives in the table for many
+ * seconds of capture time; as objects, each of the ~30 it was made of
+ * survived into V8's old generation and was copied there by the garbage
+ * collector (a quarter of the run). As columns, an open flow is a few slots
+ * in arrays that already exist; objects are made only when it closes
+ * (table.ts builds the Flow then) and die young.
+ *
+ * Numbers that may be unknown are NaN (floats) or -1 (small integers).
+ */
+import type { Direction } from '../model.js';
+import type { PacketSighting } from './crossnode.js';
+import type { TunnelInfo } from './table.js';
+
+export const NIL = -1;
+
+/** Directions as small numbers (0 = not known). */
+const DIRECTIONS: (Direction | null)[] = [null, 'in', 'out', 'broadcast', 'multicast', 'other'];
+export function dirCode(d: Direction | null): number {
+  return d === null ? 0 : DIRECTIONS.indexOf(d);
+}
+export function dirOf(code: number): Direction | null {
+  return DIRECTIONS[code] ?? null;
+}
+
+export const ROLE_OTHER = 0;
+export const ROLE_REQUEST = 1;
+export const ROLE_REPLY = 2;
+export const ROLES = ['other', 'request', 'reply'] as const;
+
+/** Grows every column of a store to n slots (typed arrays copied, plain arrays padded with null). */
+function growColumns(cols: object, n: number): void {
+  const c = cols as Record<string, unknown>;
+  for (const k of Object.keys(c)) {
+    const v = c[k];
+    if (v instanceof Float64Array || v instanceof Int32Array || v instanceof Uint8Array) {
+      const b = new (v.constructor as Float64ArrayConstructor)(n);
+      b.set(v as Float64Array);
+      c[k] = b;
+    } else if (Array.isArray(v)) {
+      for (let i = v.length; i < n; i++) v.push(null);
+    }
+  }
+}
+
+/** Slots handed out and taken back (a free list), growing the columns by doubling. */
+abstract class Slots {
+  cap = 0;
+  // Private (#) fields are not the store's columns: growColumns does not see them.
+  #used = 0;
+  #free: number[] = [];
+
+  alloc(): number {
+    const s = this.#free.pop();
+    if (s !== undefined) return s;
+    if (this.#used === this.cap) {
+      this.cap = Math.max(1024, this.cap * 2);
+      growColumns(this, this.cap);
+    }
+    return this.#used++;
+  }
+
+  release(s: number): void {
+    this.#free.push(s);
+  }
+}
+
+/** One open flow per slot (see Flow in table.ts for what each field means). */
+export class FlowColumns extends Slots {
+  id = new Float64Array(0);
+  /** The tuple's hash (tupleKey) and the next flow in the same hash bucket. */
+  key = new Float64Array(0);
+  hashNext = new Int32Array(0);
+  /** 1 tcp, 2 udp, 3 icmp, 4 icmp6. */
+  proto = new Uint8Array(0);
+  client: (string | null)[] = [];
+  server: (string | null)[] = [];
+  clientPort = new Int32Array(0);
+  serverPort = new Int32Array(0);
+  echoId = new Int32Array(0);
+  tunnel: (TunnelInfo | null)[] = [];
+  firstSeen = new Float64Array(0);
+  lastSeen = new Float64Array(0);
+  packets = new Float64Array(0);
+  sightings = new Float64Array(0);
+  /** FINs from the client (1), the server (2), a reset (4). */
+  tcpEnd = new Uint8Array(0);
+  cooked = new Uint8Array(0);
+  /** The idle queue's neighbours. */
+  qPrev = new Int32Array(0);
+  qNext = new Int32Array(0);
+  /** First and last side (sides of one flow are chained in input order). */
+  side = new Int32Array(0);
+  sideLast = new Int32Array(0);
+  /** The first two outer endpoint pairs (ids of Endpoints) with their counts; more in a Map. */
+  ep0 = new Int32Array(0);
+  ep0n = new Float64Array(0);
+  ep1 = new Int32Array(0);
+  ep1n = new Float64Array(0);
+  epMore: (Map<number, number> | null)[] = [];
+  /** Inner MAC addresses (at most 8). */
+  macs: (string[] | null)[] = [];
+  /** Evidence kept: how many first sightings, and whether the newest one was written (slot 3). */
+  seenCount = new Uint8Array(0);
+  errors: (import('./table.js').FlowError[] | null)[] = [];
+  errorEvidence: (import('./table.js').Evidence[] | null)[] = [];
+}
+
+/** Evidence sightings: four per flow (the first three and the newest), at flow slot * 4 + i. */
+export class SeenColumns {
+  cap = 0;
+  /** role | fromClient << 2 | direction << 3 */
+  bits = new Uint8Array(0);
+  input = new Int32Array(0);
+  no = new Float64Array(0);
+  line = new Float64Array(0);
+  ts = new Float64Array(0);
+  ifname: (string | null)[] = [];
+  ifindex = new Float64Array(0);
+  /** Outer endpoints (Endpoints id) and UDP port when encapsulated, else -1. */
+  ep = new Int32Array(0);
+  port = new Int32Array(0);
+  /** ICMP type or TCP flags; sequence; TCP payload or UDP length. */
+  type = new Int32Array(0);
+  seq = new Float64Array(0);
+  len = new Float64Array(0);
+
+  ensure(flowCap: number): void {
+    if (this.cap >= flowCap * 4) return;
+    this.cap = flowCap * 4;
+    growColumns(this, this.cap);
+  }
+}
+
+/** What one capture point saw of one flow, one side per slot (see Side in table.ts). */
+export class SideColumns extends Slots {
+  input = new Int32Array(0);
+  next = new Int32Array(0);
+  requests = new Float64Array(0);
+  replies = new Float64Array(0);
+  answered = new Float64Array(0);
+  undelivered = new Float64Array(0);
+  unanswered = new Float64Array(0);
+  notEncapsulated = new Float64Array(0);
+  lastNotEncapsulatedTs = new Float64Array(0);
+  resets = new Float64Array(0);
+  /** 1 a request was encapsulated, 2 SYN seen, 4 SYN-ACK seen. */
+  bits = new Uint8Array(0);
+  firstSeen = new Float64Array(0);
+  lastSeen = new Float64Array(0);
+  /** Passages, requests then replies: in, out, bare. */
+  reqIn = new Float64Array(0);
+  reqOut = new Float64Array(0);
+  reqBare = new Float64Array(0);
+  repIn = new Float64Array(0);
+  repOut = new Float64Array(0);
+  repBare = new Float64Array(0);
+  /** Encapsulated without a direction: the first outer source inline, the others in a flat [src, n, ...] list. */
+  reqUnkSrc: (string | null)[] = [];
+  reqUnkN = new Float64Array(0);
+  reqUnkMore: ((string | number)[] | null)[] = [];
+  repUnkSrc: (string | null)[] = [];
+  repUnkN = new Float64Array(0);
+  repUnkMore: ((string | number)[] | null)[] = [];
+  /** The first request's and first reply's places, 7 values per step (PATH_STRIDE). */
+  requestPath: (unknown[] | null)[] = [];
+  replyPath: (unknown[] | null)[] = [];
+  sightings: (PacketSighting[] | null)[] = [];
+  /** Pending requests: none (0), one held inline (1), or a Map (2, kept once used: its order is the requests' order). */
+  pendState = new Uint8Array(0);
+  pendKey = new Float64Array(0);
+  pendTs = new Float64Array(0);
+  pendUndelivered = new Uint8Array(0);
+  pendMap: (Map<number, { ts: number; undelivered: boolean }> | null)[] = [];
+  nextKey = new Float64Array(0);
+  /** Unsettled packet records: the newest (a record number) and how many; older ones via Records.prev. */
+  recentNewest = new Float64Array(0);
+  recentCount = new Int32Array(0);
+}
+
+/** Values per path step: ifname, ifindex, direction, ts, outer endpoints id (-1 bare), port. */
+export const PATH_STRIDE = 6;
+
+/**
+ * Packet records waiting for more sightings of their packet, in arrival order: a ring indexed by
+ * record number (absolute, so links survive growth), settled from the oldest end.
+ */
+export class Records {
+  cap = 0;
+  mask = 0;
+  /** Record numbers [head, tail) are in the ring; below head all are settled. */
+  head = 0;
+  tail = 0;
+  side = new Int32Array(0);
+  /** The previous record of the same side (a record number), -1 for none. */
+  prev = new Float64Array(0);
+  /** 1 from client, 2 settled, 4 encapsulated, 8 refusal. */
+  bits = new Uint8Array(0);
+  role = new Uint8Array(0);
+  /** 1 = the side's first request, 2 = first reply: its places are the side's path. */
+  first = new Uint8Array(0);
+  key = new Float64Array(0);
+  sigType = new Int32Array(0);
+  sigSeq = new Float64Array(0);
+  sigAck = new Float64Array(0);
+  sigLen = new Float64Array(0);
+  sigIpId = new Float64Array(0);
+  ts = new Float64Array(0);
+  /** The first encapsulated sighting: direction, outer endpoints (id), time, interface name (followPackets only). */
+  encDir = new Uint8Array(0);
+  encEp = new Int32Array(0);
+  encTs = new Float64Array(0);
+  encIfname: (string | null)[] = [];
+  /** The interface name of the first sighting (followPackets only). */
+  ifname: (string | null)[] = [];
+  /** Where it was last seen: interface (name or cooked v2 index), direction, outer endpoints. */
+  placeIf: (string | number | null)[] = [];
+  placeDir = new Uint8Array(0);
+  placeEp = new Int32Array(0);
+
+  /** A new record number (its slot is n & mask); fields are the caller's to set. */
+  push(): number {
+    if (this.tail - this.head === this.cap) this.grow();
+    return this.tail++;
+  }
+
+  private grow(): void {
+    const old = this.cap;
+    const oldMask = this.mask;
+    const n = Math.max(4096, old * 2);
+    const c = this as unknown as Record<string, unknown>;
+    for (const k of Object.keys(c)) {
+      const v = c[k];
+      if (!(v instanceof Float64Array || v instanceof Int32Array || v instanceof Uint8Array || Array.isArray(v))) continue;
+      // Each live record moves to its place under the new mask.
+      const b: { [i: number]: unknown; length: number } = Array.isArray(v) ? new Array(n).fill(null) : new (v.constructor as Float64ArrayConstructor)(n);
+      for (let r = this.head; r < this.tail; r++) b[r & (n - 1)] = (v as { [i: number]: unknown })[r & oldMask];
+      c[k] = b;
+    }
+    this.cap = n;
+    this.mask = n - 1;
+  }
+}
+
+/**
+ * Outer endpoint pairs by number: records and flows keep the number, compared as a number,
+ * and the "src>dst" key and its halves are built once per pair, not per packet.
+ */
+export class Endpoints {
+  readonly src: string[] = [];
+  readonly dst: string[] = [];
+  readonly key: string[] = [];
+  private readonly ids = new Map<string, Map<string, number>>();
+
+  id(src: string, dst: string): number {
+    let m = this.ids.get(src);
+    if (!m) this.ids.set(src, (m = new Map()));
+    let n = m.get(dst);
+    if (n === undefined) {
+      n = this.key.length;
+      m.set(dst, n);
+      this.src.push(src);
+      this.dst.push(dst);
+      this.key.push(`${src}>${dst}`);
+    }
+    return n;
+  }
+}
