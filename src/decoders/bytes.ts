@@ -26,35 +26,39 @@ export function hex4(v: number): string {
   return '0x' + HEX2[(v >> 8) & 0xff] + HEX2[v & 0xff];
 }
 
-// A capture talks to few hosts again and again: build each address string once. A cache is
-// dropped whole when full, which bounds memory on a scan without an LRU's bookkeeping.
-const CACHE_MAX = 1 << 16;
-let macCache = new Map<number, string>();
+// A capture talks to few hosts again and again: each address string is built once and then
+// found in a direct-mapped cache (a typed array of keys beside the strings, no Map hashing of
+// a boxed number per packet). A colliding address just replaces the slot's, so memory is fixed.
+// Handing out the same string each time also makes later string compares and Map lookups cheap.
+const SLOTS = 1 << 14;
+const macKeys = new Float64Array(SLOTS).fill(-1);
+const macStrs: string[] = new Array<string>(SLOTS).fill('');
+const v4Keys = new Float64Array(SLOTS).fill(-1);
+const v4Strs: string[] = new Array<string>(SLOTS).fill('');
 
 /** 48-bit MAC address: lower case, colon separated, as tcpdump -e prints it. */
 export function formatMac(b: Uint8Array, off: number): string {
-  const key = b[off] * 0x10000000000 + b[off + 1] * 0x100000000 + u32(b, off + 2);
-  let s = macCache.get(key);
-  if (s === undefined) {
-    s = HEX2[b[off]] + ':' + HEX2[b[off + 1]] + ':' + HEX2[b[off + 2]] + ':' + HEX2[b[off + 3]] + ':' + HEX2[b[off + 4]] + ':' + HEX2[b[off + 5]];
-    if (macCache.size >= CACHE_MAX) macCache = new Map();
-    macCache.set(key, s);
-  }
+  const lo = u32(b, off + 2);
+  const key = b[off] * 0x10000000000 + b[off + 1] * 0x100000000 + lo;
+  const i = Math.imul(lo ^ (b[off + 1] << 8) ^ b[off], 0x9e3779b1) >>> 18;
+  if (macKeys[i] === key) return macStrs[i]!;
+  const s = HEX2[b[off]] + ':' + HEX2[b[off + 1]] + ':' + HEX2[b[off + 2]] + ':' + HEX2[b[off + 3]] + ':' + HEX2[b[off + 4]] + ':' + HEX2[b[off + 5]];
+  macKeys[i] = key;
+  macStrs[i] = s;
   return s;
 }
 
-let v4cache = new Map<number, string>();
+const CACHE_MAX = 1 << 16;
 let v6cache = new Map<string, string>();
 
 /** Dotted-quad IPv4 address at `off` (4 bytes). */
 export function formatIPv4(b: Uint8Array, off: number): string {
   const key = u32(b, off);
-  let s = v4cache.get(key);
-  if (s === undefined) {
-    s = b[off] + '.' + b[off + 1] + '.' + b[off + 2] + '.' + b[off + 3];
-    if (v4cache.size >= CACHE_MAX) v4cache = new Map();
-    v4cache.set(key, s);
-  }
+  const i = Math.imul(key, 0x9e3779b1) >>> 18;
+  if (v4Keys[i] === key) return v4Strs[i]!;
+  const s = b[off] + '.' + b[off + 1] + '.' + b[off + 2] + '.' + b[off + 3];
+  v4Keys[i] = key;
+  v4Strs[i] = s;
   return s;
 }
 

@@ -267,3 +267,39 @@ export class Endpoints {
     return n;
   }
 }
+
+/**
+ * Counts by endpoint pair number, with `kinds` counters per pair, remembering the pairs in the
+ * order first counted (at most `limit` pairs; later ones are not counted).
+ */
+export class EpCounts {
+  n = new Float64Array(0);
+  readonly order: number[] = [];
+
+  constructor(private readonly kinds: number, private readonly limit = Infinity) {}
+
+  /** Adds one to counter `kind` of pair `ep`; whether that counter was zero before (false if not counted). */
+  add(ep: number, kind = 0): boolean {
+    const at = ep * this.kinds + kind;
+    if (at >= this.n.length) {
+      const b = new Float64Array(Math.max(64, (ep + 1) * this.kinds * 2));
+      b.set(this.n);
+      this.n = b;
+    }
+    const first = this.n[at] === 0;
+    if (first) {
+      let seen = false;
+      for (let k = 0; k < this.kinds; k++) if (this.n[ep * this.kinds + k] !== 0) seen = true;
+      if (!seen) {
+        if (this.order.length >= this.limit) return false;
+        this.order.push(ep);
+      }
+    }
+    this.n[at]!++;
+    return first;
+  }
+
+  get(ep: number, kind = 0): number {
+    return this.n[ep * this.kinds + kind] ?? 0;
+  }
+}

@@ -19,7 +19,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../model.js';
 import { describeError, errorClass, type ErrorClass } from './icmp-errors.js';
 import { badOuterChecksum } from './outer.js';
 import { placeName, SIGHTINGS_KEPT, sightingOf, type PacketSighting } from './crossnode.js';
-import { dirCode, dirOf, Endpoints, FlowColumns, NIL, PATH_STRIDE, Records, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST, ROLES, SeenColumns, SideColumns } from './columns.js';
+import { dirCode, dirOf, EpCounts, Endpoints, FlowColumns, NIL, PATH_STRIDE, Records, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST, ROLES, SeenColumns, SideColumns } from './columns.js';
 import { isEchoRequest, quotedTuple, viewOf, type FlowProto, type TunnelHop, type Tuple, type View } from './view.js';
 
 export interface FlowTableOptions {
@@ -365,7 +365,10 @@ interface InputTally {
   end: number | null;
   cooked: boolean;
   encapsulated: number;
+  /** Votes by address, in the order addresses were first voted for; encapsulated packets' votes are counted in epVotes. */
   votes: Map<string, number>;
+  /** Encapsulated packets by outer endpoint pair: leaving (out), arriving (in), direction unknown. */
+  epVotes: EpCounts;
   /** Conversation packets from clients, and packets in an answering direction (server packets, ICMP errors, ARP replies). */
   forth: number;
   back: number;
@@ -420,6 +423,11 @@ export class FlowTable {
   private hostIndex: { byPair: Map<string, Map<string, number[]>>; byOuterDst: Map<string, number[]> } | null = null;
   private readonly tunnels = new Map<string, TunnelInfo>();
   private lastTunnel: TunnelInfo | null = null;
+  /**
+   * Each tunnel's packets by outer endpoint pair (its endpoints Map is filled from them at the end),
+   * and the inner source MAC last seen from each pair.
+   */
+  private readonly tunnelEps = new Map<TunnelInfo, { counts: EpCounts; lastMac: (string | undefined)[] }>();
   private readonly arp = new Map<string, ArpInfo>();
   private errors: PendingError[] = [];
   /** Per input number. */
@@ -573,7 +581,7 @@ export class FlowTable {
   }
 
   private tally(input: number): InputTally {
-    return (this.inputs[input] ??= { end: null, cooked: false, encapsulated: 0, votes: new Map(), forth: 0, back: 0, truncated: 0 });
+    return (this.inputs[input] ??= { end: null, cooked: false, encapsulated: 0, votes: new Map(), epVotes: new EpCounts(3), forth: 0, back: 0, truncated: 0 });
   }
 
   private vote(input: number, addr: string, n: number): void {
@@ -590,6 +598,7 @@ export class FlowTable {
       if (!t) {
         t = { type: hop.type, vni: hop.vni, port: hop.port, packets: 0, endpoints: new Map(), macs: new Map(), badChecksum: new Map(), scope: { type: hop.type, vni: hop.vni, port: hop.port } };
         this.tunnels.set(k, t);
+        this.tunnelEps.set(t, { counts: new EpCounts(1, 1024), lastMac: [] });
       }
       this.lastTunnel = t;
     }
@@ -599,30 +608,48 @@ export class FlowTable {
   /** Counts an encapsulated packet in the tunnel inventory and in its input's address votes. */
   private noteTunnel(p: Packet, hop: TunnelHop, ep: number): void {
     const t = this.tunnelOf(hop);
-    const key = this.eps.key[ep]!;
-    // The interned addresses: their hashes are computed once.
-    const src = this.eps.src[ep]!;
-    const dst = this.eps.dst[ep]!;
+    const { counts, lastMac } = this.tunnelEps.get(t)!;
     t.packets++;
-    if (t.endpoints.size < 1024 || t.endpoints.has(key)) t.endpoints.set(key, (t.endpoints.get(key) ?? 0) + 1);
-    if (badOuterChecksum(p.frame) && (t.badChecksum.size < 1024 || t.badChecksum.has(key))) t.badChecksum.set(key, (t.badChecksum.get(key) ?? 0) + 1);
-    if (hop.innerSrcMac) {
+    counts.add(ep);
+    if (badOuterChecksum(p.frame)) {
+      const key = this.eps.key[ep]!;
+      if (t.badChecksum.size < 1024 || t.badChecksum.has(key)) t.badChecksum.set(key, (t.badChecksum.get(key) ?? 0) + 1);
+    }
+    // The same sender behind the same MAC as its last packet: nothing new (most packets).
+    if (hop.innerSrcMac && lastMac[ep] !== hop.innerSrcMac) {
+      lastMac[ep] = hop.innerSrcMac;
+      const src = this.eps.src[ep]!;
       let macs = t.macs.get(src);
       if (!macs && t.macs.size < 1024) t.macs.set(src, (macs = new Set()));
       if (macs && macs.size < 64) macs.add(hop.innerSrcMac);
     }
     const tally = this.tally(p.input);
     tally.encapsulated++;
-    if (p.direction === 'out') {
-      tally.cooked = true;
-      this.vote(p.input, src, 1e6);
-    } else if (p.direction === 'in') {
-      tally.cooked = true;
-      this.vote(p.input, dst, 1e6);
-    } else {
-      this.vote(p.input, src, 1);
-      if (dst !== src) this.vote(p.input, dst, 1);
+    // Counted by endpoint pair; an address joins the votes (keeping their order) the first time
+    // it would have had one, and the counts are added to it when nodes() reads the votes.
+    const kind = p.direction === 'out' ? 0 : p.direction === 'in' ? 1 : 2;
+    if (kind !== 2) tally.cooked = true;
+    if (tally.epVotes.add(ep, kind)) {
+      const src = this.eps.src[ep]!;
+      const dst = this.eps.dst[ep]!;
+      if (kind !== 1) this.vote(p.input, src, 0);
+      if (kind === 1 || (kind === 2 && dst !== src)) this.vote(p.input, dst, 0);
     }
+  }
+
+  /** An input's votes by address, the encapsulated packets' counts included. */
+  private votesOf(t: InputTally): Map<string, number> {
+    const votes = new Map(t.votes);
+    const add = (a: string, n: number) => votes.set(a, votes.get(a)! + n);
+    for (const ep of t.epVotes.order) {
+      const src = this.eps.src[ep]!;
+      const dst = this.eps.dst[ep]!;
+      const unknown = t.epVotes.get(ep, 2);
+      add(src, t.epVotes.get(ep, 0) * 1e6 + unknown);
+      if (dst !== src) add(dst, t.epVotes.get(ep, 1) * 1e6 + unknown);
+      else add(dst, t.epVotes.get(ep, 1) * 1e6);
+    }
+    return votes;
   }
 
   private addArp(p: Packet, arp: NonNullable<Packet['frame']['arp']>): void {
@@ -1316,6 +1343,7 @@ export class FlowTable {
       const n = this.counts.evicted;
       this.notes.push(`${n} ${n === 1 ? 'flow was' : 'flows were'} closed before going idle, to keep at most ${this.opts.maxFlows} open at once (--max-flows): each is judged on what it had seen by then`);
     }
+    for (const [t, { counts }] of this.tunnelEps) for (const ep of counts.order) t.endpoints.set(this.eps.key[ep]!, counts.get(ep));
     return { flows, nodes: nodes.filter((n) => n !== undefined), tunnels: [...this.tunnels.values()], arp: [...this.arp.values()], end: this.end, counts: { ...this.counts }, notes: this.notes };
   }
 
@@ -1324,15 +1352,16 @@ export class FlowTable {
     const out: InputNode[] = [];
     this.inputs.forEach((t, input) => {
       let local: string[] = [];
+      const votes = this.votesOf(t);
       if (t.cooked) {
-        local = [...t.votes].filter(([, n]) => n >= 1e6).map(([a]) => a);
+        local = [...votes].filter(([, n]) => n >= 1e6).map(([a]) => a);
       } else if (t.encapsulated > 0) {
         // Without directions, the node's address is the one in every encapsulated packet, if only one is
         // (ARP requests it sent break a tie between the two ends of a single tunnel).
-        const all = [...t.votes].filter(([, n]) => n >= t.encapsulated).sort((a, b) => b[1] - a[1]);
+        const all = [...votes].filter(([, n]) => n >= t.encapsulated).sort((a, b) => b[1] - a[1]);
         if (all.length === 1 || (all.length > 1 && all[0]![1] > all[1]![1])) local = [all[0]![0]];
       } else {
-        local = [...t.votes.keys()];
+        local = [...votes.keys()];
       }
       out[input] = { input, local, cooked: t.cooked, oneWay: t.back === 0 && t.forth > 0, truncated: t.truncated };
     });
