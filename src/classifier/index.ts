@@ -17,9 +17,6 @@ export interface Classified {
   verdict: Verdict;
   rule: Rule;
   facts: Facts;
-  explanation: string;
-  /** Commands that confirm or rule out the likely cause. */
-  next: string[];
   /** Where it broke (null when healthy or when the capture cannot tell). */
   locus: LocusResult | null;
   /** The capture point whose view gave the verdict. */
@@ -55,8 +52,15 @@ export function classify(flow: Flow, nodes: InputNode[], opts: ClassifyOptions):
   const f = facts(flow, side, nodes);
   const { verdict, rule } = verdictOf(f);
   const locus = locate(flow, nodes, verdict !== 'healthy' && verdict !== 'incomplete');
-  const { explanation, next } = explain(flow, side, f, verdict, opts);
-  return { verdict, rule, facts: f, explanation, next, locus, side };
+  return { verdict, rule, facts: f, locus, side };
+}
+
+/**
+ * The verdict in words for an operator, and the commands that confirm or rule out the likely
+ * cause. Apart from classify(): most flows of a big capture are counted, never shown.
+ */
+export function describe(flow: Flow, c: Classified, opts: ClassifyOptions): { explanation: string; next: string[] } {
+  return explain(flow, c.side, c.facts, c.verdict, opts);
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

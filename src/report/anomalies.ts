@@ -15,6 +15,8 @@ function pairs(m: Map<string, number>): [string, string][] {
 
 /** Encapsulated packets arrive from one address but the answers go to another: the underlay rewrote the outer source. */
 export function sourceRewrite(f: Flow, nodes: InputNode[]): { key: string; anomaly: Anomaly } | null {
+  // It takes a pair each way (from the peer, to another address).
+  if (f.endpoints.size < 2) return null;
   for (const side of f.sides) {
     const local = nodes.find((n) => n.input === side.input)?.local ?? [];
     if (!local.length) continue;

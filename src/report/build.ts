@@ -2,7 +2,7 @@
  * The report: what `--format json` prints and what the library returns.
  * Verdicts come from the classifier; this only shapes them for people and programs.
  */
-import { classify, sideRole, VERDICTS, type Classified, type Locus, type Verdict } from '../classifier/index.js';
+import { classify, describe, sideRole, VERDICTS, type Classified, type Locus, type Verdict } from '../classifier/index.js';
 import { flowEvidence, type Evidence, type Flow, type Hop, type InputNode, type Side, type TableResult } from '../flows/table.js';
 import type { FlowProto } from '../flows/view.js';
 import type { InputWarning } from '../readers/types.js';
@@ -325,6 +325,7 @@ export class ReportBuilder {
     const names = this.names;
     const evidence = flowEvidence(flow);
     const last = evidence.filter((e) => e.role !== 'error').at(-1);
+    const { explanation, next } = describe(flow, c, this.opts);
     return {
       id: flow.id,
       proto: flow.proto,
@@ -345,8 +346,8 @@ export class ReportBuilder {
       lastSeenAt: last ? last.where : null,
       locus: c.locus?.locus ?? null,
       locusDetail: c.locus ? `${names[c.locus.input] ?? c.locus.input}: ${c.locus.detail}` : null,
-      explanation: c.explanation,
-      next: c.next,
+      explanation,
+      next,
       hops: flow.sides.map((s) => hopReport(s, names, nodes)),
       lost: this.coverage && nodes.length > 1 ? lostPackets(flow, nodes, this.offsets, this.coverage).map((l) => lostReport(l, names)) : [],
       evidence: evidence.map((e) => ({
