@@ -895,7 +895,12 @@ export class FlowTable {
     r.placeEp[i] = ep;
     const first = r.first[i];
     const path = first === 1 ? sc.requestPath[d] : first === 2 ? sc.replyPath[d] : null;
-    if (path && path.length < 16 * PATH_STRIDE) path.push(p.ifname, p.ifindex, dir, p.ts, ep, hop ? hop.port : null);
+    if (path && path.length < 16 * PATH_STRIDE) {
+      // Grown by concat: exact size (most paths have one or two steps), where push would reserve 17 slots.
+      const grown = path.concat(p.ifname, p.ifindex, dir, p.ts, ep, hop ? hop.port : null);
+      if (first === 1) sc.requestPath[d] = grown;
+      else sc.replyPath[d] = grown;
+    }
     if (role === ROLE_REQUEST && hop) sc.bits[d] |= REQUEST_ENCAPSULATED;
     const l4 = v.frame.l4!;
     if (l4.kind === 'tcp' && l4.flags & (TCP_FIN | TCP_RST) && fc.tcpEnd[s]! < 3) {
