@@ -438,6 +438,11 @@ export class FlowTable {
   private readonly counts = { packets: 0, conversations: 0, errors: 0, arp: 0, other: 0, evicted: 0, truncated: 0 };
   private readonly notes: string[] = [];
 
+  /** Flows open now (for measuring what each costs). */
+  get openCount(): number {
+    return this.open;
+  }
+
   constructor(opts: Partial<FlowTableOptions> = {}) {
     this.opts = { ...defaultFlowTableOptions, ...opts };
     // A flow stays open while its requests may still be answered and errors about it still arrive.
