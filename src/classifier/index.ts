@@ -5,7 +5,7 @@
  * rule table in rules.ts; the explanation turns the same facts and the
  * flow's evidence into words for an operator.
  */
-import type { Flow, FlowError, InputNode, Side } from '../flows/table.js';
+import type { Flow, FlowError, InputNode, Side } from '../flows/flow.js';
 import { locate, primarySide, type LocusResult } from './locus.js';
 import { verdictOf, type Facts, type Rule, type Verdict } from './rules.js';
 

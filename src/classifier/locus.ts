@@ -5,7 +5,7 @@
  * node when the requests leave it encapsulated (or replies arrive), the
  * server's node when requests arrive encapsulated (or replies leave).
  */
-import type { Flow, InputNode, Side } from '../flows/table.js';
+import type { Flow, InputNode, Side } from '../flows/flow.js';
 
 export type Locus =
   /** Inside a captured node: seen on the overlay device but never sent encapsulated, or the node reported the peer endpoint unreachable. */

@@ -11,9 +11,33 @@
  */
 import type { Direction } from '../model.js';
 import type { PacketSighting } from './crossnode.js';
-import type { TunnelInfo } from './table.js';
+import type { FlowProto } from './view.js';
+import type { Evidence, FlowError, TunnelInfo } from './flow.js';
 
 export const NIL = -1;
+
+export function orNull(n: number): number | null {
+  return n === n ? n : null;
+}
+
+export function orNaN(n: number | null | undefined): number {
+  return n ?? NaN;
+}
+
+/** Protocols as small numbers (1-4). */
+export const PROTOS: readonly FlowProto[] = ['tcp', 'udp', 'icmp', 'icmp6'];
+export function protoCode(p: FlowProto): number {
+  return p === 'tcp' ? 1 : p === 'udp' ? 2 : p === 'icmp' ? 3 : 4;
+}
+
+/** A shared empty list: most flows never add to their error and evidence lists, which grow by concat. */
+const NONE: readonly never[] = Object.freeze([]);
+export function none<T>(): T[] {
+  return NONE as unknown as T[];
+}
+
+/** First sightings kept as evidence per flow; the newest one is kept too (SeenColumns). */
+export const EVIDENCE_FIRST = 3;
 
 /** Directions as small numbers (0 = not known). */
 const DIRECTIONS: (Direction | null)[] = [null, 'in', 'out', 'broadcast', 'multicast', 'other'];
@@ -103,11 +127,11 @@ export class FlowColumns extends Slots {
   macs: (string[] | null)[] = [];
   /** Evidence kept: how many first sightings, and whether the newest one was written (slot 3). */
   seenCount = new Uint8Array(0);
-  errors: (import('./table.js').FlowError[] | null)[] = [];
-  errorEvidence: (import('./table.js').Evidence[] | null)[] = [];
+  errors: (FlowError[] | null)[] = [];
+  errorEvidence: (Evidence[] | null)[] = [];
 }
 
-/** Evidence sightings: four per flow (the first three and the newest), at flow slot * 4 + i. */
+/** Evidence sightings: four per flow (the first EVIDENCE_FIRST and the newest), at flow slot * 4 + i. */
 export class SeenColumns {
   cap = 0;
   /** role | fromClient << 2 | direction << 3 */
@@ -133,6 +157,11 @@ export class SeenColumns {
   }
 }
 
+/** Side bits: a request was seen encapsulated; a SYN, a SYN-ACK was seen. */
+export const REQUEST_ENCAPSULATED = 1;
+export const SAW_SYN = 2;
+export const SAW_SYN_ACK = 4;
+
 /** What one capture point saw of one flow, one side per slot (see Side in table.ts). */
 export class SideColumns extends Slots {
   input = new Int32Array(0);
@@ -145,7 +174,7 @@ export class SideColumns extends Slots {
   notEncapsulated = new Float64Array(0);
   lastNotEncapsulatedTs = new Float64Array(0);
   resets = new Float64Array(0);
-  /** 1 a request was encapsulated, 2 SYN seen, 4 SYN-ACK seen. */
+  /** REQUEST_ENCAPSULATED | SAW_SYN | SAW_SYN_ACK */
   bits = new Uint8Array(0);
   firstSeen = new Float64Array(0);
   lastSeen = new Float64Array(0);
@@ -177,10 +206,76 @@ export class SideColumns extends Slots {
   /** Unsettled packet records: the newest (a record number) and how many; older ones via Records.prev. */
   recentNewest = new Float64Array(0);
   recentCount = new Int32Array(0);
+
+  pendingHas(d: number, key: number): boolean {
+    const state = this.pendState[d];
+    return state === 1 ? this.pendKey[d] === key : state === 2 ? this.pendMap[d]!.has(key) : false;
+  }
+
+  /** Calls fn for each waiting request of side d, oldest first (fn may answer them). */
+  forEachPending(d: number, fn: (key: number, ts: number, undelivered: boolean) => void): void {
+    if (this.pendState[d] === 1) fn(this.pendKey[d]!, this.pendTs[d]!, this.pendUndelivered[d] === 1);
+    else if (this.pendState[d] === 2) for (const [key, pend] of this.pendMap[d]!) fn(key, pend.ts, pend.undelivered);
+  }
+
+  /** A request starts waiting; beyond `max` waiting, the oldest is given up as unanswered (memory stays bounded). */
+  addPending(d: number, key: number, ts: number, max: number): void {
+    switch (this.pendState[d]) {
+      case 0:
+        this.pendState[d] = 1;
+        this.pendKey[d] = key;
+        this.pendTs[d] = ts;
+        this.pendUndelivered[d] = 0;
+        return;
+      case 1:
+        // A second request waiting: the side's requests move to a Map, which keeps their order.
+        this.pendMap[d] = new Map([[this.pendKey[d]!, { ts: this.pendTs[d]!, undelivered: this.pendUndelivered[d] === 1 }]]);
+        this.pendState[d] = 2;
+    }
+    const m = this.pendMap[d]!;
+    if (m.size >= max) {
+      const [oldest] = m.keys();
+      m.delete(oldest!);
+      this.unanswered[d]++;
+    }
+    m.set(key, { ts, undelivered: false });
+  }
+
+  /** A waiting request is answered (delivered), or its reply was made but never left through the tunnel. */
+  answer(d: number, key: number, delivered: boolean): void {
+    if (this.pendState[d] === 1) {
+      if (delivered) {
+        this.answered[d]++;
+        this.pendState[d] = 0;
+      } else if (!this.pendUndelivered[d]) {
+        this.pendUndelivered[d] = 1;
+        this.undelivered[d]++;
+      }
+      return;
+    }
+    const m = this.pendMap[d]!;
+    if (delivered) {
+      this.answered[d]++;
+      m.delete(key);
+    } else {
+      const pend = m.get(key)!;
+      if (!pend.undelivered) {
+        pend.undelivered = true;
+        this.undelivered[d]++;
+      }
+    }
+  }
 }
 
 /** Values per path step: ifname, ifindex, direction, ts, outer endpoints id (-1 bare), port. */
 export const PATH_STRIDE = 6;
+
+/** Record bits. */
+export const FROM_CLIENT = 1;
+export const SETTLED = 2;
+export const ENCAPSULATED = 4;
+/** A TCP reset from the server answering a connection attempt. */
+export const REFUSAL = 8;
 
 /**
  * Packet records waiting for more sightings of their packet, in arrival order: a ring indexed by
@@ -195,7 +290,7 @@ export class Records {
   side = new Int32Array(0);
   /** The previous record of the same side (a record number), -1 for none. */
   prev = new Float64Array(0);
-  /** 1 from client, 2 settled, 4 encapsulated, 8 refusal. */
+  /** FROM_CLIENT | SETTLED | ENCAPSULATED | REFUSAL */
   bits = new Uint8Array(0);
   role = new Uint8Array(0);
   /** 1 = the side's first request, 2 = first reply: its places are the side's path. */

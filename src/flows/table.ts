@@ -16,11 +16,15 @@
  */
 import type { Icmp, Ip, Packet, Quoted } from '../model.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../model.js';
-import { describeError, errorClass, type ErrorClass } from './icmp-errors.js';
+import { describeError, errorClass } from './icmp-errors.js';
 import { badOuterChecksum } from './outer.js';
-import { placeName, SIGHTINGS_KEPT, sightingOf, type PacketSighting } from './crossnode.js';
-import { dirCode, dirOf, EpCounts, Endpoints, FlowColumns, NIL, PATH_STRIDE, Records, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST, ROLES, SeenColumns, SideColumns } from './columns.js';
+import { placeName, SIGHTINGS_KEPT, sightingOf } from './crossnode.js';
+import { dirCode, dirOf, ENCAPSULATED, Endpoints, EpCounts, EVIDENCE_FIRST, FlowColumns, FROM_CLIENT, NIL, none, orNaN, orNull, PATH_STRIDE, protoCode, PROTOS, Records, REFUSAL, REQUEST_ENCAPSULATED, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST, SAW_SYN, SAW_SYN_ACK, SeenColumns, SETTLED, SideColumns } from './columns.js';
+import { flowObject, sideObject, type Stores } from './closed.js';
 import { isEchoRequest, quotedTuple, viewOf, type FlowProto, type TunnelHop, type Tuple, type View } from './view.js';
+import { describePlace, type ArpInfo, type Attribution, type Evidence, type Flow, type FlowError, type InputNode, type Passage, type Side, type TunnelInfo } from './flow.js';
+
+export { describeHop, flowEvidence, type ArpInfo, type Attribution, type Evidence, type Flow, type FlowError, type Hop, type InputNode, type Passage, type Role, type Seen, type Side, type Sighting, type TunnelInfo } from './flow.js';
 
 export interface FlowTableOptions {
   /** Seconds a request may wait for its reply before it counts as unanswered. */
@@ -45,8 +49,6 @@ export const defaultFlowTableOptions: FlowTableOptions = { replyTimeout: 1, maxF
 const SAME_PACKET_WINDOW = 0.05;
 /** How many recent packet records a flow keeps for recognising a second sighting. */
 const RECENT = 16;
-/** First sightings kept as evidence per flow (the last one is kept too). */
-const EVIDENCE_FIRST = 3;
 /** Pending requests followed per flow; more are counted as one batch at the newest time. */
 const MAX_PENDING = 4096;
 /** A locally generated unreachable is tied to a flow whose packets failed to leave encapsulated within this many seconds (ARP gives up after 3 s). */
@@ -57,196 +59,6 @@ const TICK = 1;
 export const MIN_IDLE_TIMEOUT = 2 * LOCAL_ERROR_WINDOW;
 /** A TCP connection closed by FIN both ways or a reset is closed this long after its last packet (late retransmissions, errors). */
 const TCP_END_LINGER = LOCAL_ERROR_WINDOW + TICK;
-
-/** One place a packet was seen. */
-export interface Sighting {
-  input: number;
-  no: number;
-  line: number | null;
-  ts: number | null;
-  ifname: string | null;
-  ifindex: number | null;
-  direction: Packet['direction'];
-  /** The tunnel it was inside at this sighting, null when bare. */
-  hop: TunnelHop | null;
-}
-
-export type Role = 'request' | 'reply' | 'other';
-
-export interface Evidence {
-  role: Role | 'error';
-  /** What the packet was, in tcpdump's words where possible. */
-  what: string;
-  /** Where it was seen: interface, direction, tunnel. */
-  where: string;
-  input: number;
-  no: number;
-  line: number | null;
-  ts: number | null;
-  /** For errors: how the error was tied to this flow. */
-  attribution?: Attribution;
-}
-
-/** How an ICMP error was tied to a flow: the quoted packet itself, the host it names, the tunnel endpoint it names, or inference. */
-export type Attribution = 'quoted' | 'host' | 'endpoint' | 'inferred';
-
-export interface FlowError {
-  cls: ErrorClass;
-  /** Who sent the error. */
-  from: string;
-  /** The address the error is about (the quoted destination). */
-  about: string;
-  mtu: number | null;
-  ts: number | null;
-  attribution: Attribution;
-  /** The input the error was captured in, and whether the node sent it to itself (its own failure to send). */
-  input: number;
-  local: boolean;
-}
-
-/**
- * A sighting kept as evidence, in numbers: the words are made when the flow closes (most
- * sightings are never reported, and a flow keeps only a few).
- */
-export interface Seen extends Omit<Sighting, 'hop'> {
-  role: Role;
-  fromClient: boolean;
-  /** Outer addresses and UDP port when it was encapsulated (the tunnel type and VNI are the flow's). */
-  outerSrc: string | null;
-  outerDst: string | null;
-  port: number | null;
-  /** ICMP type or TCP flags; ICMP/TCP sequence; TCP payload or UDP length. */
-  type: number;
-  seq: number | null;
-  len: number | null;
-}
-
-/** One place a packet was seen, for the flow's hops. */
-export interface Hop {
-  ifname: string | null;
-  ifindex: number | null;
-  direction: Packet['direction'];
-  /** The tunnel it was in there, null when bare. */
-  tunnel: { type: TunnelHop['type']; vni: number | null; src: string; dst: string; port: number | null } | null;
-  ts: number | null;
-}
-
-/** How one capture point saw packets of one role: arriving or leaving encapsulated, or only bare. */
-export interface Passage {
-  /** Encapsulated, arriving at / leaving the capturing node. */
-  in: number;
-  out: number;
-  /** Encapsulated, direction not known yet: outer source -> count (resolved with the node's addresses at the end). */
-  unknown: (string | number)[] | null;
-  /** Seen only bare. */
-  bare: number;
-}
-
-/** What one capture point (input) saw of a flow: each side keeps its own counts, as each node sees its own half. */
-export interface Side {
-  input: number;
-  requests: number;
-  replies: number;
-  /** Requests answered by a reply that went back the way the request came. */
-  answered: number;
-  /** Requests whose reply was made here but never left encapsulated. */
-  undelivered: number;
-  /** Requests unanswered at the end: timed out, or answered by a reply that never left. */
-  unanswered: number;
-  /** Requests too recent at the end to tell. */
-  pendingAtEnd: number;
-  /** Packets seen bare inside a tunnel scope that never left encapsulated. */
-  notEncapsulated: number;
-  lastNotEncapsulatedTs: number | null;
-  /** A request was seen encapsulated here. */
-  requestEncapsulated: boolean;
-  /** TCP resets from the server answering a SYN. */
-  resets: number;
-  /** TCP: a SYN was seen (else the conversation was caught mid-stream), and a SYN-ACK. */
-  sawSyn: boolean;
-  sawSynAck: boolean;
-  requestPassage: Passage;
-  replyPassage: Passage;
-  /** Where the first request and the first reply were seen. */
-  requestPath: Hop[] | null;
-  replyPath: Hop[] | null;
-  /** The first requests and replies seen here, one entry per packet, for following packets across capture points (crossnode.ts); kept only when the table follows packets. */
-  sightings: PacketSighting[];
-  firstSeen: number | null;
-  lastSeen: number | null;
-}
-
-export interface Flow {
-  id: number;
-  proto: FlowProto;
-  client: string;
-  server: string;
-  /** Ports (TCP/UDP); null for ICMP. */
-  clientPort: number | null;
-  serverPort: number | null;
-  /** ICMP echo identifier, null otherwise. */
-  echoId: number | null;
-  /** "" for bare traffic, "vxlan:1" etc. inside a tunnel. */
-  scope: string;
-  tunnel: { type: TunnelHop['type']; vni: number | null; port: number | null } | null;
-  /** Outer endpoints the flow's packets travelled between: "src>dst" -> sightings. */
-  endpoints: Map<string, number>;
-  firstSeen: number | null;
-  lastSeen: number | null;
-  /** Distinct packets (per capture point), and all sightings of them. */
-  packets: number;
-  sightings: number;
-  /** One side per input that saw the flow, in input order. */
-  sides: Side[];
-  errors: FlowError[];
-  /** Evidence, kept small until flowEvidence() words it: the first sightings, the newest one, the errors tied to the flow. */
-  seen: Seen[];
-  last: Seen | null;
-  errorEvidence: Evidence[];
-  /** Inner MAC addresses seen in the tunnel: a bare frame with one of them is the same traffic on the overlay device. */
-  innerMacs: string[];
-  /** Sightings carried link direction (cooked capture): bare copies are hops of the same packets. */
-  cooked: boolean;
-}
-
-/** What one input tells about the node it was captured on. */
-export interface InputNode {
-  input: number;
-  /** The node's own tunnel endpoint addresses, where the capture shows them. */
-  local: string[];
-  /** Whether packets carried a direction (cooked `-i any` capture). */
-  cooked: boolean;
-  /**
-   * Not one packet of this capture went in an answering direction (no reply or server packet of any
-   * flow, no ICMP error, no ARP reply) though requests did: likely a one-direction capture filter,
-   * which cannot tell a lost reply from one the filter dropped.
-   */
-  oneWay: boolean;
-  /** Packets cut by the snap length before their (inner) transport header: not judged. */
-  truncated: number;
-}
-
-export interface TunnelInfo {
-  type: TunnelHop['type'];
-  vni: number | null;
-  port: number | null;
-  packets: number;
-  endpoints: Map<string, number>;
-  /** Inner MAC addresses seen behind each outer source address. */
-  macs: Map<string, Set<string>>;
-  /** Packets with a wrong outer UDP checksum, per "src>dst". */
-  badChecksum: Map<string, number>;
-  /** The tunnel as its flows name it (one object shared by all of them). */
-  scope: NonNullable<Flow['tunnel']>;
-}
-
-export interface ArpInfo {
-  target: string;
-  requests: number;
-  replies: number;
-  firstSeen: number | null;
-  lastSeen: number | null;
-}
 
 interface PendingError {
   input: number;
@@ -296,10 +108,6 @@ function strHash(s: string): number {
   return h;
 }
 
-const PROTOS: readonly FlowProto[] = ['tcp', 'udp', 'icmp', 'icmp6'];
-function protoCode(p: FlowProto): number {
-  return p === 'tcp' ? 1 : p === 'udp' ? 2 : p === 'icmp' ? 3 : 4;
-}
 
 /** Whether the flow in slot s is the conversation of this tuple (either way round). */
 function sameTuple(c: FlowColumns, s: number, t: Tuple): boolean {
@@ -309,54 +117,6 @@ function sameTuple(c: FlowColumns, s: number, t: Tuple): boolean {
   if (c.echoId[s] !== NIL) return c.echoId[s] === t.srcPort && ((cl === t.src && sv === t.dst) || (cl === t.dst && sv === t.src));
   return (cl === t.src && c.clientPort[s] === t.srcPort && sv === t.dst && c.serverPort[s] === t.dstPort) ||
     (cl === t.dst && c.clientPort[s] === t.dstPort && sv === t.src && c.serverPort[s] === t.srcPort);
-}
-
-export function describeHop(hop: TunnelHop | null): string {
-  if (!hop) return 'bare';
-  const vni = hop.vni !== null ? ` vni ${hop.vni}` : '';
-  return `${hop.type}${vni} ${hop.outerSrc} > ${hop.outerDst}${hop.port !== null ? ':' + hop.port : ''}`;
-}
-
-function describePlace(ifname: string | null, ifindex: number | null, direction: Packet['direction'], hop: TunnelHop | null): string {
-  const parts: string[] = [];
-  if (ifname) parts.push(ifname);
-  else if (ifindex !== null) parts.push(`ifindex ${ifindex}`);
-  if (direction) parts.push(direction);
-  parts.push(hop ? 'encapsulated ' + describeHop(hop) : 'bare');
-  return parts.join(' ');
-}
-
-/**
- * A flow's evidence in words: the first sightings, the last one, then the errors tied to it.
- * Made on demand: most flows of a big capture are counted, never listed.
- */
-export function flowEvidence(f: Flow): Evidence[] {
-  const out = f.seen.map((s) => evidenceOf(f, s));
-  if (f.last) out.push(evidenceOf(f, f.last));
-  return out.concat(f.errorEvidence);
-}
-
-function evidenceOf(f: Flow, s: Seen): Evidence {
-  const [src, dst, sp, dp] = s.fromClient ? [f.client, f.server, f.clientPort, f.serverPort] : [f.server, f.client, f.serverPort, f.clientPort];
-  let what: string;
-  switch (f.proto) {
-    case 'icmp':
-    case 'icmp6':
-      what = `${src} > ${dst}: ${f.proto === 'icmp6' ? 'ICMP6 ' : 'ICMP '}echo ${s.type === 8 || s.type === 128 ? 'request' : 'reply'}, id ${f.echoId}, seq ${s.seq}`;
-      break;
-    case 'tcp': {
-      const t = s.type;
-      const flags = (t & TCP_SYN ? 'S' : '') + (t & 0x01 ? 'F' : '') + (t & TCP_RST ? 'R' : '') + (t & 0x08 ? 'P' : '') + (t & TCP_ACK ? '.' : '');
-      what = `${src}.${sp} > ${dst}.${dp}: tcp [${flags || 'none'}]${s.len ? `, length ${s.len}` : ''}`;
-      break;
-    }
-    case 'udp':
-      what = `${src}.${sp} > ${dst}.${dp}: udp${s.len !== null ? `, length ${s.len}` : ''}`;
-  }
-  const hop: TunnelHop | null = s.outerSrc !== null && f.tunnel
-    ? { type: f.tunnel.type, vni: f.tunnel.vni, port: s.port, outerSrc: s.outerSrc, outerDst: s.outerDst!, innerSrcMac: null, innerDstMac: null }
-    : null;
-  return { role: s.role, what, where: describePlace(s.ifname, s.ifindex, s.direction, hop), input: s.input, no: s.no, line: s.line, ts: s.ts };
 }
 
 /** Votes for a node's own tunnel addresses: exact from cooked directions, else the address in every encapsulated packet. */
@@ -376,15 +136,6 @@ interface InputTally {
   truncated: number;
 }
 
-/** Record bits. */
-const FROM_CLIENT = 1;
-const SETTLED = 2;
-const ENCAPSULATED = 4;
-const REFUSAL = 8;
-/** Side bits. */
-const REQUEST_ENCAPSULATED = 1;
-const SAW_SYN = 2;
-const SAW_SYN_ACK = 4;
 const DIR_IN = dirCode('in');
 const DIR_OUT = dirCode('out');
 
@@ -393,13 +144,6 @@ function eqOrUnknown(a: number, b: number): boolean {
   return a !== a || b !== b || a === b;
 }
 
-function orNull(n: number): number | null {
-  return n === n ? n : null;
-}
-
-function orNaN(n: number | null | undefined): number {
-  return n ?? NaN;
-}
 
 export class FlowTable {
   private readonly opts: FlowTableOptions;
@@ -408,6 +152,7 @@ export class FlowTable {
   private readonly sc = new SideColumns();
   private readonly rec = new Records();
   private readonly eps = new Endpoints();
+  private readonly stores: Stores = { fc: this.fc, seen: this.seen, sc: this.sc, eps: this.eps };
   /** Open flows by tuple key: a bucket's first slot, chained through FlowColumns.hashNext. */
   private buckets = new Int32Array(1024).fill(NIL);
   private open = 0;
@@ -981,7 +726,7 @@ export class FlowTable {
         } else if (syn && ack && !fromClient) {
           sc.bits[d] |= SAW_SYN_ACK;
           r.role[i] = ROLE_REPLY;
-          if (l4.ack !== null && this.pendingHas(d, (l4.ack - 1) >>> 0)) r.key[i] = (l4.ack - 1) >>> 0;
+          if (l4.ack !== null && this.sc.pendingHas(d, (l4.ack - 1) >>> 0)) r.key[i] = (l4.ack - 1) >>> 0;
         } else if (l4.flags & TCP_RST && !fromClient) {
           // A reset answering a connection attempt is a refusal; otherwise it ends a conversation that worked.
           const refusal = (bits & SAW_SYN) !== 0 && !(bits & SAW_SYN_ACK);
@@ -1059,18 +804,6 @@ export class FlowTable {
     sc.recentCount[d]++;
   }
 
-  private pendingHas(d: number, key: number): boolean {
-    const state = this.sc.pendState[d];
-    return state === 1 ? this.sc.pendKey[d] === key : state === 2 ? this.sc.pendMap[d]!.has(key) : false;
-  }
-
-  /** Calls fn for each waiting request of a side, oldest first. */
-  private forEachPending(d: number, fn: (key: number, ts: number, undelivered: boolean) => void): void {
-    const sc = this.sc;
-    if (sc.pendState[d] === 1) fn(sc.pendKey[d]!, sc.pendTs[d]!, sc.pendUndelivered[d] === 1);
-    else if (sc.pendState[d] === 2) for (const [key, pend] of sc.pendMap[d]!) fn(key, pend.ts, pend.undelivered);
-  }
-
   private addRequest(d: number, i: number): void {
     const sc = this.sc;
     const r = this.rec;
@@ -1078,54 +811,8 @@ export class FlowTable {
     let key = r.key[i]!;
     if (key !== key) key = -1 - sc.nextKey[d]++;
     r.key[i] = key;
-    if (this.pendingHas(d, key)) return; // a retransmission of a request still waiting
-    const ts = r.ts[i]!;
-    switch (sc.pendState[d]) {
-      case 0:
-        sc.pendState[d] = 1;
-        sc.pendKey[d] = key;
-        sc.pendTs[d] = ts;
-        sc.pendUndelivered[d] = 0;
-        return;
-      case 1:
-        // A second request waiting: the side's requests move to a Map, which keeps their order.
-        sc.pendMap[d] = new Map([[sc.pendKey[d]!, { ts: sc.pendTs[d]!, undelivered: sc.pendUndelivered[d] === 1 }]]);
-        sc.pendState[d] = 2;
-    }
-    const m = sc.pendMap[d]!;
-    if (m.size >= MAX_PENDING) {
-      // Keep memory bounded: the oldest waiting request is given up as unanswered.
-      const [oldest] = m.keys();
-      m.delete(oldest!);
-      sc.unanswered[d]++;
-    }
-    m.set(key, { ts, undelivered: false });
-  }
-
-  /** A waiting request is answered (delivered) or its reply was made but never left through the tunnel. */
-  private answer(d: number, key: number, delivered: boolean): void {
-    const sc = this.sc;
-    if (sc.pendState[d] === 1) {
-      if (delivered) {
-        sc.answered[d]++;
-        sc.pendState[d] = 0;
-      } else if (!sc.pendUndelivered[d]) {
-        sc.pendUndelivered[d] = 1;
-        sc.undelivered[d]++;
-      }
-      return;
-    }
-    const m = sc.pendMap[d]!;
-    if (delivered) {
-      sc.answered[d]++;
-      m.delete(key);
-    } else {
-      const pend = m.get(key)!;
-      if (!pend.undelivered) {
-        pend.undelivered = true;
-        sc.undelivered[d]++;
-      }
-    }
+    if (sc.pendingHas(d, key)) return; // a retransmission of a request still waiting
+    sc.addPending(d, key, r.ts[i]!, MAX_PENDING);
   }
 
   /**
@@ -1166,12 +853,12 @@ export class FlowTable {
     const delivered = !(sc.bits[d]! & REQUEST_ENCAPSULATED) || encapsulated;
     const key = r.key[i]!;
     if (key === key) {
-      if (this.pendingHas(d, key)) this.answer(d, key, delivered);
+      if (this.sc.pendingHas(d, key)) this.sc.answer(d, key, delivered);
       return;
     }
     // A reply that names no request answers every request waiting before it.
-    this.forEachPending(d, (k, pendTs) => {
-      if (!(pendTs > ts)) this.answer(d, k, delivered);
+    this.sc.forEachPending(d, (k, pendTs) => {
+      if (!(pendTs > ts)) this.sc.answer(d, k, delivered);
     });
   }
 
@@ -1207,11 +894,11 @@ export class FlowTable {
       const end = this.inputs[sc.input[d]!]?.end ?? null;
       let unanswered = sc.unanswered[d]!;
       let pendingAtEnd = 0;
-      this.forEachPending(d, (_k, ts, undelivered) => {
+      this.sc.forEachPending(d, (_k, ts, undelivered) => {
         if (undelivered || (ts === ts && end !== null && end - ts >= this.opts.replyTimeout)) unanswered++;
         else pendingAtEnd++;
       });
-      const side = this.sideObject(d, fc.tunnel[s] ?? null, unanswered, pendingAtEnd);
+      const side = sideObject(this.stores, d, fc.tunnel[s] ?? null, unanswered, pendingAtEnd);
       const local = nodes.find((x) => x.input === side.input)?.local ?? [];
       resolveDirections(side.requestPassage, local);
       resolveDirections(side.replyPassage, local);
@@ -1222,7 +909,7 @@ export class FlowTable {
       sc.release(d);
       d = next;
     }
-    const flow = this.flowObject(s, sides);
+    const flow = flowObject(this.stores, s, sides);
 
     const b = this.bucket(fc.key[s]!);
     if (this.buckets[b] === s) this.buckets[b] = fc.hashNext[s]!;
@@ -1241,99 +928,6 @@ export class FlowTable {
     fc.release(s);
     if (this.opts.onFlow) this.opts.onFlow(flow, nodes);
     else this.closedFlows.push(flow);
-  }
-
-  /** The closed flow as an object (the table's output; it is judged and mostly dropped at once). */
-  private flowObject(s: number, sides: Side[]): Flow {
-    const fc = this.fc;
-    const tn = fc.tunnel[s] ?? null;
-    const endpoints = new Map<string, number>();
-    if (fc.ep0[s] !== NIL) endpoints.set(this.eps.key[fc.ep0[s]!]!, fc.ep0n[s]!);
-    if (fc.ep1[s] !== NIL) endpoints.set(this.eps.key[fc.ep1[s]!]!, fc.ep1n[s]!);
-    for (const [ep, n] of fc.epMore[s] ?? []) endpoints.set(this.eps.key[ep]!, n);
-    const kept = fc.seenCount[s]!;
-    const seen: Seen[] = [];
-    for (let k = 0; k < Math.min(kept, EVIDENCE_FIRST); k++) seen.push(this.seenObject(s * 4 + k));
-    return {
-      id: fc.id[s]!,
-      proto: PROTOS[fc.proto[s]! - 1]!,
-      client: fc.client[s]!,
-      server: fc.server[s]!,
-      clientPort: fc.clientPort[s] === NIL ? null : fc.clientPort[s]!,
-      serverPort: fc.serverPort[s] === NIL ? null : fc.serverPort[s]!,
-      echoId: fc.echoId[s] === NIL ? null : fc.echoId[s]!,
-      scope: tn ? `${tn.type}:${tn.vni ?? ''}` : '',
-      tunnel: tn ? tn.scope : null,
-      endpoints,
-      firstSeen: orNull(fc.firstSeen[s]!),
-      lastSeen: orNull(fc.lastSeen[s]!),
-      packets: fc.packets[s]!,
-      sightings: fc.sightings[s]!,
-      sides,
-      errors: fc.errors[s] ?? none(),
-      seen,
-      last: kept > EVIDENCE_FIRST ? this.seenObject(s * 4 + EVIDENCE_FIRST) : null,
-      errorEvidence: fc.errorEvidence[s] ?? none(),
-      innerMacs: fc.macs[s] ?? none(),
-      cooked: fc.cooked[s] === 1,
-    };
-  }
-
-  private seenObject(e: number): Seen {
-    const sn = this.seen;
-    const bits = sn.bits[e]!;
-    const ep = sn.ep[e]!;
-    return {
-      role: ROLES[bits & 3]!, fromClient: (bits & 4) !== 0, input: sn.input[e]!, no: sn.no[e]!, line: orNull(sn.line[e]!), ts: orNull(sn.ts[e]!),
-      ifname: sn.ifname[e]!, ifindex: orNull(sn.ifindex[e]!), direction: dirOf(bits >> 3),
-      outerSrc: ep !== NIL ? this.eps.src[ep]! : null, outerDst: ep !== NIL ? this.eps.dst[ep]! : null, port: sn.port[e] === NIL ? null : sn.port[e]!,
-      type: sn.type[e]!, seq: orNull(sn.seq[e]!), len: orNull(sn.len[e]!),
-    };
-  }
-
-  private sideObject(d: number, tn: TunnelInfo | null, unanswered: number, pendingAtEnd: number): Side {
-    const sc = this.sc;
-    const unknown = (src: string | null, n: number, more: (string | number)[] | null): (string | number)[] | null =>
-      src === null ? null : more ? [src, n, ...more] : [src, n];
-    return {
-      input: sc.input[d]!,
-      requests: sc.requests[d]!,
-      replies: sc.replies[d]!,
-      answered: sc.answered[d]!,
-      undelivered: sc.undelivered[d]!,
-      unanswered,
-      pendingAtEnd,
-      notEncapsulated: sc.notEncapsulated[d]!,
-      lastNotEncapsulatedTs: orNull(sc.lastNotEncapsulatedTs[d]!),
-      requestEncapsulated: (sc.bits[d]! & REQUEST_ENCAPSULATED) !== 0,
-      resets: sc.resets[d]!,
-      sawSyn: (sc.bits[d]! & SAW_SYN) !== 0,
-      sawSynAck: (sc.bits[d]! & SAW_SYN_ACK) !== 0,
-      requestPassage: { in: sc.reqIn[d]!, out: sc.reqOut[d]!, unknown: unknown(sc.reqUnkSrc[d]!, sc.reqUnkN[d]!, sc.reqUnkMore[d]!), bare: sc.reqBare[d]! },
-      replyPassage: { in: sc.repIn[d]!, out: sc.repOut[d]!, unknown: unknown(sc.repUnkSrc[d]!, sc.repUnkN[d]!, sc.repUnkMore[d]!), bare: sc.repBare[d]! },
-      requestPath: this.hops(sc.requestPath[d]!, tn),
-      replyPath: this.hops(sc.replyPath[d]!, tn),
-      sightings: sc.sightings[d] ?? none(),
-      firstSeen: orNull(sc.firstSeen[d]!),
-      lastSeen: orNull(sc.lastSeen[d]!),
-    };
-  }
-
-  /** A path's steps as Hops (an encapsulated step's tunnel type and VNI are its flow's). */
-  private hops(path: unknown[] | null, tn: TunnelInfo | null): Hop[] | null {
-    if (path === null) return null;
-    const out: Hop[] = [];
-    for (let k = 0; k < path.length; k += PATH_STRIDE) {
-      const ep = path[k + 4] as number;
-      out.push({
-        ifname: path[k] as string | null,
-        ifindex: path[k + 1] as number | null,
-        direction: dirOf(path[k + 2] as number),
-        ts: path[k + 3] as number | null,
-        tunnel: ep !== NIL && tn ? { type: tn.type, vni: tn.vni, src: this.eps.src[ep]!, dst: this.eps.dst[ep]!, port: path[k + 5] as number | null } : null,
-      });
-    }
-    return out;
   }
 
   /** Ends the capture: settles every packet, ties the remaining errors to flows, closes every flow. */
@@ -1418,7 +1012,7 @@ export class FlowTable {
     let best = -Infinity;
     for (let d = this.fc.side[s]!; d !== NIL; d = this.sc.next[d]!) {
       if (this.sc.input[d] !== input) continue;
-      this.forEachPending(d, (_k, pendTs) => {
+      this.sc.forEachPending(d, (_k, pendTs) => {
         if (pendTs <= ts && pendTs > best) best = pendTs;
       });
     }
@@ -1492,11 +1086,6 @@ export class FlowTable {
   }
 }
 
-/** A shared empty list: most flows never add to their error and evidence lists, which grow by concat. */
-const NONE: readonly never[] = Object.freeze([]);
-function none<T>(): T[] {
-  return NONE as unknown as T[];
-}
 
 /** Counts one more encapsulated sighting from `src` in a flat [src, n, src, n, ...] list. */
 function countUnknown(u: (string | number)[] | null, src: string): (string | number)[] {

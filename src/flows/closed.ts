@@ -1,0 +1,107 @@
+/**
+ * A closed flow as objects: the table keeps open flows in columns (columns.ts) and builds the
+ * Flow, its Sides and evidence only when it closes, to be judged and mostly dropped at once.
+ */
+import { dirOf, EVIDENCE_FIRST, NIL, none, orNull, PATH_STRIDE, PROTOS, REQUEST_ENCAPSULATED, ROLES, SAW_SYN, SAW_SYN_ACK, type Endpoints, type FlowColumns, type SeenColumns, type SideColumns } from './columns.js';
+import type { Flow, Hop, Seen, Side, TunnelInfo } from './flow.js';
+
+/** The table's stores a closed flow is read from. */
+export interface Stores {
+  readonly fc: FlowColumns;
+  readonly seen: SeenColumns;
+  readonly sc: SideColumns;
+  readonly eps: Endpoints;
+}
+
+/** The closed flow as an object (the table's output; it is judged and mostly dropped at once). */
+export function flowObject(t: Stores, s: number, sides: Side[]): Flow {
+  const fc = t.fc;
+  const tn = fc.tunnel[s] ?? null;
+  const endpoints = new Map<string, number>();
+  if (fc.ep0[s] !== NIL) endpoints.set(t.eps.key[fc.ep0[s]!]!, fc.ep0n[s]!);
+  if (fc.ep1[s] !== NIL) endpoints.set(t.eps.key[fc.ep1[s]!]!, fc.ep1n[s]!);
+  for (const [ep, n] of fc.epMore[s] ?? []) endpoints.set(t.eps.key[ep]!, n);
+  const kept = fc.seenCount[s]!;
+  const seen: Seen[] = [];
+  for (let k = 0; k < Math.min(kept, EVIDENCE_FIRST); k++) seen.push(seenObject(t, s * 4 + k));
+  return {
+    id: fc.id[s]!,
+    proto: PROTOS[fc.proto[s]! - 1]!,
+    client: fc.client[s]!,
+    server: fc.server[s]!,
+    clientPort: fc.clientPort[s] === NIL ? null : fc.clientPort[s]!,
+    serverPort: fc.serverPort[s] === NIL ? null : fc.serverPort[s]!,
+    echoId: fc.echoId[s] === NIL ? null : fc.echoId[s]!,
+    scope: tn ? `${tn.type}:${tn.vni ?? ''}` : '',
+    tunnel: tn ? tn.scope : null,
+    endpoints,
+    firstSeen: orNull(fc.firstSeen[s]!),
+    lastSeen: orNull(fc.lastSeen[s]!),
+    packets: fc.packets[s]!,
+    sightings: fc.sightings[s]!,
+    sides,
+    errors: fc.errors[s] ?? none(),
+    seen,
+    last: kept > EVIDENCE_FIRST ? seenObject(t, s * 4 + EVIDENCE_FIRST) : null,
+    errorEvidence: fc.errorEvidence[s] ?? none(),
+    innerMacs: fc.macs[s] ?? none(),
+    cooked: fc.cooked[s] === 1,
+  };
+}
+
+function seenObject(t: Stores, e: number): Seen {
+  const sn = t.seen;
+  const bits = sn.bits[e]!;
+  const ep = sn.ep[e]!;
+  return {
+    role: ROLES[bits & 3]!, fromClient: (bits & 4) !== 0, input: sn.input[e]!, no: sn.no[e]!, line: orNull(sn.line[e]!), ts: orNull(sn.ts[e]!),
+    ifname: sn.ifname[e]!, ifindex: orNull(sn.ifindex[e]!), direction: dirOf(bits >> 3),
+    outerSrc: ep !== NIL ? t.eps.src[ep]! : null, outerDst: ep !== NIL ? t.eps.dst[ep]! : null, port: sn.port[e] === NIL ? null : sn.port[e]!,
+    type: sn.type[e]!, seq: orNull(sn.seq[e]!), len: orNull(sn.len[e]!),
+  };
+}
+
+export function sideObject(t: Stores, d: number, tn: TunnelInfo | null, unanswered: number, pendingAtEnd: number): Side {
+  const sc = t.sc;
+  const unknown = (src: string | null, n: number, more: (string | number)[] | null): (string | number)[] | null =>
+    src === null ? null : more ? [src, n, ...more] : [src, n];
+  return {
+    input: sc.input[d]!,
+    requests: sc.requests[d]!,
+    replies: sc.replies[d]!,
+    answered: sc.answered[d]!,
+    undelivered: sc.undelivered[d]!,
+    unanswered,
+    pendingAtEnd,
+    notEncapsulated: sc.notEncapsulated[d]!,
+    lastNotEncapsulatedTs: orNull(sc.lastNotEncapsulatedTs[d]!),
+    requestEncapsulated: (sc.bits[d]! & REQUEST_ENCAPSULATED) !== 0,
+    resets: sc.resets[d]!,
+    sawSyn: (sc.bits[d]! & SAW_SYN) !== 0,
+    sawSynAck: (sc.bits[d]! & SAW_SYN_ACK) !== 0,
+    requestPassage: { in: sc.reqIn[d]!, out: sc.reqOut[d]!, unknown: unknown(sc.reqUnkSrc[d]!, sc.reqUnkN[d]!, sc.reqUnkMore[d]!), bare: sc.reqBare[d]! },
+    replyPassage: { in: sc.repIn[d]!, out: sc.repOut[d]!, unknown: unknown(sc.repUnkSrc[d]!, sc.repUnkN[d]!, sc.repUnkMore[d]!), bare: sc.repBare[d]! },
+    requestPath: hops(t, sc.requestPath[d]!, tn),
+    replyPath: hops(t, sc.replyPath[d]!, tn),
+    sightings: sc.sightings[d] ?? none(),
+    firstSeen: orNull(sc.firstSeen[d]!),
+    lastSeen: orNull(sc.lastSeen[d]!),
+  };
+}
+
+/** A path's steps as Hops (an encapsulated step's tunnel type and VNI are its flow's). */
+function hops(t: Stores, path: unknown[] | null, tn: TunnelInfo | null): Hop[] | null {
+  if (path === null) return null;
+  const out: Hop[] = [];
+  for (let k = 0; k < path.length; k += PATH_STRIDE) {
+    const ep = path[k + 4] as number;
+    out.push({
+      ifname: path[k] as string | null,
+      ifindex: path[k + 1] as number | null,
+      direction: dirOf(path[k + 2] as number),
+      ts: path[k + 3] as number | null,
+      tunnel: ep !== NIL && tn ? { type: tn.type, vni: tn.vni, src: t.eps.src[ep]!, dst: t.eps.dst[ep]!, port: path[k + 5] as number | null } : null,
+    });
+  }
+  return out;
+}
