@@ -51,8 +51,9 @@ const ICMP6_ERRORS = new Set([1, 2, 3, 4]);
 export function isMulticastOrBroadcast(ip: Ip): boolean {
   if (ip.version === 4) {
     if (ip.dst === '255.255.255.255') return true;
-    const first = parseInt(ip.dst, 10);
-    return first >= 224 && first <= 239;
+    // 224-239 as the first octet, read from its characters (no number parsed per packet).
+    const d = ip.dst;
+    return d.charCodeAt(0) === 50 && d.charCodeAt(3) === 46 && ((d.charCodeAt(1) === 50 && d.charCodeAt(2) >= 52) || d.charCodeAt(1) === 51);
   }
   return ip.dst.startsWith('ff');
 }
