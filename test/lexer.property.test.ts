@@ -11,12 +11,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseText, TextReader } from '../src/lexer/index.js';
+import { joinTokens, tailText } from '../src/lexer/tail.js';
+import { plainLexer } from '../src/lexer/tokens.js';
 import type { Packet } from '../src/model.js';
 import type { InputWarning } from '../src/readers/types.js';
 import { labDir } from './helpers/lab.js';
 
 /** Generated cases per property (reported in the closing note of issue 6). */
-export const RUNS = { arbitrary: 300, unicode: 300, tokenSoup: 500, mutations: 1000, chunking: 300 };
+export const RUNS = { arbitrary: 300, unicode: 300, tokenSoup: 500, mutations: 1000, chunking: 300, tails: 20000 };
 /** A few kB of text is a millisecond or two; this catches only blow-ups. */
 const TIME_LIMIT_MS = 200;
 /** A 100 kB line of one token repeated: linear work is tens of ms; quadratic was 0.5 to 20 s. */
@@ -167,6 +169,38 @@ describe('text reader: real tcpdump lines cut and mutated', () => {
       }
       check(s, `lines ${i + 1}..${i + n} edited ${JSON.stringify(edits)}`);
     }), { numRuns: RUNS.mutations });
+  });
+});
+
+describe('the tail after "src > dst:" read from its raw text', () => {
+  // The readers in tail.ts were written against the tail's tokens joined back (joinTokens); the
+  // Tail token hands them the raw text through tailText instead, which must give the same string.
+  const joined = (raw: string) => joinTokens(plainLexer.tokenize(raw).tokens.map((t) => t.image));
+  const TAILS = LINES.map((l) => l.slice(l.indexOf(': ') + 2).trim()).filter((t) => t !== '');
+  /** What the fast path treats specially (ranges, brackets, addresses, hex) and what it must refuse. */
+  const TRICKY = [' ', '  ', '\t', ',', ' ,', ':', ' :', '(', '( ', ')', ' )', '[', ']', '.', '0', '1:2', '1:2::', '12:', '12:34:56', '::', 'a::', '0x1f', '0x',
+    '1.2.3.4', '1.2.3.4.5', '1.2.3.4.123456', '1.2.3', '1.5', '+', '/', '?', '\u00a0', '\u2028', 'x', '9', '00:11:22:33:44:55', '2020-01-01 12:00:00'];
+
+  it('is the joined tokens for every tail of the real lines', () => {
+    expect(TAILS.length).toBeGreaterThan(3000);
+    const differ = TAILS.filter((t) => tailText(t) !== joined(t));
+    expect(differ.slice(0, 5)).toEqual([]);
+    // Most real tails take the fast path, and the ranges there are re-spaced ("seq 1:101" as "1: 101").
+    expect(TAILS.filter((t) => t.includes('seq 1:') && tailText(t).includes('seq 1: ')).length).toBeGreaterThan(10);
+  });
+
+  it('is the joined tokens for real tails with characters inserted and deleted', () => {
+    const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 3 }), text: fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 3 })) });
+    fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 5 }), (i, edits) => {
+      let s = TAILS[i % TAILS.length]!;
+      for (const e of edits) {
+        const at = e.at % (s.length + 1);
+        s = s.slice(0, at) + e.text + s.slice(at + e.del);
+      }
+      // The Tail token starts at a character that is not a space and runs to the trimmed record's end.
+      s = s.trim();
+      expect(tailText(s)).toBe(joined(s));
+    }), { numRuns: RUNS.tails });
   });
 });
 

@@ -10,23 +10,35 @@ import type { Packet } from '../model.js';
 import type { InputWarning } from '../readers/types.js';
 import { toPacket } from './packet.js';
 import { parser, type ParsedRecord } from './parser.js';
-import { tcpdumpLexer } from './tokens.js';
+import { plainLexer, Tail, tcpdumpLexer, TunnelHeader } from './tokens.js';
 
-/** tcpdump's own banner and summary, and shell prompts: not packets, not worth a warning. */
-const NOISE = [
-  /^tcpdump: /,
-  /^listening on /,
-  /^reading from file /,
-  /^dropped privs/,
-  /^Warning: /,
-  /^\d+ packets? (captured|received by filter|dropped by kernel|dropped by interface)/,
-  /^[\w.@:~\/-]*[$#] /, // shell prompt with a command
-  /^\s+0x[0-9a-f]{4}:\s/, // -x / -X hex dump
-];
+/**
+ * tcpdump's own banner and summary, shell prompts (a command after "$ " or "# ") and -x/-X hex
+ * dumps: not packets, not worth a warning. One anchored alternation: a packet line fails each
+ * branch at its first characters, where a list of regexes cost a test each.
+ */
+const NOISE = /^(?:tcpdump: |listening on |reading from file |dropped privs|Warning: |\d+ packets? (?:captured|received by filter|dropped by kernel|dropped by interface)|[\w.@:~\/-]*[$#] |\s+0x[0-9a-f]{4}:\s)/;
 /** "   12  " before a packet: tcpdump -#. */
 const PACKET_NUMBER = /^\s*\d+\s{2}\S/;
 /** A record whose text ends with a tunnel header continues with the encapsulated frame on the next line. */
 const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, .*)$/;
+
+/**
+ * TUNNEL_HEADER_END.test(line), tried only where it can match: its first two forms end in a digit
+ * after ", instance " or ", vni ", the third contains "Geneve, ". Unanchored at the start, the
+ * regex is tried at every offset of every line otherwise.
+ */
+function endsWithTunnelHeader(line: string): boolean {
+  const last = line.charCodeAt(line.length - 1);
+  const digit = last >= 0x30 && last <= 0x39;
+  if (!(digit && (line.includes(', instance ') || line.includes(', vni '))) && !line.includes('Geneve, ')) return false;
+  return TUNNEL_HEADER_END.test(line);
+}
+
+/** A first code unit that is printable ASCII and not a space: the line is not blank and not indented. */
+function printable(c: number): boolean {
+  return c > 0x20 && c < 0x7f;
+}
 
 export interface TextStats {
   lines: number;
@@ -39,7 +51,10 @@ export interface TextStats {
 export class TextReader {
   readonly stats: TextStats = { lines: 0, packetLines: 0, parsed: 0, skipped: 0 };
   private partial = '';
-  private record: string[] = [];
+  /** The record's lines, trimmed and joined by one space; null between records. */
+  private record: string | null = null;
+  /** Whether the record's last line ends with a tunnel header (the next line is its inner frame). */
+  private tunnelEnd = false;
   private recordLine = 0;
   private count = 0;
   private warned = 0;
@@ -73,19 +88,22 @@ export class TextReader {
   private line(raw: string): void {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const no = ++this.stats.lines;
-    if (line.trim() === '') {
+    // Most lines start with a time or a word: blank and indented lines need the full \s tests.
+    const plain = printable(line.charCodeAt(0));
+    if (!plain && line.trim() === '') {
       this.flush();
       return;
     }
-    if (NOISE.some((re) => re.test(line))) return;
+    if (NOISE.test(line)) return;
     // Indented lines continue a record (-v), except a packet number (-#) that starts one.
-    const numbered = PACKET_NUMBER.test(line);
-    const continues = this.record.length > 0 && ((!numbered && /^\s/.test(line)) || TUNNEL_HEADER_END.test(this.record[this.record.length - 1]!.trimEnd()));
+    const continues = this.record !== null && ((!plain && /^\s/.test(line) && !PACKET_NUMBER.test(line)) || this.tunnelEnd);
     if (!continues) {
       this.flush();
       this.recordLine = no;
     }
-    this.record.push(line.trim());
+    const t = line.trim();
+    this.record = this.record === null ? t : this.record + ' ' + t;
+    this.tunnelEnd = endsWithTunnelHeader(t);
   }
 
   private warn(line: number, message: string, skipped = true): void {
@@ -94,13 +112,23 @@ export class TextReader {
   }
 
   private flush(): void {
-    if (this.record.length === 0) return;
-    const text = this.record.join(' ');
+    const text = this.record;
+    if (text === null) return;
     const line = this.recordLine;
-    this.record = [];
-    const lexed = tcpdumpLexer.tokenize(text);
-    parser.input = lexed.tokens;
-    const rec: ParsedRecord | undefined = parser.record();
+    this.record = null;
+    this.tunnelEnd = false;
+    const tokens = tcpdumpLexer.tokenize(text).tokens;
+    parser.input = tokens;
+    parser.rawRead = 0;
+    let rec: ParsedRecord | undefined = parser.record();
+    // A raw token read anywhere but where it belongs, or an error in a record that has one: parsed
+    // again from every token, so that such records read exactly as they did before they existed.
+    let raw = 0;
+    for (const t of tokens) if (t.tokenType === Tail || t.tokenType === TunnelHeader) raw++;
+    if (raw > 0 && (parser.rawRead !== raw || parser.errors.length > 0)) {
+      parser.input = plainLexer.tokenize(text).tokens;
+      rec = parser.record();
+    }
     if (!rec) {
       this.warn(line, `${parser.errors[0]?.message.split('\n')[0] ?? 'unreadable'}: ${text.slice(0, 80)}`);
       return;

@@ -4,7 +4,7 @@
  */
 import { emptyFrame, type Direction, type Frame, type Ip, type LinkKind, type Packet, type Tunnel } from '../model.js';
 import type { ParsedLink, ParsedNet, ParsedRecord } from './parser.js';
-import { joinTokens, parseIcmp, parseIcmp6, parseTcp, parseUdp } from './tail.js';
+import { joinTokens, parseIcmp, parseIcmp6, parseTcp, parseUdp, tailText } from './tail.js';
 
 const DIRECTION: Record<string, Direction> = { In: 'in', Out: 'out', B: 'broadcast', M: 'multicast', P: 'other' };
 
@@ -133,7 +133,7 @@ function applyNet(f: Frame, net: ParsedNet): boolean {
     }
     return true;
   }
-  const text = joinTokens(net.tail);
+  const text = net.tailText !== null ? tailText(net.tailText) : joinTokens(net.tail);
   if (text.startsWith('ICMP6')) {
     ip.proto = 58;
     f.l4 = parseIcmp6(text.replace(/^ICMP6,? /, ''));

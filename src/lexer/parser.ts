@@ -10,7 +10,7 @@
  * phrases we model (ICMP, TCP flags, UDP) from it.
  */
 import { EmbeddedActionsParser, EOF, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
-import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, RParen, Time, Word } from './tokens.js';
+import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, RParen, Tail, Time, TunnelHeader, Word } from './tokens.js';
 
 export const DIRECTIONS = new Set(['In', 'Out', 'B', 'M', 'P']);
 const NETWORK_WORDS = new Set(['IP', 'IP6', 'ARP,', 'ARP', 'RARP']);
@@ -42,8 +42,10 @@ export interface ParsedNet {
   vfields: string[];
   src: string | null;
   dst: string | null;
-  /** The tail after "src > dst:" (or after "ARP,"), as token images. */
+  /** The tail after "src > dst:" (or after "ARP,"), as token images, when it was lexed. */
   tail: string[];
+  /** The tail after "src > dst:" as printed, when it was one Tail token (then `tail` is empty). */
+  tailText: string | null;
   /** Tunnel header words and the encapsulated frame, when the tail starts with one. */
   tunnel: { words: string[]; inner: ParsedFrame } | null;
   /** tcpdump printed "[|ip]": the snap length cut the header. */
@@ -66,10 +68,19 @@ function emptyLink(): ParsedLink {
 }
 
 function emptyNet(): ParsedNet {
-  return { kind: 'other', vfields: [], src: null, dst: null, tail: [], tunnel: null, truncated: false };
+  return { kind: 'other', vfields: [], src: null, dst: null, tail: [], tailText: null, tunnel: null, truncated: false };
 }
 
 class TcpdumpParser extends EmbeddedActionsParser {
+  /**
+   * How many of the record's raw tokens (Tail, TunnelHeader) were read where they belong: a Tail as
+   * the transport tail after "src > dst:", a TunnelHeader as a tunnel rule's first words. The reader
+   * clears it before each record; a raw token read anywhere else (in a list of tokens that stops at
+   * some word inside it) or an error makes the reader parse the record again from every token, as
+   * before these tokens existed.
+   */
+  rawRead = 0;
+
   constructor() {
     // One token of lookahead: the gates below decide where tcpdump's phrasing needs more.
     super([...allTokens, AnyToken], { recoveryEnabled: true, maxLookahead: 1 });
@@ -321,10 +332,18 @@ class TcpdumpParser extends EmbeddedActionsParser {
     this.OR([
       {
         // VXLAN / OTV (tcpdump's name for UDP 8472) / Geneve: header words, then the encapsulated frame.
-        GATE: () => this.isWord(1, TUNNEL_WORDS),
+        GATE: () => this.LA(1).tokenType === TunnelHeader || this.isWord(1, TUNNEL_WORDS),
         ALT: () => {
           const words: string[] = [];
-          this.ACTION(() => this.takeWhile(() => !this.innerStarts(), (t) => words.push(t.image)));
+          this.ACTION(() => {
+            const t = this.LA(1);
+            if (t.tokenType === TunnelHeader) {
+              words.push(t.image);
+              this.rawRead++;
+              this.SKIP_TOKEN();
+            }
+            this.takeWhile(() => !this.innerStarts(), (t) => words.push(t.image));
+          });
           this.MANY({
             GATE: () => !this.innerStarts(),
             DEF: () => {
@@ -354,7 +373,14 @@ class TcpdumpParser extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
-          this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
+          this.ACTION(() => {
+            const t = this.LA(1);
+            if (t.tokenType === Tail) {
+              net.tailText = t.image;
+              this.rawRead++;
+              this.SKIP_TOKEN();
+            } else this.takeWhile(() => true, (t) => net.tail.push(t.image));
+          });
           this.MANY2(() => {
             const t = this.SUBRULE2(this.anyToken);
             this.ACTION(() => net.tail.push(t.image));

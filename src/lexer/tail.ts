@@ -4,6 +4,7 @@
  * tcpdump printer (print-icmp.c, print-icmp6.c, print-tcp.c, print-udp.c).
  */
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type Icmp, type Quoted, type Tcp, type Udp } from '../model.js';
+import { plainLexer } from './tokens.js';
 
 /** ICMP destination-unreachable texts (print-icmp.c) -> code; %s is the quoted destination. */
 const UNREACH: [RegExp, number][] = [
@@ -121,4 +122,43 @@ export function joinTokens(tokens: string[]): string {
     if (t !== '') afterParen = t.charCodeAt(t.length - 1) === 0x28; // (
   }
   return out;
+}
+
+/**
+ * One space-separated piece of a tail that the lexer cuts only where joinTokens adds no space:
+ * "(" before it, "," ":" ")" "]" after it, and in between one word, hex number, IPv4 address
+ * (with port), decimal, bracket or a range "a:b" (group 1 and 2: the one piece joinTokens
+ * re-spaces, as "a: b"). Followed by one space or the end.
+ */
+const PIECE = /\(*(?:(?:[A-Za-z_?][\w\-.\/?+@%]*|0x[0-9a-fA-F]+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?|\d+(?:\.\d+)?|\[[^\][]*\])[,:)\]]*|(\d+):(\d+)[,)\]]*)(?: |$)/y;
+
+/**
+ * The tail after "src > dst:" as joinTokens(its tokens) gives it, from the raw text: the readers
+ * above were written against that spacing. Pieces PIECE accepts are their own joined text (ranges
+ * re-spaced); from the first other piece on (DNS's "1234+", an HTTP path, a tab, two spaces) the
+ * rest is lexed and joined as before. Lexing can start there because a token never spans the
+ * space before a piece. A property test holds it equal to joinTokens over random tails.
+ */
+export function tailText(raw: string): string {
+  // The text so far when it differs from raw (a range was re-spaced), else null.
+  let out: string | null = null;
+  let pos = 0;
+  while (pos < raw.length) {
+    PIECE.lastIndex = pos;
+    const m = PIECE.exec(raw);
+    if (m === null) {
+      const rest = plainLexer.tokenize(raw.slice(pos)).tokens.map((t) => t.image);
+      const done = out ?? raw.slice(0, pos);
+      // What was read ends with its separating space (or is empty): the token join adds its own.
+      return joinTokens(done === '' ? rest : [done.slice(0, -1), ...rest]);
+    }
+    const end = PIECE.lastIndex;
+    if (m[1] !== undefined) {
+      out ??= raw.slice(0, pos);
+      const colon = pos + m[0].indexOf(':');
+      out += raw.slice(pos, colon + 1) + ' ' + raw.slice(colon + 1, end);
+    } else if (out !== null) out += raw.slice(pos, end);
+    pos = end;
+  }
+  return out ?? raw;
 }
