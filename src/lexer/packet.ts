@@ -4,7 +4,7 @@
  */
 import { emptyFrame, type Direction, type Frame, type Ip, type LinkKind, type Packet, type Tunnel } from '../model.js';
 import type { ParsedLink, ParsedNet, ParsedRecord } from './parser.js';
-import { joinTokens, parseIcmp, parseIcmp6, parseTcp, parseUdp, tailText } from './tail.js';
+import { fastTransport, joinTokens, parseIcmp, parseIcmp6, parseTcp, parseUdp, tailText } from './tail.js';
 
 const DIRECTION: Record<string, Direction> = { In: 'in', Out: 'out', B: 'broadcast', M: 'multicast', P: 'other' };
 
@@ -20,6 +20,38 @@ export function splitPort(image: string, v6: boolean): [string, number | null] {
   if (!withPort) return [intern(image), null];
   const i = image.lastIndexOf('.');
   return [intern(image.slice(0, i)), Number(image.slice(i + 1))];
+}
+
+/** A packet's two ends, as splitPort reads them from its addresses. */
+interface Ends {
+  readonly src: string;
+  readonly sport: number | null;
+  readonly dst: string;
+  readonly dport: number | null;
+}
+
+/**
+ * The ends of the IpHeads met lately, by their text ("IP a.b.c.d.p > e.f.g.h.q:"): a flow's packets
+ * repeat theirs, and one lookup of it replaces splitPort's work on both addresses (each of its dot
+ * counts, slices and lookups costs about as much). The keys are copies, so that the map keeps no
+ * record text alive; dropped whole when full.
+ */
+let heads = new Map<string, Ends>();
+
+function endsOf(net: ParsedNet, src: string, dst: string, v6: boolean): Ends {
+  const head = net.head;
+  if (head !== null) {
+    const e = heads.get(head);
+    if (e !== undefined) return e;
+  }
+  const [s, sport] = splitPort(src, v6);
+  const [d, dport] = splitPort(dst, v6);
+  const e: Ends = { src: s, sport, dst: d, dport };
+  if (head !== null) {
+    if (heads.size >= 1 << 16) heads = new Map();
+    heads.set((' ' + head).slice(1), e);
+  }
+  return e;
 }
 
 // One string per address, as the binary decoders give: the flow table's maps then hash each
@@ -116,8 +148,7 @@ function applyNet(f: Frame, net: ParsedNet): boolean {
   }
   if ((net.kind !== 'ip' && net.kind !== 'ip6') || net.src === null || net.dst === null) return false;
   const v6 = net.kind === 'ip6';
-  const [src, sport] = splitPort(net.src, v6);
-  const [dst, dport] = splitPort(net.dst, v6);
+  const { src, sport, dst, dport } = endsOf(net, net.src, net.dst, v6);
   const ip = ipFields(net, src, dst);
   f.ip = ip;
   if (f.ethertype === null) f.ethertype = v6 ? 0x86dd : 0x0800;
@@ -133,6 +164,7 @@ function applyNet(f: Frame, net: ParsedNet): boolean {
     }
     return true;
   }
+  if (net.tailText !== null && fastTransport(f, ip, net.tailText, sport, dport)) return true;
   const text = net.tailText !== null ? tailText(net.tailText) : joinTokens(net.tail);
   if (text.startsWith('ICMP6')) {
     ip.proto = 58;

@@ -10,7 +10,7 @@
  * phrases we model (ICMP, TCP flags, UDP) from it.
  */
 import { EmbeddedActionsParser, EOF, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
-import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, RParen, Tail, Time, TunnelHeader, Word } from './tokens.js';
+import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, IpHead, RParen, Tail, Time, TunnelHeader, Word } from './tokens.js';
 
 export const DIRECTIONS = new Set(['In', 'Out', 'B', 'M', 'P']);
 const NETWORK_WORDS = new Set(['IP', 'IP6', 'ARP,', 'ARP', 'RARP']);
@@ -19,8 +19,8 @@ const IP_WORDS = new Set(['IP', 'IP6']);
 const ARP_WORDS = new Set(['ARP', 'ARP,']);
 const ARP_OPS = new Set(['Request', 'Reply']);
 const TUNNEL_WORDS = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE']);
-/** What follows a -# packet number. */
-const AFTER_NUMBER: ReadonlySet<TokenType> = new Set([Time, DateTime, Decimal, Word]);
+/** What follows a -# packet number (IpHead starts with the word "IP"). */
+const AFTER_NUMBER: ReadonlySet<TokenType> = new Set([Time, DateTime, Decimal, Word, IpHead]);
 
 /** The link part of a record. */
 export interface ParsedLink {
@@ -48,6 +48,8 @@ export interface ParsedNet {
   tailText: string | null;
   /** Tunnel header words and the encapsulated frame, when the tail starts with one. */
   tunnel: { words: string[]; inner: ParsedFrame } | null;
+  /** The IpHead token "IP src > dst: " these addresses were read from, when they were. */
+  head: string | null;
   /** tcpdump printed "[|ip]": the snap length cut the header. */
   truncated: boolean;
 }
@@ -68,13 +70,14 @@ function emptyLink(): ParsedLink {
 }
 
 function emptyNet(): ParsedNet {
-  return { kind: 'other', vfields: [], src: null, dst: null, tail: [], tailText: null, tunnel: null, truncated: false };
+  return { kind: 'other', vfields: [], src: null, dst: null, tail: [], tailText: null, tunnel: null, head: null, truncated: false };
 }
 
 class TcpdumpParser extends EmbeddedActionsParser {
   /**
-   * How many of the record's raw tokens (Tail, TunnelHeader) were read where they belong: a Tail as
-   * the transport tail after "src > dst:", a TunnelHeader as a tunnel rule's first words. The reader
+   * How many of the record's raw tokens (Tail, TunnelHeader, IpHead) were read where they belong: a
+   * Tail as the transport tail after "src > dst:", a TunnelHeader as a tunnel rule's first words, an
+   * IpHead as a network part's "IP src > dst:". The reader
    * clears it before each record; a raw token read anywhere else (in a list of tokens that stops at
    * some word inside it) or an error makes the reader parse the record again from every token, as
    * before these tokens existed.
@@ -90,6 +93,20 @@ class TcpdumpParser extends EmbeddedActionsParser {
   private isWord(k: number, set: Set<string>): boolean {
     const t = this.LA(k);
     return t.tokenType === Word && set.has(t.image);
+  }
+
+  /**
+   * Whether the link rule would read anything here: one of its options' gates holds (they are
+   * repeated from there). A frame without a link part (every "IP ..." line) then skips the rule and
+   * its four lookaheads; an empty link is what it would have returned.
+   */
+  private linkStarts(top: boolean): boolean {
+    const t = this.LA(1);
+    if (t.tokenType === Word) {
+      if (top && (this.isWord(2, DIRECTIONS) || (DIRECTIONS.has(t.image) && (this.LA(2).tokenType === Mac || this.isWord(2, NETWORK_WORDS) || this.LA(2).tokenType === IpHead)))) return true;
+      return t.image === 'vlan' && this.LA(2).tokenType === Num;
+    }
+    return t.tokenType === Mac && this.LA(2).tokenType === Gt;
   }
 
   /** Any single token: for the parts kept as token lists (one category match, not an alternative per type). */
@@ -140,7 +157,13 @@ class TcpdumpParser extends EmbeddedActionsParser {
   // Recovery (a record cut or garbled mid-way) ends a rule early: its value is then an empty one,
   // never undefined, so a cut VXLAN record's inner frame cannot crash the reader.
   private frame = this.RULE('frame', (top: boolean): ParsedFrame => {
-    const link = this.SUBRULE(this.link, { ARGS: [top] });
+    let link: ParsedLink | undefined;
+    this.OPTION({
+      GATE: () => this.linkStarts(top),
+      DEF: () => {
+        link = this.SUBRULE(this.link, { ARGS: [top] });
+      },
+    });
     const net = this.SUBRULE(this.net);
     return { link: link ?? emptyLink(), net: net ?? emptyNet() };
   }, { recoveryValueFunc: () => ({ link: emptyLink(), net: emptyNet() }) });
@@ -174,7 +197,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
       },
     });
     this.OPTION4({
-      GATE: () => top && link.kind === null && this.isWord(1, DIRECTIONS) && (this.LA(2).tokenType === Mac || this.isWord(2, NETWORK_WORDS)),
+      GATE: () => top && link.kind === null && this.isWord(1, DIRECTIONS) && (this.LA(2).tokenType === Mac || this.isWord(2, NETWORK_WORDS) || this.LA(2).tokenType === IpHead),
       DEF: () => {
         // Linux cooked v1: "In [MAC ethertype IPv4 (0x0800), length N:]"
         const dir = this.CONSUME4(Word);
@@ -246,6 +269,23 @@ class TcpdumpParser extends EmbeddedActionsParser {
   private net = this.RULE('net', (): ParsedNet => {
     const net = emptyNet();
     this.OR([
+      {
+        // "IP a.b.c.d.p > e.f.g.h.q:" in one token: what the next alternative reads from its tokens.
+        GATE: () => this.LA(1).tokenType === IpHead,
+        ALT: () => {
+          const h = this.CONSUME(IpHead);
+          this.ACTION(() => {
+            const i = h.image;
+            const gt = i.indexOf(' > ', 3);
+            net.kind = 'ip';
+            net.head = i;
+            net.src = i.slice(3, gt);
+            net.dst = i.slice(gt + 3, i.lastIndexOf(':'));
+            this.rawRead++;
+          });
+          this.SUBRULE2(this.tail, { ARGS: [net] });
+        },
+      },
       {
         // "IP [(-v fields)] src > dst: ..." ; with -e the keyword is not printed.
         GATE: () => this.isWord(1, IP_WORDS) || ((this.LA(1).tokenType === Ipv4 || this.LA(1).tokenType === Ipv6) && this.LA(2).tokenType === Gt),
@@ -338,7 +378,8 @@ class TcpdumpParser extends EmbeddedActionsParser {
           this.ACTION(() => {
             const t = this.LA(1);
             if (t.tokenType === TunnelHeader) {
-              words.push(t.image);
+              const h = t.image;
+              words.push(h.endsWith(' ') ? h.slice(0, -1) : h);
               this.rawRead++;
               this.SKIP_TOKEN();
             }
@@ -365,7 +406,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
       },
       {
         // IP-in-IP: "IP a > b: IP c > d: ..."
-        GATE: () => this.isWord(1, IP_WORDS) && (this.LA(2).tokenType === Ipv4 || this.LA(2).tokenType === Ipv6 || this.LA(2).tokenType === LParen),
+        GATE: () => this.LA(1).tokenType === IpHead || (this.isWord(1, IP_WORDS) && (this.LA(2).tokenType === Ipv4 || this.LA(2).tokenType === Ipv6 || this.LA(2).tokenType === LParen)),
         ALT: () => {
           const inner = this.SUBRULE2(this.frame, { ARGS: [false] });
           this.ACTION(() => (net.tunnel = { words: ['IPIP'], inner }));
@@ -394,7 +435,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
   private innerStarts(): boolean {
     const t = this.LA(1);
     if (t.tokenType === Mac && this.LA(2).tokenType === Gt) return true;
-    return t.tokenType === Word && (t.image === 'IP' || t.image === 'IP6' || t.image === 'ARP');
+    return t.tokenType === IpHead || (t.tokenType === Word && (t.image === 'IP' || t.image === 'IP6' || t.image === 'ARP'));
   }
 }
 

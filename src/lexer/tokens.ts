@@ -66,13 +66,38 @@ const NON_SPACE_CODES = Array.from({ length: 0x10000 }, (_, c) => c).filter((c) 
 /** Anything else (=, *, #, quotes, ...): kept so that no input stops the lexer. */
 export const Other = createToken({ name: 'Other', pattern: /[^\s]/, start_chars_hint: NON_SPACE_CODES, categories: any });
 
+const SPACE = /\s/;
 /** The tail's first word, when it is one that the parser looks at (tunnel headers, IP-in-IP). */
 const WORD_AT = /[A-Za-z_?][\w\-.\/?+@%]*/y;
 const KEEP_LEXING = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE', 'IP', 'IP6']);
 
-/** The tokens "addr > addr :" end the matched tokens: the tail after "src > dst:" starts here. */
+/**
+ * "IP a.b.c.d[.port] > e.f.g.h[.port]: " (what tcpdump prints before every IPv4 packet's tail) in
+ * one token, with the space after it (one whitespace token fewer), or at the end. The tokens it
+ * stands for (Word "IP", two Ipv4 around a Gt, a Colon) are what the lexer makes of that text: the
+ * space and colon after the addresses end them, and a colon followed by a space or nothing is no
+ * IPv6 address.
+ */
+const IP_HEAD = /IP \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})? > \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?:(?: |$)/y;
+
+/** An IPv4 packet's "IP src > dst:", read by the network rule as the tokens it stands for. */
+export const IpHead = createToken({
+  name: 'IpHead',
+  categories: any,
+  line_breaks: false,
+  start_chars_hint: ['I'],
+  pattern: {
+    exec(text: string, offset: number): RegExpExecArray | null {
+      IP_HEAD.lastIndex = offset;
+      return IP_HEAD.exec(text);
+    },
+  },
+});
+
+/** The tokens "addr > addr :" (or an IpHead) end the matched tokens: the tail after "src > dst:" starts here. */
 function afterAddresses(tokens: IToken[]): boolean {
   const n = tokens.length;
+  if (n >= 1 && tokens[n - 1]!.tokenType === IpHead) return true;
   if (n < 4 || tokens[n - 1]!.tokenType !== Colon) return false;
   const dst = tokens[n - 2]!.tokenType;
   const src = tokens[n - 4]!.tokenType;
@@ -81,11 +106,12 @@ function afterAddresses(tokens: IToken[]): boolean {
 
 /**
  * The VXLAN header as tcpdump prints it for UDP 8472 (OTV) and 4789, spaced as the token join
- * spaces it, up to a space or the end: a record repeats it packet after packet. The word, comma,
+ * spaces it, with the space after it (the parser drops it) or at the end: a record repeats it
+ * packet after packet. The word, comma,
  * bracket, parenthesised hex and numbers it is made of are the tokens the parser would have read
  * one by one, and none of them is one the tunnel rule stops at.
  */
-const VXLAN_HEADER = /(?:OTV, flags \[[^\][]*\] \(0x[0-9a-f]+\), overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+)(?= |$)/y;
+const VXLAN_HEADER = /(?:OTV, flags \[[^\][]*\] \(0x[0-9a-f]+\), overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+)(?: |$)/y;
 
 /** A VXLAN/OTV header after "src > dst:", in one token (the tunnel rule reads its words as one). */
 export const TunnelHeader = createToken({
@@ -119,6 +145,9 @@ export const Tail = createToken({
     exec(text: string, offset: number, tokens: IToken[]): RegExpExecArray | null {
       if (!afterAddresses(tokens)) return null;
       const c = text.charCodeAt(offset);
+      // chevrotain shares one first-character slot among all codes of a 256-code block above 255, so
+      // a hint does not keep it from trying here at a space such as U+FEFF (which no token matches).
+      if (c > 0x7e && SPACE.test(text[offset]!)) return null;
       // I, O, G, V: only these start a word of KEEP_LEXING (and no token before Word in allTokens).
       if (c === 0x49 || c === 0x4f || c === 0x47 || c === 0x56) {
         WORD_AT.lastIndex = offset;
@@ -138,10 +167,11 @@ export const Tail = createToken({
  */
 export const plainTokens = [WhiteSpace, Ipv4, Mac, Time, DateTime, Ipv6, Hex, Decimal, Num, Bracketed, Gt, Colon, Comma, LParen, RParen, Word, Other];
 /**
- * The raw tokens first: they are tried at every token start (the header at O and V only), and
- * decline in a comparison or two except after "addr > addr :".
+ * The raw tokens first: Tail is tried at every token start (the others at O, V and I only), and
+ * declines in a comparison or two except after "addr > addr :". Tail before IpHead: after the
+ * addresses, "IP ..." is IP-in-IP or an inner frame, which Tail leaves to IpHead.
  */
-export const allTokens = [TunnelHeader, Tail, ...plainTokens];
+export const allTokens = [TunnelHeader, Tail, IpHead, ...plainTokens];
 
 /** One lexer for all records (chevrotain lexers are reusable and stateless between calls). */
 export const tcpdumpLexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
