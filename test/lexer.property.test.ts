@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseText, TextReader } from '../src/lexer/index.js';
+import { endsWithTunnelHeader, parseText, TextReader, TUNNEL_HEADER_END } from '../src/lexer/index.js';
 import { joinTokens, tailText } from '../src/lexer/tail.js';
 import { plainLexer } from '../src/lexer/tokens.js';
 import type { Packet } from '../src/model.js';
@@ -18,7 +18,7 @@ import type { InputWarning } from '../src/readers/types.js';
 import { labDir } from './helpers/lab.js';
 
 /** Generated cases per property (reported in the closing note of issue 6). */
-export const RUNS = { arbitrary: 300, unicode: 300, tokenSoup: 500, mutations: 1000, chunking: 300, tails: 20000 };
+export const RUNS = { arbitrary: 300, unicode: 300, tokenSoup: 500, mutations: 1000, chunking: 300, tails: 20000, tunnelEnds: 20000, times: 5000 };
 /** A few kB of text is a millisecond or two; this catches only blow-ups. */
 const TIME_LIMIT_MS = 200;
 /** A 100 kB line of one token repeated: linear work is tens of ms; quadratic was 0.5 to 20 s. */
@@ -201,6 +201,36 @@ describe('the tail after "src > dst:" read from its raw text', () => {
       s = s.trim();
       expect(tailText(s)).toBe(joined(s));
     }), { numRuns: RUNS.tails });
+  });
+});
+
+describe('the reader\'s shortcuts agree with what they replace', () => {
+  it('endsWithTunnelHeader(line) is TUNNEL_HEADER_END.test(line), on real lines and edited ones', () => {
+    const PIECES = ['overlay 0, instance 1', 'overlay 12, instance ', 'VXLAN, flags [I] (0x08), vni 5', 'VXLAN, flags [', '), vni 7', 'Geneve, ', 'instance 3', 'vni 9', '\n', '\r', '\u2028', '7', ' ', ']', '['];
+    const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 4 }), text: fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 3 })) });
+    let matched = 0;
+    for (const l of LINES) if (endsWithTunnelHeader(l) !== TUNNEL_HEADER_END.test(l)) expect.fail(`differ on ${JSON.stringify(l)}`);
+    fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 4 }), fc.boolean(), (i, edits, cut) => {
+      let s = LINES[i % LINES.length]!;
+      for (const e of edits) {
+        const at = cut ? s.length - (e.at % (s.length + 1)) : e.at % (s.length + 1);
+        s = s.slice(0, at) + e.text + s.slice(at + e.del);
+      }
+      const want = TUNNEL_HEADER_END.test(s);
+      if (want) matched++;
+      expect(endsWithTunnelHeader(s)).toBe(want);
+    }), { numRuns: RUNS.tunnelEnds });
+    expect(matched).toBeGreaterThan(100);
+  });
+
+  it('a Time token\'s seconds are what Number() makes of them, to the last bit', () => {
+    const time = fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 22 }).chain((n) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: n, maxLength: n })));
+    fc.assert(fc.property(time, ([h, m, sec, frac]) => {
+      const two = (n: number) => String(n).padStart(2, '0');
+      const t = `${two(h)}:${two(m)}:${two(sec)}${frac ? '.' + frac : ''}`;
+      const ts = parseText(`${t} IP 1.2.3.4 > 5.6.7.8: ICMP echo request, id 1, seq 2, length 64\n`).packets[0]!.ts;
+      expect(Object.is(ts, h * 3600 + m * 60 + Number(t.slice(6)))).toBe(true);
+    }), { numRuns: RUNS.times });
   });
 });
 

@@ -21,18 +21,35 @@ const NOISE = /^(?:tcpdump: |listening on |reading from file |dropped privs|Warn
 /** "   12  " before a packet: tcpdump -#. */
 const PACKET_NUMBER = /^\s*\d+\s{2}\S/;
 /** A record whose text ends with a tunnel header continues with the encapsulated frame on the next line. */
-const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, .*)$/;
+export const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, .*)$/;
+
+/** TUNNEL_HEADER_END's three forms, each tried where alone it can match (see endsWithTunnelHeader). */
+const OTV_END = /overlay \d+, instance \d+$/y;
+const VXLAN_END = /VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+$/y;
+const GENEVE_END = /Geneve, .*$/y;
 
 /**
- * TUNNEL_HEADER_END.test(line), tried only where it can match: its first two forms end in a digit
- * after ", instance " or ", vni ", the third contains "Geneve, ". Unanchored at the start, the
- * regex is tried at every offset of every line otherwise.
+ * TUNNEL_HEADER_END.test(line) without trying it at every offset of every line. Its first two forms
+ * end in digits after "instance " or "vni " (checked at the end of the line) and contain no other
+ * "overlay " or "VXLAN, flags [" than the one they start with, so only the last of these can start a
+ * match; the third matches from its last "Geneve, " if from any.
  */
-function endsWithTunnelHeader(line: string): boolean {
-  const last = line.charCodeAt(line.length - 1);
-  const digit = last >= 0x30 && last <= 0x39;
-  if (!(digit && (line.includes(', instance ') || line.includes(', vni '))) && !line.includes('Geneve, ')) return false;
-  return TUNNEL_HEADER_END.test(line);
+export function endsWithTunnelHeader(line: string): boolean {
+  let k = line.length;
+  while (k > 0 && line.charCodeAt(k - 1) >= 0x30 && line.charCodeAt(k - 1) <= 0x39) k--;
+  if (k < line.length) {
+    if (line.startsWith('instance ', k - 9)) {
+      OTV_END.lastIndex = line.lastIndexOf('overlay ');
+      if (OTV_END.lastIndex >= 0 && OTV_END.test(line)) return true;
+    } else if (line.startsWith('vni ', k - 4)) {
+      VXLAN_END.lastIndex = line.lastIndexOf('VXLAN, flags [');
+      if (VXLAN_END.lastIndex >= 0 && VXLAN_END.test(line)) return true;
+    }
+  }
+  const g = line.lastIndexOf('Geneve, ');
+  if (g < 0) return false;
+  GENEVE_END.lastIndex = g;
+  return GENEVE_END.test(line);
 }
 
 /** A first code unit that is printable ASCII and not a space: the line is not blank and not indented. */
@@ -169,11 +186,31 @@ export class TextReader {
       }
       case 'time': {
         const i = t.image;
-        return Number(i.slice(0, 2)) * 3600 + Number(i.slice(3, 5)) * 60 + Number(i.slice(6));
+        return twoDigits(i, 0) * 3600 + twoDigits(i, 3) * 60 + seconds(i, 6);
       }
     }
   }
 }
+
+/** Number(i.slice(at, at + 2)) of the Time token's two-digit fields. */
+function twoDigits(i: string, at: number): number {
+  return (i.charCodeAt(at) - 0x30) * 10 + (i.charCodeAt(at + 1) - 0x30);
+}
+
+/**
+ * Number(i.slice(at)) for the Time token's "SS[.fff...]": the digits as one integer over a power of
+ * ten. Both are exact below 2^53 and 10^22 and the division rounds correctly, as Number() does, so
+ * the two are the same double; longer fractions take Number().
+ */
+function seconds(i: string, at: number): number {
+  const n = i.length - at;
+  if (n === 2) return twoDigits(i, at);
+  if (n < 4 || n > 16) return Number(i.slice(at));
+  let v = twoDigits(i, at);
+  for (let k = at + 3; k < i.length; k++) v = v * 10 + (i.charCodeAt(k) - 0x30);
+  return v / POW10[n - 3]!;
+}
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 export function parseText(text: string, name = 'text'): { packets: Packet[]; warnings: InputWarning[]; stats: TextStats } {
   const packets: Packet[] = [];

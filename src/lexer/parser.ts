@@ -135,16 +135,38 @@ class TcpdumpParser extends EmbeddedActionsParser {
   private readonly srcAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(Ipv4) }, { ALT: () => this.CONSUME(Ipv6) }];
   private readonly dstAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME2(Ipv4) }, { ALT: () => this.CONSUME2(Ipv6) }];
 
+  // What the hoisted alternatives below read and write for the rule invocation that runs them:
+  // set on entry, and read into locals before anything that can recurse into the same rule.
+  private recNo: number | null = null;
+  private curTop = false;
+  private curLink: ParsedLink | undefined;
+  private curNet!: ParsedNet;
+  private tailNet!: ParsedNet;
+
+  /**
+   * The hot rules' OPTION, OR and MANY arguments, built once: as literals in the rule bodies they
+   * were a dozen objects and closures allocated per record (chevrotain keys its lookahead by the
+   * occurrence, not by the argument, and runs the same grammar either way).
+   */
+  private readonly numberOption = {
+    GATE: () => AFTER_NUMBER.has(this.LA(2).tokenType),
+    DEF: () => {
+      const n = this.CONSUME(Num);
+      this.ACTION(() => (this.recNo = Number(n.image)));
+    },
+  };
+  private readonly linkOption = {
+    GATE: () => this.linkStarts(this.curTop),
+    DEF: () => {
+      this.curLink = this.SUBRULE(this.link, { ARGS: [this.curTop] });
+    },
+  };
+
   public record = this.RULE('record', (): ParsedRecord => {
-    let no: number | null = null;
+    this.recNo = null;
     let time: ParsedRecord['time'] = null;
-    this.OPTION({
-      GATE: () => AFTER_NUMBER.has(this.LA(2).tokenType),
-      DEF: () => {
-        const n = this.CONSUME(Num);
-        this.ACTION(() => (no = Number(n.image)));
-      },
-    });
+    this.OPTION(this.numberOption);
+    const no = this.recNo;
     this.OPTION2(() => {
       const t = this.OR(this.timeAlts);
       this.ACTION(() => (time = { kind: t.kind, image: t.tok.image }));
@@ -157,13 +179,10 @@ class TcpdumpParser extends EmbeddedActionsParser {
   // Recovery (a record cut or garbled mid-way) ends a rule early: its value is then an empty one,
   // never undefined, so a cut VXLAN record's inner frame cannot crash the reader.
   private frame = this.RULE('frame', (top: boolean): ParsedFrame => {
-    let link: ParsedLink | undefined;
-    this.OPTION({
-      GATE: () => this.linkStarts(top),
-      DEF: () => {
-        link = this.SUBRULE(this.link, { ARGS: [top] });
-      },
-    });
+    this.curTop = top;
+    this.curLink = undefined;
+    this.OPTION(this.linkOption);
+    const link = this.curLink;
     const net = this.SUBRULE(this.net);
     return { link: link ?? emptyLink(), net: net ?? emptyNet() };
   }, { recoveryValueFunc: () => ({ link: emptyLink(), net: emptyNet() }) });
@@ -266,169 +285,184 @@ class TcpdumpParser extends EmbeddedActionsParser {
     this.CONSUME(Colon);
   });
 
+  private readonly netAlts: IOrAlt<void>[] = [
+    {
+      // "IP a.b.c.d.p > e.f.g.h.q:" in one token: what the next alternative reads from its tokens.
+      GATE: () => this.LA(1).tokenType === IpHead,
+      ALT: () => {
+        const net = this.curNet;
+        const h = this.CONSUME(IpHead);
+        this.ACTION(() => {
+          const i = h.image;
+          const gt = i.indexOf(' > ', 3);
+          net.kind = 'ip';
+          net.head = i;
+          net.src = i.slice(3, gt);
+          net.dst = i.slice(gt + 3, i.lastIndexOf(':'));
+          this.rawRead++;
+        });
+        this.SUBRULE2(this.tail, { ARGS: [net] });
+      },
+    },
+    {
+      // "IP [(-v fields)] src > dst: ..." ; with -e the keyword is not printed.
+      GATE: () => this.isWord(1, IP_WORDS) || ((this.LA(1).tokenType === Ipv4 || this.LA(1).tokenType === Ipv6) && this.LA(2).tokenType === Gt),
+      ALT: () => {
+        const net = this.curNet;
+        this.OPTION(() => {
+          const w = this.CONSUME(Word);
+          this.ACTION(() => (net.kind = w.image === 'IP6' ? 'ip6' : 'ip'));
+        });
+        this.OPTION2({
+          GATE: () => this.LA(1).tokenType === LParen,
+          DEF: () => {
+            this.CONSUME(LParen);
+            let depth = 1;
+            const vfield = (t: IToken) => {
+              if (t.tokenType === LParen) depth++;
+              else if (t.tokenType === RParen) depth--;
+              if (depth > 0) net.vfields.push(t.image);
+            };
+            this.ACTION(() => this.takeWhile(() => depth > 0, vfield));
+            this.MANY({
+              GATE: () => depth > 0,
+              DEF: () => {
+                const t = this.SUBRULE(this.anyToken);
+                this.ACTION(() => vfield(t));
+              },
+            });
+          },
+        });
+        this.OR4([
+          {
+            // "IP [|ip]": the snap length cut the header before the addresses.
+            GATE: () => this.LA(1).tokenType === Bracketed && this.LA(1).image.startsWith('[|'),
+            ALT: () => {
+        const net = this.curNet;
+              this.CONSUME(Bracketed);
+              this.ACTION(() => (net.truncated = true));
+            },
+          },
+          {
+            ALT: () => {
+        const net = this.curNet;
+              const s = this.OR2(this.srcAlts);
+              this.CONSUME(Gt);
+              const d = this.OR3(this.dstAlts);
+              this.CONSUME(Colon);
+              this.ACTION(() => {
+                net.src = s.image;
+                net.dst = d.image;
+                if (net.kind === 'other') net.kind = s.tokenType === Ipv6 ? 'ip6' : 'ip';
+              });
+              this.SUBRULE(this.tail, { ARGS: [net] });
+            },
+          },
+        ]);
+      },
+    },
+    {
+      // "ARP, Request who-has ..." ; with -e: "Request who-has ..."
+      GATE: () => this.isWord(1, ARP_WORDS) || this.isWord(1, ARP_OPS),
+      ALT: () => {
+        const net = this.curNet;
+        this.ACTION(() => (net.kind = 'arp'));
+        this.OPTION3({ GATE: () => this.LA(1).image === 'ARP', DEF: () => { this.CONSUME2(Word); this.OPTION4(() => this.CONSUME(Comma)); } });
+        this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
+        this.MANY2(() => {
+          const t = this.SUBRULE2(this.anyToken);
+          this.ACTION(() => net.tail.push(t.image));
+        });
+      },
+    },
+    {
+      // A protocol we do not model: kept opaque.
+      ALT: () => {
+        const net = this.curNet;
+        this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
+        this.MANY3(() => {
+          const t = this.SUBRULE3(this.anyToken);
+          this.ACTION(() => net.tail.push(t.image));
+        });
+      },
+    },
+  ];
+
   private net = this.RULE('net', (): ParsedNet => {
     const net = emptyNet();
-    this.OR([
-      {
-        // "IP a.b.c.d.p > e.f.g.h.q:" in one token: what the next alternative reads from its tokens.
-        GATE: () => this.LA(1).tokenType === IpHead,
-        ALT: () => {
-          const h = this.CONSUME(IpHead);
-          this.ACTION(() => {
-            const i = h.image;
-            const gt = i.indexOf(' > ', 3);
-            net.kind = 'ip';
-            net.head = i;
-            net.src = i.slice(3, gt);
-            net.dst = i.slice(gt + 3, i.lastIndexOf(':'));
-            this.rawRead++;
-          });
-          this.SUBRULE2(this.tail, { ARGS: [net] });
-        },
-      },
-      {
-        // "IP [(-v fields)] src > dst: ..." ; with -e the keyword is not printed.
-        GATE: () => this.isWord(1, IP_WORDS) || ((this.LA(1).tokenType === Ipv4 || this.LA(1).tokenType === Ipv6) && this.LA(2).tokenType === Gt),
-        ALT: () => {
-          this.OPTION(() => {
-            const w = this.CONSUME(Word);
-            this.ACTION(() => (net.kind = w.image === 'IP6' ? 'ip6' : 'ip'));
-          });
-          this.OPTION2({
-            GATE: () => this.LA(1).tokenType === LParen,
-            DEF: () => {
-              this.CONSUME(LParen);
-              let depth = 1;
-              const vfield = (t: IToken) => {
-                if (t.tokenType === LParen) depth++;
-                else if (t.tokenType === RParen) depth--;
-                if (depth > 0) net.vfields.push(t.image);
-              };
-              this.ACTION(() => this.takeWhile(() => depth > 0, vfield));
-              this.MANY({
-                GATE: () => depth > 0,
-                DEF: () => {
-                  const t = this.SUBRULE(this.anyToken);
-                  this.ACTION(() => vfield(t));
-                },
-              });
-            },
-          });
-          this.OR4([
-            {
-              // "IP [|ip]": the snap length cut the header before the addresses.
-              GATE: () => this.LA(1).tokenType === Bracketed && this.LA(1).image.startsWith('[|'),
-              ALT: () => {
-                this.CONSUME(Bracketed);
-                this.ACTION(() => (net.truncated = true));
-              },
-            },
-            {
-              ALT: () => {
-                const s = this.OR2(this.srcAlts);
-                this.CONSUME(Gt);
-                const d = this.OR3(this.dstAlts);
-                this.CONSUME(Colon);
-                this.ACTION(() => {
-                  net.src = s.image;
-                  net.dst = d.image;
-                  if (net.kind === 'other') net.kind = s.tokenType === Ipv6 ? 'ip6' : 'ip';
-                });
-                this.SUBRULE(this.tail, { ARGS: [net] });
-              },
-            },
-          ]);
-        },
-      },
-      {
-        // "ARP, Request who-has ..." ; with -e: "Request who-has ..."
-        GATE: () => this.isWord(1, ARP_WORDS) || this.isWord(1, ARP_OPS),
-        ALT: () => {
-          this.ACTION(() => (net.kind = 'arp'));
-          this.OPTION3({ GATE: () => this.LA(1).image === 'ARP', DEF: () => { this.CONSUME2(Word); this.OPTION4(() => this.CONSUME(Comma)); } });
-          this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
-          this.MANY2(() => {
-            const t = this.SUBRULE2(this.anyToken);
-            this.ACTION(() => net.tail.push(t.image));
-          });
-        },
-      },
-      {
-        // A protocol we do not model: kept opaque.
-        ALT: () => {
-          this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
-          this.MANY3(() => {
-            const t = this.SUBRULE3(this.anyToken);
-            this.ACTION(() => net.tail.push(t.image));
-          });
-        },
-      },
-    ]);
+    this.curNet = net;
+    this.OR(this.netAlts);
     return net;
   }, { recoveryValueFunc: emptyNet });
 
+  private readonly tailAlts: IOrAlt<void>[] = [
+    {
+      // VXLAN / OTV (tcpdump's name for UDP 8472) / Geneve: header words, then the encapsulated frame.
+      GATE: () => this.LA(1).tokenType === TunnelHeader || this.isWord(1, TUNNEL_WORDS),
+      ALT: () => {
+        const net = this.tailNet;
+        const words: string[] = [];
+        this.ACTION(() => {
+          const t = this.LA(1);
+          if (t.tokenType === TunnelHeader) {
+            const h = t.image;
+            words.push(h.endsWith(' ') ? h.slice(0, -1) : h);
+            this.rawRead++;
+            this.SKIP_TOKEN();
+          }
+          this.takeWhile(() => !this.innerStarts(), (t) => words.push(t.image));
+        });
+        this.MANY({
+          GATE: () => !this.innerStarts(),
+          DEF: () => {
+            const t = this.SUBRULE(this.anyToken);
+            this.ACTION(() => words.push(t.image));
+          },
+        });
+        this.OPTION({
+          GATE: () => this.innerStarts(),
+          DEF: () => {
+            const inner = this.SUBRULE(this.frame, { ARGS: [false] });
+            this.ACTION(() => (net.tunnel = { words, inner }));
+          },
+        });
+        this.ACTION(() => {
+          if (!net.tunnel) net.tail = words;
+        });
+      },
+    },
+    {
+      // IP-in-IP: "IP a > b: IP c > d: ..."
+      GATE: () => this.LA(1).tokenType === IpHead || (this.isWord(1, IP_WORDS) && (this.LA(2).tokenType === Ipv4 || this.LA(2).tokenType === Ipv6 || this.LA(2).tokenType === LParen)),
+      ALT: () => {
+        const net = this.tailNet;
+        const inner = this.SUBRULE2(this.frame, { ARGS: [false] });
+        this.ACTION(() => (net.tunnel = { words: ['IPIP'], inner }));
+      },
+    },
+    {
+      ALT: () => {
+        const net = this.tailNet;
+        this.ACTION(() => {
+          const t = this.LA(1);
+          if (t.tokenType === Tail) {
+            net.tailText = t.image;
+            this.rawRead++;
+            this.SKIP_TOKEN();
+          } else this.takeWhile(() => true, (t) => net.tail.push(t.image));
+        });
+        this.MANY2(() => {
+          const t = this.SUBRULE2(this.anyToken);
+          this.ACTION(() => net.tail.push(t.image));
+        });
+      },
+    },
+  ];
+
   /** After "src > dst:": a tunnel header and its inner frame, or the transport phrases. */
   private tail = this.RULE('tail', (net: ParsedNet) => {
-    this.OR([
-      {
-        // VXLAN / OTV (tcpdump's name for UDP 8472) / Geneve: header words, then the encapsulated frame.
-        GATE: () => this.LA(1).tokenType === TunnelHeader || this.isWord(1, TUNNEL_WORDS),
-        ALT: () => {
-          const words: string[] = [];
-          this.ACTION(() => {
-            const t = this.LA(1);
-            if (t.tokenType === TunnelHeader) {
-              const h = t.image;
-              words.push(h.endsWith(' ') ? h.slice(0, -1) : h);
-              this.rawRead++;
-              this.SKIP_TOKEN();
-            }
-            this.takeWhile(() => !this.innerStarts(), (t) => words.push(t.image));
-          });
-          this.MANY({
-            GATE: () => !this.innerStarts(),
-            DEF: () => {
-              const t = this.SUBRULE(this.anyToken);
-              this.ACTION(() => words.push(t.image));
-            },
-          });
-          this.OPTION({
-            GATE: () => this.innerStarts(),
-            DEF: () => {
-              const inner = this.SUBRULE(this.frame, { ARGS: [false] });
-              this.ACTION(() => (net.tunnel = { words, inner }));
-            },
-          });
-          this.ACTION(() => {
-            if (!net.tunnel) net.tail = words;
-          });
-        },
-      },
-      {
-        // IP-in-IP: "IP a > b: IP c > d: ..."
-        GATE: () => this.LA(1).tokenType === IpHead || (this.isWord(1, IP_WORDS) && (this.LA(2).tokenType === Ipv4 || this.LA(2).tokenType === Ipv6 || this.LA(2).tokenType === LParen)),
-        ALT: () => {
-          const inner = this.SUBRULE2(this.frame, { ARGS: [false] });
-          this.ACTION(() => (net.tunnel = { words: ['IPIP'], inner }));
-        },
-      },
-      {
-        ALT: () => {
-          this.ACTION(() => {
-            const t = this.LA(1);
-            if (t.tokenType === Tail) {
-              net.tailText = t.image;
-              this.rawRead++;
-              this.SKIP_TOKEN();
-            } else this.takeWhile(() => true, (t) => net.tail.push(t.image));
-          });
-          this.MANY2(() => {
-            const t = this.SUBRULE2(this.anyToken);
-            this.ACTION(() => net.tail.push(t.image));
-          });
-        },
-      },
-    ]);
+    this.tailNet = net;
+    this.OR(this.tailAlts);
   });
 
   /** The encapsulated frame starts: MACs of -e, or the network keyword. */
