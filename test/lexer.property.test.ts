@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { endsWithTunnelHeader, parseText, TextReader, TUNNEL_HEADER_END } from '../src/lexer/index.js';
+import { endsWithTunnelHeader, maybeNoise, NOISE, parseText, TextReader, TUNNEL_HEADER_END } from '../src/lexer/index.js';
 import { joinTokens, tailText } from '../src/lexer/tail.js';
 import { plainLexer } from '../src/lexer/tokens.js';
 import type { Packet } from '../src/model.js';
@@ -221,6 +221,27 @@ describe('the reader\'s shortcuts agree with what they replace', () => {
       expect(endsWithTunnelHeader(s)).toBe(want);
     }), { numRuns: RUNS.tunnelEnds });
     expect(matched).toBeGreaterThan(100);
+  });
+
+  it('maybeNoise(line) holds wherever NOISE matches, on real lines, noise and edited ones', () => {
+    const NOISY = ['tcpdump: verbose output suppressed', 'listening on any, link-type', 'reading from file x.pcap', 'dropped privs to tcpdump', 'Warning: interface', '12 packets captured',
+      '3 packets received by filter', 'root@node:~# tcpdump -i any', 'user@host:/tmp$ ls', '$ tcpdump', '# x', '\t0x0000:  4500 0054', '  0x0010: 0a00'];
+    const PIECES = [...NOISY, ' ', '$', '#', '$ ', '# ', '\t', '0', '12 ', 'x'];
+    for (const l of [...LINES, ...NOISY]) if (NOISE.test(l) && !maybeNoise(l)) expect.fail(`missed ${JSON.stringify(l)}`);
+    let noise = 0;
+    const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 4 }), text: fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 3 })) });
+    fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 4 }), (i, edits) => {
+      let s = i % 3 === 0 ? NOISY[i % NOISY.length]! : LINES[i % LINES.length]!;
+      for (const e of edits) {
+        const at = e.at % (s.length + 1);
+        s = s.slice(0, at) + e.text + s.slice(at + e.del);
+      }
+      if (NOISE.test(s)) {
+        noise++;
+        expect(maybeNoise(s)).toBe(true);
+      }
+    }), { numRuns: RUNS.tunnelEnds });
+    expect(noise).toBeGreaterThan(1000);
   });
 
   it('a Time token\'s seconds are what Number() makes of them, to the last bit', () => {

@@ -285,6 +285,25 @@ class TcpdumpParser extends EmbeddedActionsParser {
     this.CONSUME(Colon);
   });
 
+  /**
+   * After an IpHead: its Tail straight away, as the tail rule's last alternative would read it (the
+   * tail rule's other alternatives want a tunnel header or "IP", which a Tail never starts with),
+   * without the rule and its three gates; anything else goes to the tail rule.
+   */
+  private readonly afterHeadAlts: IOrAlt<void>[] = [
+    {
+      GATE: () => this.LA(1).tokenType === Tail,
+      ALT: () => {
+        const t = this.CONSUME(Tail);
+        this.ACTION(() => {
+          this.curNet.tailText = t.image;
+          this.rawRead++;
+        });
+      },
+    },
+    { ALT: () => this.SUBRULE2(this.tail, { ARGS: [this.curNet] }) },
+  ];
+
   private readonly netAlts: IOrAlt<void>[] = [
     {
       // "IP a.b.c.d.p > e.f.g.h.q:" in one token: what the next alternative reads from its tokens.
@@ -301,7 +320,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
           net.dst = i.slice(gt + 3, i.lastIndexOf(':'));
           this.rawRead++;
         });
-        this.SUBRULE2(this.tail, { ARGS: [net] });
+        this.OR5(this.afterHeadAlts);
       },
     },
     {

@@ -189,6 +189,21 @@ const TCP_LINE = /^Flags \[([A-Za-z.]*)\](?:, seq (\d+)(?::(\d+))?)?(?:, ack (\d
 /** "ICMP echo request, id 46, seq 1": its pieces are their own joined text up to the last digit read. */
 const ICMP_ECHO = /^ICMP echo (request|reply), id (\d+), seq (\d+)/;
 
+/** TCP_FLAG_LETTERS by character code (TCP_LINE's flags are letters and dots): no string keys per letter. */
+function flagBit(c: number): number {
+  switch (c) {
+    case 0x53: return TCP_SYN; // S
+    case 0x46: return TCP_FIN; // F
+    case 0x52: return TCP_RST; // R
+    case 0x50: return TCP_PSH; // P
+    case 0x55: return TCP_URG; // U
+    case 0x45: return TCP_ECE; // E
+    case 0x57: return TCP_CWR; // W
+    case 0x2e: return TCP_ACK; // .
+    default: return 0;
+  }
+}
+
 function isLetter(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
@@ -217,7 +232,8 @@ export function fastTransport(f: Frame, ip: Ip, raw: string, sport: number | nul
     const m = TCP_LINE.exec(raw);
     if (m === null || ((m[2] === undefined || m[4] === undefined) && m[0].length !== raw.length)) return false;
     const tcp: Tcp = { kind: 'tcp', srcPort: sport, dstPort: dport, flags: 0, seq: null, ack: null, window: null, payloadLen: null };
-    for (const l of m[1]!) tcp.flags |= TCP_FLAG_LETTERS[l] ?? 0;
+    const letters = m[1]!;
+    for (let k = 0; k < letters.length; k++) tcp.flags |= flagBit(letters.charCodeAt(k));
     if (m[2] !== undefined && m[3] === undefined) tcp.seq = Number(m[2]);
     if (m[4] !== undefined) tcp.ack = Number(m[4]);
     tcp.window = Number(m[5]);

@@ -160,12 +160,13 @@ export const Tail = createToken({
 });
 
 /**
- * The tokens of the tail, and of a record read again without the raw tokens. IPv4 addresses (four
- * or five a record) are tried first among the shapes that start with a digit, then times: no text
- * matches two of Ipv4, Mac, Time and DateTime at once (their ':', '-' and '.' fall at different
- * places), so only a time that is also a MAC ("08:00:00:11:22:33") needs Mac before Time.
+ * The tokens of the tail, and of a record read again without the raw tokens. The time (every
+ * record's first token; its addresses are mostly in an IpHead) is tried early among the shapes that
+ * start with a digit: no text matches two of Ipv4, Mac, Time and DateTime at once (their ':', '-'
+ * and '.' fall at different places), except a time that is also a MAC ("08:00:00:11:22:33"), which
+ * needs Mac before Time.
  */
-export const plainTokens = [WhiteSpace, Ipv4, Mac, Time, DateTime, Ipv6, Hex, Decimal, Num, Bracketed, Gt, Colon, Comma, LParen, RParen, Word, Other];
+export const plainTokens = [WhiteSpace, Mac, Time, Ipv4, DateTime, Ipv6, Hex, Decimal, Num, Bracketed, Gt, Colon, Comma, LParen, RParen, Word, Other];
 /**
  * The raw tokens first: Tail is tried at every token start (the others at O, V and I only), and
  * declines in a comparison or two except after "addr > addr :". Tail before IpHead: after the
