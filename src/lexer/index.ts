@@ -10,7 +10,7 @@ import type { Packet } from '../model.js';
 import type { InputWarning } from '../readers/types.js';
 import { toPacket } from './packet.js';
 import { parser, type ParsedRecord } from './parser.js';
-import { IpHead, plainLexer, Tail, tcpdumpLexer, TunnelHeader } from './tokens.js';
+import { IpHead, plainLexer, RecordHead, Tail, tcpdumpLexer, TunnelHeader } from './tokens.js';
 
 /**
  * tcpdump's own banner and summary, shell prompts (a command after "$ " or "# ") and -x/-X hex
@@ -159,7 +159,7 @@ export class TextReader {
     // A raw token read anywhere but where it belongs, or an error in a record that has one: parsed
     // again from every token, so that such records read exactly as they did before they existed.
     let raw = 0;
-    for (const t of tokens) if (t.tokenType === Tail || t.tokenType === TunnelHeader || t.tokenType === IpHead) raw++;
+    for (const t of tokens) if (t.tokenType === Tail || t.tokenType === TunnelHeader || t.tokenType === IpHead || t.tokenType === RecordHead) raw++;
     if (raw > 0 && (parser.rawRead !== raw || parser.errors.length > 0)) {
       parser.input = plainLexer.tokenize(text).tokens;
       rec = parser.record();

@@ -10,7 +10,7 @@
  * phrases we model (ICMP, TCP flags, UDP) from it.
  */
 import { EmbeddedActionsParser, EOF, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
-import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, IpHead, RParen, Tail, Time, TunnelHeader, Word } from './tokens.js';
+import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, IpHead, RecordHead, RParen, Tail, Time, TunnelHeader, Word } from './tokens.js';
 
 export const DIRECTIONS = new Set(['In', 'Out', 'B', 'M', 'P']);
 const NETWORK_WORDS = new Set(['IP', 'IP6', 'ARP,', 'ARP', 'RARP']);
@@ -19,8 +19,8 @@ const IP_WORDS = new Set(['IP', 'IP6']);
 const ARP_WORDS = new Set(['ARP', 'ARP,']);
 const ARP_OPS = new Set(['Request', 'Reply']);
 const TUNNEL_WORDS = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE']);
-/** What follows a -# packet number (IpHead starts with the word "IP"). */
-const AFTER_NUMBER: ReadonlySet<TokenType> = new Set([Time, DateTime, Decimal, Word, IpHead]);
+/** What follows a -# packet number (IpHead starts with the word "IP", RecordHead with a time). */
+const AFTER_NUMBER: ReadonlySet<TokenType> = new Set([Time, DateTime, Decimal, Word, IpHead, RecordHead]);
 
 /** The link part of a record. */
 export interface ParsedLink {
@@ -75,9 +75,9 @@ function emptyNet(): ParsedNet {
 
 class TcpdumpParser extends EmbeddedActionsParser {
   /**
-   * How many of the record's raw tokens (Tail, TunnelHeader, IpHead) were read where they belong: a
-   * Tail as the transport tail after "src > dst:", a TunnelHeader as a tunnel rule's first words, an
-   * IpHead as a network part's "IP src > dst:". The reader
+   * How many of the record's raw tokens (Tail, TunnelHeader, IpHead, RecordHead) were read where they
+   * belong: a Tail as the transport tail after "src > dst:", a TunnelHeader as a tunnel rule's first
+   * words, an IpHead as a network part's "IP src > dst:", a RecordHead as a record's start. The reader
    * clears it before each record; a raw token read anywhere else (in a list of tokens that stops at
    * some word inside it) or an error makes the reader parse the record again from every token, as
    * before these tokens existed.
@@ -162,17 +162,55 @@ class TcpdumpParser extends EmbeddedActionsParser {
     },
   };
 
+  private recTime: ParsedRecord['time'] = null;
+  private recFrame: ParsedFrame | undefined;
+
+  /**
+   * After the packet number: a RecordHead, read as the time, a frame without a link part (no link
+   * rule gate holds before "IP") and the network rule's IpHead alternative would read it; or the
+   * time and frame from their tokens.
+   */
+  private readonly recordAlts: IOrAlt<void>[] = [
+    {
+      GATE: () => this.LA(1).tokenType === RecordHead,
+      ALT: () => {
+        const h = this.CONSUME(RecordHead);
+        const net = emptyNet();
+        this.ACTION(() => {
+          const i = h.image;
+          const sp = i.indexOf(' ');
+          const gt = i.indexOf(' > ', sp + 4);
+          this.recTime = { kind: 'time', image: i.slice(0, sp) };
+          net.kind = 'ip';
+          net.head = i.slice(sp + 1);
+          net.src = i.slice(sp + 4, gt);
+          net.dst = i.slice(gt + 3, i.lastIndexOf(':'));
+          this.rawRead++;
+          this.curNet = net;
+        });
+        this.OR6(this.afterHeadAlts);
+        this.ACTION(() => (this.recFrame = { link: emptyLink(), net }));
+      },
+    },
+    {
+      ALT: () => {
+        this.OPTION2(() => {
+          const t = this.OR(this.timeAlts);
+          this.ACTION(() => (this.recTime = { kind: t.kind, image: t.tok.image }));
+        });
+        this.recFrame = this.SUBRULE(this.frame, { ARGS: [true] });
+      },
+    },
+  ];
+
   public record = this.RULE('record', (): ParsedRecord => {
     this.recNo = null;
-    let time: ParsedRecord['time'] = null;
+    this.recTime = null;
+    this.recFrame = undefined;
     this.OPTION(this.numberOption);
     const no = this.recNo;
-    this.OPTION2(() => {
-      const t = this.OR(this.timeAlts);
-      this.ACTION(() => (time = { kind: t.kind, image: t.tok.image }));
-    });
-    const frame = this.SUBRULE(this.frame, { ARGS: [true] });
-    return { no, time, frame };
+    this.OR2(this.recordAlts);
+    return { no, time: this.recTime, frame: this.recFrame ?? { link: emptyLink(), net: emptyNet() } };
   });
 
   /** A link part (when printed) and what it carries. `top` allows the cooked-capture prefixes. */

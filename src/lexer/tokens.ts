@@ -94,10 +94,31 @@ export const IpHead = createToken({
   },
 });
 
+/**
+ * A record's time of day and its IpHead, "HH:MM:SS[.f] IP a.b.c.d[.p] > e.f.g.h[.q]: ", in one token:
+ * how most lines of tcpdump -nn start. The time is the Time token's text (followed by a space, it is
+ * no MAC address), the rest an IpHead's.
+ */
+const RECORD_HEAD = /\d\d:\d\d:\d\d(?:\.\d+)? IP \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})? > \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?:(?: |$)/y;
+
+/** "HH:MM:SS.f IP src > dst: ", read by the record rule as a time and an IpHead. */
+export const RecordHead = createToken({
+  name: 'RecordHead',
+  categories: any,
+  line_breaks: false,
+  start_chars_hint: [...'0123456789'],
+  pattern: {
+    exec(text: string, offset: number): RegExpExecArray | null {
+      RECORD_HEAD.lastIndex = offset;
+      return RECORD_HEAD.exec(text);
+    },
+  },
+});
+
 /** The tokens "addr > addr :" (or an IpHead) end the matched tokens: the tail after "src > dst:" starts here. */
 function afterAddresses(tokens: IToken[]): boolean {
   const n = tokens.length;
-  if (n >= 1 && tokens[n - 1]!.tokenType === IpHead) return true;
+  if (n >= 1 && (tokens[n - 1]!.tokenType === IpHead || tokens[n - 1]!.tokenType === RecordHead)) return true;
   if (n < 4 || tokens[n - 1]!.tokenType !== Colon) return false;
   const dst = tokens[n - 2]!.tokenType;
   const src = tokens[n - 4]!.tokenType;
@@ -168,11 +189,11 @@ export const Tail = createToken({
  */
 export const plainTokens = [WhiteSpace, Mac, Time, Ipv4, DateTime, Ipv6, Hex, Decimal, Num, Bracketed, Gt, Colon, Comma, LParen, RParen, Word, Other];
 /**
- * The raw tokens first: Tail is tried at every token start (the others at O, V and I only), and
+ * The raw tokens first: Tail is tried at every token start (the others at O, V, I and digits), and
  * declines in a comparison or two except after "addr > addr :". Tail before IpHead: after the
  * addresses, "IP ..." is IP-in-IP or an inner frame, which Tail leaves to IpHead.
  */
-export const allTokens = [TunnelHeader, Tail, IpHead, ...plainTokens];
+export const allTokens = [TunnelHeader, Tail, IpHead, RecordHead, ...plainTokens];
 
 /** One lexer for all records (chevrotain lexers are reusable and stateless between calls). */
 export const tcpdumpLexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
