@@ -160,19 +160,22 @@ export class TextReader {
     // again from every token, so that such records read exactly as they did before they existed.
     let raw = 0;
     for (const t of tokens) if (t.tokenType === Tail || t.tokenType === TunnelHeader || t.tokenType === IpHead || t.tokenType === RecordHead) raw++;
-    if (raw > 0 && (parser.rawRead !== raw || parser.errors.length > 0)) {
+    // Read once: chevrotain's errors getter copies the list at every call.
+    let errors = parser.errors;
+    if (raw > 0 && (parser.rawRead !== raw || errors.length > 0)) {
       parser.input = plainLexer.tokenize(text).tokens;
       rec = parser.record();
+      errors = parser.errors;
     }
     if (!rec) {
-      this.warn(line, `${parser.errors[0]?.message.split('\n')[0] ?? 'unreadable'}: ${text.slice(0, 80)}`);
+      this.warn(line, `${errors[0]?.message.split('\n')[0] ?? 'unreadable'}: ${text.slice(0, 80)}`);
       return;
     }
     const looksLikePacket = rec.time !== null || rec.no !== null || rec.frame.net.src !== null;
     if (looksLikePacket) this.stats.packetLines++;
-    const packet = parser.errors.length === 0 || rec.frame.net.src !== null ? toPacket(rec, this.timeOf(rec), this.count + 1, this.input, line) : null;
+    const packet = errors.length === 0 || rec.frame.net.src !== null ? toPacket(rec, this.timeOf(rec), this.count + 1, this.input, line) : null;
     if (!packet) {
-      const why = parser.errors[0]?.message ?? 'not a packet line tcpdump prints for a protocol we read';
+      const why = errors[0]?.message ?? 'not a packet line tcpdump prints for a protocol we read';
       this.warn(line, `${why.split('\n')[0]}: ${text.slice(0, 80)}`);
       return;
     }
@@ -180,7 +183,7 @@ export class TextReader {
     this.stats.parsed++;
     // Addresses were read but the rest did not parse (a line cut mid-way, a garbled inner frame):
     // the packet counts with what was read, and the reader says so.
-    if (parser.errors.length > 0) this.warn(line, `read in part (${parser.errors[0]!.message.split('\n')[0]}): ${text.slice(0, 80)}`, false);
+    if (errors.length > 0) this.warn(line, `read in part (${errors[0]!.message.split('\n')[0]}): ${text.slice(0, 80)}`, false);
     this.onPacket(packet);
   }
 

@@ -9,7 +9,7 @@
  * printers; the grammar keeps it as a token list and tail.ts reads the
  * phrases we model (ICMP, TCP flags, UDP) from it.
  */
-import { EmbeddedActionsParser, EOF, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, EMPTY_ALT, EOF, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
 import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, IpHead, RecordHead, RParen, Tail, Time, TunnelHeader, Word } from './tokens.js';
 
 export const DIRECTIONS = new Set(['In', 'Out', 'B', 'M', 'P']);
@@ -109,6 +109,16 @@ class TcpdumpParser extends EmbeddedActionsParser {
     return t.tokenType === Mac && this.LA(2).tokenType === Gt;
   }
 
+  /** What the network rule's IP alternative reads from "IP src > dst:" (at `from` in `image`), read from an IpHead's text. */
+  private readHead(net: ParsedNet, image: string, from: number): void {
+    const gt = image.indexOf(' > ', from + 3);
+    net.kind = 'ip';
+    net.head = from === 0 ? image : image.slice(from);
+    net.src = image.slice(from + 3, gt);
+    net.dst = image.slice(gt + 3, image.lastIndexOf(':'));
+    this.rawRead++;
+  }
+
   /** Any single token: for the parts kept as token lists (one category match, not an alternative per type). */
   private anyToken = this.RULE('anyToken', (): IToken => this.CONSUME(AnyToken));
 
@@ -168,27 +178,21 @@ class TcpdumpParser extends EmbeddedActionsParser {
   /**
    * After the packet number: a RecordHead, read as the time, a frame without a link part (no link
    * rule gate holds before "IP") and the network rule's IpHead alternative would read it; or the
-   * time and frame from their tokens.
+   * time and frame from their tokens. Chosen by the token, as afterHeadAlts are.
    */
   private readonly recordAlts: IOrAlt<void>[] = [
     {
-      GATE: () => this.LA(1).tokenType === RecordHead,
       ALT: () => {
         const h = this.CONSUME(RecordHead);
         const net = emptyNet();
         this.ACTION(() => {
           const i = h.image;
           const sp = i.indexOf(' ');
-          const gt = i.indexOf(' > ', sp + 4);
           this.recTime = { kind: 'time', image: i.slice(0, sp) };
-          net.kind = 'ip';
-          net.head = i.slice(sp + 1);
-          net.src = i.slice(sp + 4, gt);
-          net.dst = i.slice(gt + 3, i.lastIndexOf(':'));
-          this.rawRead++;
+          this.readHead(net, i, sp + 1);
           this.curNet = net;
         });
-        this.OR6(this.afterHeadAlts);
+        this.OR6({ DEF: this.afterHeadAlts, IGNORE_AMBIGUITIES: true });
         this.ACTION(() => (this.recFrame = { link: emptyLink(), net }));
       },
     },
@@ -209,7 +213,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
     this.recFrame = undefined;
     this.OPTION(this.numberOption);
     const no = this.recNo;
-    this.OR2(this.recordAlts);
+    this.OR2({ DEF: this.recordAlts, IGNORE_AMBIGUITIES: true });
     return { no, time: this.recTime, frame: this.recFrame ?? { link: emptyLink(), net: emptyNet() } };
   });
 
@@ -326,11 +330,13 @@ class TcpdumpParser extends EmbeddedActionsParser {
   /**
    * After an IpHead: its Tail straight away, as the tail rule's last alternative would read it (the
    * tail rule's other alternatives want a tunnel header or "IP", which a Tail never starts with),
-   * without the rule and its three gates; anything else goes to the tail rule.
+   * without the rule and its three gates; anything else goes to the tail rule. No gates: the
+   * token decides (a gated OR evaluates every gate into a new array each time), and as the tail
+   * rule can start with any token, the overlap is declared (IGNORE_AMBIGUITIES) and chevrotain
+   * takes the first alternative that matches.
    */
   private readonly afterHeadAlts: IOrAlt<void>[] = [
     {
-      GATE: () => this.LA(1).tokenType === Tail,
       ALT: () => {
         const t = this.CONSUME(Tail);
         this.ACTION(() => {
@@ -349,16 +355,8 @@ class TcpdumpParser extends EmbeddedActionsParser {
       ALT: () => {
         const net = this.curNet;
         const h = this.CONSUME(IpHead);
-        this.ACTION(() => {
-          const i = h.image;
-          const gt = i.indexOf(' > ', 3);
-          net.kind = 'ip';
-          net.head = i;
-          net.src = i.slice(3, gt);
-          net.dst = i.slice(gt + 3, i.lastIndexOf(':'));
-          this.rawRead++;
-        });
-        this.OR5(this.afterHeadAlts);
+        this.ACTION(() => this.readHead(net, h.image, 0));
+        this.OR5({ DEF: this.afterHeadAlts, IGNORE_AMBIGUITIES: true });
       },
     },
     {
@@ -476,13 +474,31 @@ class TcpdumpParser extends EmbeddedActionsParser {
             this.ACTION(() => words.push(t.image));
           },
         });
-        this.OPTION({
-          GATE: () => this.innerStarts(),
-          DEF: () => {
-            const inner = this.SUBRULE(this.frame, { ARGS: [false] });
-            this.ACTION(() => (net.tunnel = { words, inner }));
+        this.OR2([
+          {
+            // The inner frame's "IP src > dst: " in one token: read here as the frame rule would
+            // read it (no link rule gate holds before it), without the frame and network rules.
+            GATE: () => this.LA(1).tokenType === IpHead,
+            ALT: () => {
+              const h = this.CONSUME(IpHead);
+              const inner = emptyNet();
+              this.ACTION(() => {
+                this.readHead(inner, h.image, 0);
+                this.curNet = inner;
+              });
+              this.OR3({ DEF: this.afterHeadAlts, IGNORE_AMBIGUITIES: true });
+              this.ACTION(() => (net.tunnel = { words, inner: { link: emptyLink(), net: inner } }));
+            },
           },
-        });
+          {
+            GATE: () => this.innerStarts(),
+            ALT: () => {
+              const inner = this.SUBRULE(this.frame, { ARGS: [false] });
+              this.ACTION(() => (net.tunnel = { words, inner }));
+            },
+          },
+          { ALT: EMPTY_ALT() },
+        ]);
         this.ACTION(() => {
           if (!net.tunnel) net.tail = words;
         });
