@@ -176,9 +176,10 @@ class TcpdumpParser extends EmbeddedActionsParser {
   private recFrame: ParsedFrame | undefined;
 
   /**
-   * After the packet number: a RecordHead, read as the time, a frame without a link part (no link
-   * rule gate holds before "IP") and the network rule's IpHead alternative would read it; or the
-   * time and frame from their tokens. Chosen by the token, as afterHeadAlts are.
+   * A RecordHead, read as the time, a frame without a link part (no link rule gate holds before
+   * "IP") and the network rule's IpHead alternative would read it; or the packet number, time and
+   * frame from their tokens. Chosen by the token, as afterHeadAlts are. (A RecordHead after a -#
+   * number lands in the frame's token list: that record is read again from its plain tokens.)
    */
   private readonly recordAlts: IOrAlt<void>[] = [
     {
@@ -198,6 +199,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
     },
     {
       ALT: () => {
+        this.OPTION(this.numberOption);
         this.OPTION2(() => {
           const t = this.OR(this.timeAlts);
           this.ACTION(() => (this.recTime = { kind: t.kind, image: t.tok.image }));
@@ -211,10 +213,8 @@ class TcpdumpParser extends EmbeddedActionsParser {
     this.recNo = null;
     this.recTime = null;
     this.recFrame = undefined;
-    this.OPTION(this.numberOption);
-    const no = this.recNo;
     this.OR2({ DEF: this.recordAlts, IGNORE_AMBIGUITIES: true });
-    return { no, time: this.recTime, frame: this.recFrame ?? { link: emptyLink(), net: emptyNet() } };
+    return { no: this.recNo, time: this.recTime, frame: this.recFrame ?? { link: emptyLink(), net: emptyNet() } };
   });
 
   /** A link part (when printed) and what it carries. `top` allows the cooked-capture prefixes. */
@@ -474,11 +474,11 @@ class TcpdumpParser extends EmbeddedActionsParser {
             this.ACTION(() => words.push(t.image));
           },
         });
-        this.OR2([
+        this.OR2({ IGNORE_AMBIGUITIES: true, DEF: [
           {
             // The inner frame's "IP src > dst: " in one token: read here as the frame rule would
             // read it (no link rule gate holds before it), without the frame and network rules.
-            GATE: () => this.LA(1).tokenType === IpHead,
+            // Chosen by the token, as afterHeadAlts are.
             ALT: () => {
               const h = this.CONSUME(IpHead);
               const inner = emptyNet();
@@ -491,14 +491,18 @@ class TcpdumpParser extends EmbeddedActionsParser {
             },
           },
           {
-            GATE: () => this.innerStarts(),
-            ALT: () => {
-              const inner = this.SUBRULE(this.frame, { ARGS: [false] });
-              this.ACTION(() => (net.tunnel = { words, inner }));
-            },
+            ALT: () => this.OR4([
+              {
+                GATE: () => this.innerStarts(),
+                ALT: () => {
+                  const inner = this.SUBRULE(this.frame, { ARGS: [false] });
+                  this.ACTION(() => (net.tunnel = { words, inner }));
+                },
+              },
+              { ALT: EMPTY_ALT() },
+            ]),
           },
-          { ALT: EMPTY_ALT() },
-        ]);
+        ] });
         this.ACTION(() => {
           if (!net.tunnel) net.tail = words;
         });
