@@ -10,7 +10,7 @@
  * phrases we model (ICMP, TCP flags, UDP) from it.
  */
 import { EmbeddedActionsParser, EMPTY_ALT, EOF, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
-import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, IpHead, RecordHead, RParen, Tail, Time, TunnelHeader, Word } from './tokens.js';
+import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, IpHead, Ipv4, Ipv6, LParen, Mac, Num, RecordHead, RParen, Tail, Time, TunnelHeader, Word } from './tokens.js';
 
 export const DIRECTIONS = new Set(['In', 'Out', 'B', 'M', 'P']);
 const NETWORK_WORDS = new Set(['IP', 'IP6', 'ARP,', 'ARP', 'RARP']);
