@@ -10,13 +10,15 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseText, TextReader } from '../src/lexer/index.js';
+import { endsWithTunnelHeader, maybeNoise, NOISE, parseText, TextReader, TUNNEL_HEADER_END } from '../src/lexer/index.js';
+import { joinTokens, tailText } from '../src/lexer/tail.js';
+import { plainLexer } from '../src/lexer/tokens.js';
 import type { Packet } from '../src/model.js';
 import type { InputWarning } from '../src/readers/types.js';
 import { labDir } from './helpers/lab.js';
 
 /** Generated cases per property (reported in the closing note of issue 6). */
-export const RUNS = { arbitrary: 300, unicode: 300, tokenSoup: 500, mutations: 1000, chunking: 300 };
+export const RUNS = { arbitrary: 300, unicode: 300, tokenSoup: 500, mutations: 1000, chunking: 300, tails: 20000, tunnelEnds: 20000, times: 5000 };
 /** A few kB of text is a millisecond or two; this catches only blow-ups. */
 const TIME_LIMIT_MS = 200;
 /** A 100 kB line of one token repeated: linear work is tens of ms; quadratic was 0.5 to 20 s. */
@@ -167,6 +169,89 @@ describe('text reader: real tcpdump lines cut and mutated', () => {
       }
       check(s, `lines ${i + 1}..${i + n} edited ${JSON.stringify(edits)}`);
     }), { numRuns: RUNS.mutations });
+  });
+});
+
+describe('the tail after "src > dst:" read from its raw text', () => {
+  // The readers in tail.ts were written against the tail's tokens joined back (joinTokens); the
+  // Tail token hands them the raw text through tailText instead, which must give the same string.
+  const joined = (raw: string) => joinTokens(plainLexer.tokenize(raw).tokens.map((t) => t.image));
+  const TAILS = LINES.map((l) => l.slice(l.indexOf(': ') + 2).trim()).filter((t) => t !== '');
+  /** What the fast path treats specially (ranges, brackets, addresses, hex) and what it must refuse. */
+  const TRICKY = [' ', '  ', '\t', ',', ' ,', ':', ' :', '(', '( ', ')', ' )', '[', ']', '.', '0', '1:2', '1:2::', '12:', '12:34:56', '::', 'a::', '0x1f', '0x',
+    '1.2.3.4', '1.2.3.4.5', '1.2.3.4.123456', '1.2.3', '1.5', '+', '/', '?', '\u00a0', '\u2028', 'x', '9', '00:11:22:33:44:55', '2020-01-01 12:00:00'];
+
+  it('is the joined tokens for every tail of the real lines', () => {
+    expect(TAILS.length).toBeGreaterThan(3000);
+    const differ = TAILS.filter((t) => tailText(t) !== joined(t));
+    expect(differ.slice(0, 5)).toEqual([]);
+    // Most real tails take the fast path, and the ranges there are re-spaced ("seq 1:101" as "1: 101").
+    expect(TAILS.filter((t) => t.includes('seq 1:') && tailText(t).includes('seq 1: ')).length).toBeGreaterThan(10);
+  });
+
+  it('is the joined tokens for real tails with characters inserted and deleted', () => {
+    const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 3 }), text: fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 3 })) });
+    fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 5 }), (i, edits) => {
+      let s = TAILS[i % TAILS.length]!;
+      for (const e of edits) {
+        const at = e.at % (s.length + 1);
+        s = s.slice(0, at) + e.text + s.slice(at + e.del);
+      }
+      // The Tail token starts at a character that is not a space and runs to the trimmed record's end.
+      s = s.trim();
+      expect(tailText(s)).toBe(joined(s));
+    }), { numRuns: RUNS.tails });
+  });
+});
+
+describe('the reader\'s shortcuts agree with what they replace', () => {
+  it('endsWithTunnelHeader(line) is TUNNEL_HEADER_END.test(line), on real lines and edited ones', () => {
+    const PIECES = ['overlay 0, instance 1', 'overlay 12, instance ', 'VXLAN, flags [I] (0x08), vni 5', 'VXLAN, flags [', '), vni 7', 'Geneve, ', 'instance 3', 'vni 9', '\n', '\r', '\u2028', '7', ' ', ']', '['];
+    const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 4 }), text: fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 3 })) });
+    let matched = 0;
+    for (const l of LINES) if (endsWithTunnelHeader(l) !== TUNNEL_HEADER_END.test(l)) expect.fail(`differ on ${JSON.stringify(l)}`);
+    fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 4 }), fc.boolean(), (i, edits, cut) => {
+      let s = LINES[i % LINES.length]!;
+      for (const e of edits) {
+        const at = cut ? s.length - (e.at % (s.length + 1)) : e.at % (s.length + 1);
+        s = s.slice(0, at) + e.text + s.slice(at + e.del);
+      }
+      const want = TUNNEL_HEADER_END.test(s);
+      if (want) matched++;
+      expect(endsWithTunnelHeader(s)).toBe(want);
+    }), { numRuns: RUNS.tunnelEnds });
+    expect(matched).toBeGreaterThan(100);
+  });
+
+  it('maybeNoise(line) holds wherever NOISE matches, on real lines, noise and edited ones', () => {
+    const NOISY = ['tcpdump: verbose output suppressed', 'listening on any, link-type', 'reading from file x.pcap', 'dropped privs to tcpdump', 'Warning: interface', '12 packets captured',
+      '3 packets received by filter', 'root@node:~# tcpdump -i any', 'user@host:/tmp$ ls', '$ tcpdump', '# x', '\t0x0000:  4500 0054', '  0x0010: 0a00'];
+    const PIECES = [...NOISY, ' ', '$', '#', '$ ', '# ', '\t', '0', '12 ', 'x'];
+    for (const l of [...LINES, ...NOISY]) if (NOISE.test(l) && !maybeNoise(l)) expect.fail(`missed ${JSON.stringify(l)}`);
+    let noise = 0;
+    const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 4 }), text: fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 3 })) });
+    fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 4 }), (i, edits) => {
+      let s = i % 3 === 0 ? NOISY[i % NOISY.length]! : LINES[i % LINES.length]!;
+      for (const e of edits) {
+        const at = e.at % (s.length + 1);
+        s = s.slice(0, at) + e.text + s.slice(at + e.del);
+      }
+      if (NOISE.test(s)) {
+        noise++;
+        expect(maybeNoise(s)).toBe(true);
+      }
+    }), { numRuns: RUNS.tunnelEnds });
+    expect(noise).toBeGreaterThan(1000);
+  });
+
+  it('a Time token\'s seconds are what Number() makes of them, to the last bit', () => {
+    const time = fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 22 }).chain((n) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: n, maxLength: n })));
+    fc.assert(fc.property(time, ([h, m, sec, frac]) => {
+      const two = (n: number) => String(n).padStart(2, '0');
+      const t = `${two(h)}:${two(m)}:${two(sec)}${frac ? '.' + frac : ''}`;
+      const ts = parseText(`${t} IP 1.2.3.4 > 5.6.7.8: ICMP echo request, id 1, seq 2, length 64\n`).packets[0]!.ts;
+      expect(Object.is(ts, h * 3600 + m * 60 + Number(t.slice(6)))).toBe(true);
+    }), { numRuns: RUNS.times });
   });
 });
 

@@ -10,23 +10,70 @@ import type { Packet } from '../model.js';
 import type { InputWarning } from '../readers/types.js';
 import { toPacket } from './packet.js';
 import { parser, type ParsedRecord } from './parser.js';
-import { tcpdumpLexer } from './tokens.js';
+import { IpHead, plainLexer, RecordHead, Tail, tcpdumpLexer, TunnelHeader } from './tokens.js';
 
-/** tcpdump's own banner and summary, and shell prompts: not packets, not worth a warning. */
-const NOISE = [
-  /^tcpdump: /,
-  /^listening on /,
-  /^reading from file /,
-  /^dropped privs/,
-  /^Warning: /,
-  /^\d+ packets? (captured|received by filter|dropped by kernel|dropped by interface)/,
-  /^[\w.@:~\/-]*[$#] /, // shell prompt with a command
-  /^\s+0x[0-9a-f]{4}:\s/, // -x / -X hex dump
-];
+/**
+ * tcpdump's own banner and summary, shell prompts (a command after "$ " or "# ") and -x/-X hex
+ * dumps: not packets, not worth a warning. One anchored alternation: a packet line fails each
+ * branch at its first characters, where a list of regexes cost a test each.
+ */
+export const NOISE = /^(?:tcpdump: |listening on |reading from file |dropped privs|Warning: |\d+ packets? (?:captured|received by filter|dropped by kernel|dropped by interface)|[\w.@:~\/-]*[$#] |\s+0x[0-9a-f]{4}:\s)/;
 /** "   12  " before a packet: tcpdump -#. */
 const PACKET_NUMBER = /^\s*\d+\s{2}\S/;
 /** A record whose text ends with a tunnel header continues with the encapsulated frame on the next line. */
-const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, .*)$/;
+export const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, .*)$/;
+
+/** TUNNEL_HEADER_END's three forms, each tried where alone it can match (see endsWithTunnelHeader). */
+const OTV_END = /overlay \d+, instance \d+$/y;
+const VXLAN_END = /VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+$/y;
+const GENEVE_END = /Geneve, .*$/y;
+
+/**
+ * TUNNEL_HEADER_END.test(line) without trying it at every offset of every line. Its first two forms
+ * end in digits after "instance " or "vni " (checked at the end of the line) and contain no other
+ * "overlay " or "VXLAN, flags [" than the one they start with, so only the last of these can start a
+ * match; the third matches from its last "Geneve, " if from any.
+ */
+export function endsWithTunnelHeader(line: string): boolean {
+  let k = line.length;
+  while (k > 0 && line.charCodeAt(k - 1) >= 0x30 && line.charCodeAt(k - 1) <= 0x39) k--;
+  if (k < line.length) {
+    if (line.startsWith('instance ', k - 9)) {
+      OTV_END.lastIndex = line.lastIndexOf('overlay ');
+      if (OTV_END.lastIndex >= 0 && OTV_END.test(line)) return true;
+    } else if (line.startsWith('vni ', k - 4)) {
+      VXLAN_END.lastIndex = line.lastIndexOf('VXLAN, flags [');
+      if (VXLAN_END.lastIndex >= 0 && VXLAN_END.test(line)) return true;
+    }
+  }
+  // includes() first: V8 searches forward with a fast string search, backward char by char.
+  if (!line.includes('Geneve, ')) return false;
+  const g = line.lastIndexOf('Geneve, ');
+  GENEVE_END.lastIndex = g;
+  return GENEVE_END.test(line);
+}
+
+/**
+ * Whether NOISE can match: its literal branches start with t, l, r, d or W, the packet count with
+ * digits then a space, the hex dump with a space; a prompt's "$ " or "# " is the line's first space
+ * (nothing before it may be a space). A time-stamped packet line fails all of these at once.
+ */
+export function maybeNoise(line: string): boolean {
+  const c = line.charCodeAt(0);
+  if (c === 0x74 || c === 0x6c || c === 0x72 || c === 0x64 || c === 0x57 || !printable(c)) return true;
+  let k = 0;
+  while (k < line.length && line.charCodeAt(k) >= 0x30 && line.charCodeAt(k) <= 0x39) k++;
+  if (k > 0 && line.charCodeAt(k) === 0x20) return true;
+  const sp = line.indexOf(' ');
+  if (sp < 1) return false;
+  const p = line.charCodeAt(sp - 1);
+  return p === 0x24 || p === 0x23;
+}
+
+/** A first code unit that is printable ASCII and not a space: the line is not blank and not indented. */
+function printable(c: number): boolean {
+  return c > 0x20 && c < 0x7f;
+}
 
 export interface TextStats {
   lines: number;
@@ -39,7 +86,10 @@ export interface TextStats {
 export class TextReader {
   readonly stats: TextStats = { lines: 0, packetLines: 0, parsed: 0, skipped: 0 };
   private partial = '';
-  private record: string[] = [];
+  /** The record's lines, trimmed and joined by one space; null between records. */
+  private record: string | null = null;
+  /** Whether the record's last line ends with a tunnel header (the next line is its inner frame). */
+  private tunnelEnd = false;
   private recordLine = 0;
   private count = 0;
   private warned = 0;
@@ -73,19 +123,22 @@ export class TextReader {
   private line(raw: string): void {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const no = ++this.stats.lines;
-    if (line.trim() === '') {
+    // Most lines start with a time or a word: blank and indented lines need the full \s tests.
+    const plain = printable(line.charCodeAt(0));
+    if (!plain && line.trim() === '') {
       this.flush();
       return;
     }
-    if (NOISE.some((re) => re.test(line))) return;
+    if (maybeNoise(line) && NOISE.test(line)) return;
     // Indented lines continue a record (-v), except a packet number (-#) that starts one.
-    const numbered = PACKET_NUMBER.test(line);
-    const continues = this.record.length > 0 && ((!numbered && /^\s/.test(line)) || TUNNEL_HEADER_END.test(this.record[this.record.length - 1]!.trimEnd()));
+    const continues = this.record !== null && ((!plain && /^\s/.test(line) && !PACKET_NUMBER.test(line)) || this.tunnelEnd);
     if (!continues) {
       this.flush();
       this.recordLine = no;
     }
-    this.record.push(line.trim());
+    const t = line.trim();
+    this.record = this.record === null ? t : this.record + ' ' + t;
+    this.tunnelEnd = endsWithTunnelHeader(t);
   }
 
   private warn(line: number, message: string, skipped = true): void {
@@ -94,22 +147,35 @@ export class TextReader {
   }
 
   private flush(): void {
-    if (this.record.length === 0) return;
-    const text = this.record.join(' ');
+    const text = this.record;
+    if (text === null) return;
     const line = this.recordLine;
-    this.record = [];
-    const lexed = tcpdumpLexer.tokenize(text);
-    parser.input = lexed.tokens;
-    const rec: ParsedRecord | undefined = parser.record();
+    this.record = null;
+    this.tunnelEnd = false;
+    const tokens = tcpdumpLexer.tokenize(text).tokens;
+    parser.input = tokens;
+    parser.rawRead = 0;
+    let rec: ParsedRecord | undefined = parser.record();
+    // A raw token read anywhere but where it belongs, or an error in a record that has one: parsed
+    // again from every token, so that such records read exactly as they did before they existed.
+    let raw = 0;
+    for (const t of tokens) if (t.tokenType === Tail || t.tokenType === TunnelHeader || t.tokenType === IpHead || t.tokenType === RecordHead) raw++;
+    // Read once: chevrotain's errors getter copies the list at every call.
+    let errors = parser.errors;
+    if (raw > 0 && (parser.rawRead !== raw || errors.length > 0)) {
+      parser.input = plainLexer.tokenize(text).tokens;
+      rec = parser.record();
+      errors = parser.errors;
+    }
     if (!rec) {
-      this.warn(line, `${parser.errors[0]?.message.split('\n')[0] ?? 'unreadable'}: ${text.slice(0, 80)}`);
+      this.warn(line, `${errors[0]?.message.split('\n')[0] ?? 'unreadable'}: ${text.slice(0, 80)}`);
       return;
     }
     const looksLikePacket = rec.time !== null || rec.no !== null || rec.frame.net.src !== null;
     if (looksLikePacket) this.stats.packetLines++;
-    const packet = parser.errors.length === 0 || rec.frame.net.src !== null ? toPacket(rec, this.timeOf(rec), this.count + 1, this.input, line) : null;
+    const packet = errors.length === 0 || rec.frame.net.src !== null ? toPacket(rec, this.timeOf(rec), this.count + 1, this.input, line) : null;
     if (!packet) {
-      const why = parser.errors[0]?.message ?? 'not a packet line tcpdump prints for a protocol we read';
+      const why = errors[0]?.message ?? 'not a packet line tcpdump prints for a protocol we read';
       this.warn(line, `${why.split('\n')[0]}: ${text.slice(0, 80)}`);
       return;
     }
@@ -117,7 +183,7 @@ export class TextReader {
     this.stats.parsed++;
     // Addresses were read but the rest did not parse (a line cut mid-way, a garbled inner frame):
     // the packet counts with what was read, and the reader says so.
-    if (parser.errors.length > 0) this.warn(line, `read in part (${parser.errors[0]!.message.split('\n')[0]}): ${text.slice(0, 80)}`, false);
+    if (errors.length > 0) this.warn(line, `read in part (${errors[0]!.message.split('\n')[0]}): ${text.slice(0, 80)}`, false);
     this.onPacket(packet);
   }
 
@@ -141,11 +207,31 @@ export class TextReader {
       }
       case 'time': {
         const i = t.image;
-        return Number(i.slice(0, 2)) * 3600 + Number(i.slice(3, 5)) * 60 + Number(i.slice(6));
+        return twoDigits(i, 0) * 3600 + twoDigits(i, 3) * 60 + seconds(i, 6);
       }
     }
   }
 }
+
+/** Number(i.slice(at, at + 2)) of the Time token's two-digit fields. */
+function twoDigits(i: string, at: number): number {
+  return (i.charCodeAt(at) - 0x30) * 10 + (i.charCodeAt(at + 1) - 0x30);
+}
+
+/**
+ * Number(i.slice(at)) for the Time token's "SS[.fff...]": the digits as one integer over a power of
+ * ten. Both are exact below 2^53 and 10^22 and the division rounds correctly, as Number() does, so
+ * the two are the same double; longer fractions take Number().
+ */
+function seconds(i: string, at: number): number {
+  const n = i.length - at;
+  if (n === 2) return twoDigits(i, at);
+  if (n < 4 || n > 16) return Number(i.slice(at));
+  let v = twoDigits(i, at);
+  for (let k = at + 3; k < i.length; k++) v = v * 10 + (i.charCodeAt(k) - 0x30);
+  return v / POW10[n - 3]!;
+}
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 export function parseText(text: string, name = 'text'): { packets: Packet[]; warnings: InputWarning[]; stats: TextStats } {
   const packets: Packet[] = [];

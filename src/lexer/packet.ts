@@ -4,7 +4,7 @@
  */
 import { emptyFrame, type Direction, type Frame, type Ip, type LinkKind, type Packet, type Tunnel } from '../model.js';
 import type { ParsedLink, ParsedNet, ParsedRecord } from './parser.js';
-import { joinTokens, parseIcmp, parseIcmp6, parseTcp, parseUdp } from './tail.js';
+import { fastTransport, joinTokens, parseIcmp, parseIcmp6, parseTcp, parseUdp, tailText } from './tail.js';
 
 const DIRECTION: Record<string, Direction> = { In: 'in', Out: 'out', B: 'broadcast', M: 'multicast', P: 'other' };
 
@@ -20,6 +20,81 @@ export function splitPort(image: string, v6: boolean): [string, number | null] {
   if (!withPort) return [intern(image), null];
   const i = image.lastIndexOf('.');
   return [intern(image.slice(0, i)), Number(image.slice(i + 1))];
+}
+
+/**
+ * The ends of an IpHead ("IP a.b.c.d[.p] > e.f.g.h[.q]:"), as splitPort reads them, read in one pass
+ * over its characters into these (no slices, no string hashing: a map lookup of a slice, per
+ * address or per head, cost more than all of the rest of a packet's reading). False for an address
+ * with a leading zero, whose number would not name one spelling: splitPort reads those.
+ */
+let endSrc = '';
+let endSport: number | null = null;
+let endDst = '';
+let endDport: number | null = null;
+
+function headEnds(h: string): boolean {
+  let i = readAddr(h, 3);
+  if (i < 0) return false;
+  endSrc = addrRead;
+  endSport = portRead;
+  i = readAddr(h, i + 3); // past " > "
+  if (i < 0) return false;
+  endDst = addrRead;
+  endDport = portRead;
+  return true;
+}
+
+let addrRead = '';
+let portRead: number | null = null;
+
+/**
+ * Interned addresses by their value (octets as base-1000 digits, the spelling having no leading
+ * zeros): slot by a hash of the value, a miss interned from a slice of the text.
+ */
+const ADDR_BITS = 16;
+const addrValues = new Float64Array(1 << ADDR_BITS).fill(-1);
+const addrStrings: string[] = new Array<string>(1 << ADDR_BITS).fill('');
+
+/** Reads the IpHead's address at i (digits and dots, as its regex matched them): sets addrRead and portRead, returns where it ends, -1 for a leading zero. */
+function readAddr(h: string, i: number): number {
+  const start = i;
+  let value = 0;
+  let hash = 0;
+  let v = 0;
+  let digits = 0;
+  let dots = 0;
+  let addrEnd = -1;
+  for (;; i++) {
+    const c = h.charCodeAt(i);
+    if (c === 0x2e) {
+      dots++;
+      value = value * 1000 + v;
+      hash = Math.imul(hash, 0x9e3779b1) ^ v;
+      if (dots === 4) addrEnd = i;
+      v = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39) break;
+    if (digits === 1 && v === 0 && dots < 4) return -1;
+    v = v * 10 + (c - 0x30);
+    digits++;
+  }
+  if (dots === 3) {
+    value = value * 1000 + v;
+    hash = Math.imul(hash, 0x9e3779b1) ^ v;
+    addrEnd = i;
+    portRead = null;
+  } else portRead = v;
+  const slot = (hash ^ (hash >>> 15)) & ((1 << ADDR_BITS) - 1);
+  if (addrValues[slot] === value) addrRead = addrStrings[slot]!;
+  else {
+    addrRead = intern(h.slice(start, addrEnd));
+    addrValues[slot] = value;
+    addrStrings[slot] = addrRead;
+  }
+  return i;
 }
 
 // One string per address, as the binary decoders give: the flow table's maps then hash each
@@ -116,8 +191,16 @@ function applyNet(f: Frame, net: ParsedNet): boolean {
   }
   if ((net.kind !== 'ip' && net.kind !== 'ip6') || net.src === null || net.dst === null) return false;
   const v6 = net.kind === 'ip6';
-  const [src, sport] = splitPort(net.src, v6);
-  const [dst, dport] = splitPort(net.dst, v6);
+  let src: string, sport: number | null, dst: string, dport: number | null;
+  if (net.head !== null && headEnds(net.head)) {
+    src = endSrc;
+    sport = endSport;
+    dst = endDst;
+    dport = endDport;
+  } else {
+    [src, sport] = splitPort(net.src, v6);
+    [dst, dport] = splitPort(net.dst, v6);
+  }
   const ip = ipFields(net, src, dst);
   f.ip = ip;
   if (f.ethertype === null) f.ethertype = v6 ? 0x86dd : 0x0800;
@@ -133,7 +216,8 @@ function applyNet(f: Frame, net: ParsedNet): boolean {
     }
     return true;
   }
-  const text = joinTokens(net.tail);
+  if (net.tailText !== null && fastTransport(f, ip, net.tailText, sport, dport)) return true;
+  const text = net.tailText !== null ? tailText(net.tailText) : joinTokens(net.tail);
   if (text.startsWith('ICMP6')) {
     ip.proto = 58;
     f.l4 = parseIcmp6(text.replace(/^ICMP6,? /, ''));

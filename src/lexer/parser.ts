@@ -9,8 +9,8 @@
  * printers; the grammar keeps it as a token list and tail.ts reads the
  * phrases we model (ICMP, TCP flags, UDP) from it.
  */
-import { EmbeddedActionsParser, EOF, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
-import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, Ipv4, Ipv6, LParen, Mac, Num, RParen, Time, Word } from './tokens.js';
+import { EmbeddedActionsParser, EMPTY_ALT, EOF, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
+import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, IpHead, Ipv4, Ipv6, LParen, Mac, Num, RecordHead, RParen, Tail, Time, TunnelHeader, Word } from './tokens.js';
 
 export const DIRECTIONS = new Set(['In', 'Out', 'B', 'M', 'P']);
 const NETWORK_WORDS = new Set(['IP', 'IP6', 'ARP,', 'ARP', 'RARP']);
@@ -19,8 +19,8 @@ const IP_WORDS = new Set(['IP', 'IP6']);
 const ARP_WORDS = new Set(['ARP', 'ARP,']);
 const ARP_OPS = new Set(['Request', 'Reply']);
 const TUNNEL_WORDS = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE']);
-/** What follows a -# packet number. */
-const AFTER_NUMBER: ReadonlySet<TokenType> = new Set([Time, DateTime, Decimal, Word]);
+/** What follows a -# packet number (IpHead starts with the word "IP", RecordHead with a time). */
+const AFTER_NUMBER: ReadonlySet<TokenType> = new Set([Time, DateTime, Decimal, Word, IpHead, RecordHead]);
 
 /** The link part of a record. */
 export interface ParsedLink {
@@ -42,10 +42,14 @@ export interface ParsedNet {
   vfields: string[];
   src: string | null;
   dst: string | null;
-  /** The tail after "src > dst:" (or after "ARP,"), as token images. */
+  /** The tail after "src > dst:" (or after "ARP,"), as token images, when it was lexed. */
   tail: string[];
+  /** The tail after "src > dst:" as printed, when it was one Tail token (then `tail` is empty). */
+  tailText: string | null;
   /** Tunnel header words and the encapsulated frame, when the tail starts with one. */
   tunnel: { words: string[]; inner: ParsedFrame } | null;
+  /** The IpHead token "IP src > dst: " these addresses were read from, when they were. */
+  head: string | null;
   /** tcpdump printed "[|ip]": the snap length cut the header. */
   truncated: boolean;
 }
@@ -66,10 +70,20 @@ function emptyLink(): ParsedLink {
 }
 
 function emptyNet(): ParsedNet {
-  return { kind: 'other', vfields: [], src: null, dst: null, tail: [], tunnel: null, truncated: false };
+  return { kind: 'other', vfields: [], src: null, dst: null, tail: [], tailText: null, tunnel: null, head: null, truncated: false };
 }
 
 class TcpdumpParser extends EmbeddedActionsParser {
+  /**
+   * How many of the record's raw tokens (Tail, TunnelHeader, IpHead, RecordHead) were read where they
+   * belong: a Tail as the transport tail after "src > dst:", a TunnelHeader as a tunnel rule's first
+   * words, an IpHead as a network part's "IP src > dst:", a RecordHead as a record's start. The reader
+   * clears it before each record; a raw token read anywhere else (in a list of tokens that stops at
+   * some word inside it) or an error makes the reader parse the record again from every token, as
+   * before these tokens existed.
+   */
+  rawRead = 0;
+
   constructor() {
     // One token of lookahead: the gates below decide where tcpdump's phrasing needs more.
     super([...allTokens, AnyToken], { recoveryEnabled: true, maxLookahead: 1 });
@@ -79,6 +93,30 @@ class TcpdumpParser extends EmbeddedActionsParser {
   private isWord(k: number, set: Set<string>): boolean {
     const t = this.LA(k);
     return t.tokenType === Word && set.has(t.image);
+  }
+
+  /**
+   * Whether the link rule would read anything here: one of its options' gates holds (they are
+   * repeated from there). A frame without a link part (every "IP ..." line) then skips the rule and
+   * its four lookaheads; an empty link is what it would have returned.
+   */
+  private linkStarts(top: boolean): boolean {
+    const t = this.LA(1);
+    if (t.tokenType === Word) {
+      if (top && (this.isWord(2, DIRECTIONS) || (DIRECTIONS.has(t.image) && (this.LA(2).tokenType === Mac || this.isWord(2, NETWORK_WORDS) || this.LA(2).tokenType === IpHead)))) return true;
+      return t.image === 'vlan' && this.LA(2).tokenType === Num;
+    }
+    return t.tokenType === Mac && this.LA(2).tokenType === Gt;
+  }
+
+  /** What the network rule's IP alternative reads from "IP src > dst:" (at `from` in `image`), read from an IpHead's text. */
+  private readHead(net: ParsedNet, image: string, from: number): void {
+    const gt = image.indexOf(' > ', from + 3);
+    net.kind = 'ip';
+    net.head = from === 0 ? image : image.slice(from);
+    net.src = image.slice(from + 3, gt);
+    net.dst = image.slice(gt + 3, image.lastIndexOf(':'));
+    this.rawRead++;
   }
 
   /** Any single token: for the parts kept as token lists (one category match, not an alternative per type). */
@@ -107,29 +145,86 @@ class TcpdumpParser extends EmbeddedActionsParser {
   private readonly srcAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(Ipv4) }, { ALT: () => this.CONSUME(Ipv6) }];
   private readonly dstAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME2(Ipv4) }, { ALT: () => this.CONSUME2(Ipv6) }];
 
-  public record = this.RULE('record', (): ParsedRecord => {
-    let no: number | null = null;
-    let time: ParsedRecord['time'] = null;
-    this.OPTION({
-      GATE: () => AFTER_NUMBER.has(this.LA(2).tokenType),
-      DEF: () => {
-        const n = this.CONSUME(Num);
-        this.ACTION(() => (no = Number(n.image)));
+  // What the hoisted alternatives below read and write for the rule invocation that runs them:
+  // set on entry, and read into locals before anything that can recurse into the same rule.
+  private recNo: number | null = null;
+  private curTop = false;
+  private curLink: ParsedLink | undefined;
+  private curNet!: ParsedNet;
+  private tailNet!: ParsedNet;
+
+  /**
+   * The hot rules' OPTION, OR and MANY arguments, built once: as literals in the rule bodies they
+   * were a dozen objects and closures allocated per record (chevrotain keys its lookahead by the
+   * occurrence, not by the argument, and runs the same grammar either way).
+   */
+  private readonly numberOption = {
+    GATE: () => AFTER_NUMBER.has(this.LA(2).tokenType),
+    DEF: () => {
+      const n = this.CONSUME(Num);
+      this.ACTION(() => (this.recNo = Number(n.image)));
+    },
+  };
+  private readonly linkOption = {
+    GATE: () => this.linkStarts(this.curTop),
+    DEF: () => {
+      this.curLink = this.SUBRULE(this.link, { ARGS: [this.curTop] });
+    },
+  };
+
+  private recTime: ParsedRecord['time'] = null;
+  private recFrame: ParsedFrame | undefined;
+
+  /**
+   * A RecordHead, read as the time, a frame without a link part (no link rule gate holds before
+   * "IP") and the network rule's IpHead alternative would read it; or the packet number, time and
+   * frame from their tokens. Chosen by the token, as afterHeadAlts are. (A RecordHead after a -#
+   * number lands in the frame's token list: that record is read again from its plain tokens.)
+   */
+  private readonly recordAlts: IOrAlt<void>[] = [
+    {
+      ALT: () => {
+        const h = this.CONSUME(RecordHead);
+        const net = emptyNet();
+        this.ACTION(() => {
+          const i = h.image;
+          const sp = i.indexOf(' ');
+          this.recTime = { kind: 'time', image: i.slice(0, sp) };
+          this.readHead(net, i, sp + 1);
+          this.curNet = net;
+        });
+        this.OR6({ DEF: this.afterHeadAlts, IGNORE_AMBIGUITIES: true });
+        this.ACTION(() => (this.recFrame = { link: emptyLink(), net }));
       },
-    });
-    this.OPTION2(() => {
-      const t = this.OR(this.timeAlts);
-      this.ACTION(() => (time = { kind: t.kind, image: t.tok.image }));
-    });
-    const frame = this.SUBRULE(this.frame, { ARGS: [true] });
-    return { no, time, frame };
+    },
+    {
+      ALT: () => {
+        this.OPTION(this.numberOption);
+        this.OPTION2(() => {
+          const t = this.OR(this.timeAlts);
+          this.ACTION(() => (this.recTime = { kind: t.kind, image: t.tok.image }));
+        });
+        this.recFrame = this.SUBRULE(this.frame, { ARGS: [true] });
+      },
+    },
+  ];
+
+  public record = this.RULE('record', (): ParsedRecord => {
+    this.recNo = null;
+    this.recTime = null;
+    this.recFrame = undefined;
+    this.OR2({ DEF: this.recordAlts, IGNORE_AMBIGUITIES: true });
+    return { no: this.recNo, time: this.recTime, frame: this.recFrame ?? { link: emptyLink(), net: emptyNet() } };
   });
 
   /** A link part (when printed) and what it carries. `top` allows the cooked-capture prefixes. */
   // Recovery (a record cut or garbled mid-way) ends a rule early: its value is then an empty one,
   // never undefined, so a cut VXLAN record's inner frame cannot crash the reader.
   private frame = this.RULE('frame', (top: boolean): ParsedFrame => {
-    const link = this.SUBRULE(this.link, { ARGS: [top] });
+    this.curTop = top;
+    this.curLink = undefined;
+    this.OPTION(this.linkOption);
+    const link = this.curLink;
     const net = this.SUBRULE(this.net);
     return { link: link ?? emptyLink(), net: net ?? emptyNet() };
   }, { recoveryValueFunc: () => ({ link: emptyLink(), net: emptyNet() }) });
@@ -163,7 +258,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
       },
     });
     this.OPTION4({
-      GATE: () => top && link.kind === null && this.isWord(1, DIRECTIONS) && (this.LA(2).tokenType === Mac || this.isWord(2, NETWORK_WORDS)),
+      GATE: () => top && link.kind === null && this.isWord(1, DIRECTIONS) && (this.LA(2).tokenType === Mac || this.isWord(2, NETWORK_WORDS) || this.LA(2).tokenType === IpHead),
       DEF: () => {
         // Linux cooked v1: "In [MAC ethertype IPv4 (0x0800), length N:]"
         const dir = this.CONSUME4(Word);
@@ -232,143 +327,226 @@ class TcpdumpParser extends EmbeddedActionsParser {
     this.CONSUME(Colon);
   });
 
+  /**
+   * After an IpHead: its Tail straight away, as the tail rule's last alternative would read it (the
+   * tail rule's other alternatives want a tunnel header or "IP", which a Tail never starts with),
+   * without the rule and its three gates; anything else goes to the tail rule. No gates: the
+   * token decides (a gated OR evaluates every gate into a new array each time), and as the tail
+   * rule can start with any token, the overlap is declared (IGNORE_AMBIGUITIES) and chevrotain
+   * takes the first alternative that matches.
+   */
+  private readonly afterHeadAlts: IOrAlt<void>[] = [
+    {
+      ALT: () => {
+        const t = this.CONSUME(Tail);
+        this.ACTION(() => {
+          this.curNet.tailText = t.image;
+          this.rawRead++;
+        });
+      },
+    },
+    { ALT: () => this.SUBRULE2(this.tail, { ARGS: [this.curNet] }) },
+  ];
+
+  private readonly netAlts: IOrAlt<void>[] = [
+    {
+      // "IP a.b.c.d.p > e.f.g.h.q:" in one token: what the next alternative reads from its tokens.
+      GATE: () => this.LA(1).tokenType === IpHead,
+      ALT: () => {
+        const net = this.curNet;
+        const h = this.CONSUME(IpHead);
+        this.ACTION(() => this.readHead(net, h.image, 0));
+        this.OR5({ DEF: this.afterHeadAlts, IGNORE_AMBIGUITIES: true });
+      },
+    },
+    {
+      // "IP [(-v fields)] src > dst: ..." ; with -e the keyword is not printed.
+      GATE: () => this.isWord(1, IP_WORDS) || ((this.LA(1).tokenType === Ipv4 || this.LA(1).tokenType === Ipv6) && this.LA(2).tokenType === Gt),
+      ALT: () => {
+        const net = this.curNet;
+        this.OPTION(() => {
+          const w = this.CONSUME(Word);
+          this.ACTION(() => (net.kind = w.image === 'IP6' ? 'ip6' : 'ip'));
+        });
+        this.OPTION2({
+          GATE: () => this.LA(1).tokenType === LParen,
+          DEF: () => {
+            this.CONSUME(LParen);
+            let depth = 1;
+            const vfield = (t: IToken) => {
+              if (t.tokenType === LParen) depth++;
+              else if (t.tokenType === RParen) depth--;
+              if (depth > 0) net.vfields.push(t.image);
+            };
+            this.ACTION(() => this.takeWhile(() => depth > 0, vfield));
+            this.MANY({
+              GATE: () => depth > 0,
+              DEF: () => {
+                const t = this.SUBRULE(this.anyToken);
+                this.ACTION(() => vfield(t));
+              },
+            });
+          },
+        });
+        this.OR4([
+          {
+            // "IP [|ip]": the snap length cut the header before the addresses.
+            GATE: () => this.LA(1).tokenType === Bracketed && this.LA(1).image.startsWith('[|'),
+            ALT: () => {
+        const net = this.curNet;
+              this.CONSUME(Bracketed);
+              this.ACTION(() => (net.truncated = true));
+            },
+          },
+          {
+            ALT: () => {
+        const net = this.curNet;
+              const s = this.OR2(this.srcAlts);
+              this.CONSUME(Gt);
+              const d = this.OR3(this.dstAlts);
+              this.CONSUME(Colon);
+              this.ACTION(() => {
+                net.src = s.image;
+                net.dst = d.image;
+                if (net.kind === 'other') net.kind = s.tokenType === Ipv6 ? 'ip6' : 'ip';
+              });
+              this.SUBRULE(this.tail, { ARGS: [net] });
+            },
+          },
+        ]);
+      },
+    },
+    {
+      // "ARP, Request who-has ..." ; with -e: "Request who-has ..."
+      GATE: () => this.isWord(1, ARP_WORDS) || this.isWord(1, ARP_OPS),
+      ALT: () => {
+        const net = this.curNet;
+        this.ACTION(() => (net.kind = 'arp'));
+        this.OPTION3({ GATE: () => this.LA(1).image === 'ARP', DEF: () => { this.CONSUME2(Word); this.OPTION4(() => this.CONSUME(Comma)); } });
+        this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
+        this.MANY2(() => {
+          const t = this.SUBRULE2(this.anyToken);
+          this.ACTION(() => net.tail.push(t.image));
+        });
+      },
+    },
+    {
+      // A protocol we do not model: kept opaque.
+      ALT: () => {
+        const net = this.curNet;
+        this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
+        this.MANY3(() => {
+          const t = this.SUBRULE3(this.anyToken);
+          this.ACTION(() => net.tail.push(t.image));
+        });
+      },
+    },
+  ];
+
   private net = this.RULE('net', (): ParsedNet => {
     const net = emptyNet();
-    this.OR([
-      {
-        // "IP [(-v fields)] src > dst: ..." ; with -e the keyword is not printed.
-        GATE: () => this.isWord(1, IP_WORDS) || ((this.LA(1).tokenType === Ipv4 || this.LA(1).tokenType === Ipv6) && this.LA(2).tokenType === Gt),
-        ALT: () => {
-          this.OPTION(() => {
-            const w = this.CONSUME(Word);
-            this.ACTION(() => (net.kind = w.image === 'IP6' ? 'ip6' : 'ip'));
-          });
-          this.OPTION2({
-            GATE: () => this.LA(1).tokenType === LParen,
-            DEF: () => {
-              this.CONSUME(LParen);
-              let depth = 1;
-              const vfield = (t: IToken) => {
-                if (t.tokenType === LParen) depth++;
-                else if (t.tokenType === RParen) depth--;
-                if (depth > 0) net.vfields.push(t.image);
-              };
-              this.ACTION(() => this.takeWhile(() => depth > 0, vfield));
-              this.MANY({
-                GATE: () => depth > 0,
-                DEF: () => {
-                  const t = this.SUBRULE(this.anyToken);
-                  this.ACTION(() => vfield(t));
-                },
-              });
-            },
-          });
-          this.OR4([
-            {
-              // "IP [|ip]": the snap length cut the header before the addresses.
-              GATE: () => this.LA(1).tokenType === Bracketed && this.LA(1).image.startsWith('[|'),
-              ALT: () => {
-                this.CONSUME(Bracketed);
-                this.ACTION(() => (net.truncated = true));
-              },
-            },
-            {
-              ALT: () => {
-                const s = this.OR2(this.srcAlts);
-                this.CONSUME(Gt);
-                const d = this.OR3(this.dstAlts);
-                this.CONSUME(Colon);
-                this.ACTION(() => {
-                  net.src = s.image;
-                  net.dst = d.image;
-                  if (net.kind === 'other') net.kind = s.tokenType === Ipv6 ? 'ip6' : 'ip';
-                });
-                this.SUBRULE(this.tail, { ARGS: [net] });
-              },
-            },
-          ]);
-        },
-      },
-      {
-        // "ARP, Request who-has ..." ; with -e: "Request who-has ..."
-        GATE: () => this.isWord(1, ARP_WORDS) || this.isWord(1, ARP_OPS),
-        ALT: () => {
-          this.ACTION(() => (net.kind = 'arp'));
-          this.OPTION3({ GATE: () => this.LA(1).image === 'ARP', DEF: () => { this.CONSUME2(Word); this.OPTION4(() => this.CONSUME(Comma)); } });
-          this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
-          this.MANY2(() => {
-            const t = this.SUBRULE2(this.anyToken);
-            this.ACTION(() => net.tail.push(t.image));
-          });
-        },
-      },
-      {
-        // A protocol we do not model: kept opaque.
-        ALT: () => {
-          this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
-          this.MANY3(() => {
-            const t = this.SUBRULE3(this.anyToken);
-            this.ACTION(() => net.tail.push(t.image));
-          });
-        },
-      },
-    ]);
+    this.curNet = net;
+    this.OR(this.netAlts);
     return net;
   }, { recoveryValueFunc: emptyNet });
 
+  private readonly tailAlts: IOrAlt<void>[] = [
+    {
+      // VXLAN / OTV (tcpdump's name for UDP 8472) / Geneve: header words, then the encapsulated frame.
+      GATE: () => this.LA(1).tokenType === TunnelHeader || this.isWord(1, TUNNEL_WORDS),
+      ALT: () => {
+        const net = this.tailNet;
+        const words: string[] = [];
+        this.ACTION(() => {
+          const t = this.LA(1);
+          if (t.tokenType === TunnelHeader) {
+            const h = t.image;
+            words.push(h.endsWith(' ') ? h.slice(0, -1) : h);
+            this.rawRead++;
+            this.SKIP_TOKEN();
+          }
+          this.takeWhile(() => !this.innerStarts(), (t) => words.push(t.image));
+        });
+        this.MANY({
+          GATE: () => !this.innerStarts(),
+          DEF: () => {
+            const t = this.SUBRULE(this.anyToken);
+            this.ACTION(() => words.push(t.image));
+          },
+        });
+        this.OR2({ IGNORE_AMBIGUITIES: true, DEF: [
+          {
+            // The inner frame's "IP src > dst: " in one token: read here as the frame rule would
+            // read it (no link rule gate holds before it), without the frame and network rules.
+            // Chosen by the token, as afterHeadAlts are.
+            ALT: () => {
+              const h = this.CONSUME(IpHead);
+              const inner = emptyNet();
+              this.ACTION(() => {
+                this.readHead(inner, h.image, 0);
+                this.curNet = inner;
+              });
+              this.OR3({ DEF: this.afterHeadAlts, IGNORE_AMBIGUITIES: true });
+              this.ACTION(() => (net.tunnel = { words, inner: { link: emptyLink(), net: inner } }));
+            },
+          },
+          {
+            ALT: () => this.OR4([
+              {
+                GATE: () => this.innerStarts(),
+                ALT: () => {
+                  const inner = this.SUBRULE(this.frame, { ARGS: [false] });
+                  this.ACTION(() => (net.tunnel = { words, inner }));
+                },
+              },
+              { ALT: EMPTY_ALT() },
+            ]),
+          },
+        ] });
+        this.ACTION(() => {
+          if (!net.tunnel) net.tail = words;
+        });
+      },
+    },
+    {
+      // IP-in-IP: "IP a > b: IP c > d: ..."
+      GATE: () => this.LA(1).tokenType === IpHead || (this.isWord(1, IP_WORDS) && (this.LA(2).tokenType === Ipv4 || this.LA(2).tokenType === Ipv6 || this.LA(2).tokenType === LParen)),
+      ALT: () => {
+        const net = this.tailNet;
+        const inner = this.SUBRULE2(this.frame, { ARGS: [false] });
+        this.ACTION(() => (net.tunnel = { words: ['IPIP'], inner }));
+      },
+    },
+    {
+      ALT: () => {
+        const net = this.tailNet;
+        this.ACTION(() => {
+          const t = this.LA(1);
+          if (t.tokenType === Tail) {
+            net.tailText = t.image;
+            this.rawRead++;
+            this.SKIP_TOKEN();
+          } else this.takeWhile(() => true, (t) => net.tail.push(t.image));
+        });
+        this.MANY2(() => {
+          const t = this.SUBRULE2(this.anyToken);
+          this.ACTION(() => net.tail.push(t.image));
+        });
+      },
+    },
+  ];
+
   /** After "src > dst:": a tunnel header and its inner frame, or the transport phrases. */
   private tail = this.RULE('tail', (net: ParsedNet) => {
-    this.OR([
-      {
-        // VXLAN / OTV (tcpdump's name for UDP 8472) / Geneve: header words, then the encapsulated frame.
-        GATE: () => this.isWord(1, TUNNEL_WORDS),
-        ALT: () => {
-          const words: string[] = [];
-          this.ACTION(() => this.takeWhile(() => !this.innerStarts(), (t) => words.push(t.image)));
-          this.MANY({
-            GATE: () => !this.innerStarts(),
-            DEF: () => {
-              const t = this.SUBRULE(this.anyToken);
-              this.ACTION(() => words.push(t.image));
-            },
-          });
-          this.OPTION({
-            GATE: () => this.innerStarts(),
-            DEF: () => {
-              const inner = this.SUBRULE(this.frame, { ARGS: [false] });
-              this.ACTION(() => (net.tunnel = { words, inner }));
-            },
-          });
-          this.ACTION(() => {
-            if (!net.tunnel) net.tail = words;
-          });
-        },
-      },
-      {
-        // IP-in-IP: "IP a > b: IP c > d: ..."
-        GATE: () => this.isWord(1, IP_WORDS) && (this.LA(2).tokenType === Ipv4 || this.LA(2).tokenType === Ipv6 || this.LA(2).tokenType === LParen),
-        ALT: () => {
-          const inner = this.SUBRULE2(this.frame, { ARGS: [false] });
-          this.ACTION(() => (net.tunnel = { words: ['IPIP'], inner }));
-        },
-      },
-      {
-        ALT: () => {
-          this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
-          this.MANY2(() => {
-            const t = this.SUBRULE2(this.anyToken);
-            this.ACTION(() => net.tail.push(t.image));
-          });
-        },
-      },
-    ]);
+    this.tailNet = net;
+    this.OR(this.tailAlts);
   });
 
   /** The encapsulated frame starts: MACs of -e, or the network keyword. */
   private innerStarts(): boolean {
     const t = this.LA(1);
     if (t.tokenType === Mac && this.LA(2).tokenType === Gt) return true;
-    return t.tokenType === Word && (t.image === 'IP' || t.image === 'IP6' || t.image === 'ARP');
+    return t.tokenType === IpHead || (t.tokenType === Word && (t.image === 'IP' || t.image === 'IP6' || t.image === 'ARP'));
   }
 }
 

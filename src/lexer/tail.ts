@@ -3,7 +3,8 @@
  * read from the parser's token list. Each table row is the text of one
  * tcpdump printer (print-icmp.c, print-icmp6.c, print-tcp.c, print-udp.c).
  */
-import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type Icmp, type Quoted, type Tcp, type Udp } from '../model.js';
+import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type Frame, type Icmp, type Ip, type Quoted, type Tcp, type Udp } from '../model.js';
+import { plainLexer } from './tokens.js';
 
 /** ICMP destination-unreachable texts (print-icmp.c) -> code; %s is the quoted destination. */
 const UNREACH: [RegExp, number][] = [
@@ -121,4 +122,132 @@ export function joinTokens(tokens: string[]): string {
     if (t !== '') afterParen = t.charCodeAt(t.length - 1) === 0x28; // (
   }
   return out;
+}
+
+/**
+ * One space-separated piece of a tail that the lexer cuts only where joinTokens adds no space:
+ * "(" before it, "," ":" ")" "]" after it, and in between one word, hex number, IPv4 address
+ * (with port), decimal, bracket or a range "a:b" (group 1 and 2: the one piece joinTokens
+ * re-spaces, as "a: b"). Followed by one space or the end.
+ */
+const PIECE = /\(*(?:(?:[A-Za-z_?][\w\-.\/?+@%]*|0x[0-9a-fA-F]+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?|\d+(?:\.\d+)?|\[[^\][]*\])[,:)\]]*|(\d+):(\d+)[,)\]]*)(?: |$)/y;
+
+/**
+ * A whole tail of PIECE's pieces without a range, each followed by one space and another piece, the
+ * last by the end. Each piece has one way to match (what ends it must be a space or the end), so a
+ * text that fails does so in time linear in its length.
+ */
+const PLAIN = /^(?:\(*(?:[A-Za-z_?][\w\-.\/?+@%]*|0x[0-9a-fA-F]+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?|\d+(?:\.\d+)?|\[[^\][]*\])[,:)\]]*(?: (?! )|$))+$/;
+
+/** PLAIN, with ranges "a:b" among its pieces. */
+const PLAIN_OR_RANGES = /^(?:\(*(?:(?:[A-Za-z_?][\w\-.\/?+@%]*|0x[0-9a-fA-F]+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?|\d+(?:\.\d+)?|\[[^\][]*\])[,:)\]]*|\d+:\d+[,)\]]*)(?: (?! )|$))+$/;
+/** Brackets (kept as they are) or a range's colon (group 1: the digit before it). */
+const RANGE_COLONS = /\[[^\][]*\]|(\d):(?=\d)/g;
+
+/**
+ * The tail after "src > dst:" as joinTokens(its tokens) gives it, from the raw text: the readers
+ * above were written against that spacing. Pieces PIECE accepts are their own joined text (ranges
+ * re-spaced); from the first other piece on (DNS's "1234+", an HTTP path, a tab, two spaces) the
+ * rest is lexed and joined as before. Lexing can start there because a token never spans the
+ * space before a piece. A property test holds it equal to joinTokens over random tails.
+ */
+export function tailText(raw: string): string {
+  // Most tails are pieces without a range: one test, and the raw text is the joined one. With
+  // ranges, every digit:digit outside brackets is one (no other piece has a colon before a digit).
+  if (PLAIN.test(raw)) return raw;
+  if (PLAIN_OR_RANGES.test(raw)) return raw.replace(RANGE_COLONS, (m, d: string | undefined) => (d === undefined ? m : d + ': '));
+  // The text so far when it differs from raw (a range was re-spaced), else null.
+  let out: string | null = null;
+  let pos = 0;
+  while (pos < raw.length) {
+    PIECE.lastIndex = pos;
+    const m = PIECE.exec(raw);
+    if (m === null) {
+      const rest = plainLexer.tokenize(raw.slice(pos)).tokens.map((t) => t.image);
+      const done = out ?? raw.slice(0, pos);
+      // What was read ends with its separating space (or is empty): the token join adds its own.
+      return joinTokens(done === '' ? rest : [done.slice(0, -1), ...rest]);
+    }
+    const end = PIECE.lastIndex;
+    if (m[1] !== undefined) {
+      out ??= raw.slice(0, pos);
+      const colon = pos + m[0].indexOf(':');
+      out += raw.slice(pos, colon + 1) + ' ' + raw.slice(colon + 1, end);
+    } else if (out !== null) out += raw.slice(pos, end);
+    pos = end;
+  }
+  return out ?? raw;
+}
+
+/**
+ * tcpdump's TCP line as print-tcp.c writes it: flags, [seq a[:b],] [ack n,] win, [options [...],]
+ * length, then the payload printer's text or nothing. Options hold no ", ", the flags only letters
+ * and dots: the first ", seq", ", ack", ", win" and ", length" of the line are these. Its pieces
+ * are their own joined text (a range's "a:b" aside, which parseTcp reads either way).
+ */
+const TCP_LINE = /^Flags \[([A-Za-z.]*)\](?:, seq (\d+)(?::(\d+))?)?(?:, ack (\d+))?, win (\d+)(?:, options \[(?:[^\][,]|,(?! ))*\])?, length (\d+)(?=:|$)/;
+/** "ICMP echo request, id 46, seq 1": its pieces are their own joined text up to the last digit read. */
+const ICMP_ECHO = /^ICMP echo (request|reply), id (\d+), seq (\d+)/;
+
+/** TCP_FLAG_LETTERS by character code (TCP_LINE's flags are letters and dots): no string keys per letter. */
+function flagBit(c: number): number {
+  switch (c) {
+    case 0x53: return TCP_SYN; // S
+    case 0x46: return TCP_FIN; // F
+    case 0x52: return TCP_RST; // R
+    case 0x50: return TCP_PSH; // P
+    case 0x55: return TCP_URG; // U
+    case 0x45: return TCP_ECE; // E
+    case 0x57: return TCP_CWR; // W
+    case 0x2e: return TCP_ACK; // .
+    default: return 0;
+  }
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/**
+ * The transport of the commonest tails, read straight from the raw text where that gives what
+ * applyNet's reading of tailText(raw) gives (packet.ts; the golden and differential tests hold it):
+ *   - a TCP line of TCP_LINE's shape whose fields are all printed before its payload text, or
+ *     that has none (otherwise a later ", seq" could be the first one);
+ *   - an ICMP echo: parseIcmp's first pattern on the same characters;
+ *   - a tail that does not start with a letter (DNS's "1234+ A? ..."), unless -v said TCP: every
+ *     keyword applyNet tests starts with a letter, and the joined text starts with the same
+ *     character, so it is UDP without a length, or nothing more when there are no ports.
+ * Returns false when the tail is none of these (the caller reads it the general way).
+ */
+export function fastTransport(f: Frame, ip: Ip, raw: string, sport: number | null, dport: number | null): boolean {
+  const c = raw.charCodeAt(0);
+  if (!isLetter(c)) {
+    if (sport === null || dport === null) return true;
+    if (ip.proto === 6) return false;
+    ip.proto = 17;
+    f.l4 = { kind: 'udp', srcPort: sport, dstPort: dport, length: null, payloadLen: null, checksumOk: null };
+    return true;
+  }
+  if (c === 0x46 /* F */ && sport !== null && dport !== null) {
+    const m = TCP_LINE.exec(raw);
+    if (m === null || ((m[2] === undefined || m[4] === undefined) && m[0].length !== raw.length)) return false;
+    const tcp: Tcp = { kind: 'tcp', srcPort: sport, dstPort: dport, flags: 0, seq: null, ack: null, window: null, payloadLen: null };
+    const letters = m[1]!;
+    for (let k = 0; k < letters.length; k++) tcp.flags |= flagBit(letters.charCodeAt(k));
+    if (m[2] !== undefined && m[3] === undefined) tcp.seq = Number(m[2]);
+    if (m[4] !== undefined) tcp.ack = Number(m[4]);
+    tcp.window = Number(m[5]);
+    tcp.payloadLen = Number(m[6]);
+    ip.proto = 6;
+    f.l4 = tcp;
+    return true;
+  }
+  if (c === 0x49 /* I */) {
+    const m = ICMP_ECHO.exec(raw);
+    if (m === null) return false;
+    ip.proto = 1;
+    f.l4 = icmpOf(m[1] === 'request' ? 8 : 0, 0, { id: Number(m[2]), seq: Number(m[3]) });
+    return true;
+  }
+  return false;
 }

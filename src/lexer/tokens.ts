@@ -3,7 +3,7 @@
  * this order, so the more specific shapes (date-times, MAC and IP addresses)
  * come before the general ones (numbers, words).
  */
-import { createToken, Lexer } from 'chevrotain';
+import { createToken, Lexer, type IToken } from 'chevrotain';
 
 /**
  * The category of every token the parser sees: the parts kept as token lists consume "any token"
@@ -66,7 +66,136 @@ const NON_SPACE_CODES = Array.from({ length: 0x10000 }, (_, c) => c).filter((c) 
 /** Anything else (=, *, #, quotes, ...): kept so that no input stops the lexer. */
 export const Other = createToken({ name: 'Other', pattern: /[^\s]/, start_chars_hint: NON_SPACE_CODES, categories: any });
 
-export const allTokens = [WhiteSpace, Mac, DateTime, Time, Ipv4, Ipv6, Hex, Decimal, Num, Bracketed, Gt, Colon, Comma, LParen, RParen, Word, Other];
+const SPACE = /\s/;
+/** The tail's first word, when it is one that the parser looks at (tunnel headers, IP-in-IP). */
+const WORD_AT = /[A-Za-z_?][\w\-.\/?+@%]*/y;
+const KEEP_LEXING = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE', 'IP', 'IP6']);
 
-/** One lexer for all lines (chevrotain lexers are reusable and stateless between calls). */
+/**
+ * "IP a.b.c.d[.port] > e.f.g.h[.port]: " (what tcpdump prints before every IPv4 packet's tail) in
+ * one token, with the space after it (one whitespace token fewer), or at the end. The tokens it
+ * stands for (Word "IP", two Ipv4 around a Gt, a Colon) are what the lexer makes of that text: the
+ * space and colon after the addresses end them, and a colon followed by a space or nothing is no
+ * IPv6 address.
+ */
+const IP_HEAD = /IP \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})? > \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?:(?: |$)/y;
+
+/** An IPv4 packet's "IP src > dst:", read by the network rule as the tokens it stands for. */
+export const IpHead = createToken({
+  name: 'IpHead',
+  categories: any,
+  line_breaks: false,
+  start_chars_hint: ['I'],
+  pattern: {
+    exec(text: string, offset: number): RegExpExecArray | null {
+      IP_HEAD.lastIndex = offset;
+      return IP_HEAD.exec(text);
+    },
+  },
+});
+
+/**
+ * A record's time of day and its IpHead, "HH:MM:SS[.f] IP a.b.c.d[.p] > e.f.g.h[.q]: ", in one token:
+ * how most lines of tcpdump -nn start. The time is the Time token's text (followed by a space, it is
+ * no MAC address), the rest an IpHead's.
+ */
+const RECORD_HEAD = /\d\d:\d\d:\d\d(?:\.\d+)? IP \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})? > \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?:(?: |$)/y;
+
+/** "HH:MM:SS.f IP src > dst: ", read by the record rule as a time and an IpHead. */
+export const RecordHead = createToken({
+  name: 'RecordHead',
+  categories: any,
+  line_breaks: false,
+  start_chars_hint: [...'0123456789'],
+  pattern: {
+    exec(text: string, offset: number): RegExpExecArray | null {
+      RECORD_HEAD.lastIndex = offset;
+      return RECORD_HEAD.exec(text);
+    },
+  },
+});
+
+/** The tokens "addr > addr :" (or an IpHead) end the matched tokens: the tail after "src > dst:" starts here. */
+function afterAddresses(tokens: IToken[]): boolean {
+  const n = tokens.length;
+  if (n >= 1 && (tokens[n - 1]!.tokenType === IpHead || tokens[n - 1]!.tokenType === RecordHead)) return true;
+  if (n < 4 || tokens[n - 1]!.tokenType !== Colon) return false;
+  const dst = tokens[n - 2]!.tokenType;
+  const src = tokens[n - 4]!.tokenType;
+  return (dst === Ipv4 || dst === Ipv6) && tokens[n - 3]!.tokenType === Gt && (src === Ipv4 || src === Ipv6);
+}
+
+/**
+ * The VXLAN header as tcpdump prints it for UDP 8472 (OTV) and 4789, spaced as the token join
+ * spaces it, with the space after it (the parser drops it) or at the end: a record repeats it
+ * packet after packet. The word, comma,
+ * bracket, parenthesised hex and numbers it is made of are the tokens the parser would have read
+ * one by one, and none of them is one the tunnel rule stops at.
+ */
+const VXLAN_HEADER = /(?:OTV, flags \[[^\][]*\] \(0x[0-9a-f]+\), overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+)(?: |$)/y;
+
+/** A VXLAN/OTV header after "src > dst:", in one token (the tunnel rule reads its words as one). */
+export const TunnelHeader = createToken({
+  name: 'TunnelHeader',
+  categories: any,
+  line_breaks: false,
+  start_chars_hint: ['O', 'V'],
+  pattern: {
+    exec(text: string, offset: number, tokens: IToken[]): RegExpExecArray | null {
+      if (!afterAddresses(tokens)) return null;
+      VXLAN_HEADER.lastIndex = offset;
+      return VXLAN_HEADER.exec(text);
+    },
+  },
+});
+
+/**
+ * Everything after "src > dst:" in one token. The printers' phrases there (TCP flags and options,
+ * DNS questions, ICMP texts) are most of a record's words, and tail.ts reads them from the raw text
+ * anyway: one token instead of dozens is most of the lexer's work saved. It matches only right after
+ * the tokens "addr > addr :", and not where the parser looks at the tail's first word (a tunnel
+ * header or IP-in-IP: those stay tokens, and the inner frame's own tail is then one token again).
+ * The parser re-reads a record without it wherever it lands somewhere else (see index.ts).
+ */
+export const Tail = createToken({
+  name: 'Tail',
+  categories: any,
+  line_breaks: false,
+  start_chars_hint: NON_SPACE_CODES,
+  pattern: {
+    exec(text: string, offset: number, tokens: IToken[]): RegExpExecArray | null {
+      if (!afterAddresses(tokens)) return null;
+      const c = text.charCodeAt(offset);
+      // chevrotain shares one first-character slot among all codes of a 256-code block above 255, so
+      // a hint does not keep it from trying here at a space such as U+FEFF (which no token matches).
+      if (c > 0x7e && SPACE.test(text[offset]!)) return null;
+      // I, O, G, V: only these start a word of KEEP_LEXING (and no token before Word in allTokens).
+      if (c === 0x49 || c === 0x4f || c === 0x47 || c === 0x56) {
+        WORD_AT.lastIndex = offset;
+        const w = WORD_AT.exec(text);
+        if (w && KEEP_LEXING.has(w[0])) return null;
+      }
+      return [text.slice(offset)] as unknown as RegExpExecArray;
+    },
+  },
+});
+
+/**
+ * The tokens of the tail, and of a record read again without the raw tokens. The time (every
+ * record's first token; its addresses are mostly in an IpHead) is tried early among the shapes that
+ * start with a digit: no text matches two of Ipv4, Mac, Time and DateTime at once (their ':', '-'
+ * and '.' fall at different places), except a time that is also a MAC ("08:00:00:11:22:33"), which
+ * needs Mac before Time.
+ */
+export const plainTokens = [WhiteSpace, Mac, Time, Ipv4, DateTime, Ipv6, Hex, Decimal, Num, Bracketed, Gt, Colon, Comma, LParen, RParen, Word, Other];
+/**
+ * The raw tokens first: Tail is tried at every token start (the others at O, V, I and digits), and
+ * declines in a comparison or two except after "addr > addr :". Tail before IpHead: after the
+ * addresses, "IP ..." is IP-in-IP or an inner frame, which Tail leaves to IpHead.
+ */
+export const allTokens = [TunnelHeader, Tail, IpHead, RecordHead, ...plainTokens];
+
+/** One lexer for all records (chevrotain lexers are reusable and stateless between calls). */
 export const tcpdumpLexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
+/** Every token lexed: for a record the Tail token landed in the wrong place, and for a tail read in part. */
+export const plainLexer = new Lexer(plainTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
