@@ -165,7 +165,14 @@ export class FlowTable {
   /** Flows closed with no onFlow to take them. */
   private readonly closedFlows: Flow[] = [];
   /** Open flows (slots) by inner address pair and by outer destination, for errors that name only a host; built when such an error is due. */
-  private hostIndex: { byPair: Map<string, Map<string, number[]>>; byOuterDst: Map<string, number[]> } | null = null;
+  /**
+   * Open flows (slots) by their pair of inner addresses and by the outer destinations they were
+   * carried to, for errors that name only a host (tcpdump text). Built when the first such error
+   * is due, then kept as flows open, gain endpoints and close; binary captures rarely need it.
+   */
+  private indexed = false;
+  private readonly byPair = new Map<string, Set<number>>();
+  private readonly byOuterDst = new Map<string, Set<number>>();
   private readonly tunnels = new Map<string, TunnelInfo>();
   private lastTunnel: TunnelInfo | null = null;
   /**
@@ -257,7 +264,6 @@ export class FlowTable {
         else later.push(e);
       }
       this.errors = later;
-      this.hostIndex = null;
     }
     if (this.opts.idleTimeout === Infinity) return;
     const fc = this.fc;
@@ -482,6 +488,7 @@ export class FlowTable {
     this.buckets[b] = s;
     this.open++;
     this.enqueue(s);
+    this.indexFlow(s, true);
     return s;
   }
 
@@ -543,16 +550,38 @@ export class FlowTable {
     else if (fc.ep0[s] === NIL) {
       fc.ep0[s] = ep;
       fc.ep0n[s] = 1;
+      if (this.indexed) this.index(this.byOuterDst, this.eps.dst[ep]!, s, true);
     } else if (fc.ep1[s] === ep) fc.ep1n[s]++;
     else if (fc.ep1[s] === NIL) {
       fc.ep1[s] = ep;
       fc.ep1n[s] = 1;
+      if (this.indexed) this.index(this.byOuterDst, this.eps.dst[ep]!, s, true);
     } else {
       const more = (fc.epMore[s] ??= new Map());
       const n = more.get(ep);
       if (n !== undefined) more.set(ep, n + 1);
-      else if (more.size < 30) more.set(ep, 1);
+      else if (more.size < 30) {
+        more.set(ep, 1);
+        if (this.indexed) this.index(this.byOuterDst, this.eps.dst[ep]!, s, true);
+      }
     }
+  }
+
+  /** Files an open flow in the host indexes (with the endpoints it has so far), or takes it out. */
+  private indexFlow(s: number, add: boolean): void {
+    if (!this.indexed) return;
+    const fc = this.fc;
+    this.index(this.byPair, FlowTable.pairKey(fc.client[s]!, fc.server[s]!), s, add);
+    if (fc.ep0[s] !== NIL) this.index(this.byOuterDst, this.eps.dst[fc.ep0[s]!]!, s, add);
+    if (fc.ep1[s] !== NIL) this.index(this.byOuterDst, this.eps.dst[fc.ep1[s]!]!, s, add);
+    for (const ep of fc.epMore[s]?.keys() ?? []) this.index(this.byOuterDst, this.eps.dst[ep]!, s, add);
+  }
+
+  /** The host indexes, built over the open flows the first time an error needs them. */
+  private hostIndex(): void {
+    if (this.indexed) return;
+    this.indexed = true;
+    for (let s = this.qHead; s !== NIL; s = this.fc.qNext[s]!) this.indexFlow(s, true);
   }
 
   private sideOf(s: number, input: number): number {
@@ -920,6 +949,7 @@ export class FlowTable {
     }
     this.open--;
     this.unqueue(s);
+    this.indexFlow(s, false);
     fc.id[s] = 0;
     fc.client[s] = fc.server[s] = null;
     fc.tunnel[s] = null;
@@ -935,7 +965,6 @@ export class FlowTable {
     this.endInput();
     for (const e of this.errors) this.attribute(e);
     this.errors = [];
-    this.hostIndex = null;
     const nodes = this.nodes();
     const fc = this.fc;
     const open = this.openFlows().sort((a, b) => fc.id[a]! - fc.id[b]!);
@@ -978,33 +1007,19 @@ export class FlowTable {
     return out;
   }
 
-  /** Errors that name only a host are rare: the open flows are indexed when one is due, not on every packet. */
-  private index(): NonNullable<FlowTable['hostIndex']> {
-    if (this.hostIndex) return this.hostIndex;
-    const fc = this.fc;
-    // By the pair of inner addresses, both ways round (a busy server has thousands of flows).
-    const byPair = new Map<string, Map<string, number[]>>();
-    const byOuterDst = new Map<string, number[]>();
-    const add = (m: Map<string, number[]>, k: string, s: number) => {
-      const l = m.get(k);
-      if (!l) m.set(k, [s]);
-      else if (l[l.length - 1] !== s) l.push(s);
-    };
-    const pair = (a: string, b: string, s: number) => {
-      let m = byPair.get(a);
-      if (!m) byPair.set(a, (m = new Map()));
-      add(m, b, s);
-    };
-    for (let s = this.qHead; s !== NIL; s = fc.qNext[s]!) {
-      const client = fc.client[s]!;
-      const server = fc.server[s]!;
-      pair(client, server, s);
-      if (server !== client) pair(server, client, s);
-      if (fc.ep0[s] !== NIL) add(byOuterDst, this.eps.dst[fc.ep0[s]!]!, s);
-      if (fc.ep1[s] !== NIL) add(byOuterDst, this.eps.dst[fc.ep1[s]!]!, s);
-      for (const ep of fc.epMore[s]?.keys() ?? []) add(byOuterDst, this.eps.dst[ep]!, s);
+  private static pairKey(a: string, b: string): string {
+    return a < b ? `${a} ${b}` : `${b} ${a}`;
+  }
+
+  private index(m: Map<string, Set<number>>, key: string, s: number, add: boolean): void {
+    let set = m.get(key);
+    if (add) {
+      if (!set) m.set(key, (set = new Set()));
+      set.add(s);
+    } else if (set) {
+      set.delete(s);
+      if (set.size === 0) m.delete(key);
     }
-    return (this.hostIndex = { byPair, byOuterDst });
   }
 
   /** The time of the flow's newest request still waiting at `input` no later than `ts`, or -Infinity. */
@@ -1019,11 +1034,11 @@ export class FlowTable {
     return best;
   }
 
-  /** The open flows (slots) of a list that pass a test, oldest first. */
-  private byId(slots: number[] | undefined, test: (s: number) => boolean): number[] {
+  /** The open flows (slots) of a set that pass a test, oldest first. */
+  private byId(slots: Iterable<number> | undefined, test: (s: number) => boolean): number[] {
     if (!slots) return [];
     const fc = this.fc;
-    return slots.filter(test).sort((a, b) => fc.id[a]! - fc.id[b]!);
+    return [...slots].filter(test).sort((a, b) => fc.id[a]! - fc.id[b]!);
   }
 
   /** Ties one ICMP error to the open flows it is about, as precisely as the error allows. */
@@ -1046,9 +1061,10 @@ export class FlowTable {
     if (targets.length === 0) {
       // Only the destination is known (tcpdump text): the flows between the error's addressee and that host.
       how = 'host';
+      this.hostIndex();
       const sender = e.ip.dst;
       const proto = q.proto;
-      targets = this.byId(this.index().byPair.get(q.dst)?.get(sender), (s) =>
+      targets = this.byId(this.byPair.get(FlowTable.pairKey(q.dst, sender)), (s) =>
         (proto === null || protoNumber(PROTOS[fc.proto[s]! - 1]!) === proto) &&
         (q.dstPort === null || fc.serverPort[s] === q.dstPort || fc.clientPort[s] === q.dstPort));
       // A port unreachable answers one datagram: when the text hides its source port, the flow whose
@@ -1062,7 +1078,7 @@ export class FlowTable {
     if (targets.length === 0) {
       // The host is a tunnel endpoint: the flows carried to it.
       how = 'endpoint';
-      targets = this.byId(this.index().byOuterDst.get(q.dst), () => true);
+      targets = this.byId(this.byOuterDst.get(q.dst), () => true);
     }
     if (targets.length === 0 && e.ip.src === e.ip.dst) {
       // The kernel reporting to itself that it could not send (no route, or no ARP answer for the
