@@ -4,6 +4,7 @@
  */
 import { emptyFrame, type Direction, type Frame, type Ip, type LinkKind, type Packet, type Tunnel } from '../model.js';
 import type { ParsedLink, ParsedNet, ParsedRecord } from './parser.js';
+import { intern } from './intern.js';
 import { fastTransport, joinTokens, parseIcmp, parseIcmp6, parseTcp, parseUdp, tailText } from './tail.js';
 
 const DIRECTION: Record<string, Direction> = { In: 'in', Out: 'out', B: 'broadcast', M: 'multicast', P: 'other' };
@@ -97,20 +98,6 @@ function readAddr(h: string, i: number): number {
   return i;
 }
 
-// One string per address, as the binary decoders give: the flow table's maps then hash each
-// address once, and the line it was cut from is not kept alive by it. Dropped whole when full.
-let addresses = new Map<string, string>();
-
-function intern(addr: string): string {
-  let s = addresses.get(addr);
-  if (s === undefined) {
-    if (addresses.size >= 1 << 16) addresses = new Map();
-    // A copy, not a slice of the record's text.
-    s = (' ' + addr).slice(1);
-    addresses.set(s, s);
-  }
-  return s;
-}
 
 function ipFields(net: ParsedNet, src: string, dst: string): Ip {
   // Without -v there are no fields and every pattern below fails on the empty text: its result directly.

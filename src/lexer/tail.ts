@@ -4,6 +4,7 @@
  * tcpdump printer (print-icmp.c, print-icmp6.c, print-tcp.c, print-udp.c).
  */
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type Frame, type Icmp, type Ip, type Quoted, type Tcp, type Udp } from '../model.js';
+import { intern } from './intern.js';
 import { plainLexer } from './tokens.js';
 
 /** ICMP destination-unreachable texts (print-icmp.c) -> code; %s is the quoted destination. */
@@ -27,7 +28,8 @@ const UNREACH: [RegExp, number][] = [
 ];
 
 function quoted(dst: string, proto: number | null = null, dstPort: number | null = null): Quoted {
-  return { src: null, dst, proto, srcPort: null, dstPort, frame: null };
+  // Interned: an error and the flows it is tied to are held for seconds.
+  return { src: null, dst: intern(dst), proto, srcPort: null, dstPort, frame: null };
 }
 
 function icmpOf(type: number, code: number, rest: Partial<Icmp> = {}): Icmp {
