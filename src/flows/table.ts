@@ -166,13 +166,14 @@ export class FlowTable {
   private readonly closedFlows: Flow[] = [];
   /** Open flows (slots) by inner address pair and by outer destination, for errors that name only a host; built when such an error is due. */
   /**
-   * Open flows (slots) by their pair of inner addresses and by the outer destinations they were
-   * carried to, for errors that name only a host (tcpdump text). Built when the first such error
-   * is due, then kept as flows open, gain endpoints and close; binary captures rarely need it.
+   * Open flows (slots) by their pair of inner addresses, for errors that name only a host (tcpdump
+   * text): built when the first such error is due, then kept as flows open and close (binary
+   * captures rarely need it).
    */
   private indexed = false;
-  private readonly byPair = new Map<string, Set<number>>();
-  private readonly byOuterDst = new Map<string, Set<number>>();
+  private readonly byPair = new Map<number, Set<number>>();
+  /** Open flows by the outer destinations they were carried to, for errors about a tunnel endpoint (rare): built when one is due, dropped at the next tick. */
+  private byOuterDst: Map<string, number[]> | null = null;
   private readonly tunnels = new Map<string, TunnelInfo>();
   private lastTunnel: TunnelInfo | null = null;
   /**
@@ -264,6 +265,7 @@ export class FlowTable {
         else later.push(e);
       }
       this.errors = later;
+      this.byOuterDst = null;
     }
     if (this.opts.idleTimeout === Infinity) return;
     const fc = this.fc;
@@ -550,38 +552,59 @@ export class FlowTable {
     else if (fc.ep0[s] === NIL) {
       fc.ep0[s] = ep;
       fc.ep0n[s] = 1;
-      if (this.indexed) this.index(this.byOuterDst, this.eps.dst[ep]!, s, true);
     } else if (fc.ep1[s] === ep) fc.ep1n[s]++;
     else if (fc.ep1[s] === NIL) {
       fc.ep1[s] = ep;
       fc.ep1n[s] = 1;
-      if (this.indexed) this.index(this.byOuterDst, this.eps.dst[ep]!, s, true);
     } else {
       const more = (fc.epMore[s] ??= new Map());
       const n = more.get(ep);
       if (n !== undefined) more.set(ep, n + 1);
-      else if (more.size < 30) {
-        more.set(ep, 1);
-        if (this.indexed) this.index(this.byOuterDst, this.eps.dst[ep]!, s, true);
-      }
+      else if (more.size < 30) more.set(ep, 1);
     }
   }
 
-  /** Files an open flow in the host indexes (with the endpoints it has so far), or takes it out. */
+  /** Files an open flow in the host index, or takes it out. */
   private indexFlow(s: number, add: boolean): void {
     if (!this.indexed) return;
     const fc = this.fc;
-    this.index(this.byPair, FlowTable.pairKey(fc.client[s]!, fc.server[s]!), s, add);
-    if (fc.ep0[s] !== NIL) this.index(this.byOuterDst, this.eps.dst[fc.ep0[s]!]!, s, add);
-    if (fc.ep1[s] !== NIL) this.index(this.byOuterDst, this.eps.dst[fc.ep1[s]!]!, s, add);
-    for (const ep of fc.epMore[s]?.keys() ?? []) this.index(this.byOuterDst, this.eps.dst[ep]!, s, add);
+    const key = FlowTable.pairKey(fc.client[s]!, fc.server[s]!);
+    let set = this.byPair.get(key);
+    if (add) {
+      if (!set) this.byPair.set(key, (set = new Set()));
+      set.add(s);
+    } else if (set) {
+      set.delete(s);
+      if (set.size === 0) this.byPair.delete(key);
+    }
   }
 
-  /** The host indexes, built over the open flows the first time an error needs them. */
-  private hostIndex(): void {
-    if (this.indexed) return;
-    this.indexed = true;
-    for (let s = this.qHead; s !== NIL; s = this.fc.qNext[s]!) this.indexFlow(s, true);
+  /** The host index, built over the open flows the first time an error needs it. */
+  private hostIndex(): Map<number, Set<number>> {
+    if (!this.indexed) {
+      this.indexed = true;
+      for (let s = this.qHead; s !== NIL; s = this.fc.qNext[s]!) this.indexFlow(s, true);
+    }
+    return this.byPair;
+  }
+
+  /** Open flows by outer destination, built when an error about a tunnel endpoint is due. */
+  private outerDstIndex(): Map<string, number[]> {
+    if (this.byOuterDst) return this.byOuterDst;
+    const fc = this.fc;
+    const m = new Map<string, number[]>();
+    const add = (ep: number, s: number) => {
+      const k = this.eps.dst[ep]!;
+      const l = m.get(k);
+      if (!l) m.set(k, [s]);
+      else if (l[l.length - 1] !== s) l.push(s);
+    };
+    for (let s = this.qHead; s !== NIL; s = fc.qNext[s]!) {
+      if (fc.ep0[s] !== NIL) add(fc.ep0[s]!, s);
+      if (fc.ep1[s] !== NIL) add(fc.ep1[s]!, s);
+      for (const ep of fc.epMore[s]?.keys() ?? []) add(ep, s);
+    }
+    return (this.byOuterDst = m);
   }
 
   private sideOf(s: number, input: number): number {
@@ -963,6 +986,7 @@ export class FlowTable {
   /** Ends the capture: settles every packet, ties the remaining errors to flows, closes every flow. */
   finish(): TableResult {
     this.endInput();
+    this.byOuterDst = null;
     for (const e of this.errors) this.attribute(e);
     this.errors = [];
     const nodes = this.nodes();
@@ -1007,19 +1031,11 @@ export class FlowTable {
     return out;
   }
 
-  private static pairKey(a: string, b: string): string {
-    return a < b ? `${a} ${b}` : `${b} ${a}`;
-  }
-
-  private index(m: Map<string, Set<number>>, key: string, s: number, add: boolean): void {
-    let set = m.get(key);
-    if (add) {
-      if (!set) m.set(key, (set = new Set()));
-      set.add(s);
-    } else if (set) {
-      set.delete(s);
-      if (set.size === 0) m.delete(key);
-    }
+  /** A pair of addresses as a small number, the same both ways round (pairs that share one are told apart by the lookup's test). */
+  private static pairKey(a: string, b: string): number {
+    const x = strHash(a);
+    const y = strHash(b);
+    return (Math.imul(x < y ? x : y, 0x9e3779b1) ^ (x < y ? y : x)) & 0x3fffffff;
   }
 
   /** The time of the flow's newest request still waiting at `input` no later than `ts`, or -Infinity. */
@@ -1061,10 +1077,10 @@ export class FlowTable {
     if (targets.length === 0) {
       // Only the destination is known (tcpdump text): the flows between the error's addressee and that host.
       how = 'host';
-      this.hostIndex();
       const sender = e.ip.dst;
       const proto = q.proto;
-      targets = this.byId(this.byPair.get(FlowTable.pairKey(q.dst, sender)), (s) =>
+      targets = this.byId(this.hostIndex().get(FlowTable.pairKey(q.dst, sender)), (s) =>
+        ((fc.client[s] === q.dst && fc.server[s] === sender) || (fc.client[s] === sender && fc.server[s] === q.dst)) &&
         (proto === null || protoNumber(PROTOS[fc.proto[s]! - 1]!) === proto) &&
         (q.dstPort === null || fc.serverPort[s] === q.dstPort || fc.clientPort[s] === q.dstPort));
       // A port unreachable answers one datagram: when the text hides its source port, the flow whose
@@ -1078,7 +1094,7 @@ export class FlowTable {
     if (targets.length === 0) {
       // The host is a tunnel endpoint: the flows carried to it.
       how = 'endpoint';
-      targets = this.byId(this.byOuterDst.get(q.dst), () => true);
+      targets = this.byId(this.outerDstIndex().get(q.dst), () => true);
     }
     if (targets.length === 0 && e.ip.src === e.ip.dst) {
       // The kernel reporting to itself that it could not send (no route, or no ARP answer for the
