@@ -2,7 +2,7 @@
  * A closed flow as objects: the table keeps open flows in columns (columns.ts) and builds the
  * Flow, its Sides and evidence only when it closes, to be judged and mostly dropped at once.
  */
-import { dirOf, EVIDENCE_FIRST, NIL, none, orNull, PATH_STRIDE, PROTOS, REQUEST_ENCAPSULATED, ROLES, SAW_SYN, SAW_SYN_ACK, type Endpoints, type FlowColumns, type SeenColumns, type SideColumns } from './columns.js';
+import { dirOf, EVIDENCE_FIRST, NIL, none, orNull, PATH_STRIDE, PROTOS, REQUEST_ENCAPSULATED, ROLES, SAW_SYN, SAW_SYN_ACK, type Endpoints, type PathColumns, type FlowColumns, type SeenColumns, type SideColumns } from './columns.js';
 import type { Flow, Hop, Seen, Side, TunnelInfo } from './flow.js';
 
 /** The table's stores a closed flow is read from. */
@@ -10,6 +10,7 @@ export interface Stores {
   readonly fc: FlowColumns;
   readonly seen: SeenColumns;
   readonly sc: SideColumns;
+  readonly paths: PathColumns;
   readonly eps: Endpoints;
 }
 
@@ -44,7 +45,7 @@ export function flowObject(t: Stores, s: number, sides: Side[]): Flow {
     seen,
     last: kept > EVIDENCE_FIRST ? seenObject(t, s * 4 + EVIDENCE_FIRST) : null,
     errorEvidence: fc.errorEvidence[s] ?? none(),
-    innerMacs: fc.macs[s] ?? none(),
+    innerMacs: fc.mac0[s] === null ? none() : fc.mac1[s] === null ? [fc.mac0[s]!] : [fc.mac0[s]!, fc.mac1[s]!, ...(fc.macMore[s] ?? [])],
     cooked: fc.cooked[s] === 1,
   };
 }
@@ -81,8 +82,8 @@ export function sideObject(t: Stores, d: number, tn: TunnelInfo | null, unanswer
     sawSynAck: (sc.bits[d]! & SAW_SYN_ACK) !== 0,
     requestPassage: { in: sc.reqIn[d]!, out: sc.reqOut[d]!, unknown: unknown(sc.reqUnkSrc[d]!, sc.reqUnkN[d]!, sc.reqUnkMore[d]!), bare: sc.reqBare[d]! },
     replyPassage: { in: sc.repIn[d]!, out: sc.repOut[d]!, unknown: unknown(sc.repUnkSrc[d]!, sc.repUnkN[d]!, sc.repUnkMore[d]!), bare: sc.repBare[d]! },
-    requestPath: hops(t, sc.requestPath[d]!, tn),
-    replyPath: hops(t, sc.replyPath[d]!, tn),
+    requestPath: hops(t, d * 2, tn),
+    replyPath: hops(t, d * 2 + 1, tn),
     sightings: sc.sightings[d] ?? none(),
     firstSeen: orNull(sc.firstSeen[d]!),
     lastSeen: orNull(sc.lastSeen[d]!),
@@ -90,18 +91,17 @@ export function sideObject(t: Stores, d: number, tn: TunnelInfo | null, unanswer
 }
 
 /** A path's steps as Hops (an encapsulated step's tunnel type and VNI are its flow's). */
-function hops(t: Stores, path: unknown[] | null, tn: TunnelInfo | null): Hop[] | null {
-  if (path === null) return null;
-  const out: Hop[] = [];
-  for (let k = 0; k < path.length; k += PATH_STRIDE) {
-    const ep = path[k + 4] as number;
-    out.push({
-      ifname: path[k] as string | null,
-      ifindex: path[k + 1] as number | null,
-      direction: dirOf(path[k + 2] as number),
-      ts: path[k + 3] as number | null,
-      tunnel: ep !== NIL && tn ? { type: tn.type, vni: tn.vni, src: t.eps.src[ep]!, dst: t.eps.dst[ep]!, port: path[k + 5] as number | null } : null,
-    });
+function hops(t: Stores, p: number, tn: TunnelInfo | null): Hop[] | null {
+  const paths = t.paths;
+  if (paths.steps[p] === 0) return null;
+  const hop = (ifname: string | null, ifindex: number | null, dir: number, ts: number | null, ep: number, port: number | null): Hop => ({
+    ifname, ifindex, direction: dirOf(dir), ts,
+    tunnel: ep !== NIL && tn ? { type: tn.type, vni: tn.vni, src: t.eps.src[ep]!, dst: t.eps.dst[ep]!, port } : null,
+  });
+  const out = [hop(paths.ifname[p]!, orNull(paths.ifindex[p]!), paths.dir[p]!, orNull(paths.ts[p]!), paths.ep[p]!, paths.port[p] === NIL ? null : paths.port[p]!)];
+  const more = paths.more[p] ?? [];
+  for (let k = 0; k < more.length; k += PATH_STRIDE) {
+    out.push(hop(more[k] as string | null, more[k + 1] as number | null, more[k + 2] as number, more[k + 3] as number | null, more[k + 4] as number, more[k + 5] as number | null));
   }
   return out;
 }

@@ -123,8 +123,10 @@ export class FlowColumns extends Slots {
   ep1 = new Int32Array(0);
   ep1n = new Float64Array(0);
   epMore: (Map<number, number> | null)[] = [];
-  /** Inner MAC addresses (at most 8). */
-  macs: (string[] | null)[] = [];
+  /** Inner MAC addresses (at most 8): the first two, then a list. */
+  mac0: (string | null)[] = [];
+  mac1: (string | null)[] = [];
+  macMore: (string[] | null)[] = [];
   /** Evidence kept: how many first sightings, and whether the newest one was written (slot 3). */
   seenCount = new Uint8Array(0);
   errors: (FlowError[] | null)[] = [];
@@ -192,9 +194,6 @@ export class SideColumns extends Slots {
   repUnkSrc: (string | null)[] = [];
   repUnkN = new Float64Array(0);
   repUnkMore: ((string | number)[] | null)[] = [];
-  /** The first request's and first reply's places, 7 values per step (PATH_STRIDE). */
-  requestPath: (unknown[] | null)[] = [];
-  replyPath: (unknown[] | null)[] = [];
   sightings: (PacketSighting[] | null)[] = [];
   /** Pending requests: none (0), one held inline (1), or a Map (2, kept once used: its order is the requests' order). */
   pendState = new Uint8Array(0);
@@ -269,6 +268,55 @@ export class SideColumns extends Slots {
 
 /** Values per path step: ifname, ifindex, direction, ts, outer endpoints id (-1 bare), port. */
 export const PATH_STRIDE = 6;
+/** Steps kept per path. */
+const PATH_STEPS = 16;
+
+/**
+ * Where the first request and the first reply of each side were seen: path 2d (request) and
+ * 2d + 1 (reply) of side d. The first step in columns (most packets are seen at one place), the
+ * others in a flat list of PATH_STRIDE values per step.
+ */
+export class PathColumns {
+  cap = 0;
+  /** Steps recorded; 0 = no path yet. */
+  steps = new Uint8Array(0);
+  ifname: (string | null)[] = [];
+  ifindex = new Float64Array(0);
+  dir = new Uint8Array(0);
+  ts = new Float64Array(0);
+  ep = new Int32Array(0);
+  port = new Int32Array(0);
+  more: (unknown[] | null)[] = [];
+
+  ensure(sideCap: number): void {
+    if (this.cap >= sideCap * 2) return;
+    this.cap = sideCap * 2;
+    growColumns(this, this.cap);
+  }
+
+  reset(p: number): void {
+    this.steps[p] = 0;
+    this.ifname[p] = null;
+    this.more[p] = null;
+  }
+
+  append(p: number, ifname: string | null, ifindex: number | null, dir: number, ts: number | null, ep: number, port: number | null): void {
+    const n = this.steps[p]!;
+    if (n >= PATH_STEPS) return;
+    if (n === 0) {
+      this.ifname[p] = ifname;
+      this.ifindex[p] = orNaN(ifindex);
+      this.dir[p] = dir;
+      this.ts[p] = orNaN(ts);
+      this.ep[p] = ep;
+      this.port[p] = port ?? NIL;
+    } else {
+      // Grown by concat: exact size, where push would reserve 17 slots.
+      this.more[p] = (this.more[p] ?? []).concat(ifname, ifindex, dir, ts, ep, port);
+    }
+    this.steps[p] = n + 1;
+  }
+}
 
 /** Record bits. */
 export const FROM_CLIENT = 1;

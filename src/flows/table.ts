@@ -19,7 +19,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../model.js';
 import { describeError, errorClass } from './icmp-errors.js';
 import { badOuterChecksum } from './outer.js';
 import { placeName, SIGHTINGS_KEPT, sightingOf } from './crossnode.js';
-import { dirCode, dirOf, ENCAPSULATED, Endpoints, EpCounts, EVIDENCE_FIRST, FlowColumns, FROM_CLIENT, NIL, none, orNaN, orNull, PATH_STRIDE, protoCode, PROTOS, Records, REFUSAL, REQUEST_ENCAPSULATED, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST, SAW_SYN, SAW_SYN_ACK, SeenColumns, SETTLED, SideColumns } from './columns.js';
+import { dirCode, dirOf, ENCAPSULATED, Endpoints, EpCounts, EVIDENCE_FIRST, FlowColumns, FROM_CLIENT, NIL, none, orNaN, orNull, PathColumns, protoCode, PROTOS, Records, REFUSAL, REQUEST_ENCAPSULATED, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST, SAW_SYN, SAW_SYN_ACK, SeenColumns, SETTLED, SideColumns } from './columns.js';
 import { flowObject, sideObject, type Stores } from './closed.js';
 import { isEchoRequest, quotedTuple, viewOf, type FlowProto, type TunnelHop, type Tuple, type View } from './view.js';
 import { describePlace, type ArpInfo, type Attribution, type Evidence, type Flow, type FlowError, type InputNode, type Passage, type Side, type TunnelInfo } from './flow.js';
@@ -150,9 +150,10 @@ export class FlowTable {
   private readonly fc = new FlowColumns();
   private readonly seen = new SeenColumns();
   private readonly sc = new SideColumns();
+  private readonly paths = new PathColumns();
   private readonly rec = new Records();
   private readonly eps = new Endpoints();
-  private readonly stores: Stores = { fc: this.fc, seen: this.seen, sc: this.sc, eps: this.eps };
+  private readonly stores: Stores = { fc: this.fc, seen: this.seen, sc: this.sc, paths: this.paths, eps: this.eps };
   /** Open flows by tuple key: a bucket's first slot, chained through FlowColumns.hashNext. */
   private buckets = new Int32Array(1024).fill(NIL);
   private open = 0;
@@ -536,14 +537,21 @@ export class FlowTable {
   }
 
   private hasMac(s: number, mac: string): boolean {
-    return this.fc.macs[s]?.includes(mac) ?? false;
+    const fc = this.fc;
+    return fc.mac0[s] === mac || fc.mac1[s] === mac || (fc.macMore[s]?.includes(mac) ?? false);
   }
 
   private addMac(s: number, mac: string | null): void {
     if (mac === null) return;
-    const macs = this.fc.macs[s];
-    if (!macs) this.fc.macs[s] = [mac];
-    else if (macs.length < 8 && !macs.includes(mac)) this.fc.macs[s] = macs.concat(mac);
+    const fc = this.fc;
+    if (fc.mac0[s] === null) fc.mac0[s] = mac;
+    else if (fc.mac1[s] === null) {
+      if (fc.mac0[s] !== mac) fc.mac1[s] = mac;
+    } else if (!this.hasMac(s, mac)) {
+      const more = fc.macMore[s];
+      if (!more) fc.macMore[s] = [mac];
+      else if (more.length < 6) fc.macMore[s] = more.concat(mac);
+    }
   }
 
   private countEndpoint(s: number, ep: number): void {
@@ -614,6 +622,7 @@ export class FlowTable {
     if (last !== NIL && sc.input[last] === input) return last;
     for (let d = fc.side[s]!; d !== NIL; d = sc.next[d]!) if (sc.input[d] === input) return d;
     const d = sc.alloc();
+    this.paths.ensure(sc.cap);
     sc.input[d] = input;
     sc.next[d] = NIL;
     sc.requests[d] = sc.replies[d] = sc.answered[d] = sc.undelivered[d] = sc.unanswered[d] = 0;
@@ -680,13 +689,9 @@ export class FlowTable {
       n = this.newRecord(d, p, v, fromClient, ts, ep);
       i = n & r.mask;
       role = r.role[i]!;
-      if (role === ROLE_REQUEST && sc.requestPath[d] === null) {
-        r.first[i] = 1;
-        sc.requestPath[d] = [];
-      } else if (role === ROLE_REPLY && sc.replyPath[d] === null) {
-        r.first[i] = 2;
-        sc.replyPath[d] = [];
-      }
+      // The side's first request and first reply: their places are its paths.
+      if (role === ROLE_REQUEST && this.paths.steps[d * 2] === 0) r.first[i] = 1;
+      else if (role === ROLE_REPLY && this.paths.steps[d * 2 + 1] === 0) r.first[i] = 2;
       this.pushRecord(d, n);
       fc.packets[s]++;
       if (role === ROLE_REQUEST) this.addRequest(d, i);
@@ -695,14 +700,8 @@ export class FlowTable {
     r.placeIf[i] = placeIf;
     r.placeDir[i] = dir;
     r.placeEp[i] = ep;
-    const first = r.first[i];
-    const path = first === 1 ? sc.requestPath[d] : first === 2 ? sc.replyPath[d] : null;
-    if (path && path.length < 16 * PATH_STRIDE) {
-      // Grown by concat: exact size (most paths have one or two steps), where push would reserve 17 slots.
-      const grown = path.concat(p.ifname, p.ifindex, dir, p.ts, ep, hop ? hop.port : null);
-      if (first === 1) sc.requestPath[d] = grown;
-      else sc.replyPath[d] = grown;
-    }
+    const first = r.first[i]!;
+    if (first !== 0) this.paths.append(d * 2 + first - 1, p.ifname, p.ifindex, dir, p.ts, ep, hop ? hop.port : null);
     if (role === ROLE_REQUEST && hop) sc.bits[d] |= REQUEST_ENCAPSULATED;
     const l4 = v.frame.l4!;
     if (l4.kind === 'tcp' && l4.flags & (TCP_FIN | TCP_RST) && fc.tcpEnd[s]! < 3) {
@@ -957,7 +956,9 @@ export class FlowTable {
       sides.push(side);
       const next = sc.next[d]!;
       sc.reqUnkSrc[d] = sc.repUnkSrc[d] = null;
-      sc.reqUnkMore[d] = sc.repUnkMore[d] = sc.requestPath[d] = sc.replyPath[d] = sc.sightings[d] = sc.pendMap[d] = null;
+      sc.reqUnkMore[d] = sc.repUnkMore[d] = sc.sightings[d] = sc.pendMap[d] = null;
+      this.paths.reset(d * 2);
+      this.paths.reset(d * 2 + 1);
       sc.release(d);
       d = next;
     }
@@ -976,7 +977,9 @@ export class FlowTable {
     fc.id[s] = 0;
     fc.client[s] = fc.server[s] = null;
     fc.tunnel[s] = null;
-    fc.epMore[s] = fc.macs[s] = fc.errors[s] = fc.errorEvidence[s] = null;
+    fc.epMore[s] = fc.errors[s] = fc.errorEvidence[s] = null;
+    fc.mac0[s] = fc.mac1[s] = null;
+    fc.macMore[s] = null;
     for (let e = s * 4; e < s * 4 + 4; e++) this.seen.ifname[e] = null;
     fc.release(s);
     if (this.opts.onFlow) this.opts.onFlow(flow, nodes);
