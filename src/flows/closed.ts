@@ -45,7 +45,7 @@ export function flowObject(t: Stores, s: number, sides: Side[]): Flow {
     seen,
     last: kept > EVIDENCE_FIRST ? seenObject(t, s * 4 + EVIDENCE_FIRST) : null,
     errorEvidence: fc.errorEvidence[s] ?? none(),
-    innerMacs: fc.mac0[s] === null ? none() : fc.mac1[s] === null ? [fc.mac0[s]!] : [fc.mac0[s]!, fc.mac1[s]!, ...(fc.macMore[s] ?? [])],
+    innerMacs: innerMacs(fc, s),
     cooked: fc.cooked[s] === 1,
   };
 }
@@ -62,10 +62,13 @@ function seenObject(t: Stores, e: number): Seen {
   };
 }
 
+/** Encapsulated sightings of unknown direction as a flat [src, n, ...] list, or null. */
+function unknown(src: string | null, n: number, more: (string | number)[] | null): (string | number)[] | null {
+  return src === null ? null : more ? [src, n].concat(more) : [src, n];
+}
+
 export function sideObject(t: Stores, d: number, tn: TunnelInfo | null, unanswered: number, pendingAtEnd: number): Side {
   const sc = t.sc;
-  const unknown = (src: string | null, n: number, more: (string | number)[] | null): (string | number)[] | null =>
-    src === null ? null : more ? [src, n, ...more] : [src, n];
   return {
     input: sc.input[d]!,
     requests: sc.requests[d]!,
@@ -94,14 +97,26 @@ export function sideObject(t: Stores, d: number, tn: TunnelInfo | null, unanswer
 function hops(t: Stores, p: number, tn: TunnelInfo | null): Hop[] | null {
   const paths = t.paths;
   if (paths.steps[p] === 0) return null;
-  const hop = (ifname: string | null, ifindex: number | null, dir: number, ts: number | null, ep: number, port: number | null): Hop => ({
-    ifname, ifindex, direction: dirOf(dir), ts,
-    tunnel: ep !== NIL && tn ? { type: tn.type, vni: tn.vni, src: t.eps.src[ep]!, dst: t.eps.dst[ep]!, port } : null,
-  });
-  const out = [hop(paths.ifname[p]!, orNull(paths.ifindex[p]!), paths.dir[p]!, orNull(paths.ts[p]!), paths.ep[p]!, paths.port[p] === NIL ? null : paths.port[p]!)];
+  const out = [hop(t, tn, paths.ifname[p]!, orNull(paths.ifindex[p]!), paths.dir[p]!, orNull(paths.ts[p]!), paths.ep[p]!, paths.port[p] === NIL ? null : paths.port[p]!)];
   const more = paths.more[p] ?? [];
   for (let k = 0; k < more.length; k += PATH_STRIDE) {
-    out.push(hop(more[k] as string | null, more[k + 1] as number | null, more[k + 2] as number, more[k + 3] as number | null, more[k + 4] as number, more[k + 5] as number | null));
+    out.push(hop(t, tn, more[k] as string | null, more[k + 1] as number | null, more[k + 2] as number, more[k + 3] as number | null, more[k + 4] as number, more[k + 5] as number | null));
   }
   return out;
+}
+
+function hop(t: Stores, tn: TunnelInfo | null, ifname: string | null, ifindex: number | null, dir: number, ts: number | null, ep: number, port: number | null): Hop {
+  return {
+    ifname, ifindex, direction: dirOf(dir), ts,
+    tunnel: ep !== NIL && tn ? { type: tn.type, vni: tn.vni, src: t.eps.src[ep]!, dst: t.eps.dst[ep]!, port } : null,
+  };
+}
+
+function innerMacs(fc: FlowColumns, s: number): string[] {
+  const a = fc.mac0[s]!;
+  const b = fc.mac1[s]!;
+  const more = fc.macMore[s];
+  if (a === null) return none();
+  if (b === null) return [a];
+  return more ? [a, b].concat(more) : [a, b];
 }

@@ -53,7 +53,7 @@ export const ROLE_REQUEST = 1;
 export const ROLE_REPLY = 2;
 export const ROLES = ['other', 'request', 'reply'] as const;
 
-/** Grows every column of a store to n slots (typed arrays copied, plain arrays padded with null). */
+/** Grows every column of a store to n slots (copied; new slots zero or null). */
 function growColumns(cols: object, n: number): void {
   const c = cols as Record<string, unknown>;
   for (const k of Object.keys(c)) {
@@ -63,7 +63,10 @@ function growColumns(cols: object, n: number): void {
       b.set(v as Float64Array);
       c[k] = b;
     } else if (Array.isArray(v)) {
-      for (let i = v.length; i < n; i++) v.push(null);
+      // One allocation filled natively, not a push per slot.
+      const b = new Array<unknown>(n).fill(null);
+      for (let i = 0; i < v.length; i++) b[i] = v[i];
+      c[k] = b;
     }
   }
 }
