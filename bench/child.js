@@ -6,7 +6,8 @@
  *
  * Usage: node bench/child.js FILE [--reply-timeout S]
  */
-import { analyzeFile } from '../dist/index.js';
+// The module the CLI loads (the package's index also loads the text grammar, which analyze.js loads only for text).
+import { analyzeFile } from '../dist/analyze.js';
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file) {

@@ -4,7 +4,6 @@
 import { Readable } from 'node:stream';
 import { decodeFrame, decodeOptions } from './decoders/index.js';
 import { FlowTable } from './flows/table.js';
-import { TextReader } from './lexer/index.js';
 import type { Packet } from './model.js';
 import { openInput, readCapture } from './readers/index.js';
 import { InputError, type InputWarning } from './readers/types.js';
@@ -25,7 +24,7 @@ export interface AnalyzeOptions {
    * are kept to the end, as each capture adds its own view of them.
    */
   idleTimeout?: number;
-  /** Most flows listed in full in the report (default 10,000; problems first); every flow is counted. */
+  /** Most flows listed in full in the report (default 5000; problems first); every flow is counted. */
   maxListed?: number;
   /** The stream "-" stands for (default process.stdin). */
   stdin?: Readable;
@@ -71,6 +70,8 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
       const input = await openInput(path, opts.stdin);
       summary.format = input.format + (input.gzip ? '+gzip' : '');
       if (input.format === 'text') {
+        // The grammar (chevrotain and its modules: a third of a second to load) only for text.
+        const { TextReader } = await import('./lexer/index.js');
         const reader = new TextReader(name, index, (p) => {
           summary.packets++;
           table.add(p);
