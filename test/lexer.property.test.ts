@@ -10,7 +10,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { endsWithTunnelHeader, maybeNoise, NOISE, parseText, TextReader, TUNNEL_HEADER_END } from '../src/lexer/index.js';
+import { fastRecord } from '../src/lexer/fast.js';
+import { endsWithTunnelHeader, grammarRecord, maybeNoise, NOISE, parseText, TextReader, TUNNEL_HEADER_END } from '../src/lexer/index.js';
 import { joinTokens, tailText } from '../src/lexer/tail.js';
 import { plainLexer } from '../src/lexer/tokens.js';
 import type { Packet } from '../src/model.js';
@@ -18,7 +19,7 @@ import type { InputWarning } from '../src/readers/types.js';
 import { labDir } from './helpers/lab.js';
 
 /** Generated cases per property (reported in the closing note of issue 6). */
-export const RUNS = { arbitrary: 300, unicode: 300, tokenSoup: 500, mutations: 1000, chunking: 300, tails: 20000, tunnelEnds: 20000, times: 5000 };
+export const RUNS = { arbitrary: 300, unicode: 300, tokenSoup: 500, mutations: 1000, chunking: 300, tails: 20000, tunnelEnds: 20000, times: 5000, fastRecords: 20000 };
 /** A few kB of text is a millisecond or two; this catches only blow-ups. */
 const TIME_LIMIT_MS = 200;
 /** A 100 kB line of one token repeated: linear work is tens of ms; quadratic was 0.5 to 20 s. */
@@ -242,6 +243,48 @@ describe('the reader\'s shortcuts agree with what they replace', () => {
       }
     }), { numRuns: RUNS.tunnelEnds });
     expect(noise).toBeGreaterThan(1000);
+  });
+
+  it('fastRecord reads a record as the lexer and parser do, or leaves it to them, on real records and edited ones', () => {
+    // Records as the reader joins them: a line ending with a tunnel header and the inner frame's line.
+    const records: string[] = [];
+    const files = readdirSync(labDir).filter((f) => f.endsWith('.txt')).sort().map((f) => labDir + f);
+    const bench = new URL('../bench/out/vxlan-10k.txt', import.meta.url);
+    for (const f of [...files, ...(existsSync(bench) ? [bench] : [])]) {
+      const lines = readFileSync(f, 'utf8').split('\n').slice(0, 4000).map((l) => l.trim()).filter(Boolean);
+      for (let i = 0; i < lines.length; i++) records.push(endsWithTunnelHeader(lines[i]!) && i + 1 < lines.length ? `${lines[i]} ${lines[++i]}` : lines[i]!);
+    }
+    let fast = 0;
+    let tunnels = 0;
+    const same = (text: string) => {
+      const got = fastRecord(text);
+      if (got === null) return;
+      fast++;
+      if (got.frame.net.tunnel) tunnels++;
+      const want = grammarRecord(text);
+      if (want.errors.length > 0) expect.fail(`fast read of a record with errors: ${JSON.stringify(text)}`);
+      expect(got, JSON.stringify(text)).toStrictEqual(want.rec);
+    };
+    for (const r of records) same(r);
+    expect(tunnels).toBeGreaterThan(100);
+    // Half of the edits start from a record the shortcut takes, so that edits test its edges.
+    const taken = records.filter((r) => fastRecord(r) !== null);
+    // Edits where the shortcut decides: spaces of every kind, the words that keep the lexer going, cuts.
+    const PIECES = [' ', '  ', '\t', '\u00a0', '\ufeff', '\u2028', ':', ': ', '.', '0', '12', 'IP ', 'IP6 ', 'OTV', 'VXLAN', 'Geneve', 'VXLAN-GPE', 'I', 'O', 'V', 'G',
+      'OTV, flags [I] (0x08), overlay 0, instance 1 ', 'VXLAN, flags [I] (0x08), vni 7 ', 'IP 1.2.3.4.5 > 6.7.8.9.10: ', '1.2.3.4', ' > ', '[', ']', '(', ')', 'x', 'Flags [S]'];
+    const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 3 }), text: fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 3 })) });
+    const before = fast;
+    fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 3 }), fc.boolean(), (i, edits, cut) => {
+      let s = i % 2 === 0 ? taken[(i >> 1) % taken.length]! : records[i % records.length]!;
+      for (const e of edits) {
+        const at = e.at % (s.length + 1);
+        s = cut ? s.slice(0, at) + e.text : s.slice(0, at) + e.text + s.slice(at + e.del);
+      }
+      same(s);
+    }), { numRuns: RUNS.fastRecords });
+    // Both shapes taken, and many edited records still taken (where the edit left the shape whole).
+    expect(fast - tunnels).toBeGreaterThan(100);
+    expect(fast - before).toBeGreaterThan(RUNS.fastRecords / 10);
   });
 
   it('a Time token\'s seconds are what Number() makes of them, to the last bit', () => {

@@ -65,11 +65,11 @@ export interface ParsedRecord {
   frame: ParsedFrame;
 }
 
-function emptyLink(): ParsedLink {
+export function emptyLink(): ParsedLink {
   return { ifname: null, direction: null, ifindex: null, src: null, dst: null, ethertype: null, vlans: [], kind: null };
 }
 
-function emptyNet(): ParsedNet {
+export function emptyNet(): ParsedNet {
   return { kind: 'other', vfields: [], src: null, dst: null, tail: [], tailText: null, tunnel: null, head: null, truncated: false };
 }
 
