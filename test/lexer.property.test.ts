@@ -12,14 +12,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fastRecord } from '../src/lexer/fast.js';
 import { endsWithTunnelHeader, grammarRecord, maybeNoise, NOISE, parseText, TextReader, TUNNEL_HEADER_END } from '../src/lexer/index.js';
-import { joinTokens, tailText } from '../src/lexer/tail.js';
+import { fastTransport, joinTokens, parseTcp, tailText } from '../src/lexer/tail.js';
 import { plainLexer } from '../src/lexer/tokens.js';
-import type { Packet } from '../src/model.js';
+import { emptyFrame, type Ip, type Packet } from '../src/model.js';
 import type { InputWarning } from '../src/readers/types.js';
 import { labDir } from './helpers/lab.js';
 
 /** Generated cases per property (reported in the closing note of issue 6). */
-export const RUNS = { arbitrary: 300, unicode: 300, tokenSoup: 500, mutations: 1000, chunking: 300, tails: 20000, tunnelEnds: 20000, times: 5000, fastRecords: 20000 };
+export const RUNS = { arbitrary: 300, unicode: 300, tokenSoup: 500, mutations: 1000, chunking: 300, tails: 20000, tunnelEnds: 20000, times: 5000, fastRecords: 20000, tcpLines: 20000 };
 /** A few kB of text is a millisecond or two; this catches only blow-ups. */
 const TIME_LIMIT_MS = 200;
 /** A 100 kB line of one token repeated: linear work is tens of ms; quadratic was 0.5 to 20 s. */
@@ -188,6 +188,37 @@ describe('the tail after "src > dst:" read from its raw text', () => {
     expect(differ.slice(0, 5)).toEqual([]);
     // Most real tails take the fast path, and the ranges there are re-spaced ("seq 1:101" as "1: 101").
     expect(TAILS.filter((t) => t.includes('seq 1:') && tailText(t).includes('seq 1: ')).length).toBeGreaterThan(10);
+  });
+
+  it('fastTransport reads a TCP line as parseTcp reads its joined text, or leaves it to it', () => {
+    const tcpTails = TAILS.filter((t) => t.startsWith('Flags ['));
+    expect(tcpTails.length).toBeGreaterThan(500);
+    // Long digit runs (Number() rounds past 2^53), ranges, the fields' words, and payload text that repeats them.
+    const PIECES = [...TRICKY, '12345678901234567890', '9007199254740993', '4294967295', ', seq ', ', ack ', ', win ', ', length ', ', options [', 'nop,', ': ', ':', 'HTTP', ']', 'S', '.'];
+    let taken = 0;
+    const same = (s: string) => {
+      // The TCP branch; the others (a tail not starting with a letter, ICMP echo) read other texts.
+      if (!s.startsWith('F')) return;
+      const f = emptyFrame('ether');
+      const ip = { proto: 255 } as Ip;
+      if (!fastTransport(f, ip, s, 1, 2)) return;
+      taken++;
+      expect(ip.proto).toBe(6);
+      expect(f.l4, JSON.stringify(s)).toStrictEqual(parseTcp(tailText(s), 1, 2));
+    };
+    // And each with a payload's text that repeats the fields: parseTcp takes their first ones.
+    for (const t of tcpTails) for (const s of [t, `${t}: x, seq 9, ack 7, win 5, length 3`]) same(s);
+    const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 3 }), text: fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 3 })) });
+    const before = taken;
+    fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 4 }), (i, edits) => {
+      let s = tcpTails[i % tcpTails.length]!;
+      for (const e of edits) {
+        const at = e.at % (s.length + 1);
+        s = s.slice(0, at) + e.text + s.slice(at + e.del);
+      }
+      same(s.trim());
+    }), { numRuns: RUNS.tcpLines });
+    expect(taken - before).toBeGreaterThan(RUNS.tcpLines / 10);
   });
 
   it('is the joined tokens for real tails with characters inserted and deleted', () => {
