@@ -10,15 +10,18 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { endsWithTunnelHeader, maybeNoise, NOISE, parseText, TextReader, TUNNEL_HEADER_END } from '../src/lexer/index.js';
-import { joinTokens, tailText } from '../src/lexer/tail.js';
+import { fastRecord } from '../src/lexer/fast.js';
+import { endsWithTunnelHeader, grammarRecord, maybeNoise, NOISE, parseText, TextReader, TUNNEL_HEADER_END } from '../src/lexer/index.js';
+import { splitPort } from '../src/lexer/packet.js';
+import type { ParsedNet } from '../src/lexer/parser.js';
+import { fastTransport, joinTokens, parseTcp, tailText } from '../src/lexer/tail.js';
 import { plainLexer } from '../src/lexer/tokens.js';
-import type { Packet } from '../src/model.js';
+import { emptyFrame, type Ip, type Packet } from '../src/model.js';
 import type { InputWarning } from '../src/readers/types.js';
 import { labDir } from './helpers/lab.js';
 
 /** Generated cases per property (reported in the closing note of issue 6). */
-export const RUNS = { arbitrary: 300, unicode: 300, tokenSoup: 500, mutations: 1000, chunking: 300, tails: 20000, tunnelEnds: 20000, times: 5000 };
+export const RUNS = { arbitrary: 300, unicode: 300, tokenSoup: 500, mutations: 1000, chunking: 300, tails: 20000, tunnelEnds: 20000, times: 5000, fastRecords: 20000, tcpLines: 20000 };
 /** A few kB of text is a millisecond or two; this catches only blow-ups. */
 const TIME_LIMIT_MS = 200;
 /** A 100 kB line of one token repeated: linear work is tens of ms; quadratic was 0.5 to 20 s. */
@@ -189,6 +192,37 @@ describe('the tail after "src > dst:" read from its raw text', () => {
     expect(TAILS.filter((t) => t.includes('seq 1:') && tailText(t).includes('seq 1: ')).length).toBeGreaterThan(10);
   });
 
+  it('fastTransport reads a TCP line as parseTcp reads its joined text, or leaves it to it', () => {
+    const tcpTails = TAILS.filter((t) => t.startsWith('Flags ['));
+    expect(tcpTails.length).toBeGreaterThan(500);
+    // Long digit runs (Number() rounds past 2^53), ranges, the fields' words, and payload text that repeats them.
+    const PIECES = [...TRICKY, '12345678901234567890', '9007199254740993', '4294967295', ', seq ', ', ack ', ', win ', ', length ', ', options [', 'nop,', ': ', ':', 'HTTP', ']', 'S', '.'];
+    let taken = 0;
+    const same = (s: string) => {
+      // The TCP branch; the others (a tail not starting with a letter, ICMP echo) read other texts.
+      if (!s.startsWith('F')) return;
+      const f = emptyFrame('ether');
+      const ip = { proto: 255 } as Ip;
+      if (!fastTransport(f, ip, s, 1, 2)) return;
+      taken++;
+      expect(ip.proto).toBe(6);
+      expect(f.l4, JSON.stringify(s)).toStrictEqual(parseTcp(tailText(s), 1, 2));
+    };
+    // And each with a payload's text that repeats the fields: parseTcp takes their first ones.
+    for (const t of tcpTails) for (const s of [t, `${t}: x, seq 9, ack 7, win 5, length 3`]) same(s);
+    const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 3 }), text: fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 3 })) });
+    const before = taken;
+    fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 4 }), (i, edits) => {
+      let s = tcpTails[i % tcpTails.length]!;
+      for (const e of edits) {
+        const at = e.at % (s.length + 1);
+        s = s.slice(0, at) + e.text + s.slice(at + e.del);
+      }
+      same(s.trim());
+    }), { numRuns: RUNS.tcpLines });
+    expect(taken - before).toBeGreaterThan(RUNS.tcpLines / 10);
+  });
+
   it('is the joined tokens for real tails with characters inserted and deleted', () => {
     const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 3 }), text: fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 3 })) });
     fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 5 }), (i, edits) => {
@@ -242,6 +276,58 @@ describe('the reader\'s shortcuts agree with what they replace', () => {
       }
     }), { numRuns: RUNS.tunnelEnds });
     expect(noise).toBeGreaterThan(1000);
+  });
+
+  it('fastRecord reads a record as the lexer and parser do, or leaves it to them, on real records and edited ones', () => {
+    // Records as the reader joins them: a line ending with a tunnel header and the inner frame's line.
+    const records: string[] = [];
+    const files = readdirSync(labDir).filter((f) => f.endsWith('.txt')).sort().map((f) => labDir + f);
+    const bench = new URL('../bench/out/vxlan-10k.txt', import.meta.url);
+    for (const f of [...files, ...(existsSync(bench) ? [bench] : [])]) {
+      const lines = readFileSync(f, 'utf8').split('\n').slice(0, 4000).map((l) => l.trim()).filter(Boolean);
+      for (let i = 0; i < lines.length; i++) records.push(endsWithTunnelHeader(lines[i]!) && i + 1 < lines.length ? `${lines[i]} ${lines[++i]}` : lines[i]!);
+    }
+    let fast = 0;
+    let tunnels = 0;
+    const same = (text: string) => {
+      const got = fastRecord(text);
+      if (got === null) return;
+      fast++;
+      if (got.frame.net.tunnel) tunnels++;
+      const want = grammarRecord(text);
+      if (want.errors.length > 0) expect.fail(`fast read of a record with errors: ${JSON.stringify(text)}`);
+      expect(got, JSON.stringify(text)).toStrictEqual(want.rec);
+      // The ends read on the way are splitPort's, or '' for an address with a leading zero.
+      const ends = (net: ParsedNet) => {
+        for (const [addr, read, port] of [[net.src!, net.headSrc, net.headSport], [net.dst!, net.headDst, net.headDport]] as const) {
+          if (/^(?:\d+\.){0,3}0\d/.test(addr)) expect(read, addr).toBe('');
+          else expect([read, port], addr).toStrictEqual(splitPort(addr, false));
+        }
+      };
+      ends(got.frame.net);
+      if (got.frame.net.tunnel) ends(got.frame.net.tunnel.inner.net);
+    };
+    // Each also with its time's fraction left out, and with only its dot left.
+    for (const r of records) for (const t of [r, r.replace(/^(\d\d:\d\d:\d\d)\.\d+/, '$1'), r.replace(/^(\d\d:\d\d:\d\d)\.\d+/, '$1.')]) same(t);
+    expect(tunnels).toBeGreaterThan(100);
+    // Half of the edits start from a record the shortcut takes, so that edits test its edges.
+    const taken = records.filter((r) => fastRecord(r) !== null);
+    // Edits where the shortcut decides: spaces of every kind, the words that keep the lexer going, cuts.
+    const PIECES = [' ', '  ', '\t', '\u00a0', '\ufeff', '\u2028', ':', ': ', '.', '0', '00', '12', '123456', '.7', 'IP ', 'IP6 ', 'OTV', 'VXLAN', 'Geneve', 'VXLAN-GPE', 'I', 'O', 'V', 'G',
+      'OTV, flags [I] (0x08), overlay 0, instance 1 ', 'VXLAN, flags [I] (0x08), vni 7 ', 'IP 1.2.3.4.5 > 6.7.8.9.10: ', '1.2.3.4', ' > ', '[', ']', '(', ')', 'x', 'Flags [S]'];
+    const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 3 }), text: fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 3 })) });
+    const before = fast;
+    fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 3 }), fc.boolean(), (i, edits, cut) => {
+      let s = i % 2 === 0 ? taken[(i >> 1) % taken.length]! : records[i % records.length]!;
+      for (const e of edits) {
+        const at = e.at % (s.length + 1);
+        s = cut ? s.slice(0, at) + e.text : s.slice(0, at) + e.text + s.slice(at + e.del);
+      }
+      same(s);
+    }), { numRuns: RUNS.fastRecords });
+    // Both shapes taken, and many edited records still taken (where the edit left the shape whole).
+    expect(fast - tunnels).toBeGreaterThan(100);
+    expect(fast - before).toBeGreaterThan(RUNS.fastRecords / 10);
   });
 
   it('a Time token\'s seconds are what Number() makes of them, to the last bit', () => {

@@ -8,6 +8,8 @@
  */
 import type { Packet } from '../model.js';
 import type { InputWarning } from '../readers/types.js';
+import type { IRecognitionException } from 'chevrotain';
+import { fastRecord } from './fast.js';
 import { toPacket } from './packet.js';
 import { parser, type ParsedRecord } from './parser.js';
 import { IpHead, plainLexer, RecordHead, Tail, tcpdumpLexer, TunnelHeader } from './tokens.js';
@@ -73,6 +75,29 @@ export function maybeNoise(line: string): boolean {
 /** A first code unit that is printable ASCII and not a space: the line is not blank and not indented. */
 function printable(c: number): boolean {
   return c > 0x20 && c < 0x7f;
+}
+
+/** A record read by fastRecord has none (and nothing writes to this). */
+const NO_ERRORS: readonly IRecognitionException[] = [];
+
+/** A record as the grammar reads it: its tokens (raw ones first) parsed by the one parser. */
+export function grammarRecord(text: string): { rec: ParsedRecord | undefined; errors: readonly IRecognitionException[] } {
+  const tokens = tcpdumpLexer.tokenize(text).tokens;
+  parser.input = tokens;
+  parser.rawRead = 0;
+  let rec: ParsedRecord | undefined = parser.record();
+  // A raw token read anywhere but where it belongs, or an error in a record that has one: parsed
+  // again from every token, so that such records read exactly as they did before they existed.
+  let raw = 0;
+  for (const t of tokens) if (t.tokenType === Tail || t.tokenType === TunnelHeader || t.tokenType === IpHead || t.tokenType === RecordHead) raw++;
+  // Read once: chevrotain's errors getter copies the list at every call.
+  let errors = parser.errors;
+  if (raw > 0 && (parser.rawRead !== raw || errors.length > 0)) {
+    parser.input = plainLexer.tokenize(text).tokens;
+    rec = parser.record();
+    errors = parser.errors;
+  }
+  return { rec, errors };
 }
 
 export interface TextStats {
@@ -152,20 +177,13 @@ export class TextReader {
     const line = this.recordLine;
     this.record = null;
     this.tunnelEnd = false;
-    const tokens = tcpdumpLexer.tokenize(text).tokens;
-    parser.input = tokens;
-    parser.rawRead = 0;
-    let rec: ParsedRecord | undefined = parser.record();
-    // A raw token read anywhere but where it belongs, or an error in a record that has one: parsed
-    // again from every token, so that such records read exactly as they did before they existed.
-    let raw = 0;
-    for (const t of tokens) if (t.tokenType === Tail || t.tokenType === TunnelHeader || t.tokenType === IpHead || t.tokenType === RecordHead) raw++;
-    // Read once: chevrotain's errors getter copies the list at every call.
-    let errors = parser.errors;
-    if (raw > 0 && (parser.rawRead !== raw || errors.length > 0)) {
-      parser.input = plainLexer.tokenize(text).tokens;
-      rec = parser.record();
-      errors = parser.errors;
+    // The commonest shapes without the lexer and parser (fast.ts), the others through them.
+    let rec: ParsedRecord | undefined = fastRecord(text) ?? undefined;
+    let errors = NO_ERRORS;
+    if (rec === undefined) {
+      const read = grammarRecord(text);
+      rec = read.rec;
+      errors = read.errors;
     }
     if (!rec) {
       this.warn(line, `${errors[0]?.message.split('\n')[0] ?? 'unreadable'}: ${text.slice(0, 80)}`);

@@ -23,82 +23,6 @@ export function splitPort(image: string, v6: boolean): [string, number | null] {
   return [intern(image.slice(0, i)), Number(image.slice(i + 1))];
 }
 
-/**
- * The ends of an IpHead ("IP a.b.c.d[.p] > e.f.g.h[.q]:"), as splitPort reads them, read in one pass
- * over its characters into these (no slices, no string hashing: a map lookup of a slice, per
- * address or per head, cost more than all of the rest of a packet's reading). False for an address
- * with a leading zero, whose number would not name one spelling: splitPort reads those.
- */
-let endSrc = '';
-let endSport: number | null = null;
-let endDst = '';
-let endDport: number | null = null;
-
-function headEnds(h: string): boolean {
-  let i = readAddr(h, 3);
-  if (i < 0) return false;
-  endSrc = addrRead;
-  endSport = portRead;
-  i = readAddr(h, i + 3); // past " > "
-  if (i < 0) return false;
-  endDst = addrRead;
-  endDport = portRead;
-  return true;
-}
-
-let addrRead = '';
-let portRead: number | null = null;
-
-/**
- * Interned addresses by their value (octets as base-1000 digits, the spelling having no leading
- * zeros): slot by a hash of the value, a miss interned from a slice of the text.
- */
-const ADDR_BITS = 16;
-const addrValues = new Float64Array(1 << ADDR_BITS).fill(-1);
-const addrStrings: string[] = new Array<string>(1 << ADDR_BITS).fill('');
-
-/** Reads the IpHead's address at i (digits and dots, as its regex matched them): sets addrRead and portRead, returns where it ends, -1 for a leading zero. */
-function readAddr(h: string, i: number): number {
-  const start = i;
-  let value = 0;
-  let hash = 0;
-  let v = 0;
-  let digits = 0;
-  let dots = 0;
-  let addrEnd = -1;
-  for (;; i++) {
-    const c = h.charCodeAt(i);
-    if (c === 0x2e) {
-      dots++;
-      value = value * 1000 + v;
-      hash = Math.imul(hash, 0x9e3779b1) ^ v;
-      if (dots === 4) addrEnd = i;
-      v = 0;
-      digits = 0;
-      continue;
-    }
-    if (c < 0x30 || c > 0x39) break;
-    if (digits === 1 && v === 0 && dots < 4) return -1;
-    v = v * 10 + (c - 0x30);
-    digits++;
-  }
-  if (dots === 3) {
-    value = value * 1000 + v;
-    hash = Math.imul(hash, 0x9e3779b1) ^ v;
-    addrEnd = i;
-    portRead = null;
-  } else portRead = v;
-  const slot = (hash ^ (hash >>> 15)) & ((1 << ADDR_BITS) - 1);
-  if (addrValues[slot] === value) addrRead = addrStrings[slot]!;
-  else {
-    addrRead = intern(h.slice(start, addrEnd));
-    addrValues[slot] = value;
-    addrStrings[slot] = addrRead;
-  }
-  return i;
-}
-
-
 function ipFields(net: ParsedNet, src: string, dst: string): Ip {
   // Without -v there are no fields and every pattern below fails on the empty text: its result directly.
   if (net.vfields.length === 0) {
@@ -179,11 +103,11 @@ function applyNet(f: Frame, net: ParsedNet): boolean {
   if ((net.kind !== 'ip' && net.kind !== 'ip6') || net.src === null || net.dst === null) return false;
   const v6 = net.kind === 'ip6';
   let src: string, sport: number | null, dst: string, dport: number | null;
-  if (net.head !== null && headEnds(net.head)) {
-    src = endSrc;
-    sport = endSport;
-    dst = endDst;
-    dport = endDport;
+  if (net.headSrc !== null && net.headSrc !== '' && net.headDst !== '') {
+    src = net.headSrc;
+    sport = net.headSport;
+    dst = net.headDst!;
+    dport = net.headDport;
   } else {
     [src, sport] = splitPort(net.src, v6);
     [dst, dport] = splitPort(net.dst, v6);

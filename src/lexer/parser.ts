@@ -10,6 +10,7 @@
  * phrases we model (ICMP, TCP flags, UDP) from it.
  */
 import { EmbeddedActionsParser, EMPTY_ALT, EOF, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
+import { addrRead, portRead, scanAddr } from './heads.js';
 import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, IpHead, Ipv4, Ipv6, LParen, Mac, Num, RecordHead, RParen, Tail, Time, TunnelHeader, Word } from './tokens.js';
 
 export const DIRECTIONS = new Set(['In', 'Out', 'B', 'M', 'P']);
@@ -48,8 +49,15 @@ export interface ParsedNet {
   tailText: string | null;
   /** Tunnel header words and the encapsulated frame, when the tail starts with one. */
   tunnel: { words: string[]; inner: ParsedFrame } | null;
-  /** The IpHead token "IP src > dst: " these addresses were read from, when they were. */
-  head: string | null;
+  /**
+   * The ends as the packet gets them (interned addresses, ports as numbers), when the addresses were
+   * read from an IpHead or RecordHead (heads.ts); an address with a leading zero is '' (splitPort
+   * reads those). Null when they were read from their tokens.
+   */
+  headSrc: string | null;
+  headSport: number | null;
+  headDst: string | null;
+  headDport: number | null;
   /** tcpdump printed "[|ip]": the snap length cut the header. */
   truncated: boolean;
 }
@@ -65,12 +73,31 @@ export interface ParsedRecord {
   frame: ParsedFrame;
 }
 
-function emptyLink(): ParsedLink {
+/**
+ * What the network rule's IP alternative reads from "src > dst:" at `at` (after "IP "), which the
+ * IP_HEAD pattern matched: returns where its colon is, -1 where that pattern would not match there.
+ */
+export function readHead(net: ParsedNet, text: string, at: number): number {
+  const gt = scanAddr(text, at, 0x20);
+  if (gt < 0 || !text.startsWith(' > ', gt)) return -1;
+  net.headSrc = addrRead;
+  net.headSport = portRead;
+  const colon = scanAddr(text, gt + 3, 0x3a);
+  if (colon < 0) return -1;
+  net.headDst = addrRead;
+  net.headDport = portRead;
+  net.kind = 'ip';
+  net.src = text.slice(at, gt);
+  net.dst = text.slice(gt + 3, colon);
+  return colon;
+}
+
+export function emptyLink(): ParsedLink {
   return { ifname: null, direction: null, ifindex: null, src: null, dst: null, ethertype: null, vlans: [], kind: null };
 }
 
-function emptyNet(): ParsedNet {
-  return { kind: 'other', vfields: [], src: null, dst: null, tail: [], tailText: null, tunnel: null, head: null, truncated: false };
+export function emptyNet(): ParsedNet {
+  return { kind: 'other', vfields: [], src: null, dst: null, tail: [], tailText: null, tunnel: null, headSrc: null, headSport: null, headDst: null, headDport: null, truncated: false };
 }
 
 class TcpdumpParser extends EmbeddedActionsParser {
@@ -111,11 +138,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
 
   /** What the network rule's IP alternative reads from "IP src > dst:" (at `from` in `image`), read from an IpHead's text. */
   private readHead(net: ParsedNet, image: string, from: number): void {
-    const gt = image.indexOf(' > ', from + 3);
-    net.kind = 'ip';
-    net.head = from === 0 ? image : image.slice(from);
-    net.src = image.slice(from + 3, gt);
-    net.dst = image.slice(gt + 3, image.lastIndexOf(':'));
+    readHead(net, image, from + 3);
     this.rawRead++;
   }
 

@@ -206,6 +206,21 @@ function flagBit(c: number): number {
   }
 }
 
+/** Where digitsAt stopped. */
+let digitsEnd = 0;
+
+/**
+ * Number() of the digits from `at` (one at least, as the pattern matched them), and where they end
+ * in digitsEnd. Up to 15 digits the sum is exact; longer runs take Number(), which rounds as it does.
+ */
+function digitsAt(s: string, at: number): number {
+  let i = at;
+  let v = 0;
+  for (let d = s.charCodeAt(i) - 0x30; d >= 0 && d <= 9; d = s.charCodeAt(++i) - 0x30) v = v * 10 + d;
+  digitsEnd = i;
+  return i - at <= 15 ? v : Number(s.slice(at, i));
+}
+
 function isLetter(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
@@ -231,15 +246,34 @@ export function fastTransport(f: Frame, ip: Ip, raw: string, sport: number | nul
     return true;
   }
   if (c === 0x46 /* F */ && sport !== null && dport !== null) {
-    const m = TCP_LINE.exec(raw);
-    if (m === null || ((m[2] === undefined || m[4] === undefined) && m[0].length !== raw.length)) return false;
+    // test(), then the fields read by walking what it matched: no match array and no capture strings.
+    if (!TCP_LINE.test(raw)) return false;
     const tcp: Tcp = { kind: 'tcp', srcPort: sport, dstPort: dport, flags: 0, seq: null, ack: null, window: null, payloadLen: null };
-    const letters = m[1]!;
-    for (let k = 0; k < letters.length; k++) tcp.flags |= flagBit(letters.charCodeAt(k));
-    if (m[2] !== undefined && m[3] === undefined) tcp.seq = Number(m[2]);
-    if (m[4] !== undefined) tcp.ack = Number(m[4]);
-    tcp.window = Number(m[5]);
-    tcp.payloadLen = Number(m[6]);
+    // Each part either starts where it is printed or is absent (the pattern has one way to match).
+    let i = 7; // past "Flags ["
+    for (let b = raw.charCodeAt(i); b !== 0x5d; b = raw.charCodeAt(++i)) tcp.flags |= flagBit(b);
+    i++;
+    let seqOrAck = 0;
+    if (raw.startsWith(', seq ', i)) {
+      seqOrAck++;
+      const v = digitsAt(raw, i + 6);
+      i = digitsEnd;
+      if (raw.charCodeAt(i) === 0x3a) {
+        digitsAt(raw, i + 1);
+        i = digitsEnd;
+      } else tcp.seq = v;
+    }
+    if (raw.startsWith(', ack ', i)) {
+      seqOrAck++;
+      tcp.ack = digitsAt(raw, i + 6);
+      i = digitsEnd;
+    }
+    tcp.window = digitsAt(raw, i + 6); // ", win "
+    i = digitsEnd;
+    if (raw.startsWith(', options [', i)) i = raw.indexOf(']', i) + 1;
+    tcp.payloadLen = digitsAt(raw, i + 9); // ", length "
+    // Without both seq and ack, a payload's text could hold the ", seq" or ", ack" parseTcp reads.
+    if (seqOrAck < 2 && digitsEnd !== raw.length) return false;
     ip.proto = 6;
     f.l4 = tcp;
     return true;

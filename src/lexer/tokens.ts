@@ -78,7 +78,7 @@ const KEEP_LEXING = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE', 'IP', 'IP6']
  * space and colon after the addresses end them, and a colon followed by a space or nothing is no
  * IPv6 address.
  */
-const IP_HEAD = /IP \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})? > \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?:(?: |$)/y;
+export const IP_HEAD = /IP \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})? > \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?:(?: |$)/y;
 
 /** An IPv4 packet's "IP src > dst:", read by the network rule as the tokens it stands for. */
 export const IpHead = createToken({
@@ -99,7 +99,7 @@ export const IpHead = createToken({
  * how most lines of tcpdump -nn start. The time is the Time token's text (followed by a space, it is
  * no MAC address), the rest an IpHead's.
  */
-const RECORD_HEAD = /\d\d:\d\d:\d\d(?:\.\d+)? IP \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})? > \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?:(?: |$)/y;
+export const RECORD_HEAD = /\d\d:\d\d:\d\d(?:\.\d+)? IP \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})? > \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?:(?: |$)/y;
 
 /** "HH:MM:SS.f IP src > dst: ", read by the record rule as a time and an IpHead. */
 export const RecordHead = createToken({
@@ -132,7 +132,7 @@ function afterAddresses(tokens: IToken[]): boolean {
  * bracket, parenthesised hex and numbers it is made of are the tokens the parser would have read
  * one by one, and none of them is one the tunnel rule stops at.
  */
-const VXLAN_HEADER = /(?:OTV, flags \[[^\][]*\] \(0x[0-9a-f]+\), overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+)(?: |$)/y;
+export const VXLAN_HEADER = /(?:OTV, flags \[[^\][]*\] \(0x[0-9a-f]+\), overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+)(?: |$)/y;
 
 /** A VXLAN/OTV header after "src > dst:", in one token (the tunnel rule reads its words as one). */
 export const TunnelHeader = createToken({
@@ -165,20 +165,29 @@ export const Tail = createToken({
   pattern: {
     exec(text: string, offset: number, tokens: IToken[]): RegExpExecArray | null {
       if (!afterAddresses(tokens)) return null;
-      const c = text.charCodeAt(offset);
-      // chevrotain shares one first-character slot among all codes of a 256-code block above 255, so
-      // a hint does not keep it from trying here at a space such as U+FEFF (which no token matches).
-      if (c > 0x7e && SPACE.test(text[offset]!)) return null;
-      // I, O, G, V: only these start a word of KEEP_LEXING (and no token before Word in allTokens).
-      if (c === 0x49 || c === 0x4f || c === 0x47 || c === 0x56) {
-        WORD_AT.lastIndex = offset;
-        const w = WORD_AT.exec(text);
-        if (w && KEEP_LEXING.has(w[0])) return null;
-      }
+      if (!tailStarts(text, offset)) return null;
       return [text.slice(offset)] as unknown as RegExpExecArray;
     },
   },
 });
+
+/**
+ * Whether a Tail starts at `offset`, the addresses before it: not at a space (the hint keeps it off
+ * those below U+0100), nor at a tunnel header's or IP-in-IP's first word.
+ */
+export function tailStarts(text: string, offset: number): boolean {
+  const c = text.charCodeAt(offset);
+  // chevrotain shares one first-character slot among all codes of a 256-code block above 255, so
+  // a hint does not keep it from trying here at a space such as U+FEFF (which no token matches).
+  if ((c <= 0x20 || c > 0x7e) && SPACE.test(text[offset]!)) return false;
+  // I, O, G, V: only these start a word of KEEP_LEXING (and no token before Word in allTokens).
+  if (c === 0x49 || c === 0x4f || c === 0x47 || c === 0x56) {
+    WORD_AT.lastIndex = offset;
+    const w = WORD_AT.exec(text);
+    if (w && KEEP_LEXING.has(w[0])) return false;
+  }
+  return true;
+}
 
 /**
  * The tokens of the tail, and of a record read again without the raw tokens. The time (every
