@@ -8,7 +8,7 @@
  */
 import type { Packet } from '../model.js';
 import type { InputWarning } from '../readers/types.js';
-import type { IRecognitionException } from 'chevrotain';
+import type { IRecognitionException } from './chevrotain.js';
 import { fastRecord } from './fast.js';
 import { toPacket } from './packet.js';
 import { parser, type ParsedRecord } from './parser.js';

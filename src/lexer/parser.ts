@@ -9,7 +9,7 @@
  * printers; the grammar keeps it as a token list and tail.ts reads the
  * phrases we model (ICMP, TCP flags, UDP) from it.
  */
-import { EmbeddedActionsParser, EMPTY_ALT, EOF, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, EMPTY_ALT, EOF, type IOrAlt, type IToken, type TokenType } from './chevrotain.js';
 import { addrRead, portRead, scanAddr } from './heads.js';
 import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, IpHead, Ipv4, Ipv6, LParen, Mac, Num, RecordHead, RParen, Tail, Time, TunnelHeader, Word } from './tokens.js';
 

@@ -3,7 +3,7 @@
  * this order, so the more specific shapes (date-times, MAC and IP addresses)
  * come before the general ones (numbers, words).
  */
-import { createToken, Lexer, type IToken } from 'chevrotain';
+import { createToken, Lexer, type IToken } from './chevrotain.js';
 
 /**
  * The category of every token the parser sees: the parts kept as token lists consume "any token"
