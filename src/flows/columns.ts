@@ -5,7 +5,7 @@
  * survived into V8's old generation and was copied there by the garbage
  * collector (a quarter of the run). As columns, an open flow is a few slots
  * in arrays that already exist; objects are made only when it closes
- * (table.ts builds the Flow then) and die young.
+ * (closed.ts builds the Flow then) and die young.
  *
  * Numbers that may be unknown are NaN (floats) or -1 (small integers).
  */
@@ -93,7 +93,7 @@ abstract class Slots {
   }
 }
 
-/** One open flow per slot (see Flow in table.ts for what each field means). */
+/** One open flow per slot (see Flow in flow.ts for what each field means). */
 export class FlowColumns extends Slots {
   id = new Float64Array(0);
   /** The tuple's hash (tupleKey) and the next flow in the same hash bucket. */
@@ -167,7 +167,7 @@ export const REQUEST_ENCAPSULATED = 1;
 export const SAW_SYN = 2;
 export const SAW_SYN_ACK = 4;
 
-/** What one capture point saw of one flow, one side per slot (see Side in table.ts). */
+/** What one capture point saw of one flow, one side per slot (see Side in flow.ts). */
 export class SideColumns extends Slots {
   input = new Int32Array(0);
   next = new Int32Array(0);
