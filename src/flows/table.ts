@@ -108,7 +108,6 @@ function strHash(s: string): number {
   return h;
 }
 
-
 /** Whether the flow in slot s is the conversation of this tuple (either way round). */
 function sameTuple(c: FlowColumns, s: number, t: Tuple): boolean {
   if (c.proto[s] !== protoCode(t.proto)) return false;
@@ -144,7 +143,6 @@ function eqOrUnknown(a: number, b: number): boolean {
   return a !== a || b !== b || a === b;
 }
 
-
 export class FlowTable {
   private readonly opts: FlowTableOptions;
   private readonly fc = new FlowColumns();
@@ -165,7 +163,6 @@ export class FlowTable {
   private endedHead = 0;
   /** Flows closed with no onFlow to take them. */
   private readonly closedFlows: Flow[] = [];
-  /** Open flows (slots) by inner address pair and by outer destination, for errors that name only a host; built when such an error is due. */
   /**
    * Open flows (slots) by their pair of inner addresses, for errors that name only a host (tcpdump
    * text): built when the first such error is due, then kept as flows open and close (binary
