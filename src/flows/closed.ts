@@ -3,7 +3,7 @@
  * Flow, its Sides and evidence only when it closes, to be judged and mostly dropped at once.
  */
 import { dirOf, EVIDENCE_FIRST, NIL, none, orNull, PATH_STRIDE, PROTOS, REQUEST_ENCAPSULATED, ROLES, SAW_SYN, SAW_SYN_ACK, type Endpoints, type PathColumns, type FlowColumns, type SeenColumns, type SideColumns } from './columns.js';
-import type { Flow, Hop, Seen, Side, TunnelInfo } from './flow.js';
+import { scopeOf, type Flow, type Hop, type Seen, type Side, type TunnelInfo } from './flow.js';
 
 /** The table's stores a closed flow is read from. */
 export interface Stores {
@@ -33,7 +33,7 @@ export function flowObject(t: Stores, s: number, sides: Side[]): Flow {
     clientPort: fc.clientPort[s] === NIL ? null : fc.clientPort[s]!,
     serverPort: fc.serverPort[s] === NIL ? null : fc.serverPort[s]!,
     echoId: fc.echoId[s] === NIL ? null : fc.echoId[s]!,
-    scope: tn ? `${tn.type}:${tn.vni ?? ''}` : '',
+    scope: scopeOf(tn),
     tunnel: tn ? tn.scope : null,
     endpoints,
     firstSeen: orNull(fc.firstSeen[s]!),

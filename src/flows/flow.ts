@@ -198,6 +198,11 @@ export interface ArpInfo {
   lastSeen: number | null;
 }
 
+/** A flow's scope: "" for bare traffic, "vxlan:1" etc. for a tunnel (type and VNI). */
+export function scopeOf(tunnel: { type: string; vni: number | null } | null): string {
+  return tunnel ? `${tunnel.type}:${tunnel.vni ?? ''}` : '';
+}
+
 export function describeHop(hop: TunnelHop | null): string {
   if (!hop) return 'bare';
   const vni = hop.vni !== null ? ` vni ${hop.vni}` : '';

@@ -22,7 +22,7 @@ import { placeName, SIGHTINGS_KEPT, sightingOf } from './crossnode.js';
 import { dirCode, dirOf, ENCAPSULATED, Endpoints, EpCounts, EVIDENCE_FIRST, FlowColumns, FROM_CLIENT, NIL, none, orNaN, orNull, PathColumns, protoCode, PROTOS, Records, REFUSAL, REQUEST_ENCAPSULATED, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST, SAW_SYN, SAW_SYN_ACK, SeenColumns, SETTLED, SideColumns } from './columns.js';
 import { flowObject, sideObject, type Stores } from './closed.js';
 import { isEchoRequest, quotedTuple, viewOf, type FlowProto, type TunnelHop, type Tuple, type View } from './view.js';
-import { describePlace, type ArpInfo, type Attribution, type Evidence, type Flow, type FlowError, type InputNode, type Passage, type Side, type TunnelInfo } from './flow.js';
+import { describePlace, scopeOf, type ArpInfo, type Attribution, type Evidence, type Flow, type FlowError, type InputNode, type Passage, type Side, type TunnelInfo } from './flow.js';
 
 export { describeHop, flowEvidence, type ArpInfo, type Attribution, type Evidence, type Flow, type FlowError, type Hop, type InputNode, type Passage, type Role, type Seen, type Side, type Sighting, type TunnelInfo } from './flow.js';
 
@@ -79,10 +79,6 @@ export interface TableResult {
   end: number | null;
   counts: { packets: number; conversations: number; errors: number; arp: number; other: number; evicted: number; truncated: number };
   notes: string[];
-}
-
-function scopeOf(hop: TunnelHop | null): string {
-  return hop ? `${hop.type}:${hop.vni ?? ''}` : '';
 }
 
 /**
@@ -1070,8 +1066,7 @@ export class FlowTable {
       const siblings: number[] = [];
       for (let s = this.buckets[this.bucket(tk)]!; s !== NIL; s = fc.hashNext[s]!) if (fc.key[s] === tk && sameTuple(fc, s, exact.tuple)) siblings.push(s);
       const scope = scopeOf(exact.tunnel ?? e.hop);
-      const tn = (s: number) => fc.tunnel[s];
-      const f = siblings.find((s) => (tn(s) ? `${tn(s)!.type}:${tn(s)!.vni ?? ''}` : '') === scope) ?? (siblings.length === 1 ? siblings[0] : undefined);
+      const f = siblings.find((s) => scopeOf(fc.tunnel[s] ?? null) === scope) ?? (siblings.length === 1 ? siblings[0] : undefined);
       if (f !== undefined) targets = [f];
     }
     if (targets.length === 0) {
