@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { analyzeFile, analyzeFiles, type FlowReport, type Report } from '../src/index.js';
+import { analyzeFile, analyzeFiles, analyzeText, type FlowReport, type Report } from '../src/index.js';
 import { renderText } from '../src/report/text.js';
 
 const seed = (f: string) => fileURLToPath(new URL(`../../shared/seed/${f}`, import.meta.url));
@@ -256,5 +256,27 @@ describe('following single packets across captured nodes', () => {
     const one = await analyzeFile(lab(B));
     expect(one.clockOffsets).toEqual([]);
     expect(one.flows.flatMap((f) => f.lost)).toEqual([]);
+  });
+});
+
+describe('reading a text file in chunks', () => {
+  it('a text file of several read chunks gives the report its text gives as one string', async () => {
+    // The seed's healthy capture (ASCII) repeated to near 1 MiB, then a line of two-byte characters
+    // placed so that the first 1 MiB read (one reused buffer) ends inside one of them, then more.
+    const seedText = readFileSync(seed('healthy.txt'), 'latin1');
+    let head = '';
+    while (head.length < (1 << 20) - 400) head += seedText;
+    head = head.slice(0, head.lastIndexOf('\n', (1 << 20) - 400) + 1);
+    // The note's 6th character starts 11 bytes before 1 MiB: its second byte is the first of the next read.
+    const filler = `${'#'.repeat((1 << 20) - head.length - 17 - 1)}\n`;
+    const note = `note: ${'é'.repeat(20)}`;
+    const text = `${head}${filler}${note}\n${seedText.repeat(30)}`;
+    expect(Buffer.from(text).subarray((1 << 20) - 1, (1 << 20) + 1).toString('latin1')).toBe(Buffer.from('é').toString('latin1'));
+    const path = join(mkdtempSync(join(tmpdir(), 'oa-chunks-')), 'big.txt');
+    writeFileSync(path, text);
+    const [file, string] = [await analyzeFile(path), await analyzeText(text)];
+    expect(file.summary.packets).toBeGreaterThan(1000);
+    expect(file.warnings.some((w) => w.includes(note))).toBe(true);
+    expect(JSON.parse(JSON.stringify(file).replaceAll(path, 'stdin'))).toEqual(string);
   });
 });

@@ -735,6 +735,21 @@ describe('gzip', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('opening inputs', () => {
+  it('a plain file of several read chunks (one reused buffer) gives the records its bytes give as a stream', async () => {
+    // vxlan_port_8472.pcap's records repeated past 3 MiB: the 1 MiB reads cut records at many places.
+    const records = vxlan8472.subarray(24);
+    const pcap = Buffer.concat([vxlan8472.subarray(0, 24), ...Array<Buffer>(Math.ceil(3.2e6 / records.length)).fill(records)]);
+    const pcapng = pcapToPcapng(pcap).bytes();
+    for (const [what, bytes] of [['pcap', pcap], ['pcapng', pcapng]] as const) {
+      const path = join(tmp, `chunks.${what}`);
+      writeFileSync(path, bytes);
+      const [file, stream] = [await read(path), await read(bytes, 65536)];
+      expect(file.recs.length, what).toBe(pcapRecordOffsets(pcap).length);
+      expectSame(file.recs, stream.recs);
+      expect(file.warnings, what).toEqual([]);
+    }
+  });
+
   it('stdin is a stream the caller gives, named "stdin"', async () => {
     const input = await openInput('-', chunked(vxlan8472, 7));
     expect([input.name, input.format, input.gzip]).toEqual(['stdin', 'pcap', false]);

@@ -2,7 +2,7 @@
  * Capture readers: open an input (format sniffed from its first bytes, gzip
  * unwrapped), then stream its records one at a time to a handler.
  */
-import { readPcap } from './pcap.js';
+import { readPcap, readPcapChunks } from './pcap.js';
 import { readPcapng } from './pcapng.js';
 import type { OpenedInput } from './open.js';
 import { DECODED_LINK_TYPES, InputError, type InputWarning, type RecordHandler } from './types.js';
@@ -33,13 +33,13 @@ export interface CaptureSummary {
 export async function readCapture(input: OpenedInput, onRecord: RecordHandler, onWarning: (w: InputWarning) => void): Promise<CaptureSummary> {
   let summary: CaptureSummary;
   if (input.format === 'pcapng') {
-    const r = await readPcapng(input.stream, input.name, onRecord, onWarning);
+    const r = await readPcapng(input.chunks ? input.chunks() : input.stream, input.name, onRecord, onWarning);
     summary = { format: 'pcapng', ...r };
   } else if (input.format !== 'pcap') {
     input.stream.destroy();
     throw new InputError(input.name, 'is tcpdump text, not a capture file');
   } else {
-    const r = await readPcap(input.stream, input.name, onRecord, onWarning);
+    const r = await (input.chunks ? readPcapChunks(input.chunks(), input.name, onRecord, onWarning) : readPcap(input.stream, input.name, onRecord, onWarning));
     summary = { format: 'pcap', nanosecond: r.nanosecond, records: r.records, bytes: r.bytes, linkTypes: [r.linkType], snaplen: r.snaplen };
   }
   // Packets of a link type we cannot decode are counted and nothing more: say so, once per type.

@@ -226,6 +226,34 @@ class PcapReader {
   }
 }
 
+function result(r: PcapReader): PcapResult {
+  return { nanosecond: r.nanosecond, records: r.records, bytes: r.bytes, linkType: r.linkType, snaplen: r.snaplen };
+}
+
+/** Reads chunks that are valid only until the next is asked for (OpenedInput.chunks): the reader copies what it keeps. */
+export async function readPcapChunks(chunks: AsyncIterable<Buffer>, name: string, onRecord: RecordHandler, onWarning: (w: InputWarning) => void): Promise<PcapResult> {
+  const r = new PcapReader(name, onRecord, onWarning);
+  const it = chunks[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await it.next();
+      } catch (e) {
+        r.readError(e);
+        return result(r);
+      }
+      if (next.done) break;
+      r.push(next.value);
+      if (r.stopped) return result(r);
+    }
+  } finally {
+    await it.return?.();
+  }
+  r.end();
+  return result(r);
+}
+
 /**
  * Reads in flowing mode ('data' events), each chunk as it arrives: an async iterator would drop
  * the chunks still buffered when the input then fails, and their records must be read.
@@ -244,7 +272,7 @@ export function readPcap(stream: Readable, name: string, onRecord: RecordHandler
       } catch (e) {
         return reject(e);
       }
-      resolve({ nanosecond: r.nanosecond, records: r.records, bytes: r.bytes, linkType: r.linkType, snaplen: r.snaplen });
+      resolve(result(r));
     };
     const onData = (chunk: Buffer) => {
       try {

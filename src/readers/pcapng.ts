@@ -19,7 +19,6 @@
  * chunk; only a block that straddles two chunks is copied (into one reused,
  * growing buffer), so no packet is copied otherwise.
  */
-import type { Readable } from 'node:stream';
 import { MAX_RECORD } from './pcap.js';
 import { InputError, type InputWarning, type RecordHandler } from './types.js';
 
@@ -238,7 +237,7 @@ class Reader {
   }
 }
 
-export async function readPcapng(stream: Readable, name: string, onRecord: RecordHandler, onWarning: (w: InputWarning) => void): Promise<PcapngResult> {
+export async function readPcapng(stream: AsyncIterable<Buffer>, name: string, onRecord: RecordHandler, onWarning: (w: InputWarning) => void): Promise<PcapngResult> {
   const r = new Reader(name, onRecord, onWarning);
   /** A block cut by a chunk boundary, gathered here; need = 12 until its length is known. */
   let pend = Buffer.alloc(0);
