@@ -2,15 +2,18 @@
 /**
  * The capture reader's share of the time: reads every record of a capture
  *   - through the library's readCapture (its own pcap or pcapng reader) with an empty handler,
+ *   - through pcap-parser, the user's named dependency for classic pcap, which the library
+ *     used before (a devDependency now, kept to measure it; classic pcap in µs only),
  *   - through a direct loop: fs.readSync in 8 MB chunks, record headers parsed in place,
  *     the same empty handler called with a view of each record (classic pcap only),
  * and prints records/s and MB/s of each (best of --repeat runs, 3 by default).
- * With --stages it also times readCapture + decodeFrame, and that + FlowTable.add +
- * finish (no report), to show each stage's share of the whole analysis.
+ * With --stages it also times readCapture + decodeFrame, that + FlowTable.add + finish (no
+ * report), and the whole analysis (analyzeFile), to show each stage's share of the whole.
  *
  * Usage: node bench/readers.js FILE [--repeat N] [--stages]
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { analyzeFile } from '../dist/analyze.js';
 import { openInput, readCapture } from '../dist/readers/index.js';
 import { decodeFrame, decodeOptions } from '../dist/decoders/index.js';
 import { FlowTable } from '../dist/flows/table.js';
@@ -41,6 +44,26 @@ async function stages(path, table) {
   }, () => {});
   if (t) sink += t.finish().flows.length;
   return r.records;
+}
+
+/** pcap-parser's records with the same empty handler, read in the 1 MiB chunks the library reads; null when it is not installed. */
+async function viaPcapParser(path) {
+  let parse;
+  try {
+    ({ parse } = (await import('pcap-parser')).default);
+  } catch {
+    return null;
+  }
+  return new Promise((resolve, reject) => {
+    const parser = parse(createReadStream(path, { highWaterMark: 1 << 20 }));
+    let records = 0;
+    parser.on('packet', (p) => {
+      records++;
+      onRecord(p.data, 0, p.header.timestampSeconds + p.header.timestampMicroseconds * 1e-6, p.header.originalLength);
+    });
+    parser.on('end', () => resolve(records));
+    parser.on('error', reject);
+  });
 }
 
 const CHUNK = 8 << 20;
@@ -101,7 +124,7 @@ async function time(label, f, repeat, mb) {
 const args = process.argv.slice(2);
 const path = args[0];
 if (!path) {
-  console.error('usage: node bench/readers.js FILE [--repeat N]');
+  console.error('usage: node bench/readers.js FILE [--repeat N] [--stages]');
   process.exit(2);
 }
 const ri = args.indexOf('--repeat');
@@ -111,12 +134,21 @@ const input = await openInput(path);
 input.stream.destroy();
 console.log(`${path}: ${mb.toFixed(1)} MB, ${input.format}; empty record handler, best of ${repeat}`);
 const lib = await time(`readCapture (${input.format} reader)`, () => viaLibrary(path), repeat, mb);
+let pp = null;
 if (input.format === 'pcap') {
   const d = await time('direct loop (readSync 8 MB chunks)', () => direct(path), repeat, mb);
   console.log(`readCapture takes ${(lib.seconds / d.seconds).toFixed(1)}x the direct loop's time`);
+  if ((await viaPcapParser(path)) === null) console.log('pcap-parser is not installed (npm install): not measured');
+  else {
+    pp = await time('pcap-parser', () => viaPcapParser(path), repeat, mb);
+    console.log(`pcap-parser takes ${(pp.seconds / d.seconds).toFixed(1)}x the direct loop's time, ${(pp.seconds / lib.seconds).toFixed(1)}x readCapture's`);
+  }
 }
 if (args.includes('--stages')) {
   await time('readCapture + decodeFrame', () => stages(path, false), repeat, mb);
   await time('readCapture + decodeFrame + FlowTable (no report)', () => stages(path, true), repeat, mb);
+  const whole = await time('analyzeFile (the whole analysis, with the report)', async () => (await analyzeFile(path)).summary.packets, repeat, mb);
+  const share = (r) => `${((100 * r.seconds) / whole.seconds).toFixed(0)}%`;
+  console.log(`share of the whole analysis: readCapture ${share(lib)}${pp ? `; pcap-parser would be ${share(pp)} (its time over the whole's)` : ''}`);
 }
 if (sink === 0) console.log('(nothing read)');
