@@ -8,10 +8,10 @@
  */
 // The modules the CLI loads (the package's index also loads the text grammar, which analyze.js
 // loads only for text), with the CLI's process settings.
+import { analyzeFile } from '../dist/analyze.js';
 import { limitHeapGrowth } from '../dist/heap.js';
 
 limitHeapGrowth();
-const { analyzeFile } = await import('../dist/analyze.js');
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file) {

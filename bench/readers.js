@@ -17,7 +17,7 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:
 import { analyzeFile } from '../dist/analyze.js';
 import { openInput, readCapture } from '../dist/readers/index.js';
 import { decodeFrame, decodeOptions } from '../dist/decoders/index.js';
-import { FlowTable } from '../dist/flows/table.js';
+import { FlowTable, tupleKey } from '../dist/flows/table.js';
 import { viewOf } from '../dist/flows/view.js';
 
 let sink = 0;
@@ -48,12 +48,6 @@ async function stages(path, table) {
   return r.records;
 }
 
-function strHash(s) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h;
-}
-
 /**
  * readCapture + decodeFrame + viewOf + one Map entry per conversation (a packet count keyed by a
  * number hashed from its tuple): the least any flow table does, for judging what the whole can reach.
@@ -66,11 +60,8 @@ async function floor(path) {
     const d = decodeFrame(linkType, data, opts);
     const v = viewOf({ no: 0, ts, input: 0, wireLen, ifname: null, ifindex: d.ifindex ?? ifindex, direction: d.direction, line: null, frame: d.frame });
     if (v.kind !== 'conv') return;
-    // A number from both ends' address and port, either way round (collisions do not matter here).
-    const t = v.tuple;
-    const a = (strHash(t.src) ^ Math.imul(t.srcPort + 1, 0x9e3779b1)) >>> 0;
-    const b = (strHash(t.dst) ^ Math.imul(t.dstPort + 1, 0x9e3779b1)) >>> 0;
-    const k = a < b ? a * 0x200000 + (b & 0x1fffff) : b * 0x200000 + (a & 0x1fffff);
+    // The table's own key, the same both ways round (collisions do not matter here).
+    const k = tupleKey(v.tuple);
     flows.set(k, (flows.get(k) ?? 0) + 1);
   }, () => {});
   sink += flows.size;

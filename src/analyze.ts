@@ -78,18 +78,14 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
           summary.packets++;
           table.add(p);
         }, onWarning);
-        if (input.chunks) {
-          const utf8 = new StringDecoder('utf8');
-          // Text in pieces much smaller than a read: each piece's string is dropped before a young
-          // collection could promote it (1 MiB strings were most of what full collections freed).
-          for await (const chunk of input.chunks()) {
-            for (let o = 0; o < chunk.length; o += TEXT_PIECE) reader.push(utf8.write(chunk.subarray(o, o + TEXT_PIECE)));
-          }
-          reader.push(utf8.end());
-        } else {
-          input.stream.setEncoding('utf8');
-          for await (const chunk of input.stream) reader.push(chunk as string);
+        const utf8 = new StringDecoder('utf8');
+        // Text in pieces much smaller than a read: each piece's string is dropped before a young
+        // collection could promote it (1 MiB strings were most of what full collections freed).
+        for await (const chunk of input.chunks ? input.chunks() : input.stream) {
+          const bytes = chunk as Buffer;
+          for (let o = 0; o < bytes.length; o += TEXT_PIECE) reader.push(utf8.write(bytes.subarray(o, o + TEXT_PIECE)));
         }
+        reader.push(utf8.end());
         reader.end();
         if (summary.packets === 0) throw new InputError(name, `no tcpdump packet lines found in ${reader.stats.lines} lines: is this tcpdump's text output?`);
       } else {

@@ -5,7 +5,7 @@
 import { setFlagsFromString } from 'node:v8';
 
 /** Heap growth between full collections, in percent of the live data. */
-export const HEAP_GROWING_PERCENT = 30;
+const HEAP_GROWING_PERCENT = 30;
 
 /**
  * V8 lets the heap grow up to about 4x its live data before the next full collection. The flow

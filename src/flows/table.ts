@@ -86,7 +86,7 @@ export interface TableResult {
  * without building a string per packet (that and hashing it was an eighth of the table's time).
  * Flows of different tuples may share a key: sameTuple() tells them apart.
  */
-function tupleKey(t: Tuple): number {
+export function tupleKey(t: Tuple): number {
   const a = (strHash(t.src) ^ Math.imul(t.srcPort + 1, 0x9e3779b1)) >>> 0;
   const b = (strHash(t.dst) ^ Math.imul(t.dstPort + 1, 0x9e3779b1)) >>> 0;
   const lo = a < b ? a : b;
