@@ -8,6 +8,7 @@
 import type { Flow, FlowError, InputNode, Side } from '../flows/flow.js';
 import { locate, primarySide, type LocusResult } from './locus.js';
 import { verdictOf, type Facts, type Rule, type Verdict } from './rules.js';
+import { udpProtocol } from '../flows/udp.js';
 
 export { locate, primarySide, sideRole, type Locus, type LocusResult, type SideRole } from './locus.js';
 
@@ -23,13 +24,22 @@ export interface Classified {
   side: Side;
 }
 
+/** A capture point with this many client packets and not one in an answering direction is a one-direction capture, not a dead network. */
+const BUSY_POINT = 50;
+
 /** The counts of the deciding side, and every ICMP error tied to the flow at any capture point. */
 export function facts(flow: Flow, side: Side = primarySide(flow), nodes: InputNode[] = []): Facts {
   const count = (cls: FlowError['cls']) => flow.errors.filter((e) => e.cls === cls).length;
+  const node = nodes.find((n) => n.input === side.input);
+  const tcp = side.tcp;
+  const retransmitted = tcp ? tcp.retransmissions + tcp.synRetries : 0;
+  // An error about a reply (it died on the way back, or came after the client gave up) un-answers its request.
+  const lostReplies = Math.min(side.answered, flow.errors.filter((e) => e.aboutReply && e.input === side.input && e.cls !== 'time-exceeded').length);
+  const udp = flow.proto === 'udp' ? udpProtocol(flow.serverPort, flow.clientPort) : null;
   return {
     requests: side.requests,
-    answered: side.answered,
-    unanswered: side.unanswered,
+    answered: side.answered - lostReplies,
+    unanswered: side.unanswered + lostReplies,
     undelivered: side.undelivered,
     pending: side.pendingAtEnd,
     replies: side.replies,
@@ -39,7 +49,11 @@ export function facts(flow: Flow, side: Side = primarySide(flow), nodes: InputNo
     prohibited: count('prohibited'),
     fragNeeded: count('frag-needed'),
     timeExceeded: count('time-exceeded'),
-    oneWay: nodes.find((n) => n.input === side.input)?.oneWay ?? false,
+    oneWay: node?.oneWay ?? false,
+    oneDirectionCapture: (node?.oneWay ?? false) && (node?.forth ?? 0) >= BUSY_POINT,
+    retransmitted,
+    oneSidedAlive: tcp !== null && tcp.oneSided !== null && tcp.peerAlive && !tcp.backoff,
+    noReplyExpected: udp !== null && udp.expects !== 'reply' && side.replies === 0,
   };
 }
 

@@ -3,6 +3,7 @@
  * Flow, its Sides and evidence only when it closes, to be judged and mostly dropped at once.
  */
 import { dirOf, EVIDENCE_FIRST, NIL, none, orNull, PATH_STRIDE, PROTOS, REQUEST_ENCAPSULATED, ROLES, SAW_SYN, SAW_SYN_ACK, type Endpoints, type PathColumns, type FlowColumns, type SeenColumns, type SideColumns } from './columns.js';
+import type { TcpSummary } from './tcp.js';
 import { scopeOf, type Flow, type Hop, type Seen, type Side, type TunnelInfo } from './flow.js';
 
 /** The table's stores a closed flow is read from. */
@@ -67,7 +68,7 @@ function unknown(src: string | null, n: number, more: (string | number)[] | null
   return src === null ? null : more ? [src, n].concat(more) : [src, n];
 }
 
-export function sideObject(t: Stores, d: number, tn: TunnelInfo | null, unanswered: number, pendingAtEnd: number): Side {
+export function sideObject(t: Stores, d: number, tn: TunnelInfo | null, unanswered: number, pendingAtEnd: number, tcp: TcpSummary | null): Side {
   const sc = t.sc;
   return {
     input: sc.input[d]!,
@@ -83,6 +84,7 @@ export function sideObject(t: Stores, d: number, tn: TunnelInfo | null, unanswer
     resets: sc.resets[d]!,
     sawSyn: (sc.bits[d]! & SAW_SYN) !== 0,
     sawSynAck: (sc.bits[d]! & SAW_SYN_ACK) !== 0,
+    tcp,
     requestPassage: { in: sc.reqIn[d]!, out: sc.reqOut[d]!, unknown: unknown(sc.reqUnkSrc[d]!, sc.reqUnkN[d]!, sc.reqUnkMore[d]!), bare: sc.reqBare[d]! },
     replyPassage: { in: sc.repIn[d]!, out: sc.repOut[d]!, unknown: unknown(sc.repUnkSrc[d]!, sc.repUnkN[d]!, sc.repUnkMore[d]!), bare: sc.repBare[d]! },
     requestPath: hops(t, d * 2, tn),

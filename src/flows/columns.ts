@@ -13,6 +13,7 @@ import type { Direction } from '../model.js';
 import type { PacketSighting } from './crossnode.js';
 import type { FlowProto } from './view.js';
 import type { Evidence, FlowError, TunnelInfo } from './flow.js';
+import type { TcpSide } from './tcp.js';
 
 export const NIL = -1;
 
@@ -114,6 +115,8 @@ export class FlowColumns extends Slots {
   /** FINs from the client (1), the server (2), a reset (4). */
   tcpEnd = new Uint8Array(0);
   cooked = new Uint8Array(0);
+  /** 1: the flow began with late packets of a TCP connection closed before (table.ts closedTcp). */
+  late = new Uint8Array(0);
   /** The idle queue's neighbours. */
   qPrev = new Int32Array(0);
   qNext = new Int32Array(0);
@@ -198,6 +201,8 @@ export class SideColumns extends Slots {
   repUnkN = new Float64Array(0);
   repUnkMore: ((string | number)[] | null)[] = [];
   sightings: (PacketSighting[] | null)[] = [];
+  /** The TCP analyzer's state of this side (TCP flows only). */
+  tcp: (TcpSide | null)[] = [];
   /** Pending requests: none (0), one held inline (1), or a Map (2, kept once used: its order is the requests' order). */
   pendState = new Uint8Array(0);
   pendKey = new Float64Array(0);
@@ -327,6 +332,8 @@ export const SETTLED = 2;
 export const ENCAPSULATED = 4;
 /** A TCP reset from the server answering a connection attempt. */
 export const REFUSAL = 8;
+/** The packet is a new request waiting for its answer (an echo request, a datagram from the client, a TCP segment that consumes sequence space). */
+export const STARTS_REQUEST = 16;
 
 /**
  * Packet records waiting for more sightings of their packet, in arrival order: a ring indexed by
@@ -341,7 +348,7 @@ export class Records {
   side = new Int32Array(0);
   /** The previous record of the same side (a record number), -1 for none. */
   prev = new Float64Array(0);
-  /** FROM_CLIENT | SETTLED | ENCAPSULATED | REFUSAL */
+  /** FROM_CLIENT | SETTLED | ENCAPSULATED | REFUSAL | STARTS_REQUEST */
   bits = new Uint8Array(0);
   role = new Uint8Array(0);
   /** 1 = the side's first request, 2 = first reply: its places are the side's path. */

@@ -3,6 +3,7 @@
  * evidence kept (in numbers, worded on demand by flowEvidence), and what each input tells of
  * its node. The table builds these when a flow closes (closed.ts).
  */
+import type { TcpSummary } from './tcp.js';
 import { TCP_ACK, TCP_RST, TCP_SYN, type Packet } from '../model.js';
 import type { PacketSighting } from './crossnode.js';
 import type { ErrorClass } from './icmp-errors.js';
@@ -52,6 +53,8 @@ export interface FlowError {
   /** The input the error was captured in, and whether the node sent it to itself (its own failure to send). */
   input: number;
   local: boolean;
+  /** The error quotes a packet the server sent (a reply that died on the way back, or came too late to be taken). */
+  aboutReply: boolean;
 }
 
 /**
@@ -115,6 +118,8 @@ export interface Side {
   /** TCP: a SYN was seen (else the conversation was caught mid-stream), and a SYN-ACK. */
   sawSyn: boolean;
   sawSynAck: boolean;
+  /** TCP: the connection in sequence-space terms (tcp.ts); null for other protocols. */
+  tcp: TcpSummary | null;
   requestPassage: Passage;
   replyPassage: Passage;
   /** Where the first request and the first reply were seen. */
@@ -172,6 +177,8 @@ export interface InputNode {
    * which cannot tell a lost reply from one the filter dropped.
    */
   oneWay: boolean;
+  /** Packets from clients (requests and the like) this capture point saw. */
+  forth: number;
   /** Packets cut by the snap length before their (inner) transport header: not judged. */
   truncated: number;
 }

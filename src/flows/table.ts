@@ -14,14 +14,15 @@
  *
  * The table only records what each side did; the verdict is the classifier's.
  */
-import type { Icmp, Ip, Packet, Quoted } from '../model.js';
+import { innermost, type Icmp, type Ip, type Packet, type Quoted } from '../model.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../model.js';
 import { describeError, errorClass } from './icmp-errors.js';
 import { badOuterChecksum } from './outer.js';
 import { placeName, SIGHTINGS_KEPT, sightingOf } from './crossnode.js';
-import { dirCode, dirOf, ENCAPSULATED, Endpoints, EpCounts, EVIDENCE_FIRST, FlowColumns, FROM_CLIENT, NIL, none, orNaN, orNull, PathColumns, protoCode, PROTOS, Records, REFUSAL, REQUEST_ENCAPSULATED, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST, SAW_SYN, SAW_SYN_ACK, SeenColumns, SETTLED, SideColumns } from './columns.js';
+import { dirCode, dirOf, ENCAPSULATED, Endpoints, EpCounts, EVIDENCE_FIRST, FlowColumns, FROM_CLIENT, NIL, none, orNaN, orNull, PathColumns, protoCode, PROTOS, Records, REFUSAL, REQUEST_ENCAPSULATED, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST, SAW_SYN, SAW_SYN_ACK, SeenColumns, SETTLED, SideColumns, STARTS_REQUEST } from './columns.js';
 import { flowObject, sideObject, type Stores } from './closed.js';
-import { isEchoRequest, quotedTuple, viewOf, type FlowProto, type TunnelHop, type Tuple, type View } from './view.js';
+import { covered, TcpSide, type Segment } from './tcp.js';
+import { isEchoRequest, quotedTuple, viewOf, viewOfFrame, type FlowProto, type TunnelHop, type Tuple, type View } from './view.js';
 import { describePlace, scopeOf, type ArpInfo, type Attribution, type Evidence, type Flow, type FlowError, type InputNode, type Passage, type Side, type TunnelInfo } from './flow.js';
 
 export { describeHop, flowEvidence, type ArpInfo, type Attribution, type Evidence, type Flow, type FlowError, type Hop, type InputNode, type Passage, type Role, type Seen, type Side, type Sighting, type TunnelInfo } from './flow.js';
@@ -55,6 +56,9 @@ const MAX_PENDING = 4096;
 const LOCAL_ERROR_WINDOW = 5;
 /** Housekeeping (settling, attributing errors, closing idle flows) runs once per this many seconds of capture time. */
 const TICK = 1;
+/** TCP conversations remembered after they close, to know their late packets. */
+const CLOSED_TCP_KEPT = 65536;
+const TCP_CODE = protoCode('tcp');
 /** The shortest idle timeout: an error is attributed LOCAL_ERROR_WINDOW after it, while its flows are still open. */
 export const MIN_IDLE_TIMEOUT = 2 * LOCAL_ERROR_WINDOW;
 /** A TCP connection closed by FIN both ways or a reset is closed this long after its last packet (late retransmissions, errors). */
@@ -77,7 +81,7 @@ export interface TableResult {
   arp: ArpInfo[];
   /** Last timestamp seen in any input (null when the inputs have none). */
   end: number | null;
-  counts: { packets: number; conversations: number; errors: number; arp: number; other: number; evicted: number; truncated: number };
+  counts: { packets: number; conversations: number; errors: number; arp: number; other: number; evicted: number; truncated: number; late: number };
   notes: string[];
 }
 
@@ -159,6 +163,8 @@ export class FlowTable {
   private endedHead = 0;
   /** Flows closed with no onFlow to take them. */
   private readonly closedFlows: Flow[] = [];
+  /** TCP conversations closed before the end, by tuple key (oldest first, at most CLOSED_TCP_KEPT): their late packets are no conversation of their own. */
+  private readonly closedTcp = new Set<number>();
   /**
    * Open flows (slots) by their pair of inner addresses, for errors that name only a host (tcpdump
    * text): built when the first such error is due, then kept as flows open and close (binary
@@ -182,7 +188,7 @@ export class FlowTable {
   private nextId = 1;
   private end: number | null = null;
   private nextTick: number | null = null;
-  private readonly counts = { packets: 0, conversations: 0, errors: 0, arp: 0, other: 0, evicted: 0, truncated: 0 };
+  private readonly counts = { packets: 0, conversations: 0, errors: 0, arp: 0, other: 0, evicted: 0, truncated: 0, late: 0 };
   private readonly notes: string[] = [];
 
   /** Flows open now (for measuring what each costs). */
@@ -523,6 +529,8 @@ export class FlowTable {
     fc.firstSeen[s] = fc.lastSeen[s] = orNaN(p.ts);
     fc.packets[s] = fc.sightings[s] = 0;
     fc.tcpEnd[s] = fc.cooked[s] = fc.seenCount[s] = 0;
+    // Late packets of a TCP connection already closed (idle, or ended): a part judged only if it has requests of its own.
+    fc.late[s] = l4.kind === 'tcp' && !(l4.flags & TCP_SYN) && this.closedTcp.has(key) ? 1 : 0;
     fc.side[s] = fc.sideLast[s] = NIL;
     fc.ep0[s] = fc.ep1[s] = NIL;
     fc.ep0n[s] = fc.ep1n[s] = 0;
@@ -641,7 +649,9 @@ export class FlowTable {
     const s = this.flowFor(p, v);
     const d = this.sideOf(s, p.input);
     const t = v.tuple;
-    const fromClient = t.src === fc.client[s] && (fc.clientPort[s] === NIL || t.srcPort === fc.clientPort[s]);
+    const l4c = v.frame.l4!;
+    // A ping to one's own address: client and server are one; the echo type tells the way.
+    const fromClient = fc.client[s] === fc.server[s] && (l4c.kind === 'icmp' || l4c.kind === 'icmp6') ? isEchoRequest(l4c) : t.src === fc.client[s] && (fc.clientPort[s] === NIL || t.srcPort === fc.clientPort[s]);
     const tally = this.tally(p.input);
     if (fromClient) tally.forth++;
     else tally.back++;
@@ -687,7 +697,7 @@ export class FlowTable {
       else if (role === ROLE_REPLY && this.paths.steps[d * 2 + 1] === 0) r.first[i] = 2;
       this.pushRecord(d, n);
       fc.packets[s]++;
-      if (role === ROLE_REQUEST) this.addRequest(d, i);
+      if (r.bits[i]! & STARTS_REQUEST) this.addRequest(d, i);
       if (r.bits[i]! & REFUSAL) sc.resets[d]++;
     }
     r.placeIf[i] = placeIf;
@@ -752,6 +762,7 @@ export class FlowTable {
         r.sigType[i] = l4.type;
         r.sigSeq[i] = orNaN(l4.seq);
         r.role[i] = req === fromClient ? (req ? ROLE_REQUEST : ROLE_REPLY) : ROLE_OTHER;
+        if (r.role[i] === ROLE_REQUEST) r.bits[i] |= STARTS_REQUEST;
         r.key[i] = orNaN(l4.seq);
         break;
       }
@@ -762,29 +773,29 @@ export class FlowTable {
         r.sigLen[i] = orNaN(l4.payloadLen);
         const syn = (l4.flags & TCP_SYN) !== 0;
         const ack = (l4.flags & TCP_ACK) !== 0;
-        const bits = sc.bits[d]!;
-        if (syn && !ack && fromClient) {
-          sc.bits[d] |= SAW_SYN;
-          r.role[i] = ROLE_REQUEST;
-          r.key[i] = orNaN(l4.seq);
-        } else if (syn && ack && !fromClient) {
-          sc.bits[d] |= SAW_SYN_ACK;
-          r.role[i] = ROLE_REPLY;
-          if (l4.ack !== null && this.sc.pendingHas(d, (l4.ack - 1) >>> 0)) r.key[i] = (l4.ack - 1) >>> 0;
-        } else if (l4.flags & TCP_RST && !fromClient) {
-          // A reset answering a connection attempt is a refusal; otherwise it ends a conversation that worked.
-          const refusal = (bits & SAW_SYN) !== 0 && !(bits & SAW_SYN_ACK);
-          if (refusal) r.bits[i] |= REFUSAL;
-          r.role[i] = refusal ? ROLE_OTHER : ROLE_REPLY;
-        } else if (!(bits & SAW_SYN)) {
-          // Caught mid-stream: the client's segments are requests any server segment answers.
-          r.role[i] = fromClient ? ROLE_REQUEST : ROLE_REPLY;
+        if (syn && !ack && fromClient) sc.bits[d] |= SAW_SYN;
+        else if (syn && ack && !fromClient) sc.bits[d] |= SAW_SYN_ACK;
+        const tcp = (sc.tcp[d] ??= new TcpSide());
+        const seg = segmentOf(r, i, ts, l4.window);
+        if (tcp.isRefusal(seg)) {
+          r.bits[i] |= REFUSAL;
+          r.role[i] = ROLE_OTHER;
+          break;
+        }
+        // Every segment is the client's or the server's part of the exchange; only those that
+        // consume sequence space are requests, answered by the peer's acknowledgement.
+        r.role[i] = fromClient ? ROLE_REQUEST : ROLE_REPLY;
+        const res = tcp.segment(seg);
+        if (res.kind === 'new') {
+          r.bits[i] |= STARTS_REQUEST;
+          r.key[i] = res.key;
         }
         break;
       }
       case 'udp':
         r.sigLen[i] = orNaN(l4.length);
         r.role[i] = fromClient ? ROLE_REQUEST : ROLE_REPLY;
+        if (fromClient) r.bits[i] |= STARTS_REQUEST;
         break;
     }
     return n;
@@ -892,9 +903,14 @@ export class FlowTable {
       sc.notEncapsulated[d]++;
       if (ts === ts && !(sc.lastNotEncapsulatedTs[d]! >= ts)) sc.lastNotEncapsulatedTs[d] = ts;
     }
-    if (role !== ROLE_REPLY) return;
-    sc.replies[d]++;
+    if (role === ROLE_REPLY) sc.replies[d]++;
     const delivered = !(sc.bits[d]! & REQUEST_ENCAPSULATED) || encapsulated;
+    const tcp = sc.tcp[d];
+    if (tcp) {
+      this.settleTcp(d, tcp, i, delivered);
+      return;
+    }
+    if (role !== ROLE_REPLY) return;
     const key = r.key[i]!;
     if (key === key) {
       if (this.sc.pendingHas(d, key)) this.sc.answer(d, key, delivered);
@@ -903,6 +919,26 @@ export class FlowTable {
     // A reply that names no request answers every request waiting before it.
     this.sc.forEachPending(d, (k, pendTs) => {
       if (!(pendTs > ts)) this.sc.answer(d, k, delivered);
+    });
+  }
+
+  /** A settled TCP segment answers what its ACK covers (or, a RST, everything the peer sent before it). */
+  private settleTcp(d: number, tcp: TcpSide, i: number, delivered: boolean): void {
+    const sc = this.sc;
+    const r = this.rec;
+    const ts = r.ts[i]!;
+    const seg = segmentOf(r, i, ts, NaN);
+    const implicit = tcp.implicitSynAnswer(seg);
+    if (implicit === implicit && sc.pendingHas(d, implicit)) {
+      sc.answer(d, implicit, true);
+      tcp.answered(implicit, ts);
+    }
+    const res = tcp.answers(seg);
+    if (!res) return;
+    sc.forEachPending(d, (k, pendTs) => {
+      if (!covered(k, res.dir, res.upTo) || pendTs > ts) return;
+      sc.answer(d, k, delivered);
+      if (delivered) tcp.answered(k, ts);
     });
   }
 
@@ -942,20 +978,26 @@ export class FlowTable {
         if (undelivered || (ts === ts && end !== null && end - ts >= this.opts.replyTimeout)) unanswered++;
         else pendingAtEnd++;
       });
-      const side = sideObject(this.stores, d, fc.tunnel[s] ?? null, unanswered, pendingAtEnd);
+      const side = sideObject(this.stores, d, fc.tunnel[s] ?? null, unanswered, pendingAtEnd, sc.tcp[d]?.summary() ?? null);
       const local = nodes.find((x) => x.input === side.input)?.local ?? [];
       resolveDirections(side.requestPassage, local);
       resolveDirections(side.replyPassage, local);
       sides.push(side);
       const next = sc.next[d]!;
       sc.reqUnkSrc[d] = sc.repUnkSrc[d] = null;
-      sc.reqUnkMore[d] = sc.repUnkMore[d] = sc.sightings[d] = sc.pendMap[d] = null;
+      sc.reqUnkMore[d] = sc.repUnkMore[d] = sc.sightings[d] = sc.pendMap[d] = sc.tcp[d] = null;
       this.paths.reset(d * 2);
       this.paths.reset(d * 2 + 1);
       sc.release(d);
       d = next;
     }
-    const flow = flowObject(this.stores, s, sides);
+    const late = fc.late[s] === 1 && sides.every((d) => d.requests === 0) && !fc.errors[s];
+    const flow = late ? null : flowObject(this.stores, s, sides);
+    if (fc.proto[s] === TCP_CODE && !late) {
+      this.closedTcp.delete(fc.key[s]!);
+      this.closedTcp.add(fc.key[s]!);
+      if (this.closedTcp.size > CLOSED_TCP_KEPT) this.closedTcp.delete(this.closedTcp.values().next().value!);
+    }
 
     const b = this.bucket(fc.key[s]!);
     if (this.buckets[b] === s) this.buckets[b] = fc.hashNext[s]!;
@@ -975,7 +1017,8 @@ export class FlowTable {
     fc.macMore[s] = null;
     for (let e = s * 4; e < s * 4 + 4; e++) this.seen.ifname[e] = null;
     fc.release(s);
-    if (this.opts.onFlow) this.opts.onFlow(flow, nodes);
+    if (!flow) this.counts.late++;
+    else if (this.opts.onFlow) this.opts.onFlow(flow, nodes);
     else this.closedFlows.push(flow);
   }
 
@@ -992,6 +1035,10 @@ export class FlowTable {
     this.ended = [];
     this.endedHead = 0;
     const flows = this.closedFlows.splice(0).sort((a, b) => a.id - b.id);
+    if (this.counts.late > 0) {
+      const n = this.counts.late;
+      this.notes.push(`${n} late ${n === 1 ? 'part' : 'parts'} of TCP connections closed earlier (acknowledgements, keep-alives or a reset long after the last data) not judged on ${n === 1 ? 'its' : 'their'} own`);
+    }
     if (this.counts.evicted > 0) {
       const n = this.counts.evicted;
       this.notes.push(`${n} ${n === 1 ? 'flow was' : 'flows were'} closed before going idle, to keep at most ${this.opts.maxFlows} open at once (--max-flows): each is judged on what it had seen by then`);
@@ -1016,7 +1063,7 @@ export class FlowTable {
       } else {
         local = [...votes.keys()];
       }
-      out[input] = { input, local, cooked: t.cooked, oneWay: t.back === 0 && t.forth > 0, truncated: t.truncated };
+      out[input] = { input, local, cooked: t.cooked, oneWay: t.back === 0 && t.forth > 0, forth: t.forth, truncated: t.truncated };
     });
     return out;
   }
@@ -1051,6 +1098,29 @@ export class FlowTable {
     if (!slots) return [];
     const fc = this.fc;
     return [...slots].filter(test).sort((a, b) => fc.id[a]! - fc.id[b]!);
+  }
+
+  /** The request an ICMP error answers: at the error's capture point, the one it quotes (echo sequence), else the newest sent before it. */
+  private answerByError(s: number, e: PendingError, exact: ReturnType<typeof quotedTuple>): void {
+    const sc = this.sc;
+    const l4 = e.quoted.frame ? innermost(e.quoted.frame).l4 : null;
+    const seq = l4 && (l4.kind === 'icmp' || l4.kind === 'icmp6') ? l4.seq : null;
+    for (let d = this.fc.side[s]!; d !== NIL; d = sc.next[d]!) {
+      if (sc.input[d] !== e.input) continue;
+      if (seq !== null && exact && sc.pendingHas(d, seq)) {
+        sc.answer(d, seq, true);
+        continue;
+      }
+      let best = NaN;
+      let bestTs = -Infinity;
+      sc.forEachPending(d, (k, ts) => {
+        if ((e.ts === null || ts <= e.ts) && ts >= bestTs) {
+          best = k;
+          bestTs = ts;
+        }
+      });
+      if (bestTs > -Infinity) sc.answer(d, best, true);
+    }
   }
 
   /** Ties one ICMP error to the open flows it is about, as precisely as the error allows. */
@@ -1104,15 +1174,30 @@ export class FlowTable {
         return false;
       });
     }
+    const qv = targets.length === 0 && q.frame ? viewOfFrame(q.frame) : null;
+    if (qv && qv.kind === 'conv') {
+      // An error about a conversation of which no other packet was captured still tells of it.
+      const pseudo: Packet = { no: e.evidence.no, ts: e.ts, input: e.input, wireLen: null, ifname: null, ifindex: null, direction: null, line: e.evidence.line, frame: qv.frame };
+      const s = this.flowFor(pseudo, { ...qv, tunnel: qv.tunnel ?? e.hop });
+      this.sideOf(s, e.input);
+      targets = [s];
+    }
     for (const s of targets) {
+      const aboutReply = exact !== null && exact.tuple.src === fc.server[s] && (fc.serverPort[s] === NIL || exact.tuple.srcPort === fc.serverPort[s]) && fc.client[s] !== fc.server[s];
+      // A probe answered by time exceeded from a hop is a traceroute working as it should.
+      if (cls === 'time-exceeded' && !aboutReply) this.answerByError(s, e, exact);
       const errors = fc.errors[s] ?? none<FlowError>();
-      if (errors.length < 64) fc.errors[s] = errors.concat({ cls, from: e.ip.src, about: q.dst, mtu: e.icmp.mtu, ts: e.ts, attribution: how, input: e.input, local: e.ip.src === e.ip.dst });
+      if (errors.length < 64) fc.errors[s] = errors.concat({ cls, from: e.ip.src, about: q.dst, mtu: e.icmp.mtu, ts: e.ts, attribution: how, input: e.input, local: e.ip.src === e.ip.dst, aboutReply });
       const evidence = fc.errorEvidence[s] ?? none<Evidence>();
       if (evidence.length < EVIDENCE_FIRST * 2) fc.errorEvidence[s] = evidence.concat({ ...e.evidence, attribution: how });
     }
   }
 }
 
+/** A TCP packet record as the TCP analyzer reads it. */
+function segmentOf(r: Records, i: number, ts: number, window: number | null): Segment {
+  return { fromClient: (r.bits[i]! & FROM_CLIENT) !== 0, flags: r.sigType[i]!, seq: r.sigSeq[i]!, ack: r.sigAck[i]!, len: r.sigLen[i]!, window: orNaN(window), ipId: r.sigIpId[i]!, ts };
+}
 
 /** Counts one more encapsulated sighting from `src` in a flat [src, n, src, n, ...] list. */
 function countUnknown(u: (string | number)[] | null, src: string): (string | number)[] {
