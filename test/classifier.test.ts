@@ -4,12 +4,13 @@ import { RULES, verdictOf, type Facts } from '../src/classifier/rules.js';
 const base: Facts = {
   requests: 0, answered: 0, unanswered: 0, undelivered: 0, pending: 0, replies: 0, resets: 0,
   unreachable: 0, refused: 0, prohibited: 0, fragNeeded: 0, timeExceeded: 0, oneWay: false,
+  oneDirectionCapture: false, retransmitted: 0, oneSidedAlive: false, noReplyExpected: false,
 };
 const v = (f: Partial<Facts>) => verdictOf({ ...base, ...f }).verdict;
 
 describe('verdict rules', () => {
   it('orders the table so errors win over silence and the last rule catches all', () => {
-    expect(RULES.map((r) => r.verdict)).toEqual(['frag-needed', 'filtered', 'refused', 'host-unreachable', 'healthy', 'lossy', 'incomplete', 'request-only', 'incomplete']);
+    expect(RULES.map((r) => r.verdict)).toEqual(['frag-needed', 'filtered', 'refused', 'host-unreachable', 'incomplete', 'healthy', 'lossy', 'lossy', 'incomplete', 'incomplete', 'request-only', 'incomplete']);
   });
   it('healthy: every request answered; pending ones at the end do not spoil it', () => {
     expect(v({ requests: 3, answered: 3, replies: 3 })).toBe('healthy');
@@ -24,12 +25,22 @@ describe('verdict rules', () => {
     expect(v({ replies: 4 })).toBe('incomplete');
     expect(v({ requests: 2, pending: 2 })).toBe('incomplete');
   });
-  it('a capture with nothing in any answering direction cannot call silence request-only', () => {
-    expect(v({ requests: 3, unanswered: 3, oneWay: true })).toBe('incomplete');
+  it('a quiet capture point still calls silence request-only; a busy one-direction capture cannot', () => {
+    expect(v({ requests: 3, unanswered: 3, oneWay: true })).toBe('request-only');
+    expect(v({ requests: 3, unanswered: 3, oneWay: true, oneDirectionCapture: true })).toBe('incomplete');
     // A reply made on the node that never left is seen, so the capture is not one-way about it.
-    expect(v({ requests: 1, unanswered: 1, undelivered: 1, replies: 1, oneWay: true })).toBe('request-only');
+    expect(v({ requests: 1, unanswered: 1, undelivered: 1, replies: 1, oneWay: true, oneDirectionCapture: true })).toBe('request-only');
     // An ICMP error is an answer: it still decides.
-    expect(v({ requests: 1, unanswered: 1, unreachable: 1, oneWay: true })).toBe('host-unreachable');
+    expect(v({ requests: 1, unanswered: 1, unreachable: 1, oneWay: true, oneDirectionCapture: true })).toBe('host-unreachable');
+  });
+  it('TCP: retransmissions that recovered are lossy; a one-sided view that hears its peer is not a failure', () => {
+    expect(v({ requests: 9, answered: 9, retransmitted: 2 })).toBe('lossy');
+    expect(v({ requests: 9, answered: 1, unanswered: 8, oneSidedAlive: true })).toBe('incomplete');
+    expect(v({ requests: 3, unanswered: 3, retransmitted: 2 })).toBe('request-only');
+  });
+  it('UDP that expects no reply is not called unanswered', () => {
+    expect(v({ requests: 4, unanswered: 4, noReplyExpected: true })).toBe('incomplete');
+    expect(v({ requests: 4, unanswered: 4, noReplyExpected: true, refused: 1 })).toBe('refused');
   });
   it('ICMP errors decide when requests went unanswered', () => {
     expect(v({ requests: 1, unanswered: 1, unreachable: 3 })).toBe('host-unreachable');

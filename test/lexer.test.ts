@@ -57,11 +57,18 @@ describe('tcpdump printers', () => {
     expect(p).toMatchObject({ ifname: 'ens224', ifindex: 2, direction: 'in' });
     expect(p.frame.link).toBe('sll2');
   });
-  it('TCP flags, absolute seq of the first segment, relative ones dropped', () => {
+  it('TCP flags and sequence numbers: the first ACK segment printed as is, later ones restored from tcpdump\'s relative numbers', () => {
     const syn = one('IP 10.244.3.2.35238 > 10.244.2.2.8080: Flags [S], seq 3698762527, win 64240, options [mss 1460,sackOK,TS val 3592817299 ecr 0,nop,wscale 10], length 0');
     expect(syn.frame.l4).toMatchObject({ kind: 'tcp', flags: TCP_SYN, seq: 3698762527, window: 64240, payloadLen: 0 });
     const data = one('IP 10.244.3.2.35238 > 10.244.2.2.8080: Flags [P.], seq 1:7, ack 1, win 63, length 6');
-    expect(data.frame.l4).toMatchObject({ kind: 'tcp', seq: null, ack: 1, payloadLen: 6 });
+    expect(data.frame.l4).toMatchObject({ kind: 'tcp', seq: 1, ack: 1, payloadLen: 6 });
+    const conn = parseText([
+      'IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 1000, win 64240, length 0',
+      'IP 10.0.0.2.80 > 10.0.0.1.40000: Flags [S.], seq 5000, ack 1001, win 65160, length 0',
+      'IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [P.], seq 1:7, ack 1, win 63, length 6',
+      'IP 10.0.0.2.80 > 10.0.0.1.40000: Flags [.], ack 7, win 63, length 0',
+    ].join('\n')).packets.map((p) => p.frame.l4 as { seq: number | null; ack: number | null });
+    expect(conn.map((t) => [t.seq, t.ack])).toEqual([[1000, null], [5000, 1001], [1001, 5001], [null, 1007]]);
     expect((data.frame.l4 as { flags: number }).flags & TCP_ACK).toBe(TCP_ACK);
   });
   it('ICMP errors: port, need to frag, admin prohibited', () => {

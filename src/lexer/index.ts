@@ -6,6 +6,7 @@
  * model. A line that cannot be read is a warning with its line number; the
  * rest is still read.
  */
+import { TcpSequences } from './tcpseq.js';
 import type { Packet } from '../model.js';
 import type { InputWarning } from '../readers/types.js';
 import type { IRecognitionException } from './chevrotain.js';
@@ -118,6 +119,7 @@ export class TextReader {
   private recordLine = 0;
   private count = 0;
   private warned = 0;
+  private readonly seqs = new TcpSequences();
   /** The last -tttt date seen and its midnight in epoch seconds. */
   private day = '';
   private midnight = 0;
@@ -202,6 +204,7 @@ export class TextReader {
     // Addresses were read but the rest did not parse (a line cut mid-way, a garbled inner frame):
     // the packet counts with what was read, and the reader says so.
     if (errors.length > 0) this.warn(line, `read in part (${errors[0]!.message.split('\n')[0]}): ${text.slice(0, 80)}`, false);
+    this.seqs.restore(packet.frame);
     this.onPacket(packet);
   }
 

@@ -86,16 +86,16 @@ export function parseIcmp6(text: string): Icmp | null {
 const TCP_FLAG_LETTERS: Record<string, number> = { S: TCP_SYN, F: TCP_FIN, R: TCP_RST, P: TCP_PSH, U: TCP_URG, E: TCP_ECE, W: TCP_CWR, '.': TCP_ACK };
 
 /**
- * "Flags [S.], seq 1:101, ack 1, win 502, options [...], length 100". tcpdump prints the first
- * segment's sequence numbers absolute and later ones relative to it; a range "a:b" is relative,
- * so seq/ack are kept only where printed as a single number (null otherwise).
+ * "Flags [S.], seq 1:101, ack 1, win 502, options [...], length 100": seq is the range's start.
+ * tcpdump prints later segments' numbers relative to the connection's first ones; tcpseq.ts
+ * restores them once the packet is read.
  */
 export function parseTcp(text: string, srcPort: number, dstPort: number): Tcp {
   const tcp: Tcp = { kind: 'tcp', srcPort, dstPort, flags: 0, seq: null, ack: null, window: null, payloadLen: null };
   const f = /Flags \[([^\][]*)\]/.exec(text);
   if (f) for (const c of f[1]!) tcp.flags |= TCP_FLAG_LETTERS[c] ?? 0;
   const seq = /, seq (\d+)(?:: ?(\d+))?/.exec(text);
-  if (seq && seq[2] === undefined) tcp.seq = Number(seq[1]);
+  if (seq) tcp.seq = Number(seq[1]);
   const ack = /, ack (\d+)/.exec(text);
   if (ack) tcp.ack = Number(ack[1]);
   const win = /, win (\d+)/.exec(text);
@@ -261,7 +261,8 @@ export function fastTransport(f: Frame, ip: Ip, raw: string, sport: number | nul
       if (raw.charCodeAt(i) === 0x3a) {
         digitsAt(raw, i + 1);
         i = digitsEnd;
-      } else tcp.seq = v;
+      }
+      tcp.seq = v;
     }
     if (raw.startsWith(', ack ', i)) {
       seqOrAck++;
