@@ -78,10 +78,36 @@ export function describe(flow: Flow, c: Classified, opts: ClassifyOptions): { ex
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const secs = (t: number) => `${t < 10 ? t.toFixed(1) : Math.round(t)} s`;
+
+/** What the TCP analyzer saw, in words: handshake retries, retransmissions and their timing, how it ended. */
+function tcpWords(flow: Flow, side: Side): string {
+  const t = side.tcp;
+  if (!t) return '';
+  const out: string[] = [];
+  if (t.handshake === 'complete' && t.synRetries > 0) out.push(`connected after ${plural(t.synRetries, 'SYN retry')}, ${secs(t.connectDelay ?? 0)} late`.replace('retrys', 'retries'));
+  if (t.retransmissions > 0) {
+    const first = t.retransmitTimes[0];
+    const at = first !== undefined && flow.firstSeen !== null ? ` (first at +${secs(first - flow.firstSeen)})` : '';
+    out.push(`${plural(t.retransmissions, 'segment')} retransmitted${at}`);
+  }
+  if (t.zeroWindow) out.push(`the ${t.zeroWindow}'s receive window was still zero at the end (its application stopped reading)`);
+  if (t.reset) out.push(`closed by a reset from the ${t.reset}`);
+  return out.join('; ');
+}
+
+/** The VXLAN checksum-offload bug (kubernetes#88986, flannel#1282): retried SYNs carried in datagrams with bad outer UDP checksums. */
+function checksumWords(flow: Flow): { words: string; next: string[] } | null {
+  if (!flow.tunnel || flow.badChecksums === 0) return null;
+  return {
+    words: ` ${plural(flow.badChecksums, 'encapsulated packet')} of this flow had a bad outer UDP checksum: the VXLAN checksum-offload bug (kubernetes#88986, flannel#1282), where the receiving node drops them.`,
+    next: ['ethtool -K flannel.1 tx-checksum-ip-generic off'],
+  };
+}
 
 function requestWord(flow: Flow, side: Side): string {
   if (flow.proto === 'icmp' || flow.proto === 'icmp6') return 'echo request';
-  if (flow.proto === 'tcp') return side.sawSyn ? 'connection attempt (SYN)' : 'segment';
+  if (flow.proto === 'tcp') return 'segment';
   return 'datagram';
 }
 
@@ -95,6 +121,12 @@ function peerEndpoints(flow: Flow): { arrivedFrom: string[]; sentTo: string[] } 
     dsts.add(d);
   }
   return { arrivedFrom: [...srcs], sentTo: [...dsts] };
+}
+
+/** The hops that answered a traceroute's probes, in the order they did. */
+function traceHops(flow: Flow): string {
+  const hops = [...new Set(flow.errors.filter((e) => e.cls === 'time-exceeded').map((e) => e.from))];
+  return `${plural(hops.length, 'hop')} (${hops.slice(0, 8).join(', ')}${hops.length > 8 ? ', ...' : ''})`;
 }
 
 function firstError(flow: Flow, cls: FlowError['cls']): FlowError | undefined {
@@ -121,16 +153,26 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
   const peers = peerEndpoints(flow);
   const vtep = peers.sentTo.find((d) => !peers.arrivedFrom.includes(d)) ?? peers.sentTo[0] ?? null;
   const counts = `${plural(f.requests, req)}, ${f.answered} answered`;
+  const tcp = tcpWords(flow, side);
+  const cksum = checksumWords(flow);
   switch (verdict) {
     case 'healthy': {
       const back = tunnel && side.requestEncapsulated ? `; the replies went back encapsulated (${tunnel.type}${tunnel.vni !== null ? ' vni ' + tunnel.vni : ''})` : '';
       const pend = f.pending ? ` (${f.pending} too recent to tell)` : '';
-      return { explanation: `${counts}${pend}${back}.`, next: [] };
+      const hops = f.timeExceeded > 0 ? `; a traceroute: ${traceHops(flow)} answered with time exceeded` : '';
+      return { explanation: `${counts}${pend}${back}${hops}${tcp ? `; ${tcp}` : ''}.`, next: [] };
     }
     case 'lossy':
+      if (f.unanswered === 0) {
+        const what = side.tcp && side.tcp.retransmissions === 0 && side.tcp.synRetries > 0 ? tcp : `${tcp}, all delivered in the end`;
+        return {
+          explanation: `${counts}: ${what}. The path works but lost packets on the way.${cksum?.words ?? ''}`,
+          next: [...(cksum?.next ?? []), ...(vtep ? [`nc -vzu ${vtep} ${port}`, `ping -c 100 -i 0.2 ${flow.server}`] : [`ping -c 100 -i 0.2 ${flow.server}`])],
+        };
+      }
       return {
-        explanation: `${counts}, ${f.unanswered} not: the path works but drops some packets.`,
-        next: vtep ? [`ping -c 100 ${flow.server}`, `nc -vzu ${vtep} ${port}`] : [`ping -c 100 ${flow.server}`],
+        explanation: `${counts}, ${f.unanswered} not${tcp ? ` (${tcp})` : ''}: the path works but drops some packets.${cksum?.words ?? ''}`,
+        next: [...(cksum?.next ?? []), ...(vtep ? [`ping -c 100 ${flow.server}`, `nc -vzu ${vtep} ${port}`] : [`ping -c 100 ${flow.server}`])],
       };
     case 'request-only': {
       if (f.undelivered > 0) {
@@ -146,8 +188,10 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
           next: vtep ? [`nc -vzu ${vtep} ${port}`, `traceroute -U -p ${port} ${vtep}`, `ip route get ${vtep}`] : [`traceroute -U -p ${port} ${flow.server}`],
         };
       }
+      const quiet = f.oneWay ? ' No packet towards this node was captured at all: if the capture filter kept one direction, this cannot tell.' : '';
+      const backoff = side.tcp?.backoff ? ' The sender resent with growing intervals and no acknowledgement came.' : '';
       return {
-        explanation: `${counts}: no reply, no ICMP error within ${opts.replyTimeout} s of the last request. Blocked or misrouted on the way to ${flow.server} or back.`,
+        explanation: `${counts}${tcp ? ` (${tcp})` : ''}: no reply, no ICMP error within ${opts.replyTimeout} s of the last request. Blocked or misrouted on the way to ${flow.server} or back.${backoff}${quiet}${cksum?.words ?? ''}`,
         next: [`ip route get ${flow.server}`, `traceroute -n ${flow.server}`],
       };
     }
@@ -181,6 +225,22 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
       };
     }
     case 'incomplete': {
+      if (f.oneSidedAlive && f.unanswered > 0) {
+        const end = side.tcp?.oneSided === 'server' ? flow.server : flow.client;
+        const other = end === flow.server ? flow.client : flow.server;
+        return {
+          explanation: `${counts}: only ${end}'s packets are in this capture, and it acknowledges ${other}'s, so it hears it: the connection works; whether its own segments were acknowledged cannot be seen here (one-sided capture or asymmetric path).`,
+          next: [`tcpdump -i any -nn host ${other}`],
+        };
+      }
+      if (f.noReplyExpected && f.requests > 0) {
+        const proto = udpProtocol(flow.serverPort, flow.clientPort);
+        const why = proto.expects === 'none' ? `${proto.name} is one-way: no reply is expected`
+          : proto.expects === 'reply-elsewhere' ? `${proto.name} answers from a new port, in a flow of its own`
+          : proto.expects === 'icmp' ? 'a traceroute probe: only an ICMP error answers it, and silent hops are normal'
+          : `UDP port ${flow.serverPort ?? '?'} is no protocol known to answer, and no datagram came back on these ports: if it should answer, nothing did`;
+        return { explanation: `${plural(f.requests, req)}, no reply: ${why}.`, next: proto.expects === 'unknown' ? [`tcpdump -i any -nn udp port ${flow.serverPort ?? ''} and host ${flow.server}`] : [] };
+      }
       if (f.oneWay && f.requests > 0) {
         return {
           explanation: `${counts}: this capture shows no packet at all in an answering direction (no reply or server packet of any flow, no ICMP error, no ARP reply). A capture filter that keeps one direction (e.g. \`src host\`) cannot tell a lost reply from a filtered one.`,

@@ -41,6 +41,7 @@ export function flowObject(t: Stores, s: number, sides: Side[]): Flow {
     lastSeen: orNull(fc.lastSeen[s]!),
     packets: fc.packets[s]!,
     sightings: fc.sightings[s]!,
+    badChecksums: fc.badChecksums[s]!,
     sides,
     errors: fc.errors[s] ?? none(),
     seen,

@@ -112,6 +112,8 @@ export class FlowColumns extends Slots {
   lastSeen = new Float64Array(0);
   packets = new Float64Array(0);
   sightings = new Float64Array(0);
+  /** Encapsulated sightings whose outer UDP checksum was wrong. */
+  badChecksums = new Float64Array(0);
   /** FINs from the client (1), the server (2), a reset (4). */
   tcpEnd = new Uint8Array(0);
   cooked = new Uint8Array(0);

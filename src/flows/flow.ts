@@ -150,6 +150,8 @@ export interface Flow {
   lastSeen: number | null;
   /** Distinct packets (per capture point), and all sightings of them. */
   packets: number;
+  /** Encapsulated sightings with a wrong outer UDP checksum (the VXLAN checksum-offload bug when SYNs are retried). */
+  badChecksums: number;
   sightings: number;
   /** One side per input that saw the flow, in input order. */
   sides: Side[];

@@ -527,7 +527,7 @@ export class FlowTable {
     fc.echoId[s] = icmp ? t.srcPort : NIL;
     fc.tunnel[s] = v.tunnel ? this.tunnelOf(v.tunnel) : null;
     fc.firstSeen[s] = fc.lastSeen[s] = orNaN(p.ts);
-    fc.packets[s] = fc.sightings[s] = 0;
+    fc.packets[s] = fc.sightings[s] = fc.badChecksums[s] = 0;
     fc.tcpEnd[s] = fc.cooked[s] = fc.seenCount[s] = 0;
     // Late packets of a TCP connection already closed (idle, or ended): a part judged only if it has requests of its own.
     fc.late[s] = l4.kind === 'tcp' && !(l4.flags & TCP_SYN) && this.closedTcp.has(key) ? 1 : 0;
@@ -667,6 +667,7 @@ export class FlowTable {
     }
     if (hop) {
       this.countEndpoint(s, ep);
+      if (badOuterChecksum(p.frame)) fc.badChecksums[s]++;
       this.addMac(s, hop.innerSrcMac);
       this.addMac(s, hop.innerDstMac);
     }

@@ -2,6 +2,7 @@
  * The report: what `--format json` prints and what the library returns.
  * Verdicts come from the classifier; this only shapes them for people and programs.
  */
+import type { TcpSummary } from '../flows/tcp.js';
 import { classify, describe, sideRole, VERDICTS, type Classified, type Locus, type Verdict } from '../classifier/index.js';
 import { flowEvidence, type Evidence, type Flow, type Hop, type InputNode, type Side, type TableResult } from '../flows/table.js';
 import type { FlowProto } from '../flows/view.js';
@@ -95,6 +96,10 @@ export interface FlowReport {
   replies: number;
   answered: number;
   unanswered: number;
+  /** TCP segments and SYNs sent again at the deciding capture point (duplicates of one datagram in the capture not counted). */
+  retransmissions: number;
+  /** TCP: the connection in sequence-space terms at the deciding capture point (flows/tcp.ts TcpSummary); absent for other protocols. */
+  tcp?: TcpSummary;
   firstSeen: number | null;
   lastSeen: number | null;
   /** Where the conversation was last seen. */
@@ -341,6 +346,8 @@ export class ReportBuilder {
       replies: c.facts.replies,
       answered: c.facts.answered,
       unanswered: c.facts.unanswered,
+      retransmissions: c.facts.retransmitted,
+      ...(c.side.tcp ? { tcp: c.side.tcp } : {}),
       firstSeen: flow.firstSeen,
       lastSeen: flow.lastSeen,
       lastSeenAt: last ? last.where : null,
