@@ -204,6 +204,12 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
     }
     case 'refused': {
       const e = firstError(flow, 'refused');
+      if (e?.aboutReply && f.resets === 0) {
+        return {
+          explanation: `${counts}: the reply came back too late: ${e.from} answered it with ICMP port unreachable, its socket already closed (the client had given up waiting). ${flow.server} or the path to it is too slow for the client's timeout.`,
+          next: [`ping -c 20 ${flow.server}`, ...(flow.serverPort === 53 ? [`dig @${flow.server} kubernetes.default.svc.cluster.local`] : [])],
+        };
+      }
       const by = f.resets > 0 ? `${flow.server} answered the SYN with RST` : `${e!.from} answered with ICMP port/protocol unreachable`;
       return {
         explanation: `${counts}; ${by}: the host is reachable but nothing listens on ${flow.proto} port ${flow.serverPort ?? '?'} (or a filter rejects it).`,
