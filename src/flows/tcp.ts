@@ -178,7 +178,6 @@ export class TcpSide {
   segment(s: Segment): SegmentResult {
     const x: Dir = s.fromClient ? 0 : 1;
     const d = this.dirs[x];
-    const y = this.dirs[x === 0 ? 1 : 0];
     d.packets++;
     const syn = (s.flags & TCP_SYN) !== 0;
     const fin = (s.flags & TCP_FIN) !== 0;
