@@ -11,7 +11,7 @@ source ../lab/lib.sh
 # Namespaces of their own (oat-*), so this can run beside make-captures.sh.
 NS_R=oat-router NS_A=oat-nodea NS_B=oat-nodeb NS_PA=oat-poda NS_PB=oat-podb
 trap lab_down EXIT
-PEERS=(python3 "$PWD/peers.py")
+PEERS=(/usr/bin/python3 "$PWD/peers.py")
 
 # nft_router FAMILY TABLE CHAIN-SPEC RULE: one chain with one rule on the router.
 nft_router() {
@@ -42,19 +42,27 @@ scenario() {
   echo "== $S" >&2
   export VXLAN_EXTRA=
   lab_up
+  # Pods get flannel.1's MTU, as flannel's CNI config gives them (the lab's 1500 is for frag-needed):
+  # else the first full-sized segment of a transfer draws "need to frag (mtu 1450)" from cni0.
+  for p in "$NS_A $NS_PA" "$NS_B $NS_PB"; do
+    set -- $p
+    nsx "$1" ip link set veth-pod mtu 1450
+    nsx "$2" ip link set eth0 mtu 1450
+  done
   case $S in
     tcp-midstream)
-      # Pod B sends 2.5 MB to pod A:8080 over 4 s; the captures start ~1 s in (no SYN) and last
+      # Pod B sends 2 MB to pod A:8080 over 3 s; the captures start ~1 s in (no SYN) and last
       # past the close (FIN both ways).
       nsx $NS_PA "${PEERS[@]}" sink 8080 & srv=$!
       sleep 0.5
-      nsx $NS_PB "${PEERS[@]}" send 10.244.2.2 8080 2621440 4 & cli=$!
-      sleep 0.8
+      nsx $NS_PB "${PEERS[@]}" send 10.244.2.2 8080 2097152 3 & cli=$!
+      until nsx $NS_PB ss -Htn state established dport = :8080 | grep -q .; do sleep 0.05; done
+      sleep 0.7
       cap $NS_A nodea any "${SNAP[@]}"
       cap $NS_B nodeb any "${SNAP[@]}"
       wait $cli $srv ;;
     tcp-underlay-loss)
-      # 1 in 20 VXLAN packets dropped at random on the router, both ways: pod B sends 300 kB to pod A.
+      # 1 in 20 VXLAN packets dropped at random on the router, both ways: pod B sends 192 KiB to pod A.
       underlay_segments
       nft_router inet f "$FORWARD" 'udp dport 8472 numgen random mod 20 == 0 drop'
       nsx $NS_PA "${PEERS[@]}" sink 8080 & srv=$!
@@ -62,7 +70,7 @@ scenario() {
       cap $NS_B nodeb any "${SNAP[@]}"
       cap $NS_B nodeb ens224 "${SNAP[@]}"
       sleep 1
-      nsx $NS_PB "${PEERS[@]}" send 10.244.2.2 8080 307200 1
+      nsx $NS_PB "${PEERS[@]}" send 10.244.2.2 8080 196608 1
       wait $srv
       nsx $NS_R nft list ruleset >&2 ;;
     syn-retry|syn-retry-backoff)

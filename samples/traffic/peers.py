@@ -32,7 +32,7 @@ def sink(port):
 
 
 def send(host, port, total, seconds):
-    chunk = 32768
+    chunk = 65536
     n = max(1, total // chunk)
     c = socket.create_connection((host, port))
     start = time.monotonic()
