@@ -8,7 +8,8 @@
  */
 import { LOCAL_ERROR_WINDOW } from './timing.js';
 import { innermost, type Icmp, type Ip, type Packet, type Quoted } from '../model.js';
-import { NIL, none, PROTOS, EVIDENCE_FIRST } from './columns.js';
+import { NIL, none, PROTOS, EVIDENCE_FIRST, protoCode } from './columns.js';
+import { udpProtocol } from './udp.js';
 import { errorClass } from './icmp-errors.js';
 import { pairKey, tupleKey, sameTuple } from './key.js';
 import { bucket, flowFor, sideOf } from './scope.js';
@@ -16,6 +17,8 @@ import { openFlows } from './expiry.js';
 import { scopeOf, type Attribution, type Evidence, type FlowError } from './flow.js';
 import { quotedTuple, viewOfFrame, type FlowProto, type TunnelHop } from './view.js';
 import type { FlowTable } from './table.js';
+
+const UDP_CODE = protoCode('udp');
 
 export interface PendingError {
   input: number;
@@ -179,7 +182,9 @@ export function attribute(tb: FlowTable, e: PendingError): void {
   for (const s of targets) {
     const aboutReply = exact !== null && exact.tuple.src === fc.server[s] && (fc.serverPort[s] === NIL || exact.tuple.srcPort === fc.serverPort[s]) && fc.client[s] !== fc.server[s];
     // A probe answered by time exceeded from a hop is a traceroute working as it should.
-    if (cls === 'time-exceeded' && !aboutReply) answerByError(tb, s, e, exact);
+    // traceroute's last probes draw a port unreachable from the destination itself: its way of saying "arrived".
+    const probeArrived = cls === 'refused' && e.ip.src === fc.server[s] && fc.proto[s] === UDP_CODE && udpProtocol(fc.serverPort[s]!, fc.clientPort[s]!).expects === 'icmp';
+    if ((cls === 'time-exceeded' || probeArrived) && !aboutReply) answerByError(tb, s, e, exact);
     const errors = fc.errors[s] ?? none<FlowError>();
     if (errors.length < 64) fc.errors[s] = errors.concat({ cls, from: e.ip.src, about: q.dst, mtu: e.icmp.mtu, ts: e.ts, attribution: how, input: e.input, local: e.ip.src === e.ip.dst, aboutReply });
     const evidence = fc.errorEvidence[s] ?? none<Evidence>();
