@@ -6,7 +6,8 @@
  * length the IP header announces (it can be larger than what was captured).
  * Protocols not listed stay undecoded: Ip.proto says what they are.
  */
-import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_IPIP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP, type Frame } from '../model.js';
+import type { Frame } from '../model.js';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_IPIP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP } from '../protocols.js';
 import { decodeIcmp } from './icmp.js';
 import { decodeIcmp6 } from './icmp6.js';
 import { decodeIpInIp } from './ipip.js';

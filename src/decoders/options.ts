@@ -3,7 +3,7 @@
  *
  * Kept apart from index.ts so every decoder can import the type without an import cycle.
  */
-import { GENEVE_PORT, VXLAN_PORT_IANA, VXLAN_PORT_LINUX } from '../model.js';
+import { GENEVE_PORT, VXLAN_PORT_IANA, VXLAN_PORT_LINUX } from '../protocols.js';
 
 export interface DecodeOptions {
   /** UDP ports decoded as VXLAN (either source or destination port). */
