@@ -48,7 +48,7 @@ export interface Frame {
   ip: Ip | null;
   arp: Arp | null;
   l4: L4 | null;
-  /** Set when this frame carries a tunnel (VXLAN, GENEVE, IP-in-IP): the encapsulated frame is tunnel.inner. */
+  /** Set when this frame carries a tunnel (VXLAN, GENEVE, IP-in-IP, GRE, flannel-udp): the encapsulated frame is tunnel.inner. */
   tunnel: Tunnel | null;
   /** The captured bytes ended before a header this frame announced (snap length, cut packet). */
   truncated: boolean;
@@ -138,13 +138,17 @@ export interface Quoted {
   frame: Frame | null;
 }
 
-export type TunnelType = 'vxlan' | 'geneve' | 'ipip';
+/**
+ * vxlan (UDP 8472, 4789, Weave's 6784), geneve (UDP 6081), ipip (IP protocol 4 and 41: IP-in-IP, 6in4),
+ * gre (IP protocol 47, with or without key, gretap), flannel-udp (flannel's udp backend, UDP 8285).
+ */
+export type TunnelType = 'vxlan' | 'geneve' | 'ipip' | 'gre' | 'flannel-udp';
 
 export interface Tunnel {
   type: TunnelType;
-  /** VXLAN/GENEVE virtual network identifier (tcpdump's OTV "instance"); null for IP-in-IP. */
+  /** VXLAN/GENEVE virtual network identifier (tcpdump's OTV "instance"), the GRE key; null for IP-in-IP, flannel-udp, GRE without a key. */
   vni: number | null;
-  /** The tunnel header's flags byte (VXLAN 0x08 = I flag), null when not applicable or unknown. */
+  /** The tunnel header's flags byte (VXLAN 0x08 = I flag, GRE's C/R/K/S byte), null when not applicable or unknown. */
   flags: number | null;
   inner: Frame;
 }
