@@ -3,6 +3,7 @@
  * the binary decoders produce. What the text does not show stays null.
  */
 import { emptyFrame, type Direction, type Frame, type Ip, type LinkKind, type Packet, type Tunnel } from '../model.js';
+import { IPPROTO_GRE, IPPROTO_IPIP, IPPROTO_IPV6 } from '../protocols.js';
 import type { ParsedLink, ParsedNet, ParsedRecord } from './parser.js';
 import { intern } from './intern.js';
 import { fastTransport, joinTokens, parseIcmp, parseIcmp6, parseTcp, parseUdp, tailText } from './tail.js';
@@ -72,12 +73,12 @@ function tunnelOf(words: string[], inner: Frame): Tunnel {
   if (!sameWords(words, lastWords)) {
     const text = joinTokens(words);
     const flags = /flags \[[^\][]*\] \((0x[0-9a-f]+)\)/i.exec(text);
-    const vni = /(?:instance|vni) (0x[0-9a-f]+|\d+)/.exec(text);
+    const vni = /(?:instance |vni |key ?= ?)(0x[0-9a-f]+|\d+)/.exec(text);
     lastWords = words;
     lastVni = vni ? Number(vni[1]) : null;
     lastFlags = flags ? parseInt(flags[1]!, 16) : null;
   }
-  return { type: words[0] === 'Geneve' ? 'geneve' : 'vxlan', vni: lastVni, flags: lastFlags, inner };
+  return { type: words[0] === 'Geneve' ? 'geneve' : words[0] === 'GREv0' ? 'gre' : 'vxlan', vni: lastVni, flags: lastFlags, inner };
 }
 
 /** Fills f from a parsed network part. Returns false when nothing of it could be read. */
@@ -116,11 +117,13 @@ function applyNet(f: Frame, net: ParsedNet): boolean {
   f.ip = ip;
   if (f.ethertype === null) f.ethertype = v6 ? 0x86dd : 0x0800;
   if (net.tunnel) {
-    const inner = emptyFrame(net.tunnel.words[0] === 'IPIP' ? 'none' : 'ether');
+    const bare = net.tunnel.words[0] === 'IPIP' || (net.tunnel.words[0] === 'GREv0' && net.tunnel.inner.link.src === null);
+    const inner = emptyFrame(bare ? 'none' : 'ether');
     applyLink(inner, net.tunnel.inner.link);
     applyNet(inner, net.tunnel.inner.net);
     f.tunnel = tunnelOf(net.tunnel.words, inner);
-    if (f.tunnel.type === 'ipip') ip.proto = inner.ip?.version === 6 ? 41 : 4;
+    if (f.tunnel.type === 'ipip') ip.proto = inner.ip?.version === 6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
+    else if (f.tunnel.type === 'gre') ip.proto = IPPROTO_GRE;
     else if (sport !== null && dport !== null) {
       ip.proto = 17;
       f.l4 = { kind: 'udp', srcPort: sport, dstPort: dport, length: null, payloadLen: null, checksumOk: null };
