@@ -48,7 +48,7 @@ export interface Frame {
   ip: Ip | null;
   arp: Arp | null;
   l4: L4 | null;
-  /** Set when this frame carries a tunnel (VXLAN, GENEVE, IP-in-IP): the encapsulated frame is tunnel.inner. */
+  /** Set when this frame carries a tunnel (VXLAN, GENEVE, IP-in-IP, GRE, flannel-udp): the encapsulated frame is tunnel.inner. */
   tunnel: Tunnel | null;
   /** The captured bytes ended before a header this frame announced (snap length, cut packet). */
   truncated: boolean;
@@ -100,20 +100,11 @@ export interface Udp {
   checksumOk: boolean | null;
 }
 
-export const TCP_FIN = 0x01;
-export const TCP_SYN = 0x02;
-export const TCP_RST = 0x04;
-export const TCP_PSH = 0x08;
-export const TCP_ACK = 0x10;
-export const TCP_URG = 0x20;
-export const TCP_ECE = 0x40;
-export const TCP_CWR = 0x80;
-
 export interface Tcp {
   kind: 'tcp';
   srcPort: number;
   dstPort: number;
-  /** Flag bits, TCP_* above. */
+  /** Flag bits, TCP_* of protocols.ts. */
   flags: number;
   /** Absolute sequence and acknowledgement numbers, null when unknown (tcpdump prints relative ones after the first). */
   seq: number | null;
@@ -147,34 +138,31 @@ export interface Quoted {
   frame: Frame | null;
 }
 
-export type TunnelType = 'vxlan' | 'geneve' | 'ipip';
+/**
+ * vxlan (UDP 8472, 4789, Weave's 6784), geneve (UDP 6081), ipip (IP protocol 4 and 41: IP-in-IP, 6in4),
+ * gre (IP protocol 47, with or without key, gretap), flannel-udp (flannel's udp backend, UDP 8285).
+ */
+export type TunnelType = 'vxlan' | 'geneve' | 'ipip' | 'gre' | 'flannel-udp';
 
 export interface Tunnel {
   type: TunnelType;
-  /** VXLAN/GENEVE virtual network identifier (tcpdump's OTV "instance"); null for IP-in-IP. */
+  /** VXLAN/GENEVE virtual network identifier (tcpdump's OTV "instance"), the GRE key; null for IP-in-IP, flannel-udp, GRE without a key. */
   vni: number | null;
-  /** The tunnel header's flags byte (VXLAN 0x08 = I flag), null when not applicable or unknown. */
+  /** The tunnel header's flags byte (VXLAN 0x08 = I flag, GRE's C/R/K/S byte), null when not applicable or unknown. */
   flags: number | null;
   inner: Frame;
 }
 
-export const IPPROTO_ICMP = 1;
-export const IPPROTO_IPIP = 4;
-export const IPPROTO_TCP = 6;
-export const IPPROTO_UDP = 17;
-export const IPPROTO_IPV6 = 41;
-export const IPPROTO_ICMPV6 = 58;
-
-export const ETHERTYPE_IPV4 = 0x0800;
-export const ETHERTYPE_ARP = 0x0806;
-export const ETHERTYPE_VLAN = 0x8100;
-export const ETHERTYPE_QINQ = 0x88a8;
-export const ETHERTYPE_IPV6 = 0x86dd;
-
-/** Well-known UDP ports of the tunnels we see through (next-layer routing by port, as gopacket does). */
-export const VXLAN_PORT_LINUX = 8472;
-export const VXLAN_PORT_IANA = 4789;
-export const GENEVE_PORT = 6081;
+/**
+ * Re-exported for compatibility: the numbers live in protocols.ts; modules that took them from here
+ * (src/flows, src/classifier) keep compiling until they import protocols.ts themselves.
+ */
+export {
+  ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_QINQ, ETHERTYPE_VLAN,
+  GENEVE_PORT, VXLAN_PORT_IANA, VXLAN_PORT_LINUX,
+  IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_IPIP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP,
+  TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG,
+} from './protocols.js';
 
 export function emptyFrame(link: LinkKind): Frame {
   return { link, src: null, dst: null, vlans: [], ethertype: null, ip: null, arp: null, l4: null, tunnel: null, truncated: false, note: null };

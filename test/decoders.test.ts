@@ -250,7 +250,7 @@ describe('VXLAN', () => {
 
   it('a port that is not a VXLAN port leaves the payload undecoded; decodeOptions adds ports', () => {
     const rec = readPcap(td('vxlan_port_8472.pcap')).records[0]!;
-    const onlyIana = { vxlanPorts: new Set([4789]), genevePorts: new Set<number>() };
+    const onlyIana = { udpTunnels: new Map([[4789, 'vxlan' as const]]) };
     expect(decodeFrame(1, rec.data, onlyIana).frame.tunnel).toBeNull();
     const iana = readPcap(td('vxlan.pcap')).records[0]!;
     expect(decodeFrame(1, iana.data, onlyIana).frame.tunnel?.vni).toBe(100);
@@ -260,9 +260,11 @@ describe('VXLAN', () => {
     moved[37] = 0x34;
     expect(decodeFrame(1, moved).frame.tunnel).toBeNull();
     expect(decodeFrame(1, moved, decodeOptions([4660])).frame.tunnel?.vni).toBe(100);
-    expect(decodeOptions().vxlanPorts).toEqual(new Set([8472, 4789]));
-    expect(decodeOptions([70000, -1, 4660]).vxlanPorts).toEqual(new Set([8472, 4789, 4660]));
-    expect(defaultDecodeOptions.genevePorts).toEqual(new Set([6081]));
+    const vxlanPorts = (o: typeof defaultDecodeOptions) => [...o.udpTunnels].filter(([, t]) => t === 'vxlan').map(([p]) => p).sort();
+    expect(vxlanPorts(decodeOptions())).toEqual([4789, 6784, 8472]);
+    expect(vxlanPorts(decodeOptions([70000, -1, 4660]))).toEqual([4660, 4789, 6784, 8472]);
+    expect(defaultDecodeOptions.udpTunnels.get(6081)).toBe('geneve');
+    expect(defaultDecodeOptions.udpTunnels.get(8285)).toBe('flannel-udp');
   });
 
   it('vxlan-triple-v2: three VXLANs deep (VNI 1, 2, 3, flags 0x0c), DNS at the bottom', () => {

@@ -18,11 +18,11 @@
  * addresses are kept when they are 6-byte MACs. ATM ARP (HTYPE 19, RFC 2225) lays
  * its addresses out differently and is not decoded.
  */
-import { ETHERTYPE_IPV4, type Frame } from '../model.js';
+import type { Frame } from '../model.js';
+import { ARPHRD_ATM, ETHERTYPE_IPV4 } from '../protocols.js';
 import { formatIPv4, formatMac, hex4, u16 } from './bytes.js';
 
 const ARP_FIXED_LEN = 8;
-const ARPHRD_ATM = 19;
 
 export function decodeArp(b: Uint8Array, off: number, end: number, f: Frame): void {
   if (off + ARP_FIXED_LEN > end) {

@@ -4,9 +4,8 @@
  * whole datagram. Only called for a nonzero checksum field, so a capture of zero-checksum
  * VXLAN (Linux's default over IPv4) pays nothing.
  */
+import { IPPROTO_TCP, IPPROTO_UDP } from '../protocols.js';
 import { u16 } from './bytes.js';
-
-const IPPROTO_UDP = 17;
 
 /** Adds the 16-bit big-endian words of b[start, end) to sum (an odd last byte is padded with zero). */
 function add(b: Uint8Array, start: number, end: number, sum: number): number {
@@ -63,7 +62,7 @@ export function innerChecksumPending(b: Uint8Array, eth: number, end: number, vl
     len = u16(b, ip + 4);
     pseudo = add(b, ip + 8, ip + 40, 0);
   } else return false;
-  const field = proto === 6 ? l4 + 16 : proto === IPPROTO_UDP ? l4 + 6 : -1;
+  const field = proto === IPPROTO_TCP ? l4 + 16 : proto === IPPROTO_UDP ? l4 + 6 : -1;
   if (field < 0 || field + 2 > end) return false;
   return fold(pseudo + proto + len) === u16(b, field);
 }

@@ -19,7 +19,8 @@
  * then the 16-bit TCI; the EtherType of what follows comes after it. The frame check
  * sequence is not in captures; bytes after the IP datagram are padding.
  */
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_QINQ, ETHERTYPE_VLAN, type Frame } from '../model.js';
+import type { Frame } from '../model.js';
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_MIN, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD, ETHERTYPE_VLAN } from '../protocols.js';
 import { decodeArp } from './arp.js';
 import { formatMac, hex4, u16 } from './bytes.js';
 import { decodeIPv4 } from './ipv4.js';
@@ -27,9 +28,6 @@ import { decodeIPv6 } from './ipv6.js';
 import type { DecodeOptions } from './options.js';
 
 export const ETHERNET_HEADER_LEN = 14;
-const ETHERTYPE_QINQ_OLD = 0x9100;
-/** EtherType values below this are an 802.3 length field (LLC follows), not a type. */
-const ETHERTYPE_MIN = 0x0600;
 
 export function decodeEthernet(b: Uint8Array, off: number, end: number, f: Frame, opts: DecodeOptions, depth: number): void {
   if (off + 6 <= end) f.dst = formatMac(b, off);

@@ -19,12 +19,12 @@
  * O (0x80, control) and C (0x40, critical options) byte.
  */
 import { emptyFrame, type Frame, type Tunnel } from '../model.js';
+import { ETHERTYPE_TEB } from '../protocols.js';
 import { u16, u24 } from './bytes.js';
 import { decodeEthernet, decodeEthertype } from './ethernet.js';
 import { MAX_DEPTH, type DecodeOptions } from './options.js';
 
 export const GENEVE_HEADER_LEN = 8;
-const ETHERTYPE_TEB = 0x6558;
 
 export function decodeGeneve(b: Uint8Array, off: number, end: number, f: Frame, opts: DecodeOptions, depth: number): void {
   if (off + GENEVE_HEADER_LEN > end) {

@@ -19,19 +19,12 @@
  * not use extensions) bounds the quote when an extension structure follows it.
  */
 import type { Frame, Icmp } from '../model.js';
+import { ICMP_ECHO, ICMP_ECHOREPLY, ICMP_PARAMPROB, ICMP_REDIRECT, ICMP_SOURCEQUENCH, ICMP_TIMXCEED, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG } from '../protocols.js';
 import { u16 } from './bytes.js';
 import type { DecodeOptions } from './options.js';
 import { decodeQuote } from './quote.js';
 
 const ICMP_HEADER_LEN = 8;
-const ICMP_ECHOREPLY = 0;
-const ICMP_UNREACH = 3;
-const ICMP_SOURCEQUENCH = 4;
-const ICMP_REDIRECT = 5;
-const ICMP_ECHO = 8;
-const ICMP_TIMXCEED = 11;
-const ICMP_PARAMPROB = 12;
-const ICMP_UNREACH_NEEDFRAG = 4;
 
 export function decodeIcmp(b: Uint8Array, off: number, end: number, f: Frame, opts: DecodeOptions, depth: number): void {
   if (off + 2 > end) {

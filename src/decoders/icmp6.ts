@@ -18,17 +18,12 @@
  * RFC 4884's Length counts 64-bit words of the invoking packet.
  */
 import type { Frame, Icmp } from '../model.js';
+import { ICMP6_DST_UNREACH, ICMP6_ECHO_REPLY, ICMP6_ECHO_REQUEST, ICMP6_PACKET_TOO_BIG, ICMP6_PARAM_PROB, ICMP6_TIME_EXCEEDED } from '../protocols.js';
 import { u16, u32 } from './bytes.js';
 import type { DecodeOptions } from './options.js';
 import { decodeQuote } from './quote.js';
 
 const ICMP6_HEADER_LEN = 8;
-const ICMP6_DST_UNREACH = 1;
-const ICMP6_PACKET_TOO_BIG = 2;
-const ICMP6_TIME_EXCEEDED = 3;
-const ICMP6_PARAM_PROB = 4;
-const ICMP6_ECHO_REQUEST = 128;
-const ICMP6_ECHO_REPLY = 129;
 
 export function decodeIcmp6(b: Uint8Array, off: number, end: number, f: Frame, opts: DecodeOptions, depth: number): void {
   if (off + 2 > end) {

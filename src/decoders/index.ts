@@ -8,6 +8,7 @@
  * belongs to and everything decoded above it stays.
  */
 import { emptyFrame, type Direction, type Frame, type LinkKind } from '../model.js';
+import { DLT_RAW_12, DLT_RAW_14, LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW } from '../protocols.js';
 import { decodeEthernet } from './ethernet.js';
 import { decodeNull } from './null.js';
 import { defaultDecodeOptions, type DecodeOptions } from './options.js';
@@ -24,18 +25,6 @@ export interface DecodedLink {
   /** Interface index from a Linux cooked v2 header; null otherwise. */
   ifindex: number | null;
 }
-
-// LINKTYPE_* values (tcpdump.org link-layer header types).
-const LINKTYPE_NULL = 0;
-const LINKTYPE_ETHERNET = 1;
-const DLT_RAW_12 = 12; // DLT_RAW on most systems, found in old files
-const DLT_RAW_14 = 14; // DLT_RAW on OpenBSD
-const LINKTYPE_RAW = 101;
-const LINKTYPE_LOOP = 108;
-const LINKTYPE_LINUX_SLL = 113;
-const LINKTYPE_IPV4 = 228;
-const LINKTYPE_IPV6 = 229;
-const LINKTYPE_LINUX_SLL2 = 276;
 
 function linkKind(linkType: number): LinkKind {
   switch (linkType) {

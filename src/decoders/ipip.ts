@@ -3,7 +3,8 @@
  * packet, protocol 41 (RFC 4213, also 6in6) an IPv6 packet, right after the
  * outer header. The inner packet is a frame of its own with link 'none'.
  */
-import { emptyFrame, ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_IPIP, type Frame } from '../model.js';
+import { emptyFrame, type Frame } from '../model.js';
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_IPIP } from '../protocols.js';
 import { decodeIPv4 } from './ipv4.js';
 import { decodeIPv6 } from './ipv6.js';
 import { MAX_DEPTH, type DecodeOptions } from './options.js';

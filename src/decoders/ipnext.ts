@@ -6,7 +6,9 @@
  * length the IP header announces (it can be larger than what was captured).
  * Protocols not listed stay undecoded: Ip.proto says what they are.
  */
-import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_IPIP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP, type Frame } from '../model.js';
+import type { Frame } from '../model.js';
+import { IPPROTO_GRE, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_IPIP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP } from '../protocols.js';
+import { decodeGre } from './gre.js';
 import { decodeIcmp } from './icmp.js';
 import { decodeIcmp6 } from './icmp6.js';
 import { decodeIpInIp } from './ipip.js';
@@ -32,6 +34,9 @@ export function decodeIpPayload(proto: number, b: Uint8Array, off: number, end: 
     case IPPROTO_IPIP:
     case IPPROTO_IPV6:
       decodeIpInIp(proto, b, off, end, f, opts, depth);
+      return;
+    case IPPROTO_GRE:
+      decodeGre(b, off, end, f, opts, depth);
       return;
   }
 }

@@ -32,21 +32,15 @@
  * (RFC 2675), or else a BIG TCP super-packet whose length is what was captured.
  */
 import type { Frame, Ip } from '../model.js';
+import {
+  IPPROTO_AH as NH_AH, IPPROTO_DSTOPTS as NH_DSTOPTS, IPPROTO_ESP as NH_ESP, IPPROTO_FRAGMENT as NH_FRAGMENT, IPPROTO_HIP as NH_HIP,
+  IPPROTO_HOPOPTS as NH_HOPOPTS, IPPROTO_MOBILITY as NH_MOBILITY, IPPROTO_NONE as NH_NONE, IPPROTO_ROUTING as NH_ROUTING, IPPROTO_SHIM6 as NH_SHIM6,
+} from '../protocols.js';
 import { formatIPv6, u16, u32 } from './bytes.js';
 import { decodeIpPayload } from './ipnext.js';
 import type { DecodeOptions } from './options.js';
 
 export const IPV6_HEADER_LEN = 40;
-const NH_HOPOPTS = 0;
-const NH_ROUTING = 43;
-const NH_FRAGMENT = 44;
-const NH_ESP = 50;
-const NH_AH = 51;
-const NH_NONE = 59;
-const NH_DSTOPTS = 60;
-const NH_MOBILITY = 135;
-const NH_HIP = 139;
-const NH_SHIM6 = 140;
 const OPT_PAD1 = 0;
 const OPT_JUMBO = 0xc2;
 

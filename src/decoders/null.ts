@@ -11,17 +11,14 @@
  * with bits in the upper half is read the other way round. IPv4 is AF_INET 2
  * everywhere; IPv6 is 24 (NetBSD, OpenBSD), 28 (FreeBSD) or 30 (macOS).
  */
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, type Frame } from '../model.js';
+import type { Frame } from '../model.js';
+import { BSD_AF_INET, BSD_AF_INET6_BSD, BSD_AF_INET6_DARWIN, BSD_AF_INET6_FREEBSD, ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from '../protocols.js';
 import { u32 } from './bytes.js';
 import { decodeIPv4 } from './ipv4.js';
 import { decodeIPv6 } from './ipv6.js';
 import type { DecodeOptions } from './options.js';
 
 export const NULL_HEADER_LEN = 4;
-const BSD_AF_INET = 2;
-const BSD_AF_INET6_BSD = 24;
-const BSD_AF_INET6_FREEBSD = 28;
-const BSD_AF_INET6_DARWIN = 30;
 
 export function decodeNull(b: Uint8Array, f: Frame, opts: DecodeOptions): void {
   const end = b.length;

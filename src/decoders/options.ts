@@ -1,29 +1,39 @@
 /**
- * What a decoder needs to know beyond the bytes: which UDP ports carry which tunnel.
+ * What a decoder needs to know beyond the bytes: which UDP ports carry which tunnel
+ * (gopacket's UDP port -> layer table). IP protocol numbers route by themselves (ipnext.ts).
  *
  * Kept apart from index.ts so every decoder can import the type without an import cycle.
  */
-import { GENEVE_PORT, VXLAN_PORT_IANA, VXLAN_PORT_LINUX } from '../model.js';
+import { FLANNEL_UDP_PORT, GENEVE_PORT, VXLAN_PORT_IANA, VXLAN_PORT_LINUX, VXLAN_PORT_WEAVE } from '../protocols.js';
+
+/** What a UDP datagram to or from a tunnel port carries. */
+export type UdpTunnel = 'vxlan' | 'geneve' | 'flannel-udp';
 
 export interface DecodeOptions {
-  /** UDP ports decoded as VXLAN (either source or destination port). */
-  vxlanPorts: ReadonlySet<number>;
-  /** UDP ports decoded as GENEVE. */
-  genevePorts: ReadonlySet<number>;
+  /** UDP port (source or destination) -> the tunnel it carries. */
+  udpTunnels: ReadonlyMap<number, UdpTunnel>;
 }
 
-/** Linux's 8472 (flannel, the kernel default) and IANA's 4789 for VXLAN; 6081 for GENEVE. */
+/**
+ * VXLAN on Linux's 8472 (flannel, the kernel default), IANA's 4789 and Weave's fast datapath 6784;
+ * GENEVE on 6081; flannel's udp backend on 8285.
+ */
 export const defaultDecodeOptions: DecodeOptions = {
-  vxlanPorts: new Set([VXLAN_PORT_LINUX, VXLAN_PORT_IANA]),
-  genevePorts: new Set([GENEVE_PORT]),
+  udpTunnels: new Map<number, UdpTunnel>([
+    [VXLAN_PORT_LINUX, 'vxlan'],
+    [VXLAN_PORT_IANA, 'vxlan'],
+    [VXLAN_PORT_WEAVE, 'vxlan'],
+    [GENEVE_PORT, 'geneve'],
+    [FLANNEL_UDP_PORT, 'flannel-udp'],
+  ]),
 };
 
-/** The default ports plus `extraVxlanPorts` (ports outside 1..65535 are ignored). */
+/** The default table plus `extraVxlanPorts` as VXLAN (ports outside 1..65535 are ignored). */
 export function decodeOptions(extraVxlanPorts?: number[]): DecodeOptions {
   if (!extraVxlanPorts || extraVxlanPorts.length === 0) return defaultDecodeOptions;
-  const vxlan = new Set(defaultDecodeOptions.vxlanPorts);
-  for (const p of extraVxlanPorts) if (Number.isInteger(p) && p > 0 && p <= 0xffff) vxlan.add(p);
-  return { vxlanPorts: vxlan, genevePorts: defaultDecodeOptions.genevePorts };
+  const table = new Map(defaultDecodeOptions.udpTunnels);
+  for (const p of extraVxlanPorts) if (Number.isInteger(p) && p > 0 && p <= 0xffff) table.set(p, 'vxlan');
+  return { udpTunnels: table };
 }
 
 /**

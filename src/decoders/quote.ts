@@ -8,7 +8,8 @@
  * ports. The quoted IP length is usually larger than the quote; the quoted frame
  * is then marked truncated, which is normal for a quote.
  */
-import { emptyFrame, ETHERTYPE_IPV4, ETHERTYPE_IPV6, type Frame, type Quoted } from '../model.js';
+import { emptyFrame, type Frame, type Quoted } from '../model.js';
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from '../protocols.js';
 import { decodeIPv4 } from './ipv4.js';
 import { decodeIPv6 } from './ipv6.js';
 import { MAX_DEPTH, type DecodeOptions } from './options.js';

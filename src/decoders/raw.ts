@@ -8,7 +8,8 @@
  *   |Version| ... IPv4 or IPv6 header
  *   +-+-+-+-+-+-+-+-
  */
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, type Frame } from '../model.js';
+import type { Frame } from '../model.js';
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from '../protocols.js';
 import { decodeIPv4 } from './ipv4.js';
 import { decodeIPv6 } from './ipv6.js';
 import type { DecodeOptions } from './options.js';

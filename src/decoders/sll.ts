@@ -45,14 +45,13 @@
  * EtherTypes (802.2 LLC, CAN, netlink families): not decoded.
  */
 import type { Direction, Frame } from '../model.js';
+import { ARPHRD_NETLINK, ETHERTYPE_MIN } from '../protocols.js';
 import { formatMac, hex4, u16, u32 } from './bytes.js';
 import { decodeEthertype } from './ethernet.js';
 import type { DecodeOptions } from './options.js';
 
 export const SLL_HEADER_LEN = 16;
 export const SLL2_HEADER_LEN = 20;
-const ETHERTYPE_MIN = 0x0600;
-const ARPHRD_NETLINK = 824;
 const MAC_LEN = 6;
 
 const DIRECTIONS: readonly Direction[] = ['in', 'broadcast', 'multicast', 'other', 'out'];

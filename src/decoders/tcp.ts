@@ -24,7 +24,8 @@
  * still gives the fields it holds; the rest are null (flags 0) and the frame is
  * marked truncated.
  */
-import { TCP_ACK, type Frame, type Tcp } from '../model.js';
+import type { Frame, Tcp } from '../model.js';
+import { TCP_ACK } from '../protocols.js';
 import { u16, u32 } from './bytes.js';
 
 const TCP_MIN_HEADER_LEN = 20;

@@ -11,29 +11,21 @@
  *   |          data octets ...
  *   +---------------- ...
  *
- * Next layer by port (gopacket's port table): a tunnel when either port is one
- * of the options' VXLAN or GENEVE ports, the destination port first (as
- * tcpdump, which also looks at both). A Length of 0 is a jumbogram (RFC 2675)
- * or a BIG TCP super-packet: the IP payload length stands for it.
+ * Next layer by port (gopacket's port table, DecodeOptions.udpTunnels): a
+ * tunnel when either port is a tunnel port (VXLAN, GENEVE, flannel's udp
+ * backend), the destination port first (as tcpdump, which also looks at both).
+ * A Length of 0 is a jumbogram (RFC 2675) or a BIG TCP super-packet: the IP
+ * payload length stands for it.
  */
 import type { Frame, Udp } from '../model.js';
 import { u16 } from './bytes.js';
 import { innerChecksumPending, udpChecksumOk } from './checksum.js';
+import { decodeFlannelUdp } from './flannel.js';
 import { decodeGeneve } from './geneve.js';
 import type { DecodeOptions } from './options.js';
 import { decodeVxlan, VXLAN_HEADER_LEN } from './vxlan.js';
 
 export const UDP_HEADER_LEN = 8;
-
-const NEXT_NONE = 0;
-const NEXT_VXLAN = 1;
-const NEXT_GENEVE = 2;
-
-function nextByPort(port: number, opts: DecodeOptions): number {
-  if (opts.vxlanPorts.has(port)) return NEXT_VXLAN;
-  if (opts.genevePorts.has(port)) return NEXT_GENEVE;
-  return NEXT_NONE;
-}
 
 /** ipOff: where the IP header carrying this datagram starts (for the checksum's pseudo-header); -1 when unknown. */
 export function decodeUdp(b: Uint8Array, off: number, end: number, length: number, f: Frame, opts: DecodeOptions, depth: number, ipOff = -1): void {
@@ -58,18 +50,19 @@ export function decodeUdp(b: Uint8Array, off: number, end: number, length: numbe
   }
   udp.payloadLen = ulen - UDP_HEADER_LEN;
   const pEnd = off + ulen < end ? off + ulen : end;
-  let next = nextByPort(udp.dstPort, opts);
-  if (next === NEXT_NONE) next = nextByPort(udp.srcPort, opts);
-  // A tunnel carrier's checksum decides whether the receiving kernel hands it to VXLAN at all.
-  if (next !== NEXT_NONE && ipOff >= 0 && f.ip && f.ip.fragOffset === 0 && !f.ip.moreFragments && off + ulen <= end) {
+  const next = opts.udpTunnels.get(udp.dstPort) ?? opts.udpTunnels.get(udp.srcPort);
+  if (next === undefined) return;
+  // A tunnel carrier's checksum decides whether the receiving kernel hands it to the tunnel at all.
+  if (ipOff >= 0 && f.ip && f.ip.fragOffset === 0 && !f.ip.moreFragments && off + ulen <= end) {
     udp.checksumOk = udpChecksumOk(b, f.ip.version, ipOff, off, ulen);
   }
-  if (next === NEXT_VXLAN) decodeVxlan(b, off + UDP_HEADER_LEN, pEnd, f, opts, depth);
-  else if (next === NEXT_GENEVE) decodeGeneve(b, off + UDP_HEADER_LEN, pEnd, f, opts, depth);
+  const tun = off + UDP_HEADER_LEN;
+  if (next === 'vxlan') decodeVxlan(b, tun, pEnd, f, opts, depth);
+  else if (next === 'geneve') decodeGeneve(b, tun, pEnd, f, opts, depth);
+  else if (!decodeFlannelUdp(b, tun, pEnd, f, opts, depth)) udp.checksumOk = null; // not IP inside: plain UDP
   // Wrong only because the inner checksum is still the NIC's to fill in (local checksum offload): not judged.
   if (udp.checksumOk === false && f.tunnel && f.tunnel.inner.link === 'ether') {
-    const tun = off + UDP_HEADER_LEN;
-    const eth = next === NEXT_VXLAN ? tun + VXLAN_HEADER_LEN : tun + 8 + (b[tun] & 0x3f) * 4;
+    const eth = next === 'vxlan' ? tun + VXLAN_HEADER_LEN : tun + 8 + (b[tun] & 0x3f) * 4;
     if (innerChecksumPending(b, eth, pEnd, f.tunnel.inner.vlans.length)) udp.checksumOk = null;
   }
 }

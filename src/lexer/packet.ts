@@ -3,6 +3,10 @@
  * the binary decoders produce. What the text does not show stays null.
  */
 import { emptyFrame, type Direction, type Frame, type Ip, type LinkKind, type Packet, type Tunnel } from '../model.js';
+import {
+  ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_ESP, IPPROTO_GRE, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_IGMP, IPPROTO_IPIP, IPPROTO_IPV6, IPPROTO_OSPF,
+  IPPROTO_TCP, IPPROTO_UDP, IPPROTO_VRRP,
+} from '../protocols.js';
 import type { ParsedLink, ParsedNet, ParsedRecord } from './parser.js';
 import { intern } from './intern.js';
 import { fastTransport, joinTokens, parseIcmp, parseIcmp6, parseTcp, parseUdp, tailText } from './tail.js';
@@ -72,12 +76,12 @@ function tunnelOf(words: string[], inner: Frame): Tunnel {
   if (!sameWords(words, lastWords)) {
     const text = joinTokens(words);
     const flags = /flags \[[^\][]*\] \((0x[0-9a-f]+)\)/i.exec(text);
-    const vni = /(?:instance|vni) (0x[0-9a-f]+|\d+)/.exec(text);
+    const vni = /(?:instance |vni |key ?= ?)(0x[0-9a-f]+|\d+)/.exec(text);
     lastWords = words;
     lastVni = vni ? Number(vni[1]) : null;
     lastFlags = flags ? parseInt(flags[1]!, 16) : null;
   }
-  return { type: words[0] === 'Geneve' ? 'geneve' : 'vxlan', vni: lastVni, flags: lastFlags, inner };
+  return { type: words[0] === 'Geneve' ? 'geneve' : words[0] === 'GREv0' ? 'gre' : 'vxlan', vni: lastVni, flags: lastFlags, inner };
 }
 
 /** Fills f from a parsed network part. Returns false when nothing of it could be read. */
@@ -114,15 +118,17 @@ function applyNet(f: Frame, net: ParsedNet): boolean {
   }
   const ip = ipFields(net, src, dst);
   f.ip = ip;
-  if (f.ethertype === null) f.ethertype = v6 ? 0x86dd : 0x0800;
+  if (f.ethertype === null) f.ethertype = v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
   if (net.tunnel) {
-    const inner = emptyFrame(net.tunnel.words[0] === 'IPIP' ? 'none' : 'ether');
+    const bare = net.tunnel.words[0] === 'IPIP' || (net.tunnel.words[0] === 'GREv0' && net.tunnel.inner.link.src === null);
+    const inner = emptyFrame(bare ? 'none' : 'ether');
     applyLink(inner, net.tunnel.inner.link);
     applyNet(inner, net.tunnel.inner.net);
     f.tunnel = tunnelOf(net.tunnel.words, inner);
-    if (f.tunnel.type === 'ipip') ip.proto = inner.ip?.version === 6 ? 41 : 4;
+    if (f.tunnel.type === 'ipip') ip.proto = inner.ip?.version === 6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
+    else if (f.tunnel.type === 'gre') ip.proto = IPPROTO_GRE;
     else if (sport !== null && dport !== null) {
-      ip.proto = 17;
+      ip.proto = IPPROTO_UDP;
       f.l4 = { kind: 'udp', srcPort: sport, dstPort: dport, length: null, payloadLen: null, checksumOk: null };
     }
     return true;
@@ -130,28 +136,28 @@ function applyNet(f: Frame, net: ParsedNet): boolean {
   if (net.tailText !== null && fastTransport(f, ip, net.tailText, sport, dport)) return true;
   const text = net.tailText !== null ? tailText(net.tailText) : joinTokens(net.tail);
   if (text.startsWith('ICMP6')) {
-    ip.proto = 58;
+    ip.proto = IPPROTO_ICMPV6;
     f.l4 = parseIcmp6(text.replace(/^ICMP6,? /, ''));
   } else if (text.startsWith('ICMP ')) {
-    ip.proto = 1;
+    ip.proto = IPPROTO_ICMP;
     f.l4 = parseIcmp(text.slice(5));
   } else if (sport !== null && dport !== null) {
     // The transport is named by its printer: "Flags [...]" is TCP, "UDP," and the tunnels are UDP;
     // an application printer (domain, NTP, ...) with no keyword: -v's proto, else UDP.
-    const tcp = text.startsWith('Flags ') || /^tcp \d+/.test(text) || (ip.proto === 6 && !text.startsWith('UDP'));
+    const tcp = text.startsWith('Flags ') || /^tcp \d+/.test(text) || (ip.proto === IPPROTO_TCP && !text.startsWith('UDP'));
     if (tcp) {
-      ip.proto = 6;
+      ip.proto = IPPROTO_TCP;
       f.l4 = parseTcp(text, sport, dport);
     } else {
-      ip.proto = 17;
+      ip.proto = IPPROTO_UDP;
       f.l4 = parseUdp(text, sport, dport);
     }
   } else if (ip.proto === IPPROTO_UNKNOWN) {
-    if (text.startsWith('igmp')) ip.proto = 2;
-    else if (text.startsWith('GREv')) ip.proto = 47;
-    else if (text.startsWith('ESP')) ip.proto = 50;
-    else if (text.startsWith('OSPF')) ip.proto = 89;
-    else if (text.startsWith('VRRP')) ip.proto = 112;
+    if (text.startsWith('igmp')) ip.proto = IPPROTO_IGMP;
+    else if (text.startsWith('GREv')) ip.proto = IPPROTO_GRE;
+    else if (text.startsWith('ESP')) ip.proto = IPPROTO_ESP;
+    else if (text.startsWith('OSPF')) ip.proto = IPPROTO_OSPF;
+    else if (text.startsWith('VRRP')) ip.proto = IPPROTO_VRRP;
   }
   return true;
 }

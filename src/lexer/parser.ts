@@ -19,7 +19,7 @@ const NETWORK_WORDS = new Set(['IP', 'IP6', 'ARP,', 'ARP', 'RARP']);
 const IP_WORDS = new Set(['IP', 'IP6']);
 const ARP_WORDS = new Set(['ARP', 'ARP,']);
 const ARP_OPS = new Set(['Request', 'Reply']);
-const TUNNEL_WORDS = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE']);
+const TUNNEL_WORDS = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE', 'GREv0']);
 /** What follows a -# packet number (IpHead starts with the word "IP", RecordHead with a time). */
 const AFTER_NUMBER: ReadonlySet<TokenType> = new Set([Time, DateTime, Decimal, Word, IpHead, RecordHead]);
 
@@ -565,10 +565,10 @@ class TcpdumpParser extends EmbeddedActionsParser {
     this.OR(this.tailAlts);
   });
 
-  /** The encapsulated frame starts: MACs of -e, or the network keyword. */
+  /** The encapsulated frame starts: MACs of -e, the network keyword, or (GRE with -e) bare addresses. */
   private innerStarts(): boolean {
     const t = this.LA(1);
-    if (t.tokenType === Mac && this.LA(2).tokenType === Gt) return true;
+    if ((t.tokenType === Mac || t.tokenType === Ipv4 || t.tokenType === Ipv6) && this.LA(2).tokenType === Gt) return true;
     return t.tokenType === IpHead || (t.tokenType === Word && (t.image === 'IP' || t.image === 'IP6' || t.image === 'ARP'));
   }
 }

@@ -3,28 +3,37 @@
  * read from the parser's token list. Each table row is the text of one
  * tcpdump printer (print-icmp.c, print-icmp6.c, print-tcp.c, print-udp.c).
  */
-import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type Frame, type Icmp, type Ip, type Quoted, type Tcp, type Udp } from '../model.js';
+import type { Frame, Icmp, Ip, Quoted, Tcp, Udp } from '../model.js';
+import {
+  ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_ADDR, ICMP6_DST_UNREACH_ADMIN, ICMP6_DST_UNREACH_NOPORT, ICMP6_DST_UNREACH_NOROUTE, ICMP6_ECHO_REPLY,
+  ICMP6_ECHO_REQUEST, ICMP6_PACKET_TOO_BIG, ICMP6_TIME_EXCEEDED, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_REDIRECT, ICMP_REDIRECT_HOST, ICMP_TIMXCEED,
+  ICMP_TIMXCEED_INTRANS, ICMP_TIMXCEED_REASS, ICMP_UNREACH, ICMP_UNREACH_FILTER_PROHIB, ICMP_UNREACH_HOST, ICMP_UNREACH_HOST_PRECEDENCE,
+  ICMP_UNREACH_HOST_PROHIB, ICMP_UNREACH_HOST_UNKNOWN, ICMP_UNREACH_ISOLATED, ICMP_UNREACH_NEEDFRAG, ICMP_UNREACH_NET, ICMP_UNREACH_NET_PROHIB,
+  ICMP_UNREACH_NET_UNKNOWN, ICMP_UNREACH_PORT, ICMP_UNREACH_PRECEDENCE_CUTOFF, ICMP_UNREACH_PROTOCOL, ICMP_UNREACH_SRCFAIL, ICMP_UNREACH_TOSHOST,
+  ICMP_UNREACH_TOSNET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, MLD_LISTENER_REPORT, MLDV2_LISTENER_REPORT, ND_NEIGHBOR_ADVERT, ND_NEIGHBOR_SOLICIT,
+  ND_REDIRECT, ND_ROUTER_ADVERT, ND_ROUTER_SOLICIT, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG,
+} from '../protocols.js';
 import { intern } from './intern.js';
 import { plainLexer } from './tokens.js';
 
 /** ICMP destination-unreachable texts (print-icmp.c) -> code; %s is the quoted destination. */
 const UNREACH: [RegExp, number][] = [
-  [/^net (\S+) unreachable - admin prohibited/, 9],
-  [/^host (\S+) unreachable - admin prohibited filter/, 13],
-  [/^host (\S+) unreachable - admin prohibited/, 10],
-  [/^net (\S+) unreachable - tos prohibited/, 11],
-  [/^host (\S+) unreachable - tos prohibited/, 12],
-  [/^net (\S+) unreachable - unknown/, 6],
-  [/^host (\S+) unreachable - unknown/, 7],
-  [/^host (\S+) unreachable - host precedence violation/, 14],
-  [/^host (\S+) unreachable - precedence cutoff/, 15],
-  [/^net (\S+) unreachable/, 0],
-  [/^host (\S+) unreachable/, 1],
-  [/^(\S+) protocol (\d+) unreachable/, 2],
-  [/^(\S+) (udp|tcp) port (\d+) unreachable/, 3],
-  [/^(\S+) unreachable - need to frag \(mtu (\d+)\)/, 4],
-  [/^(\S+) unreachable - source route failed/, 5],
-  [/^(\S+) unreachable - source host isolated/, 8],
+  [/^net (\S+) unreachable - admin prohibited/, ICMP_UNREACH_NET_PROHIB],
+  [/^host (\S+) unreachable - admin prohibited filter/, ICMP_UNREACH_FILTER_PROHIB],
+  [/^host (\S+) unreachable - admin prohibited/, ICMP_UNREACH_HOST_PROHIB],
+  [/^net (\S+) unreachable - tos prohibited/, ICMP_UNREACH_TOSNET],
+  [/^host (\S+) unreachable - tos prohibited/, ICMP_UNREACH_TOSHOST],
+  [/^net (\S+) unreachable - unknown/, ICMP_UNREACH_NET_UNKNOWN],
+  [/^host (\S+) unreachable - unknown/, ICMP_UNREACH_HOST_UNKNOWN],
+  [/^host (\S+) unreachable - host precedence violation/, ICMP_UNREACH_HOST_PRECEDENCE],
+  [/^host (\S+) unreachable - precedence cutoff/, ICMP_UNREACH_PRECEDENCE_CUTOFF],
+  [/^net (\S+) unreachable/, ICMP_UNREACH_NET],
+  [/^host (\S+) unreachable/, ICMP_UNREACH_HOST],
+  [/^(\S+) protocol (\d+) unreachable/, ICMP_UNREACH_PROTOCOL],
+  [/^(\S+) (udp|tcp) port (\d+) unreachable/, ICMP_UNREACH_PORT],
+  [/^(\S+) unreachable - need to frag \(mtu (\d+)\)/, ICMP_UNREACH_NEEDFRAG],
+  [/^(\S+) unreachable - source route failed/, ICMP_UNREACH_SRCFAIL],
+  [/^(\S+) unreachable - source host isolated/, ICMP_UNREACH_ISOLATED],
 ];
 
 function quoted(dst: string, proto: number | null = null, dstPort: number | null = null): Quoted {
@@ -39,19 +48,19 @@ function icmpOf(type: number, code: number, rest: Partial<Icmp> = {}): Icmp {
 /** "ICMP echo request, id 46, seq 1, length 64" and the error forms; the text after "ICMP ". */
 export function parseIcmp(text: string): Icmp | null {
   let m = /^echo (request|reply), id (\d+), seq (\d+)/.exec(text);
-  if (m) return icmpOf(m[1] === 'request' ? 8 : 0, 0, { id: Number(m[2]), seq: Number(m[3]) });
+  if (m) return icmpOf(m[1] === 'request' ? ICMP_ECHO : ICMP_ECHOREPLY, 0, { id: Number(m[2]), seq: Number(m[3]) });
   for (const [re, code] of UNREACH) {
     m = re.exec(text);
     if (!m) continue;
-    if (code === 3) return icmpOf(3, 3, { quoted: quoted(m[1]!, m[2] === 'tcp' ? 6 : 17, Number(m[3])) });
-    if (code === 2) return icmpOf(3, 2, { quoted: quoted(m[1]!, Number(m[2])) });
-    if (code === 4) return icmpOf(3, 4, { mtu: Number(m[2]), quoted: quoted(m[1]!) });
-    return icmpOf(3, code, { quoted: quoted(m[1]!) });
+    if (code === ICMP_UNREACH_PORT) return icmpOf(ICMP_UNREACH, code, { quoted: quoted(m[1]!, m[2] === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP, Number(m[3])) });
+    if (code === ICMP_UNREACH_PROTOCOL) return icmpOf(ICMP_UNREACH, code, { quoted: quoted(m[1]!, Number(m[2])) });
+    if (code === ICMP_UNREACH_NEEDFRAG) return icmpOf(ICMP_UNREACH, code, { mtu: Number(m[2]), quoted: quoted(m[1]!) });
+    return icmpOf(ICMP_UNREACH, code, { quoted: quoted(m[1]!) });
   }
   // "time exceeded in-transit" does not name the destination: the quote is unknown.
-  if (text.startsWith('time exceeded')) return icmpOf(11, text.includes('reassembly') ? 1 : 0, { quoted: quoted('?') });
+  if (text.startsWith('time exceeded')) return icmpOf(ICMP_TIMXCEED, text.includes('reassembly') ? ICMP_TIMXCEED_REASS : ICMP_TIMXCEED_INTRANS, { quoted: quoted('?') });
   m = /^redirect (\S+) to (?:net|host) (\S+)/.exec(text);
-  if (m) return icmpOf(5, 1, { quoted: quoted(m[1]!) });
+  if (m) return icmpOf(ICMP_REDIRECT, ICMP_REDIRECT_HOST, { quoted: quoted(m[1]!) });
   m = /^type-#(\d+)/.exec(text);
   if (m) return icmpOf(Number(m[1]), 0);
   return null;
@@ -61,25 +70,25 @@ export function parseIcmp(text: string): Icmp | null {
 export function parseIcmp6(text: string): Icmp | null {
   const v6 = (type: number, code: number, rest: Partial<Icmp> = {}): Icmp => ({ ...icmpOf(type, code, rest), kind: 'icmp6' });
   let m = /^echo (request|reply), id (\d+), seq (\d+)/.exec(text);
-  if (m) return v6(m[1] === 'request' ? 128 : 129, 0, { id: Number(m[2]), seq: Number(m[3]) });
+  if (m) return v6(m[1] === 'request' ? ICMP6_ECHO_REQUEST : ICMP6_ECHO_REPLY, 0, { id: Number(m[2]), seq: Number(m[3]) });
   m = /^packet too big, mtu (\d+)/.exec(text);
-  if (m) return v6(2, 0, { mtu: Number(m[1]), quoted: quoted('?') });
+  if (m) return v6(ICMP6_PACKET_TOO_BIG, 0, { mtu: Number(m[1]), quoted: quoted('?') });
   m = /^destination unreachable, (?:unreachable route|no route to) (\S+)/.exec(text);
-  if (m) return v6(1, 0, { quoted: quoted(m[1]!.replace(/,$/, '')) });
+  if (m) return v6(ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_NOROUTE, { quoted: quoted(m[1]!.replace(/,$/, '')) });
   m = /^destination unreachable, unreachable prohibited (\S+)/.exec(text);
-  if (m) return v6(1, 1, { quoted: quoted(m[1]!.replace(/,$/, '')) });
+  if (m) return v6(ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_ADMIN, { quoted: quoted(m[1]!.replace(/,$/, '')) });
   m = /^destination unreachable, unreachable address (\S+)/.exec(text);
-  if (m) return v6(1, 3, { quoted: quoted(m[1]!.replace(/,$/, '')) });
+  if (m) return v6(ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_ADDR, { quoted: quoted(m[1]!.replace(/,$/, '')) });
   m = /^destination unreachable, (\S+) (tcp|udp) port (\d+)/.exec(text);
-  if (m) return v6(1, 4, { quoted: quoted(m[1]!, m[2] === 'tcp' ? 6 : 17, Number(m[3])) });
-  if (text.startsWith('destination unreachable')) return v6(1, 0, { quoted: quoted('?') });
-  if (text.startsWith('time exceeded')) return v6(3, 0, { quoted: quoted('?') });
-  if (text.startsWith('router solicitation')) return v6(133, 0);
-  if (text.startsWith('router advertisement')) return v6(134, 0);
-  if (text.startsWith('neighbor solicitation')) return v6(135, 0);
-  if (text.startsWith('neighbor advertisement')) return v6(136, 0);
-  if (text.startsWith('redirect')) return v6(137, 0);
-  if (text.startsWith('multicast listener')) return v6(text.includes('v2') ? 143 : 131, 0);
+  if (m) return v6(ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_NOPORT, { quoted: quoted(m[1]!, m[2] === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP, Number(m[3])) });
+  if (text.startsWith('destination unreachable')) return v6(ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_NOROUTE, { quoted: quoted('?') });
+  if (text.startsWith('time exceeded')) return v6(ICMP6_TIME_EXCEEDED, 0, { quoted: quoted('?') });
+  if (text.startsWith('router solicitation')) return v6(ND_ROUTER_SOLICIT, 0);
+  if (text.startsWith('router advertisement')) return v6(ND_ROUTER_ADVERT, 0);
+  if (text.startsWith('neighbor solicitation')) return v6(ND_NEIGHBOR_SOLICIT, 0);
+  if (text.startsWith('neighbor advertisement')) return v6(ND_NEIGHBOR_ADVERT, 0);
+  if (text.startsWith('redirect')) return v6(ND_REDIRECT, 0);
+  if (text.startsWith('multicast listener')) return v6(text.includes('v2') ? MLDV2_LISTENER_REPORT : MLD_LISTENER_REPORT, 0);
   return null;
 }
 
@@ -189,7 +198,7 @@ export function tailText(raw: string): string {
  */
 const TCP_LINE = /^Flags \[([A-Za-z.]*)\](?:, seq (\d+)(?::(\d+))?)?(?:, ack (\d+))?, win (\d+)(?:, options \[(?:[^\][,]|,(?! ))*\])?, length (\d+)(?=:|$)/;
 /** "ICMP echo request, id 46, seq 1": its pieces are their own joined text up to the last digit read. */
-const ICMP_ECHO = /^ICMP echo (request|reply), id (\d+), seq (\d+)/;
+const ICMP_ECHO_LINE = /^ICMP echo (request|reply), id (\d+), seq (\d+)/;
 
 /** TCP_FLAG_LETTERS by character code (TCP_LINE's flags are letters and dots): no string keys per letter. */
 function flagBit(c: number): number {
@@ -240,8 +249,8 @@ export function fastTransport(f: Frame, ip: Ip, raw: string, sport: number | nul
   const c = raw.charCodeAt(0);
   if (!isLetter(c)) {
     if (sport === null || dport === null) return true;
-    if (ip.proto === 6) return false;
-    ip.proto = 17;
+    if (ip.proto === IPPROTO_TCP) return false;
+    ip.proto = IPPROTO_UDP;
     f.l4 = { kind: 'udp', srcPort: sport, dstPort: dport, length: null, payloadLen: null, checksumOk: null };
     return true;
   }
@@ -275,15 +284,15 @@ export function fastTransport(f: Frame, ip: Ip, raw: string, sport: number | nul
     tcp.payloadLen = digitsAt(raw, i + 9); // ", length "
     // Without both seq and ack, a payload's text could hold the ", seq" or ", ack" parseTcp reads.
     if (seqOrAck < 2 && digitsEnd !== raw.length) return false;
-    ip.proto = 6;
+    ip.proto = IPPROTO_TCP;
     f.l4 = tcp;
     return true;
   }
   if (c === 0x49 /* I */) {
-    const m = ICMP_ECHO.exec(raw);
+    const m = ICMP_ECHO_LINE.exec(raw);
     if (m === null) return false;
-    ip.proto = 1;
-    f.l4 = icmpOf(m[1] === 'request' ? 8 : 0, 0, { id: Number(m[2]), seq: Number(m[3]) });
+    ip.proto = IPPROTO_ICMP;
+    f.l4 = icmpOf(m[1] === 'request' ? ICMP_ECHO : ICMP_ECHOREPLY, 0, { id: Number(m[2]), seq: Number(m[3]) });
     return true;
   }
   return false;

@@ -69,7 +69,7 @@ export const Other = createToken({ name: 'Other', pattern: /[^\s]/, start_chars_
 const SPACE = /\s/;
 /** The tail's first word, when it is one that the parser looks at (tunnel headers, IP-in-IP). */
 const WORD_AT = /[A-Za-z_?][\w\-.\/?+@%]*/y;
-const KEEP_LEXING = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE', 'IP', 'IP6']);
+const KEEP_LEXING = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE', 'GREv0', 'IP', 'IP6']);
 
 /**
  * "IP a.b.c.d[.port] > e.f.g.h[.port]: " (what tcpdump prints before every IPv4 packet's tail) in

@@ -1,4 +1,7 @@
 /** What a capture reader hands on: one captured record at a time, before any decoding. */
+import {
+  DLT_RAW_12, DLT_RAW_14, LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW,
+} from '../protocols.js';
 
 /**
  * Called once per captured record. `data` is a view that is only valid during the call
@@ -32,17 +35,7 @@ export class InputError extends Error {
   }
 }
 
-/** Link types we decode (LINKTYPE_* from the tcpdump.org list). */
-export const LINKTYPE_NULL = 0;
-export const LINKTYPE_ETHERNET = 1;
-export const LINKTYPE_RAW = 101;
-export const LINKTYPE_LOOP = 108;
-export const LINKTYPE_LINUX_SLL = 113;
-export const LINKTYPE_IPV4 = 228;
-export const LINKTYPE_IPV6 = 229;
-export const LINKTYPE_LINUX_SLL2 = 276;
-
-/** Every link type decodeFrame decodes: the above, and DLT_RAW as old files (12) and OpenBSD (14) number it. */
+/** Every link type decodeFrame decodes (DLT_RAW as old files and OpenBSD number it among them). */
 export const DECODED_LINK_TYPES: ReadonlySet<number> = new Set([
-  LINKTYPE_NULL, LINKTYPE_ETHERNET, 12, 14, LINKTYPE_RAW, LINKTYPE_LOOP, LINKTYPE_LINUX_SLL, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2,
+  LINKTYPE_NULL, LINKTYPE_ETHERNET, DLT_RAW_12, DLT_RAW_14, LINKTYPE_RAW, LINKTYPE_LOOP, LINKTYPE_LINUX_SLL, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2,
 ]);

@@ -3,6 +3,7 @@
  * underlay even when no flow failed because of them.
  */
 import type { Flow, InputNode, TableResult } from '../flows/table.js';
+import { VXLAN_PORT_IANA, VXLAN_PORT_LINUX } from '../protocols.js';
 
 export interface Anomaly {
   kind: 'source-rewritten' | 'vni-mismatch' | 'two-vxlan-ports' | 'arp-unanswered' | 'bad-outer-checksum';
@@ -79,7 +80,7 @@ export function anomalies(result: Pick<TableResult, 'tunnels' | 'arp'>, rewrites
     }
   }
   const ports = new Set(result.tunnels.filter((t) => t.type === 'vxlan').map((t) => t.port));
-  if (ports.has(8472) && ports.has(4789)) {
+  if (ports.has(VXLAN_PORT_LINUX) && ports.has(VXLAN_PORT_IANA)) {
     out.push({ kind: 'two-vxlan-ports', detail: 'VXLAN on both UDP 8472 (Linux default, flannel) and 4789 (IANA): nodes may disagree on the port' });
   }
   out.push(...badChecksums(result));

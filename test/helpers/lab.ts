@@ -8,8 +8,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openInput, readCapture } from '../../src/readers/index.js';
 import {
-  LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW,
-} from '../../src/readers/types.js';
+  DLT_RAW_12, DLT_RAW_14, LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW,
+} from '../../src/protocols.js';
 
 export const labDir = fileURLToPath(new URL('../../samples/lab/', import.meta.url));
 const shared = (f: string) => fileURLToPath(new URL(`../../../shared/${f}`, import.meta.url));
@@ -29,9 +29,6 @@ export interface LabFrame {
   data: Uint8Array;
 }
 
-/** DLT_RAW as old files and OpenBSD number it: decoded like LINKTYPE_RAW. */
-export const DLT_RAW_12 = 12;
-export const DLT_RAW_14 = 14;
 /** Every link type decodeFrame knows, and one it does not. */
 export const LINK_TYPES = [LINKTYPE_NULL, LINKTYPE_ETHERNET, DLT_RAW_12, DLT_RAW_14, LINKTYPE_RAW, LINKTYPE_LOOP, LINKTYPE_LINUX_SLL, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2];
 export const UNKNOWN_LINK_TYPE = 147; // LINKTYPE_USER0: nobody's decoder
