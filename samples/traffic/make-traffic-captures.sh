@@ -10,7 +10,8 @@ cd "$(dirname "$0")"
 source ../lab/lib.sh
 # Namespaces of their own (oat-*), so this can run beside make-captures.sh.
 NS_R=oat-router NS_A=oat-nodea NS_B=oat-nodeb NS_PA=oat-poda NS_PB=oat-podb
-trap lab_down EXIT
+# On exit (also on error): stop this script's own background jobs (captures, peers), remove the lab.
+trap 'kill $(jobs -p) 2>/dev/null || true; lab_down' EXIT
 PEERS=(/usr/bin/python3 "$PWD/peers.py")
 
 # nft_router FAMILY TABLE CHAIN-SPEC RULE: one chain with one rule on the router.
@@ -51,8 +52,8 @@ scenario() {
   done
   case $S in
     tcp-midstream)
-      # Pod B sends 2 MB to pod A:8080 over 3 s; the captures start ~1 s in (no SYN) and last
-      # past the close (FIN both ways).
+      # Pod B sends 2 MB to pod A:8080 over 3 s; the captures start 0.7 s after the connection is
+      # established (no SYN) and last past the close (FIN both ways).
       nsx $NS_PA "${PEERS[@]}" sink 8080 & srv=$!
       sleep 0.5
       nsx $NS_PB "${PEERS[@]}" send 10.244.2.2 8080 2097152 3 & cli=$!
