@@ -47,6 +47,9 @@ const KNOWN_WRONG = new Set<string>([
   ...allVariants('syn-retry.nodeb-ens224.pcap', 'tcp 10.244.3.2 -> 10.244.2.2:8080'),
   ...allVariants('syn-retry-backoff.nodeb-any.pcap', 'tcp 10.244.3.2 -> 10.244.2.2:8080'),
   ...allVariants('syn-retry-backoff.nodeb-ens224.pcap', 'tcp 10.244.3.2 -> 10.244.2.2:8080'),
+  // Data never acknowledged after the handshake: healthy ("1 connection attempt (SYN), 1 answered").
+  ...allVariants('tcp-blackhole.nodeb-any.pcap', 'tcp 10.244.3.2 -> 10.244.2.2:8080'),
+  ...allVariants('tcp-blackhole.nodeb-ens224.pcap', 'tcp 10.244.3.2 -> 10.244.2.2:8080'),
   // One-way syslog: request-only ("5 datagrams, 0 answered ... no reply came back within 1 s").
   ...allVariants('udp-syslog-oneway.nodea-any.pcap', 'udp 10.244.3.2 -> 10.244.2.2:514'),
   ...allVariants('udp-syslog-oneway.nodeb-any.pcap', 'udp 10.244.3.2 -> 10.244.2.2:514'),

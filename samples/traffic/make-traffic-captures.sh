@@ -101,6 +101,19 @@ scenario() {
       sleep 1
       nsx $NS_PB socat - TCP:10.244.2.2:8080 </dev/null >/dev/null 2>&1 || true
       kill $srv 2>/dev/null || true ;;
+    tcp-blackhole)
+      # Pod B connects to pod A:8080; once established, the router drops all of pod B's VXLAN
+      # packets: pod B's line of data is retransmitted with the kernel's backoff (~0.2, 0.4, 0.8,
+      # 1.6, 3.2 s) and never acknowledged. The capture stops while it still retries.
+      nsx $NS_PA socat -T20 TCP-LISTEN:8080,reuseaddr SYSTEM:'read l; echo ok' & srv=$!
+      cap $NS_B nodeb any
+      cap $NS_B nodeb ens224
+      sleep 1
+      (sleep 1; echo hello; sleep 9) 2>/dev/null | nsx $NS_PB socat -T12 - TCP:10.244.2.2:8080 >/dev/null 2>&1 & cli=$!
+      sleep 0.5
+      nft_router inet f "$FORWARD" 'ip saddr 192.168.223.131 udp dport 8472 drop'
+      sleep 8
+      kill $srv 2>/dev/null || true ;;
     tcp-refused)
       # Pod B connects to pod A:9, where nothing listens; captured on the client's node.
       cap $NS_B nodeb any
@@ -175,5 +188,5 @@ scenario() {
   lab_down
 }
 
-ALL=(tcp-midstream tcp-underlay-loss syn-retry syn-retry-backoff syn-never tcp-refused tcp-fin-rst tcp-keepalive udp-syslog-oneway udp-dns udp-dns-dropped traceroute ping-self)
+ALL=(tcp-midstream tcp-underlay-loss syn-retry syn-retry-backoff syn-never tcp-blackhole tcp-refused tcp-fin-rst tcp-keepalive udp-syslog-oneway udp-dns udp-dns-dropped traceroute ping-self)
 for s in "${@:-${ALL[@]}}"; do scenario "$s"; done
