@@ -10,7 +10,8 @@ cd "$(dirname "$0")"
 source ../lab/lib.sh
 # Namespaces of their own (oat-*), so this can run beside make-captures.sh.
 NS_R=oat-router NS_A=oat-nodea NS_B=oat-nodeb NS_PA=oat-poda NS_PB=oat-podb
-trap lab_down EXIT
+# On exit (also on error): stop this script's own background jobs (captures, peers), remove the lab.
+trap 'kill $(jobs -p) 2>/dev/null || true; lab_down' EXIT
 PEERS=(/usr/bin/python3 "$PWD/peers.py")
 
 # nft_router FAMILY TABLE CHAIN-SPEC RULE: one chain with one rule on the router.
@@ -51,8 +52,8 @@ scenario() {
   done
   case $S in
     tcp-midstream)
-      # Pod B sends 2 MB to pod A:8080 over 3 s; the captures start ~1 s in (no SYN) and last
-      # past the close (FIN both ways).
+      # Pod B sends 2 MB to pod A:8080 over 3 s; the captures start 0.7 s after the connection is
+      # established (no SYN) and last past the close (FIN both ways).
       nsx $NS_PA "${PEERS[@]}" sink 8080 & srv=$!
       sleep 0.5
       nsx $NS_PB "${PEERS[@]}" send 10.244.2.2 8080 2097152 3 & cli=$!
@@ -99,6 +100,19 @@ scenario() {
       cap $NS_B nodeb ens224
       sleep 1
       nsx $NS_PB socat - TCP:10.244.2.2:8080 </dev/null >/dev/null 2>&1 || true
+      kill $srv 2>/dev/null || true ;;
+    tcp-blackhole)
+      # Pod B connects to pod A:8080; once established, the router drops all of pod B's VXLAN
+      # packets: pod B's line of data is retransmitted with the kernel's backoff (~0.2, 0.4, 0.8,
+      # 1.6, 3.2 s) and never acknowledged. The capture stops while it still retries.
+      nsx $NS_PA socat -T20 TCP-LISTEN:8080,reuseaddr SYSTEM:'read l; echo ok' & srv=$!
+      cap $NS_B nodeb any
+      cap $NS_B nodeb ens224
+      sleep 1
+      (sleep 1; echo hello; sleep 9) 2>/dev/null | nsx $NS_PB socat -T12 - TCP:10.244.2.2:8080 >/dev/null 2>&1 & cli=$!
+      sleep 0.5
+      nft_router inet f "$FORWARD" 'ip saddr 192.168.223.131 udp dport 8472 drop'
+      sleep 8
       kill $srv 2>/dev/null || true ;;
     tcp-refused)
       # Pod B connects to pod A:9, where nothing listens; captured on the client's node.
@@ -174,5 +188,5 @@ scenario() {
   lab_down
 }
 
-ALL=(tcp-midstream tcp-underlay-loss syn-retry syn-retry-backoff syn-never tcp-refused tcp-fin-rst tcp-keepalive udp-syslog-oneway udp-dns udp-dns-dropped traceroute ping-self)
+ALL=(tcp-midstream tcp-underlay-loss syn-retry syn-retry-backoff syn-never tcp-blackhole tcp-refused tcp-fin-rst tcp-keepalive udp-syslog-oneway udp-dns udp-dns-dropped traceroute ping-self)
 for s in "${@:-${ALL[@]}}"; do scenario "$s"; done
