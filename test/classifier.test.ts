@@ -4,13 +4,13 @@ import { RULES, verdictOf, type Facts } from '../src/classifier/rules.js';
 const base: Facts = {
   requests: 0, answered: 0, unanswered: 0, undelivered: 0, pending: 0, replies: 0, resets: 0,
   unreachable: 0, refused: 0, prohibited: 0, fragNeeded: 0, timeExceeded: 0, oneWay: false,
-  oneDirectionCapture: false, retransmitted: 0, oneSidedAlive: false, noReplyExpected: false,
+  oneDirectionCapture: false, retransmitted: 0, oneSidedAlive: false, stalled: false, noReplyExpected: false,
 };
 const v = (f: Partial<Facts>) => verdictOf({ ...base, ...f }).verdict;
 
 describe('verdict rules', () => {
   it('orders the table so errors win over silence and the last rule catches all', () => {
-    expect(RULES.map((r) => r.verdict)).toEqual(['frag-needed', 'filtered', 'refused', 'host-unreachable', 'incomplete', 'healthy', 'lossy', 'lossy', 'incomplete', 'incomplete', 'request-only', 'incomplete']);
+    expect(RULES.map((r) => r.verdict)).toEqual(['frag-needed', 'filtered', 'refused', 'host-unreachable', 'incomplete', 'request-only', 'healthy', 'lossy', 'lossy', 'incomplete', 'incomplete', 'request-only', 'incomplete']);
   });
   it('healthy: every request answered; pending ones at the end do not spoil it', () => {
     expect(v({ requests: 3, answered: 3, replies: 3 })).toBe('healthy');
@@ -37,6 +37,9 @@ describe('verdict rules', () => {
     expect(v({ requests: 9, answered: 9, retransmitted: 2 })).toBe('lossy');
     expect(v({ requests: 9, answered: 1, unanswered: 8, oneSidedAlive: true })).toBe('incomplete');
     expect(v({ requests: 3, unanswered: 3, retransmitted: 2 })).toBe('request-only');
+    // Answered handshake, then data resent with backoff and never acknowledged: stalled.
+    expect(v({ requests: 3, answered: 2, unanswered: 1, retransmitted: 6, stalled: true })).toBe('request-only');
+    expect(v({ requests: 3, answered: 2, unanswered: 1, retransmitted: 1 })).toBe('lossy');
   });
   it('UDP that expects no reply is not called unanswered', () => {
     expect(v({ requests: 4, unanswered: 4, noReplyExpected: true })).toBe('incomplete');

@@ -53,6 +53,7 @@ export function facts(flow: Flow, side: Side = primarySide(flow), nodes: InputNo
     oneDirectionCapture: (node?.oneWay ?? false) && (node?.forth ?? 0) >= BUSY_POINT,
     retransmitted,
     oneSidedAlive: tcp !== null && tcp.oneSided !== null && tcp.peerAlive && !tcp.backoff,
+    stalled: tcp !== null && tcp.backoff,
     noReplyExpected: udp !== null && udp.expects !== 'reply' && side.replies === 0,
   };
 }
@@ -189,7 +190,7 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
         };
       }
       const quiet = f.oneWay ? ' No packet towards this node was captured at all: if the capture filter kept one direction, this cannot tell.' : '';
-      const backoff = side.tcp?.backoff ? ' The sender resent with growing intervals and no acknowledgement came.' : '';
+      const backoff = side.tcp?.backoff ? ` The sender resent with growing intervals and no acknowledgement came${f.answered > 0 ? ` (${f.answered} answered before: the connection stalled)` : ''}.` : '';
       return {
         explanation: `${counts}${tcp ? ` (${tcp})` : ''}: no reply, no ICMP error within ${opts.replyTimeout} s of the last request. Blocked or misrouted on the way to ${flow.server} or back.${backoff}${quiet}${cksum?.words ?? ''}`,
         next: [`ip route get ${flow.server}`, `traceroute -n ${flow.server}`],

@@ -54,6 +54,8 @@ export interface Facts {
   retransmitted: number;
   /** TCP: only one end's packets were captured, that end acknowledges the other, and it does not resend with backoff: the path works, the capture is one-sided. */
   oneSidedAlive: boolean;
+  /** TCP data resent with growing intervals and never acknowledged to the end: the connection stalled. */
+  stalled: boolean;
   /** UDP whose protocol sends no reply on the same ports (syslog, statsd, flow export, a tunnel carrier, TFTP, traceroute, unknown) and none came. */
   noReplyExpected: boolean;
 }
@@ -73,6 +75,7 @@ export const RULES: readonly Rule[] = [
   { verdict: 'refused', when: 'a TCP RST answering the SYN, or ICMP port/protocol unreachable, and not every request answered', test: (f) => (f.resets > 0 || f.refused > 0) && notAllAnswered(f) },
   { verdict: 'host-unreachable', when: 'an ICMP net/host unreachable about the flow or its tunnel endpoint, and not every request answered', test: (f) => f.unreachable > 0 && notAllAnswered(f) },
   { verdict: 'incomplete', when: 'TCP with one end captured only, which acknowledges the other end: it hears it, so the path works; what it sent cannot be seen answered', test: (f) => f.oneSidedAlive && f.unanswered > 0 && f.undelivered === 0 },
+  { verdict: 'request-only', when: 'TCP data resent with growing intervals and never acknowledged to the end: the connection stalled, whatever was answered before', test: (f) => f.stalled && f.unanswered > 0 },
   { verdict: 'healthy', when: 'requests seen, every one answered, nothing sent twice (a few too recent to tell are allowed)', test: (f) => f.requests > 0 && f.answered > 0 && f.unanswered === 0 && f.retransmitted === 0 },
   { verdict: 'lossy', when: 'every request answered in the end, but only after some were sent again (TCP retransmissions, SYN retries)', test: (f) => f.answered > 0 && f.unanswered === 0 && f.retransmitted > 0 },
   { verdict: 'lossy', when: 'some requests answered, some not', test: (f) => f.answered > 0 && f.unanswered > 0 },
