@@ -101,8 +101,11 @@ describe('interface names from pcapng', () => {
     const r = await analyzeFile(lab('pcapng-names.nodea-multi.pcapng'));
     const f = flow(r, 'icmp', '10.244.3.2', '10.244.2.2');
     expect(f.tunnel?.type).toBe('vxlan');
-    // Encapsulated on the NIC, then bare on the overlay device: the names are the IDBs' if_name.
-    expect(f.hops[0]!.requestPath.map((s) => [s.ifname, s.tunnel !== null])).toEqual([['ens224', true], ['flannel.1', false]]);
+    // Encapsulated on the NIC, then bare on the overlay device, the bridge and the pod's veth: the
+    // names are the IDBs' if_name. The pod-side copies (Ethernet, other MACs, no direction) are
+    // known for the same packet by its sequence number and IP id moments later: one flow, one path.
+    expect(f.hops[0]!.requestPath.map((s) => [s.ifname, s.tunnel !== null])).toEqual([['ens224', true], ['flannel.1', false], ['cni0', false], ['veth-pod', false]]);
+    expect(r.flows.filter((x) => x.proto === 'icmp' && x.client === '10.244.3.2')).toHaveLength(1);
     expect(f.evidence[0]!.where).toMatch(/^ens224 encapsulated vxlan vni 1 192\.168\.223\.131 > 192\.168\.232\.130:8472/);
     // The pod-side copies (Ethernet, no direction) carry the bridge and veth names.
     const names = new Set(r.flows.flatMap((x) => x.hops.flatMap((h) => [...h.requestPath, ...h.replyPath].map((s) => s.ifname))));

@@ -34,17 +34,32 @@ export function vote(tb: FlowTable, input: number, addr: string, n: number): voi
   t.votes.set(addr, (t.votes.get(addr) ?? 0) + n);
 }
 
-/** An input's votes by address, the encapsulated packets' counts included. */
-export function votesOf(tb: FlowTable, t: InputTally): Map<string, number> {
-  const votes = new Map(t.votes);
-  const add = (a: string, n: number) => votes.set(a, votes.get(a)! + n);
+/** An address's votes: packets a cooked capture shows it sending (out, as outer source) or receiving (in, as outer destination), and the rest. */
+export interface Votes {
+  /** Encapsulated packets whose direction says the address is this node's: certain. */
+  exact: number;
+  /** Encapsulated packets of unknown direction that carry the address, ICMP errors to itself, ARP requests it sent (0.5). */
+  weight: number;
+}
+
+/** An input's votes by address, in the order addresses were first voted for, the encapsulated packets' counts included. */
+export function votesOf(tb: FlowTable, t: InputTally): Map<string, Votes> {
+  const votes = new Map<string, Votes>();
+  for (const [a, n] of t.votes) votes.set(a, { exact: 0, weight: n });
+  // Only addresses that had a vote of their own count (an address seen only as the far end of
+  // packets arriving is not this node's).
+  const add = (a: string, exact: number, weight: number) => {
+    const v = votes.get(a);
+    if (!v) return;
+    v.exact += exact;
+    v.weight += weight;
+  };
   for (const ep of t.epVotes.order) {
     const src = tb.eps.src[ep]!;
     const dst = tb.eps.dst[ep]!;
     const unknown = t.epVotes.get(ep, 2);
-    add(src, t.epVotes.get(ep, 0) * 1e6 + unknown);
-    if (dst !== src) add(dst, t.epVotes.get(ep, 1) * 1e6 + unknown);
-    else add(dst, t.epVotes.get(ep, 1) * 1e6);
+    add(src, t.epVotes.get(ep, 0), unknown);
+    add(dst, t.epVotes.get(ep, 1), dst !== src ? unknown : 0);
   }
   return votes;
 }
@@ -56,12 +71,12 @@ export function nodesOf(tb: FlowTable): InputNode[] {
     let local: string[] = [];
     const votes = votesOf(tb, t);
     if (t.cooked) {
-      local = [...votes].filter(([, n]) => n >= 1e6).map(([a]) => a);
+      local = [...votes].filter(([, v]) => v.exact > 0).map(([a]) => a);
     } else if (t.encapsulated > 0) {
       // Without directions, the node's address is the one in every encapsulated packet, if only one is
       // (ARP requests it sent break a tie between the two ends of a single tunnel).
-      const all = [...votes].filter(([, n]) => n >= t.encapsulated).sort((a, b) => b[1] - a[1]);
-      if (all.length === 1 || (all.length > 1 && all[0]![1] > all[1]![1])) local = [all[0]![0]];
+      const all = [...votes].filter(([, v]) => v.weight >= t.encapsulated).sort((a, b) => b[1].weight - a[1].weight);
+      if (all.length === 1 || (all.length > 1 && all[0]![1].weight > all[1]![1].weight)) local = [all[0]![0]];
     } else {
       local = [...votes.keys()];
     }

@@ -21,6 +21,26 @@ export function bucket(tb: FlowTable, key: number): number {
   return (key >>> 0) & (tb.buckets.length - 1);
 }
 
+/** Flow s (in another VNI) is the request side of this packet: it comes from the flow's server, between its tunnel endpoints reversed. */
+function answersAcrossVnis(tb: FlowTable, s: number, src: string, hop: NonNullable<View['tunnel']>): boolean {
+  const fc = tb.fc;
+  const ep = fc.ep0[s]!;
+  return fc.server[s] === src && fc.client[s] !== src && ep !== NIL && tb.eps.src[ep] === hop.outerDst && tb.eps.dst[ep] === hop.outerSrc;
+}
+
+/**
+ * Flow s was active at this packet's capture point within the reply timeout: the same tuple bare
+ * and encapsulated at one place that close together is one conversation seen before and after the
+ * tunnel (a reply is seen bare on the pod's side before it is encapsulated, so the same-packet test
+ * alone would miss it).
+ */
+function activeHereJustNow(tb: FlowTable, s: number, p: Packet): boolean {
+  if (p.ts === null) return false;
+  const sc = tb.sc;
+  for (let d = tb.fc.side[s]!; d !== NIL; d = sc.next[d]!) if (sc.input[d] === p.input) return Math.abs(p.ts - sc.lastSeen[d]!) <= tb.opts.replyTimeout;
+  return false;
+}
+
 /** The flow (slot) a conversation packet belongs to, creating it (or re-scoping a bare one) as needed. */
 export function flowFor(tb: FlowTable, p: Packet, v: Extract<View, { kind: 'conv' }>): number {
   const fc = tb.fc;
@@ -31,16 +51,24 @@ export function flowFor(tb: FlowTable, p: Packet, v: Extract<View, { kind: 'conv
     const hop = v.tunnel;
     let bare = NIL;
     let tunnelScopes = 0;
+    let otherVni = NIL;
     for (let s = head; s !== NIL; s = fc.hashNext[s]!) {
       if (fc.key[s] !== tk || !sameTuple(fc, s, t)) continue;
       const tn = fc.tunnel[s];
       if (!tn) bare = s;
       else if (tn.type === hop.type && tn.vni === hop.vni) return s;
-      else tunnelScopes++;
+      else {
+        tunnelScopes++;
+        if (tn.type === hop.type && answersAcrossVnis(tb, s, t.src, hop)) otherVni = s;
+      }
     }
+    // Cilium carries the sender's identity in the VNI: a reply comes back in another VNI, between
+    // the same two tunnel endpoints reversed. The same tuple sent one way in two VNIs stays two.
+    if (otherVni !== NIL) return otherVni;
     // A bare flow of the same tuple seen first (a pod's packet on cni0 and flannel.1 before it is
     // encapsulated) is this tunnel's traffic: give it the tunnel's scope instead of starting anew.
-    if (bare !== NIL && tunnelScopes === 0 && (fc.cooked[bare] || (hop.innerSrcMac !== null && hasMac(tb, bare, hop.innerSrcMac)))) {
+    // Without interface names or inner MACs to tell, being active here just now is the sign.
+    if (bare !== NIL && tunnelScopes === 0 && (fc.cooked[bare] || (hop.innerSrcMac !== null && hasMac(tb, bare, hop.innerSrcMac)) || activeHereJustNow(tb, bare, p))) {
       fc.tunnel[bare] = tunnelOf(tb, hop);
       return bare;
     }
@@ -62,7 +90,7 @@ export function flowFor(tb: FlowTable, p: Packet, v: Extract<View, { kind: 'conv
       // the overlay device and the pod's interfaces; on Ethernet only when its MACs are the inner ones.
       // Text that shows no link layer at all (cooked v1 without -e) cannot tell: one tunnel is taken.
       const noLink = p.direction === null && p.ifname === null && f.src === null && f.dst === null;
-      if (noLink || p.direction !== null || (f.src !== null && hasMac(tb, inTunnel, f.src)) || (f.dst !== null && hasMac(tb, inTunnel, f.dst))) return inTunnel;
+      if (noLink || p.direction !== null || (f.src !== null && hasMac(tb, inTunnel, f.src)) || (f.dst !== null && hasMac(tb, inTunnel, f.dst)) || activeHereJustNow(tb, inTunnel, p)) return inTunnel;
     }
     if (bare !== NIL) return bare;
   }
