@@ -135,6 +135,9 @@ export const ICMP6_DST_UNREACH_ADMIN = 1;
 export const ICMP6_DST_UNREACH_BEYONDSCOPE = 2;
 export const ICMP6_DST_UNREACH_ADDR = 3;
 export const ICMP6_DST_UNREACH_NOPORT = 4;
+/** Source address failed ingress/egress policy (RFC 4443). */
+export const ICMP6_DST_UNREACH_POLICY = 5;
+export const ICMP6_DST_UNREACH_REJECT_ROUTE = 6;
 
 // ---- TCP flag bits (RFC 9293, RFC 3168), in the 14th header byte ----
 export const TCP_FIN = 0x01;

@@ -11,28 +11,14 @@
  * check, only a payload that starts like an IP packet (version 4 or 6) is taken
  * for one; anything else on the port stays plain UDP (returns false).
  */
-import { emptyFrame, type Frame } from '../model.js';
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from '../protocols.js';
-import { decodeIPv4 } from './ipv4.js';
-import { decodeIPv6 } from './ipv6.js';
-import { MAX_DEPTH, type DecodeOptions } from './options.js';
+import type { Frame } from '../model.js';
+import { decodeIpTunnel } from './ipip.js';
+import type { DecodeOptions } from './options.js';
 
 export function decodeFlannelUdp(b: Uint8Array, off: number, end: number, f: Frame, opts: DecodeOptions, depth: number): boolean {
   if (off >= end) return false;
   const version = b[off] >> 4;
   if (version !== 4 && version !== 6) return false;
-  if (depth >= MAX_DEPTH) {
-    f.note = `tunnels nested deeper than ${MAX_DEPTH} levels: not decoded further`;
-    return true;
-  }
-  const inner = emptyFrame('none');
-  f.tunnel = { type: 'flannel-udp', vni: null, flags: null, inner };
-  if (version === 4) {
-    inner.ethertype = ETHERTYPE_IPV4;
-    decodeIPv4(b, off, end, inner, opts, depth + 1);
-  } else {
-    inner.ethertype = ETHERTYPE_IPV6;
-    decodeIPv6(b, off, end, inner, opts, depth + 1);
-  }
+  decodeIpTunnel('flannel-udp', version, b, off, end, f, opts, depth);
   return true;
 }
