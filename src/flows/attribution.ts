@@ -6,6 +6,7 @@
  * to leave encapsulated around then. A time exceeded answers the probe it
  * quotes; an error about a flow no other packet showed yields that flow.
  */
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../protocols.js';
 import { LOCAL_ERROR_WINDOW } from './timing.js';
 import { innermost, type Icmp, type Ip, type Packet, type Quoted } from '../model.js';
 import { NIL, none, PROTOS, EVIDENCE_FIRST, protoCode } from './columns.js';
@@ -31,7 +32,7 @@ export interface PendingError {
 }
 
 function protoNumber(p: FlowProto): number {
-  return p === 'icmp' ? 1 : p === 'icmp6' ? 58 : p === 'tcp' ? 6 : 17;
+  return p === 'icmp' ? IPPROTO_ICMP : p === 'icmp6' ? IPPROTO_ICMPV6 : p === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP;
 }
 
 

@@ -3,8 +3,9 @@
  * evidence kept (in numbers, worded on demand by flowEvidence), and what each input tells of
  * its node. The table builds these when a flow closes (closed.ts).
  */
+import { ICMP6_ECHO_REQUEST, ICMP_ECHO, TCP_ACK, TCP_RST, TCP_SYN } from '../protocols.js';
 import type { TcpSummary } from './tcp.js';
-import { TCP_ACK, TCP_RST, TCP_SYN, type Packet } from '../model.js';
+import type { Packet } from '../model.js';
 import type { PacketSighting } from './crossnode.js';
 import type { ErrorClass } from './icmp-errors.js';
 import type { FlowProto, TunnelHop } from './view.js';
@@ -243,7 +244,7 @@ function evidenceOf(f: Flow, s: Seen): Evidence {
   switch (f.proto) {
     case 'icmp':
     case 'icmp6':
-      what = `${src} > ${dst}: ${f.proto === 'icmp6' ? 'ICMP6 ' : 'ICMP '}echo ${s.type === 8 || s.type === 128 ? 'request' : 'reply'}, id ${f.echoId}, seq ${s.seq}`;
+      what = `${src} > ${dst}: ${f.proto === 'icmp6' ? 'ICMP6 ' : 'ICMP '}echo ${s.type === ICMP_ECHO || s.type === ICMP6_ECHO_REQUEST ? 'request' : 'reply'}, id ${f.echoId}, seq ${s.seq}`;
       break;
     case 'tcp': {
       const t = s.type;

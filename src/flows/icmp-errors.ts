@@ -4,6 +4,7 @@
  * Each (type, code) maps to one class; the classifier's rules speak only of
  * classes, so the table below is the single place that reads ICMP numbers.
  */
+import { ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_ADDR, ICMP6_DST_UNREACH_ADMIN, ICMP6_DST_UNREACH_BEYONDSCOPE, ICMP6_DST_UNREACH_NOPORT, ICMP6_DST_UNREACH_NOROUTE, ICMP6_DST_UNREACH_POLICY, ICMP6_DST_UNREACH_REJECT_ROUTE, ICMP6_PACKET_TOO_BIG, ICMP6_TIME_EXCEEDED, ICMP_TIMXCEED, ICMP_UNREACH, ICMP_UNREACH_FILTER_PROHIB, ICMP_UNREACH_HOST, ICMP_UNREACH_HOST_PRECEDENCE, ICMP_UNREACH_HOST_PROHIB, ICMP_UNREACH_HOST_UNKNOWN, ICMP_UNREACH_ISOLATED, ICMP_UNREACH_NEEDFRAG, ICMP_UNREACH_NET, ICMP_UNREACH_NET_PROHIB, ICMP_UNREACH_NET_UNKNOWN, ICMP_UNREACH_PORT, ICMP_UNREACH_PRECEDENCE_CUTOFF, ICMP_UNREACH_PROTOCOL, ICMP_UNREACH_SRCFAIL, ICMP_UNREACH_TOSHOST, ICMP_UNREACH_TOSNET, IPPROTO_TCP, IPPROTO_UDP } from '../protocols.js';
 import type { Icmp } from '../model.js';
 
 export type ErrorClass =
@@ -21,43 +22,43 @@ export type ErrorClass =
   | 'other';
 
 const ICMP4_UNREACH: Record<number, ErrorClass> = {
-  0: 'unreachable', // net
-  1: 'unreachable', // host
-  2: 'refused', // protocol
-  3: 'refused', // port
-  4: 'frag-needed',
-  5: 'unreachable', // source route failed
-  6: 'unreachable', // destination net unknown
-  7: 'unreachable', // destination host unknown
-  8: 'unreachable', // source host isolated
-  9: 'prohibited', // net administratively prohibited
-  10: 'prohibited', // host administratively prohibited
-  11: 'unreachable', // net unreachable for TOS
-  12: 'unreachable', // host unreachable for TOS
-  13: 'prohibited', // communication administratively prohibited (filter)
-  14: 'prohibited', // host precedence violation
-  15: 'prohibited', // precedence cutoff
+  [ICMP_UNREACH_NET]: 'unreachable', // net
+  [ICMP_UNREACH_HOST]: 'unreachable', // host
+  [ICMP_UNREACH_PROTOCOL]: 'refused', // protocol
+  [ICMP_UNREACH_PORT]: 'refused', // port
+  [ICMP_UNREACH_NEEDFRAG]: 'frag-needed',
+  [ICMP_UNREACH_SRCFAIL]: 'unreachable', // source route failed
+  [ICMP_UNREACH_NET_UNKNOWN]: 'unreachable', // destination net unknown
+  [ICMP_UNREACH_HOST_UNKNOWN]: 'unreachable', // destination host unknown
+  [ICMP_UNREACH_ISOLATED]: 'unreachable', // source host isolated
+  [ICMP_UNREACH_NET_PROHIB]: 'prohibited', // net administratively prohibited
+  [ICMP_UNREACH_HOST_PROHIB]: 'prohibited', // host administratively prohibited
+  [ICMP_UNREACH_TOSNET]: 'unreachable', // net unreachable for TOS
+  [ICMP_UNREACH_TOSHOST]: 'unreachable', // host unreachable for TOS
+  [ICMP_UNREACH_FILTER_PROHIB]: 'prohibited', // communication administratively prohibited (filter)
+  [ICMP_UNREACH_HOST_PRECEDENCE]: 'prohibited', // host precedence violation
+  [ICMP_UNREACH_PRECEDENCE_CUTOFF]: 'prohibited', // precedence cutoff
 };
 
 const ICMP6_UNREACH: Record<number, ErrorClass> = {
-  0: 'unreachable', // no route to destination
-  1: 'prohibited', // administratively prohibited
-  2: 'unreachable', // beyond scope of source address
-  3: 'unreachable', // address unreachable
-  4: 'refused', // port unreachable
-  5: 'prohibited', // source address failed ingress/egress policy
-  6: 'prohibited', // reject route to destination
+  [ICMP6_DST_UNREACH_NOROUTE]: 'unreachable', // no route to destination
+  [ICMP6_DST_UNREACH_ADMIN]: 'prohibited', // administratively prohibited
+  [ICMP6_DST_UNREACH_BEYONDSCOPE]: 'unreachable', // beyond scope of source address
+  [ICMP6_DST_UNREACH_ADDR]: 'unreachable', // address unreachable
+  [ICMP6_DST_UNREACH_NOPORT]: 'refused', // port unreachable
+  [ICMP6_DST_UNREACH_POLICY]: 'prohibited', // source address failed ingress/egress policy
+  [ICMP6_DST_UNREACH_REJECT_ROUTE]: 'prohibited', // reject route to destination
 };
 
 export function errorClass(icmp: Icmp): ErrorClass {
   if (icmp.kind === 'icmp') {
-    if (icmp.type === 3) return ICMP4_UNREACH[icmp.code] ?? 'unreachable';
-    if (icmp.type === 11) return 'time-exceeded';
+    if (icmp.type === ICMP_UNREACH) return ICMP4_UNREACH[icmp.code] ?? 'unreachable';
+    if (icmp.type === ICMP_TIMXCEED) return 'time-exceeded';
     return 'other';
   }
-  if (icmp.type === 1) return ICMP6_UNREACH[icmp.code] ?? 'unreachable';
-  if (icmp.type === 2) return 'frag-needed';
-  if (icmp.type === 3) return 'time-exceeded';
+  if (icmp.type === ICMP6_DST_UNREACH) return ICMP6_UNREACH[icmp.code] ?? 'unreachable';
+  if (icmp.type === ICMP6_PACKET_TOO_BIG) return 'frag-needed';
+  if (icmp.type === ICMP6_TIME_EXCEEDED) return 'time-exceeded';
   return 'other';
 }
 
@@ -71,13 +72,13 @@ export function describeError(icmp: Icmp): string {
       return `${v6}${icmp.kind === 'icmp6' ? 'packet too big' : 'fragmentation needed'} for ${about}${icmp.mtu !== null ? ` (mtu ${icmp.mtu})` : ''}`;
     case 'refused': {
       const q = icmp.quoted;
-      const what = q && q.dstPort !== null ? `${q.proto === 6 ? 'tcp' : q.proto === 17 ? 'udp' : 'proto ' + q.proto} port ${q.dstPort}` : 'port/protocol';
+      const what = q && q.dstPort !== null ? `${q.proto === IPPROTO_TCP ? 'tcp' : q.proto === IPPROTO_UDP ? 'udp' : 'proto ' + q.proto} port ${q.dstPort}` : 'port/protocol';
       return `${v6}${about} ${what} unreachable`;
     }
     case 'prohibited':
       return `${v6}${about} unreachable - administratively prohibited (code ${icmp.code})`;
     case 'unreachable':
-      return `${v6}${icmp.kind === 'icmp' && icmp.code === 0 ? 'net' : 'host'} ${about} unreachable (code ${icmp.code})`;
+      return `${v6}${icmp.kind === 'icmp' && icmp.code === ICMP_UNREACH_NET ? 'net' : 'host'} ${about} unreachable (code ${icmp.code})`;
     case 'time-exceeded':
       return `${v6}time exceeded (code ${icmp.code}) for a packet to ${about}`;
     default:

@@ -6,7 +6,8 @@
  * (tcp.ts). A reply counts only if it went back the way the request came:
  * through the tunnel when the request arrived through it.
  */
-import { TCP_ACK, TCP_SYN, type Packet } from '../model.js';
+import type { Packet } from '../model.js';
+import { TCP_ACK, TCP_SYN } from '../protocols.js';
 import { dirCode, dirOf, ENCAPSULATED, FROM_CLIENT, NIL, orNaN, orNull, REFUSAL, REQUEST_ENCAPSULATED, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST, SAW_SYN, SAW_SYN_ACK, SETTLED, STARTS_REQUEST, type Records } from './columns.js';
 import { placeName, SIGHTINGS_KEPT, sightingOf } from './crossnode.js';
 import { covered, TcpSide, type Segment } from './tcp.js';

@@ -6,7 +6,7 @@
  * in two tunnel scopes it is two.
  */
 import type { Packet } from '../model.js';
-import { TCP_ACK, TCP_SYN } from '../model.js';
+import { TCP_ACK, TCP_SYN } from '../protocols.js';
 import { NIL, orNaN, protoCode } from './columns.js';
 import { enqueue } from './expiry.js';
 import { indexFlow } from './attribution.js';

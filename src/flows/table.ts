@@ -16,7 +16,7 @@
  */
 import { LOCAL_ERROR_WINDOW, MIN_IDLE_TIMEOUT, SAME_PACKET_WINDOW, TICK } from './timing.js';
 import { type Packet } from '../model.js';
-import { TCP_FIN, TCP_RST } from '../model.js';
+import { TCP_FIN, TCP_RST } from '../protocols.js';
 import { describeError } from './icmp-errors.js';
 import { badOuterChecksum } from './outer.js';
 import { placeName } from './crossnode.js';

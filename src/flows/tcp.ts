@@ -11,7 +11,7 @@
  * One TcpSide per flow and capture point; sequence numbers are kept relative
  * to the first one seen in each direction, unwrapped past 2^32.
  */
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../model.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../protocols.js';
 
 /** Direction index: 0 client -> server, 1 server -> client. */
 export type Dir = 0 | 1;

@@ -7,7 +7,7 @@
  * the other direction. A one-way stream (syslog, statsd, flow export, a
  * tunnel's own carrier) is not a failure for lacking one.
  */
-import { GENEVE_PORT, VXLAN_PORT_IANA, VXLAN_PORT_LINUX } from '../model.js';
+import { FLANNEL_UDP_PORT, GENEVE_PORT, VXLAN_PORT_IANA, VXLAN_PORT_LINUX, VXLAN_PORT_WEAVE } from '../protocols.js';
 
 export type UdpExpectation =
   /** Request/response on the same two ports. */
@@ -33,9 +33,11 @@ const REQUEST_RESPONSE: Record<number, string> = {
 const ONE_WAY: Record<number, string> = {
   162: 'SNMP trap', 514: 'syslog', 2055: 'NetFlow', 4739: 'IPFIX', 6343: 'sFlow', 8125: 'statsd', 9995: 'NetFlow',
   9996: 'NetFlow', 12201: 'GELF', 25826: 'collectd', 51820: 'WireGuard',
-  [VXLAN_PORT_LINUX]: 'VXLAN', [VXLAN_PORT_IANA]: 'VXLAN', [GENEVE_PORT]: 'GENEVE', 8285: 'flannel UDP', 6784: 'Weave VXLAN',
+  [VXLAN_PORT_LINUX]: 'VXLAN', [VXLAN_PORT_IANA]: 'VXLAN', [GENEVE_PORT]: 'GENEVE', [FLANNEL_UDP_PORT]: 'flannel UDP', [VXLAN_PORT_WEAVE]: 'Weave VXLAN',
 };
 
+/** TFTP answers from a new port (RFC 1350). */
+const TFTP_PORT = 69;
 /** traceroute's default UDP probe ports. */
 const TRACEROUTE_FIRST = 33434;
 const TRACEROUTE_LAST = 33534;
@@ -50,7 +52,7 @@ export interface UdpProtocol {
 export function udpProtocol(serverPort: number | null, clientPort: number | null): UdpProtocol {
   for (const port of [serverPort, clientPort]) {
     if (port === null) continue;
-    if (port === 69) return { expects: 'reply-elsewhere', name: 'TFTP' };
+    if (port === TFTP_PORT) return { expects: 'reply-elsewhere', name: 'TFTP' };
     const rr = REQUEST_RESPONSE[port];
     if (rr) return { expects: 'reply', name: rr };
     const oneWay = ONE_WAY[port];

@@ -6,7 +6,8 @@
  * tunnel). The tunnel packet itself (outer IP/UDP 8472) is not a flow: it is
  * the road the flow travels on.
  */
-import { innermost, IPPROTO_TCP, IPPROTO_UDP, type Frame, type Icmp, type Ip, type Packet, type Quoted, type Tunnel } from '../model.js';
+import { ICMP6_DST_UNREACH, ICMP6_ECHO_REPLY, ICMP6_ECHO_REQUEST, ICMP6_PACKET_TOO_BIG, ICMP6_PARAM_PROB, ICMP6_TIME_EXCEEDED, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_PARAMPROB, ICMP_REDIRECT, ICMP_SOURCEQUENCH, ICMP_TIMXCEED, ICMP_UNREACH, IPPROTO_TCP, IPPROTO_UDP } from '../protocols.js';
+import { innermost, type Frame, type Icmp, type Ip, type Packet, type Quoted, type Tunnel } from '../model.js';
 
 export type FlowProto = 'icmp' | 'icmp6' | 'tcp' | 'udp';
 
@@ -44,9 +45,9 @@ export type View =
   | { kind: 'other'; reason: string; tunnel: TunnelHop | null };
 
 /** ICMP types that are errors about another datagram (v4: unreachable, source quench, redirect, time exceeded, parameter problem). */
-const ICMP4_ERRORS = new Set([3, 4, 5, 11, 12]);
+const ICMP4_ERRORS = new Set([ICMP_UNREACH, ICMP_SOURCEQUENCH, ICMP_REDIRECT, ICMP_TIMXCEED, ICMP_PARAMPROB]);
 /** ICMPv6 errors: destination unreachable, packet too big, time exceeded, parameter problem. */
-const ICMP6_ERRORS = new Set([1, 2, 3, 4]);
+const ICMP6_ERRORS = new Set([ICMP6_DST_UNREACH, ICMP6_PACKET_TOO_BIG, ICMP6_TIME_EXCEEDED, ICMP6_PARAM_PROB]);
 
 export function isMulticastOrBroadcast(ip: Ip): boolean {
   if (ip.version === 4) {
@@ -133,9 +134,9 @@ export function quotedTuple(q: Quoted): { tuple: Tuple; tunnel: TunnelHop | null
 }
 
 export function isEcho(icmp: Icmp): boolean {
-  return icmp.kind === 'icmp' ? icmp.type === 8 || icmp.type === 0 : icmp.type === 128 || icmp.type === 129;
+  return icmp.kind === 'icmp' ? icmp.type === ICMP_ECHO || icmp.type === ICMP_ECHOREPLY : icmp.type === ICMP6_ECHO_REQUEST || icmp.type === ICMP6_ECHO_REPLY;
 }
 
 export function isEchoRequest(icmp: Icmp): boolean {
-  return icmp.kind === 'icmp' ? icmp.type === 8 : icmp.type === 128;
+  return icmp.kind === 'icmp' ? icmp.type === ICMP_ECHO : icmp.type === ICMP6_ECHO_REQUEST;
 }

@@ -1,0 +1,34 @@
+/**
+ * What carries a tunnel across the underlay, in an operator's words: the UDP
+ * port or IP protocol a firewall must allow, the command that probes it, and
+ * what the encapsulation costs of the underlay's MTU.
+ */
+import type { TunnelType } from '../model.js';
+import { FLANNEL_UDP_PORT, GENEVE_PORT, IPPROTO_GRE, IPPROTO_IPIP, VXLAN_PORT_LINUX } from '../protocols.js';
+
+export interface Carrier {
+  /** "UDP 8472", "IP protocol 47 (GRE)". */
+  words: string;
+  port: number | null;
+  /** Commands that test the carrier towards a tunnel endpoint (none where no tool can, as for a bare IP protocol). */
+  probe: (vtep: string) => string[];
+  /** The traceroute that follows the carrier's path. */
+  trace: (host: string) => string;
+  /** Bytes the encapsulation adds (outer IP included). */
+  overhead: number;
+}
+
+/** Outer IPv4 + UDP + the tunnel header (+ the inner Ethernet header where one is carried). */
+const OVERHEAD: Record<TunnelType, number> = { vxlan: 50, geneve: 50, 'flannel-udp': 28, ipip: 20, gre: 24 };
+const DEFAULT_PORT: Partial<Record<TunnelType, number>> = { vxlan: VXLAN_PORT_LINUX, geneve: GENEVE_PORT, 'flannel-udp': FLANNEL_UDP_PORT };
+const IP_PROTOCOL: Partial<Record<TunnelType, [number, string]>> = { gre: [IPPROTO_GRE, 'GRE'], ipip: [IPPROTO_IPIP, 'IP-in-IP'] };
+
+export function carrierOf(tunnel: { type: TunnelType; port: number | null } | null): Carrier {
+  const type = tunnel?.type ?? 'vxlan';
+  const proto = IP_PROTOCOL[type];
+  if (proto) {
+    return { words: `IP protocol ${proto[0]} (${proto[1]})`, port: null, probe: () => [], trace: (h) => `traceroute -P ${proto[0]} ${h}`, overhead: OVERHEAD[type] };
+  }
+  const port = tunnel?.port ?? DEFAULT_PORT[type] ?? VXLAN_PORT_LINUX;
+  return { words: `UDP ${port}`, port, probe: (v) => [`nc -vzu ${v} ${port}`], trace: (h) => `traceroute -U -p ${port} ${h}`, overhead: OVERHEAD[type] };
+}
