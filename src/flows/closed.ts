@@ -2,7 +2,7 @@
  * A closed flow as objects: the table keeps open flows in columns (columns.ts) and builds the
  * Flow, its Sides and evidence only when it closes, to be judged and mostly dropped at once.
  */
-import { dirOf, EVIDENCE_FIRST, NIL, none, orNull, PATH_STRIDE, PROTOS, REQUEST_ENCAPSULATED, ROLES, SAW_SYN, SAW_SYN_ACK, type Endpoints, type PathColumns, type FlowColumns, type SeenColumns, type SideColumns } from './columns.js';
+import { dirOf, seenFields, EVIDENCE_FIRST, NIL, none, orNull, PATH_STRIDE, PROTOS, REQUEST_ENCAPSULATED, ROLES, SAW_SYN, SAW_SYN_ACK, type Endpoints, type PathColumns, type FlowColumns, type SeenColumns, type SideColumns } from './columns.js';
 import type { TcpSummary } from './tcp.js';
 import { scopeOf, type Flow, type Hop, type Seen, type Side, type TunnelInfo } from './flow.js';
 
@@ -54,11 +54,11 @@ export function flowObject(t: Stores, s: number, sides: Side[]): Flow {
 
 function seenObject(t: Stores, e: number): Seen {
   const sn = t.seen;
-  const bits = sn.bits[e]!;
+  const { role, fromClient, dir } = seenFields(sn.bits[e]!);
   const ep = sn.ep[e]!;
   return {
-    role: ROLES[bits & 3]!, fromClient: (bits & 4) !== 0, input: sn.input[e]!, no: sn.no[e]!, line: orNull(sn.line[e]!), ts: orNull(sn.ts[e]!),
-    ifname: sn.ifname[e]!, ifindex: orNull(sn.ifindex[e]!), direction: dirOf(bits >> 3),
+    role: ROLES[role]!, fromClient, input: sn.input[e]!, no: sn.no[e]!, line: orNull(sn.line[e]!), ts: orNull(sn.ts[e]!),
+    ifname: sn.ifname[e]!, ifindex: orNull(sn.ifindex[e]!), direction: dirOf(dir),
     outerSrc: ep !== NIL ? t.eps.src[ep]! : null, outerDst: ep !== NIL ? t.eps.dst[ep]! : null, port: sn.port[e] === NIL ? null : sn.port[e]!,
     type: sn.type[e]!, seq: orNull(sn.seq[e]!), len: orNull(sn.len[e]!),
   };

@@ -114,7 +114,7 @@ export class FlowColumns extends Slots {
   sightings = new Float64Array(0);
   /** Encapsulated sightings whose outer UDP checksum was wrong. */
   badChecksums = new Float64Array(0);
-  /** FINs from the client (1), the server (2), a reset (4). */
+  /** How a TCP connection ended so far: END_CLIENT_FIN | END_SERVER_FIN | END_RESET. */
   tcpEnd = new Uint8Array(0);
   cooked = new Uint8Array(0);
   /** 1: the flow began with late packets of a TCP connection closed before (table.ts closedTcp). */
@@ -141,10 +141,29 @@ export class FlowColumns extends Slots {
   errorEvidence: (Evidence[] | null)[] = [];
 }
 
+/** FlowColumns.tcpEnd bits: the client's FIN, the server's FIN, a reset; FINs both ways or a reset end the connection. */
+export const END_CLIENT_FIN = 1;
+export const END_SERVER_FIN = 2;
+export const END_RESET = 4;
+export function connectionEnded(bits: number): boolean {
+  return (bits & END_RESET) !== 0 || (bits & (END_CLIENT_FIN | END_SERVER_FIN)) === (END_CLIENT_FIN | END_SERVER_FIN);
+}
+
+/** SeenColumns.bits: the role (ROLE_*) in the low two bits, from-client above it, the direction code above that. */
+const SEEN_ROLE_MASK = 3;
+const SEEN_FROM_CLIENT = 4;
+const SEEN_DIR_SHIFT = 3;
+export function seenBits(role: number, fromClient: boolean, dir: number): number {
+  return (role & SEEN_ROLE_MASK) | (fromClient ? SEEN_FROM_CLIENT : 0) | (dir << SEEN_DIR_SHIFT);
+}
+export function seenFields(bits: number): { role: number; fromClient: boolean; dir: number } {
+  return { role: bits & SEEN_ROLE_MASK, fromClient: (bits & SEEN_FROM_CLIENT) !== 0, dir: bits >> SEEN_DIR_SHIFT };
+}
+
 /** Evidence sightings: four per flow (the first EVIDENCE_FIRST and the newest), at flow slot * 4 + i. */
 export class SeenColumns {
   cap = 0;
-  /** role | fromClient << 2 | direction << 3 */
+  /** seenBits(role, fromClient, direction) */
   bits = new Uint8Array(0);
   input = new Int32Array(0);
   no = new Float64Array(0);

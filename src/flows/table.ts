@@ -20,7 +20,7 @@ import { TCP_FIN, TCP_RST } from '../protocols.js';
 import { describeError } from './icmp-errors.js';
 import { badOuterChecksum } from './outer.js';
 import { placeName } from './crossnode.js';
-import { dirCode, ENCAPSULATED, Endpoints, EpCounts, FlowColumns, NIL, orNaN, PathColumns, Records, REFUSAL, REQUEST_ENCAPSULATED, ROLE_REPLY, ROLE_REQUEST, SeenColumns, SideColumns, STARTS_REQUEST } from './columns.js';
+import { connectionEnded, dirCode, END_CLIENT_FIN, END_RESET, END_SERVER_FIN, seenBits, ENCAPSULATED, Endpoints, EpCounts, FlowColumns, NIL, orNaN, PathColumns, Records, REFUSAL, REQUEST_ENCAPSULATED, ROLE_REPLY, ROLE_REQUEST, SeenColumns, SideColumns, STARTS_REQUEST } from './columns.js';
 import { type Stores } from './closed.js';
 import { attribute, type PendingError } from './attribution.js';
 import { closeIdle, openFlows } from './expiry.js';
@@ -262,12 +262,12 @@ export class FlowTable {
     if (first !== 0) this.paths.append(d * 2 + first - 1, p.ifname, p.ifindex, dir, p.ts, ep, hop ? hop.port : null);
     if (role === ROLE_REQUEST && hop) sc.bits[d] |= REQUEST_ENCAPSULATED;
     const l4 = v.frame.l4!;
-    if (l4.kind === 'tcp' && l4.flags & (TCP_FIN | TCP_RST) && fc.tcpEnd[s]! < 3) {
-      fc.tcpEnd[s] |= l4.flags & TCP_RST ? 4 : fromClient ? 1 : 2;
-      if (fc.tcpEnd[s]! >= 3) this.ended.push(s, fc.id[s]!);
+    if (l4.kind === 'tcp' && l4.flags & (TCP_FIN | TCP_RST) && !connectionEnded(fc.tcpEnd[s]!)) {
+      fc.tcpEnd[s] |= l4.flags & TCP_RST ? END_RESET : fromClient ? END_CLIENT_FIN : END_SERVER_FIN;
+      if (connectionEnded(fc.tcpEnd[s]!)) this.ended.push(s, fc.id[s]!);
     }
 
-    keepEvidence(this.fc, this.seen, s, p, role | (fromClient ? 4 : 0) | (dir << 3), ts, ep, hop ? hop.port : null, l4);
+    keepEvidence(this.fc, this.seen, s, p, seenBits(role, fromClient, dir), ts, ep, hop ? hop.port : null, l4);
   }
 
   /** Ends the capture: settles every packet, ties the remaining errors to flows, closes every flow. */
