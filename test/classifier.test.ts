@@ -56,3 +56,13 @@ describe('verdict rules', () => {
     expect(v({ requests: 2, answered: 2, fragNeeded: 1 })).toBe('frag-needed');
   });
 });
+
+describe('the README documents the rule table as it is', () => {
+  it('one row per rule, in order, with its words', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('| verdict | when |'));
+    const rows = table.split('\n').slice(2).filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('|')));
+    expect(rows).toEqual(RULES.map((r) => `| \`${r.verdict}\` | ${r.when} |`));
+  });
+});
