@@ -111,6 +111,8 @@ export interface Tcp {
   ack: number | null;
   window: number | null;
   payloadLen: number | null;
+  /** SACK blocks (RFC 2018) as absolute [left, right, left, right, ...] edges of the peer's sequence space; absent when the segment carries none. */
+  sack?: number[];
 }
 
 /** ICMP (kind 'icmp') and ICMPv6 (kind 'icmp6') share one shape; type and code are the protocol's own numbers. */

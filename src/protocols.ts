@@ -149,6 +149,11 @@ export const TCP_URG = 0x20;
 export const TCP_ECE = 0x40;
 export const TCP_CWR = 0x80;
 
+// ---- TCP options (RFC 9293, RFC 2018) ----
+export const TCPOPT_EOL = 0;
+export const TCPOPT_NOP = 1;
+export const TCPOPT_SACK = 5;
+
 // ---- UDP ports of the tunnels we see through (next-layer routing by port) ----
 /** VXLAN on the Linux kernel's default port: flannel's vxlan backend, Calico VXLAN. */
 export const VXLAN_PORT_LINUX = 8472;

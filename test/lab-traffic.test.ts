@@ -33,11 +33,6 @@ const rowName = (e: Expected) => `${e.proto} ${e.client} -> ${e.server}${e.serve
  * ("capture.nn.txt rowName"). Today's verdict in the comment.
  */
 const KNOWN_WRONG = new Set<string>([
-  // A tail segment resent 0.2 s on, which the receiver D-SACKed (it had the original): a spurious
-  // retransmission, lossy here. Telling it needs the SACK option read; the texts without -v lose
-  // the repeat's IP id and count it as a duplicate capture instead.
-  'tcp-midstream-dsack.nodeb-any.pcap tcp 10.244.3.2 -> 10.244.2.2:8080',
-  'tcp-midstream-dsack.nodeb-any.pcap.nn-v.txt tcp 10.244.3.2 -> 10.244.2.2:8080',
   // Traceroute in text: tcpdump prints "ICMP time exceeded in-transit" without the probe it quotes
   // (and -v prints the quote on lines the reader does not tie to it yet), so no probe is answered.
   ...textVariants('traceroute.nodeb-any.pcap', 'udp 10.244.3.2 -> 10.244.2.2'),

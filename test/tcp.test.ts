@@ -40,7 +40,7 @@ describe('request keys', () => {
 });
 
 describe('TcpSide', () => {
-  const seg = (o: Partial<Segment>): Segment => ({ fromClient: true, flags: F.A, seq: NaN, ack: NaN, len: 0, window: 500, ipId: NaN, ts: 0, ...o });
+  const seg = (o: Partial<Segment>): Segment => ({ fromClient: true, flags: F.A, seq: NaN, ack: NaN, len: 0, window: 500, ipId: NaN, ts: 0, sack: null, ...o });
   it('a pure ACK, a window update and a keep-alive are not requests; data, SYN and FIN are', () => {
     const t = new TcpSide();
     expect(t.segment(seg({ flags: F.S, seq: 100 })).kind).toBe('new');
@@ -60,13 +60,25 @@ describe('TcpSide', () => {
     const s = t.summary();
     expect([s.retransmissions, s.duplicates, s.backoff]).toEqual([2, 2, true]);
   });
+  it('a SACK block answers the segments it covers; a D-SACK takes back a spurious retransmission', () => {
+    const t = new TcpSide();
+    t.segment(seg({ seq: 1000, len: 100, ipId: 1 }));
+    t.segment(seg({ seq: 1100, len: 100, ipId: 2 }));
+    const hole = t.answers(seg({ fromClient: false, ack: 1000, sack: [1100, 1200] }))!;
+    expect(covered(segmentKey(0, 100), hole.dir, hole.upTo, hole.sacked)).toBe(false);
+    expect(covered(segmentKey(0, 200), hole.dir, hole.upTo, hole.sacked)).toBe(true);
+    t.segment(seg({ seq: 1100, len: 100, ipId: 3, ts: 0.3 }));
+    expect(t.summary().retransmissions).toBe(1);
+    t.segment(seg({ fromClient: false, ack: 1200, sack: [1100, 1200] }));
+    expect([t.summary().retransmissions, t.summary().spurious]).toEqual([0, 1]);
+  });
   it('sequence numbers are unwrapped past 2^32', () => {
     const t = new TcpSide();
     const first = t.segment(seg({ seq: 2 ** 32 - 5, len: 10 }));
     const next = t.segment(seg({ seq: 5, len: 10 }));
     expect(next.kind).toBe('new');
     expect(next.key - first.key).toBe(10);
-    expect(t.answers(seg({ fromClient: false, ack: 15 }))).toEqual({ dir: 0, upTo: 20 });
+    expect(t.answers(seg({ fromClient: false, ack: 15 }))).toEqual({ dir: 0, upTo: 20, sacked: [] });
   });
 });
 

@@ -31,6 +31,7 @@ function tcpWords(flow: Flow, side: Side): string {
     const at = first !== undefined && flow.firstSeen !== null ? ` (first at +${secs(first - flow.firstSeen)})` : '';
     out.push(`${plural(t.retransmissions, 'segment')} retransmitted${at}`);
   }
+  if (t.spurious > 0) out.push(`${plural(t.spurious, 'retransmission was', 'retransmissions were')} spurious (the receiver's D-SACK shows it had the first copy)`);
   if (t.zeroWindow) out.push(`the ${t.zeroWindow}'s receive window was still zero at the end (its application stopped reading)`);
   if (t.reset) out.push(`closed by a reset from the ${t.reset}`);
   return out.join('; ');

@@ -25,7 +25,7 @@
  * marked truncated.
  */
 import type { Frame, Tcp } from '../model.js';
-import { TCP_ACK } from '../protocols.js';
+import { TCP_ACK, TCPOPT_EOL, TCPOPT_NOP, TCPOPT_SACK } from '../protocols.js';
 import { u16, u32 } from './bytes.js';
 
 const TCP_MIN_HEADER_LEN = 20;
@@ -60,4 +60,29 @@ export function decodeTcp(b: Uint8Array, off: number, end: number, length: numbe
   }
   tcp.payloadLen = length - hlen;
   if (off + hlen > end) f.truncated = true; // options cut
+  const sack = sackBlocks(b, off + TCP_MIN_HEADER_LEN, Math.min(off + hlen, end));
+  if (sack) tcp.sack = sack;
+}
+
+/** The SACK option's blocks among the options in [off, end), or null: a malformed or cut option ends the walk. */
+function sackBlocks(b: Uint8Array, off: number, end: number): number[] | null {
+  let i = off;
+  while (i < end) {
+    const kind = b[i]!;
+    if (kind === TCPOPT_EOL) return null;
+    if (kind === TCPOPT_NOP) {
+      i++;
+      continue;
+    }
+    if (i + 1 >= end) return null;
+    const len = b[i + 1]!;
+    if (len < 2 || i + len > end) return null;
+    if (kind === TCPOPT_SACK) {
+      const out: number[] = [];
+      for (let k = i + 2; k + 8 <= i + len; k += 8) out.push(u32(b, k), u32(b, k + 4));
+      return out.length > 0 ? out : null;
+    }
+    i += len;
+  }
+  return null;
 }

@@ -380,6 +380,8 @@ export class Records {
   sigAck = new Float64Array(0);
   sigLen = new Float64Array(0);
   sigIpId = new Float64Array(0);
+  /** TCP SACK blocks (Tcp.sack), null for none. */
+  sack: (number[] | null)[] = [];
   ts = new Float64Array(0);
   /** The first encapsulated sighting: direction, outer endpoints (id), time, interface name (followPackets only). */
   encDir = new Uint8Array(0);

@@ -22,7 +22,7 @@ const MAX_PENDING = 4096;
 
 /** A TCP packet record as the TCP analyzer reads it. */
 export function segmentOf(r: Records, i: number, ts: number, window: number | null): Segment {
-  return { fromClient: (r.bits[i]! & FROM_CLIENT) !== 0, flags: r.sigType[i]!, seq: r.sigSeq[i]!, ack: r.sigAck[i]!, len: r.sigLen[i]!, window: orNaN(window), ipId: r.sigIpId[i]!, ts };
+  return { fromClient: (r.bits[i]! & FROM_CLIENT) !== 0, flags: r.sigType[i]!, seq: r.sigSeq[i]!, ack: r.sigAck[i]!, len: r.sigLen[i]!, window: orNaN(window), ipId: r.sigIpId[i]!, ts, sack: r.sack[i] ?? null };
 }
 
 /** Counts one more encapsulated sighting from `src` in a flat [src, n, src, n, ...] list. */
@@ -55,6 +55,7 @@ export function newRecord(tb: FlowTable, d: number, p: Packet, v: Extract<View, 
   r.sigType[i] = 0;
   r.sigSeq[i] = r.sigAck[i] = r.sigLen[i] = NaN;
   r.sigIpId[i] = orNaN(v.ip.id);
+  r.sack[i] = l4.kind === 'tcp' ? (l4.sack ?? null) : null;
   r.ts[i] = ts;
   r.encDir[i] = hop ? dirCode(p.direction) : 0;
   r.encEp[i] = hop ? ep : NIL;
@@ -184,7 +185,7 @@ export function settleTcp(tb: FlowTable, d: number, tcp: TcpSide, i: number, del
   const res = tcp.answers(seg);
   if (!res) return;
   sc.forEachPending(d, (k, pendTs) => {
-    if (!covered(k, res.dir, res.upTo) || pendTs > ts) return;
+    if (!covered(k, res.dir, res.upTo, res.sacked) || pendTs > ts) return;
     sc.answer(d, k, delivered);
     if (delivered) tcp.answered(k, ts);
   });

@@ -33,10 +33,14 @@ export function keyDir(key: number): Dir {
   return key < 0 ? ((-key - 1) % 2 === 1 ? 1 : 0) : key >= KEY_DIR ? 1 : 0;
 }
 /** Whether a pending key is covered by a cumulative ACK up to `upTo` (relative); unknown keys are covered by any ACK after them. */
-export function covered(key: number, dir: Dir, upTo: number): boolean {
+export function covered(key: number, dir: Dir, upTo: number, sacked: readonly number[] = []): boolean {
   if (keyDir(key) !== dir) return false;
   if (key < 0 || upTo !== upTo) return true;
-  return key - dir * KEY_DIR - KEY_ZERO <= upTo;
+  const end = key - dir * KEY_DIR - KEY_ZERO;
+  if (end <= upTo) return true;
+  // Selectively acknowledged: a block ends at or past the segment's end and starts before it.
+  for (let i = 0; i + 1 < sacked.length; i += 2) if (sacked[i]! < end && end <= sacked[i + 1]!) return true;
+  return false;
 }
 
 /** Two captures of one datagram closer than this, when the IP id cannot tell, are one packet. */
@@ -59,6 +63,8 @@ class TcpDir {
   fin = false;
   rst = false;
   retransmissions = 0;
+  /** Retransmissions the receiver's D-SACK showed were not needed (not counted in retransmissions). */
+  spuriousRetransmissions = 0;
   retransmitTimes: number[] = [];
   keepalives = 0;
   duplicates = 0;
@@ -110,6 +116,16 @@ class TcpDir {
     return this.retransmitted(ts);
   }
 
+  /** A retransmission of [start, end) the receiver reports it had already: taken back from the count. */
+  spurious(start: number, end: number): void {
+    for (let k = 0; k < Math.min(this.ringN, RING); k++) {
+      if (this.ringStart[k]! < start || this.ringEnd[k]! > end || this.ringRepeats[k] === 0 || this.retransmissions === 0) continue;
+      this.ringRepeats[k]--;
+      this.retransmissions--;
+      this.spuriousRetransmissions++;
+    }
+  }
+
   private retransmitted(ts: number): SegmentKind {
     this.retransmissions++;
     if (this.retransmitTimes.length < TIMES_KEPT) this.retransmitTimes.push(ts);
@@ -127,6 +143,8 @@ export interface Segment {
   window: number;
   ipId: number;
   ts: number;
+  /** SACK blocks, absolute [left, right, ...] in the peer's sequence space (null: none). */
+  sack: number[] | null;
 }
 
 /** What the table does with a segment: its kind, and the key of the request it starts ('new' only). */
@@ -135,10 +153,11 @@ export interface SegmentResult {
   key: number;
 }
 
-/** What a segment's ACK (or RST) answers: the other direction's requests up to `upTo` (relative; NaN: all sent before). */
+/** What a segment's ACK (or RST) answers: the other direction's requests up to `upTo` (relative; NaN: all sent before), and those ending inside a SACK block ([left, right] relative pairs). */
 export interface AckResult {
   dir: Dir;
   upTo: number;
+  sacked: number[];
 }
 
 /** The connection as one capture point saw it, for the classifier and the report. */
@@ -153,6 +172,8 @@ export interface TcpSummary {
   retransmissions: number;
   /** When they were sent again (first few, seconds since the epoch). */
   retransmitTimes: number[];
+  /** Retransmissions a D-SACK showed were not needed: the receiver had the first copy. */
+  spurious: number;
   duplicates: number;
   keepalives: number;
   /** Who closed with FIN, who reset. */
@@ -181,6 +202,7 @@ export class TcpSide {
     d.packets++;
     const syn = (s.flags & TCP_SYN) !== 0;
     const fin = (s.flags & TCP_FIN) !== 0;
+    if (s.sack && s.ack === s.ack) this.dsack(x, s.sack, s.ack);
     if (s.flags & TCP_ACK && s.ack === s.ack && !(s.flags & TCP_RST)) {
       if (!d.sentAck) {
         d.sentAck = true;
@@ -233,15 +255,29 @@ export class TcpSide {
     return { kind, key: NaN };
   }
 
+  /**
+   * A D-SACK (RFC 2883): a first block below the cumulative ACK, or inside the second block, reports
+   * a range the receiver got twice. A retransmission of that range was spurious: nothing was lost.
+   */
+  private dsack(x: Dir, blocks: number[], ack: number): void {
+    const y = this.dirs[x === 0 ? 1 : 0];
+    if (y.base !== y.base || blocks.length < 2) return;
+    const l = y.rel(blocks[0]!);
+    const r = y.rel(blocks[1]!);
+    const below = r <= y.rel(ack);
+    const inside = blocks.length >= 4 && y.rel(blocks[2]!) <= l && r <= y.rel(blocks[3]!);
+    if (below || inside) y.spurious(l, r);
+  }
+
   /** The requests a settled segment answers: its ACK covers the other direction's, a RST ends them all. */
   answers(s: Segment): AckResult | null {
     const x: Dir = s.fromClient ? 0 : 1;
     const ydir: Dir = x === 0 ? 1 : 0;
     const y = this.dirs[ydir];
-    if (s.flags & TCP_RST) return this.refused && x === 1 ? null : { dir: ydir, upTo: Infinity };
+    if (s.flags & TCP_RST) return this.refused && x === 1 ? null : { dir: ydir, upTo: Infinity, sacked: [] };
     if (!(s.flags & TCP_ACK)) return null;
-    if (s.ack !== s.ack || y.base !== y.base) return { dir: ydir, upTo: NaN };
-    return { dir: ydir, upTo: y.rel(s.ack) };
+    if (s.ack !== s.ack || y.base !== y.base) return { dir: ydir, upTo: NaN, sacked: [] };
+    return { dir: ydir, upTo: y.rel(s.ack), sacked: s.sack ? s.sack.map((e) => y.rel(e)) : [] };
   }
 
   /**
@@ -279,6 +315,7 @@ export class TcpSide {
       connectDelay: handshake === 'complete' && c.firstSynTs === c.firstSynTs ? this.synAnsweredTs - c.firstSynTs : null,
       retransmissions: c.retransmissions + s.retransmissions,
       retransmitTimes: times.slice(0, TIMES_KEPT),
+      spurious: c.spuriousRetransmissions + s.spuriousRetransmissions,
       duplicates: c.duplicates + s.duplicates,
       keepalives: c.keepalives + s.keepalives,
       fin: { client: c.fin, server: s.fin },

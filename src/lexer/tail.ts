@@ -111,7 +111,21 @@ export function parseTcp(text: string, srcPort: number, dstPort: number): Tcp {
   if (win) tcp.window = Number(win[1]);
   const len = /, length (\d+)/.exec(text);
   if (len) tcp.payloadLen = Number(len[1]);
+  const opts = /, options \[([^\]]*)\]/.exec(text);
+  const sack = opts ? sackOf(opts[1]!) : null;
+  if (sack) tcp.sack = sack;
   return tcp;
+}
+
+/** "sack 2 {1001:2001}{3001:4001}" in a TCP line's options: the blocks' edges, as printed (tcpseq.ts restores them). */
+export function sackOf(options: string): number[] | null {
+  const at = options.indexOf('sack ');
+  if (at < 0) return null;
+  const out: number[] = [];
+  const re = /\{(\d+):(\d+)\}/y;
+  re.lastIndex = options.indexOf('{', at);
+  for (let m = re.exec(options); m; m = re.exec(options)) out.push(Number(m[1]), Number(m[2]));
+  return out.length > 0 ? out : null;
 }
 
 export function parseUdp(text: string, srcPort: number, dstPort: number): Udp {
@@ -280,7 +294,12 @@ export function fastTransport(f: Frame, ip: Ip, raw: string, sport: number | nul
     }
     tcp.window = digitsAt(raw, i + 6); // ", win "
     i = digitsEnd;
-    if (raw.startsWith(', options [', i)) i = raw.indexOf(']', i) + 1;
+    if (raw.startsWith(', options [', i)) {
+      const close = raw.indexOf(']', i);
+      const sack = sackOf(raw.slice(i + 11, close));
+      if (sack) tcp.sack = sack;
+      i = close + 1;
+    }
     tcp.payloadLen = digitsAt(raw, i + 9); // ", length "
     // Without both seq and ack, a payload's text could hold the ", seq" or ", ack" parseTcp reads.
     if (seqOrAck < 2 && digitsEnd !== raw.length) return false;

@@ -67,5 +67,7 @@ export class TcpSequences {
     const peer = rev ? bases.seq : bases.ack;
     if (tcp.seq !== null) tcp.seq = (tcp.seq + own) % MOD;
     if (tcp.ack !== null) tcp.ack = (tcp.ack + peer) % MOD;
+    // SACK blocks are the peer's numbers, printed as its acknowledgements are.
+    if (tcp.sack) tcp.sack = tcp.sack.map((e) => (e + peer) % MOD);
   }
 }
