@@ -32,7 +32,7 @@ export function formatTime(ts: number | null): string {
 
 /** "and 12 more ...: analyze --format html > report.html (or --format json)". */
 function more(n: number, noun: string): string {
-  return `... and ${count(n, noun)} more: analyze --format html ... > report.html shows them all (or --format json)`;
+  return `... and ${count(n, `more ${noun}`)}: analyze --format html ... > report.html shows them all (or --format json)`;
 }
 
 export function renderText(r: Report, color: boolean, opts: TextOptions = {}): string {

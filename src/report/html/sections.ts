@@ -29,8 +29,8 @@ export function findingsList(r: Report, diagrams: Set<number>): string {
   return sorted.map((f) => {
     const links = f.flows.slice(0, 30).map((id) => (diagrams.has(id) ? `<a href="#flow-${id}">#${id}</a>` : `#${id}`)).join(' ');
     const more = f.count > 30 ? ` and ${f.count - 30} more` : '';
-    return `<div class="finding"><span class="count">${esc(count(f.count, 'flow'))}</span><h3>${badge(f.verdict)} ${esc(f.title)}</h3>` +
-      `<p>${esc(f.explanation)}</p>${f.locus ? `<p><b>Where:</b> ${esc(LOCUS_WORDS[f.locus])}</p>` : ''}` +
+    return `<div class="finding"><span class="count">${esc(count(f.count, 'flow'))}</span><h3>${badge(f.verdict)} ${esc(f.summary)}</h3>` +
+      `${f.locus ? `<p><b>Where:</b> ${esc(LOCUS_WORDS[f.locus])}${f.locusDetail ? ` — ${esc(f.locusDetail)}` : ''}</p>` : ''}<p>${esc(f.explanation)}</p>` +
       `${f.next.length ? `<pre class="cmds">${f.next.map((n) => esc(n)).join('\n')}</pre>` : ''}<p class="muted">flows: ${links}${esc(more)}</p></div>`;
   }).join('');
 }

@@ -44,7 +44,7 @@ svg.tunnels .tnode text { text-anchor: middle; font: 600 12px ui-monospace, Menl
 .controls { display: flex; gap: 10px; align-items: center; margin: 8px 0; flex-wrap: wrap; }
 .controls input, .controls select { font: inherit; padding: 4px 8px; border: 1px solid #cbd5e1; border-radius: 6px; }
 #flows th { cursor: pointer; user-select: none; white-space: nowrap; } #flows th[aria-sort=ascending]::after { content: " ▲"; } #flows th[aria-sort=descending]::after { content: " ▼"; }
-#flows td.num, #flows th.num { text-align: right; }
+td.num, th.num { text-align: right; }
 details > summary { cursor: pointer; color: #1d4ed8; }
 pre#json-text { max-height: 480px; overflow: auto; background: var(--soft); padding: 10px; border: 1px solid var(--line); }
 @media print {

@@ -24,7 +24,7 @@ interface Edge {
 function edges(tunnels: TunnelReport[], anomalies: Anomaly[]): Edge[] {
   const out = new Map<string, Edge>();
   for (const t of tunnels) {
-    const name = `${t.type}${t.vni !== null ? ' vni ' + t.vni : ''}${t.port !== null ? ' :' + t.port : ''}`;
+    const name = `${t.type}${t.vni !== null ? ' vni ' + t.vni : ''}${t.port !== null ? ' udp ' + t.port : ''}`;
     for (const e of t.endpoints) {
       const k = `${e.src}>${e.dst}`;
       const prev = out.get(k);
@@ -81,7 +81,7 @@ export function tunnelsSvg(tunnels: TunnelReport[], anomalies: Anomaly[]): strin
     const t = trim(b, { x: mx, y: my });
     const cls = e.anomaly ? 'tedge anomaly' : 'tedge';
     parts.push(`<g class="${cls}" data-src="${esc(e.src)}" data-dst="${esc(e.dst)}"><path d="M${s.x.toFixed(1)} ${s.y.toFixed(1)}Q${mx.toFixed(1)} ${my.toFixed(1)} ${t.x.toFixed(1)} ${t.y.toFixed(1)}" marker-end="url(#tarrow${e.anomaly ? '-bad' : ''})"/>` +
-      `<text x="${((a.x + b.x) / 2 + nx * 22).toFixed(1)}" y="${((a.y + b.y) / 2 + ny * 22 + 4).toFixed(1)}">${esc(`${e.label} · ${count(e.packets, 'packet')}`)}${e.anomaly ? ' ⚠' : ''}</text>` +
+      `<text x="${((a.x + b.x) / 2 + nx * 34).toFixed(1)}" y="${((a.y + b.y) / 2 + ny * 34 + 4).toFixed(1)}">${esc(`${e.label} · ${count(e.packets, 'packet')}`)}${e.anomaly ? ' ⚠' : ''}</text>` +
       `<title>${esc(`${e.src} > ${e.dst}: ${count(e.packets, 'packet')} (${e.label})${e.anomaly ? '\n' + e.anomaly : ''}`)}</title></g>`);
   }
   for (const a of nodes) {
