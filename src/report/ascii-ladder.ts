@@ -4,13 +4,9 @@
  * the underlay, ">"/"<" the way it went, "o" a packet seen at one place, "X" where it was lost.
  */
 import type { Ladder } from './ladder.js';
-import { utcTime, wrap } from './words.js';
+import { baseName, utcTime, wrap } from './words.js';
 
 const TIME = 16;
-
-function base(input: string): string {
-  return input.split(/[\\/]/).pop() ?? input;
-}
 
 /** Which lanes belong to which capture point, in words, wrapped. */
 function legend(l: Ladder, width: number): string[] {
@@ -18,10 +14,11 @@ function legend(l: Ladder, width: number): string[] {
   l.groups.forEach((g, gi) => {
     const lanes = l.lanes.map((x, i) => ({ x, n: i + 1 })).filter(({ x }) => x.group === gi);
     const names = lanes.map(({ x, n }) => `${n} ${x.label}`).join(', ');
-    parts.push(`${g.node ?? 'node ?'} (${base(g.input)}, ${g.side} side): ${names}`);
+    parts.push(`${g.node ?? 'node ?'} (${baseName(g.input)}, ${g.side} side): ${names}`);
   });
   const gap = l.lanes.findIndex((x) => x.kind === 'gap');
-  parts.splice(l.groups.filter((g, gi) => l.lanes.findIndex((x) => x.group === gi) < gap).length, 0, `${gap + 1} ${l.lanes[gap]!.label}`);
+  // The underlay sits between the client's capture points and the server's.
+  parts.splice(l.groups.filter((g) => g.side === 'client').length, 0, `${gap + 1} ${l.lanes[gap]!.label}`);
   return parts.flatMap((p, i) => wrap(p, width, i === 0 ? '  lanes: ' : '         ', '           '));
 }
 

@@ -1,6 +1,6 @@
-/** A flow named the same way by every report format: its endpoints, its tunnel, its verdict's colour. */
+/** Flows and inputs named the same way by every report format: endpoints, tunnel, verdict colour, each input's node. */
 import type { Verdict } from '../classifier/rules.js';
-import type { FlowReport } from './build.js';
+import type { FlowReport, Report } from './build.js';
 
 /** ANSI colour per verdict for terminals. */
 export const COLORS: Record<Verdict, string> = {
@@ -19,4 +19,11 @@ export function endpointText(f: FlowReport): string {
 export function tunnelText(f: FlowReport): string {
   if (!f.tunnel) return 'not encapsulated';
   return `${f.tunnel.type}${f.tunnel.vni !== null ? ' vni ' + f.tunnel.vni : ''}`;
+}
+
+/** The node (tunnel addresses) each input's capture shows, gathered from the listed flows' capture points. */
+export function inputNodes(r: Report): Map<string, string[]> {
+  const nodes = new Map<string, Set<string>>();
+  for (const f of r.flows) for (const h of f.hops) for (const a of h.node) (nodes.get(h.input) ?? nodes.set(h.input, new Set()).get(h.input)!).add(a);
+  return new Map([...nodes].map(([k, v]) => [k, [...v]]));
 }

@@ -6,13 +6,13 @@
  * Colored only when asked (the CLI asks on a TTY without NO_COLOR).
  */
 import type { Verdict } from '../classifier/rules.js';
-import { COLORS, endpointText, tunnelText, type Paint } from './flow-words.js';
+import { COLORS, endpointText, inputNodes, type Paint } from './flow-words.js';
 import type { FlowReport, Report } from './build.js';
 import { renderFlowDetail } from './flow-detail.js';
 import { count, LOCUS_WORDS, utcTime, wrap } from './words.js';
 
 /** Lists longer than these are cut short with a count and a pointer to the HTML or JSON report. */
-const MAX_FINDINGS = 8;
+const MAX_FINDINGS = 5;
 const MAX_PROBLEM_LINES = 20;
 const MAX_HEALTHY_LINES = 5;
 const MAX_ENDPOINTS = 4;
@@ -32,7 +32,7 @@ export function formatTime(ts: number | null): string {
 
 /** "and 12 more ...: analyze --format html > report.html (or --format json)". */
 function more(n: number, noun: string): string {
-  return `... and ${count(n, `more ${noun}`)}: analyze --format html ... > report.html shows them all (or --format json)`;
+  return `... and ${count(n, `more ${noun}`)}: see analyze --format html ... > report.html (or --format json)`;
 }
 
 export function renderText(r: Report, color: boolean, opts: TextOptions = {}): string {
@@ -44,15 +44,14 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
   const para = (text: string, first = '', rest = first) => out.push(...wrap(text, width, first, rest));
   const s = r.summary;
   para(`${bold('overlay-analyzer')}: ${count(r.inputs.length, 'input')}, ${count(s.packets, 'packet')}, ${count(s.flows, 'flow')}. Times are UTC.`);
-  const nodes = new Map<string, Set<string>>();
-  for (const f of r.flows) for (const h of f.hops) for (const a of h.node) (nodes.get(h.input) ?? nodes.set(h.input, new Set()).get(h.input)!).add(a);
+  const nodes = inputNodes(r);
   for (const i of r.inputs) {
-    const node = [...(nodes.get(i.name) ?? [])];
+    const node = nodes.get(i.name) ?? [];
     para(`${i.name}: ${i.error ? 'not read' : `${i.format}, ${count(i.packets, 'packet')}`}${node.length ? `, node ${node.join(', ')}` : ''}`, '  ', '    ');
   }
   const verdicts = Object.entries(s.verdicts).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])
     .map(([v, n]) => `${n.toLocaleString('en-US')} ${paint(COLORS[v as Verdict], v)}`).join(', ');
-  para(`Verdicts: ${verdicts || 'no flows'}; ${count(s.icmpErrors, 'ICMP error')}.`);
+  para(`Verdicts: ${verdicts || 'no flows'}; ${count(s.icmpErrors, 'ICMP error')}.`, '', '  ');
   for (const o of r.clockOffsets) {
     para(`Clock of ${o.b} minus clock of ${o.a}: ${o.offset >= 0 ? '+' : ''}${o.offset.toFixed(6)} s (spread ${(o.spread * 1000).toFixed(3)} ms over ${count(o.samples, 'packet')} seen by both)`, '', '  ');
   }
@@ -81,7 +80,7 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
   const vw = Math.max(0, ...r.flows.slice(0, MAX_PROBLEM_LINES).map((f) => f.verdict.length));
   // The tunnel is in the findings and in --flow: one line per flow keeps to what tells flows apart.
   const line = (f: FlowReport) =>
-    `${`#${f.id}`.padEnd(idw)} ${paint(COLORS[f.verdict], f.verdict.padEnd(vw))} ${f.proto} ${endpointText(f)}: ${f.answered.toLocaleString('en-US')} of ${count(f.requests, 'request')} answered`;
+    `${`#${f.id}`.padEnd(idw)} ${paint(COLORS[f.verdict], f.verdict.padEnd(vw))} ${f.proto} ${endpointText(f)}: ${f.answered.toLocaleString('en-US')} of ${f.requests.toLocaleString('en-US')} answered`;
   if (problems.length) {
     out.push('', bold(`Problem flows (${s.problems.toLocaleString('en-US')})`));
     for (const f of problems.slice(0, MAX_PROBLEM_LINES)) para(line(f), '  ', '      ');

@@ -87,3 +87,8 @@ export function wrap(text: string, width: number, first = '', rest = first): str
   if (!empty || out.length === 0) out.push(line);
   return out;
 }
+
+/** A capture's file name without its directories, for a diagram's narrow labels. */
+export function baseName(input: string): string {
+  return input.split(/[\\/]/).pop() ?? input;
+}

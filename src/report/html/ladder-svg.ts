@@ -4,7 +4,7 @@
  * a red cross with the words of where they were due.
  */
 import type { Ladder, Lane, Row } from '../ladder.js';
-import { utcTime } from '../words.js';
+import { baseName, utcTime } from '../words.js';
 import { esc } from './escape.js';
 
 const LEFT = 170;
@@ -29,23 +29,19 @@ function laneX(lanes: Lane[]): number[] {
   return xs;
 }
 
-function base(input: string): string {
-  return input.split(/[\\/]/).pop() ?? input;
-}
-
 function header(ladder: Ladder, xs: number[]): string[] {
   const out: string[] = [];
   ladder.groups.forEach((g, gi) => {
     const idx = ladder.lanes.flatMap((l, i) => (l.group === gi ? [i] : []));
     // Wide enough for its words, even over one lane.
-    const words = Math.max(`${g.node ?? 'node ?'} · ${g.side}`.length * 7.2, base(g.input).length * 6.2) + 20;
+    const words = Math.max(`${g.node ?? 'node ?'} · ${g.side}`.length * 7.2, baseName(g.input).length * 6.2) + 20;
     const mid = (xs[idx[0]!]! + xs[idx.at(-1)!]!) / 2;
     const half = Math.max(xs[idx.at(-1)!]! - xs[idx[0]!]! + LANE - 8, words) / 2;
     const [x0, x1] = [mid - half, mid + half];
     const unseen = ladder.lanes[idx[0]!]!.kind === 'unseen';
     out.push(`<g class="group" data-side="${g.side}"><rect x="${x0}" y="6" width="${x1 - x0}" height="40" rx="6" class="${unseen ? 'grp unseen' : 'grp'}"/>`,
       `<text x="${(x0 + x1) / 2}" y="22" class="grp-node">${esc(g.node ?? 'node ?')} · ${g.side}</text>`,
-      `<text x="${(x0 + x1) / 2}" y="38" class="grp-input">${esc(base(g.input))}</text><title>${esc(g.input)}</title></g>`);
+      `<text x="${(x0 + x1) / 2}" y="38" class="grp-input">${esc(baseName(g.input))}</text><title>${esc(g.input)}</title></g>`);
   });
   return out;
 }

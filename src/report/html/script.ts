@@ -23,19 +23,22 @@ export const SCRIPT = `
     verdict.addEventListener('change', apply);
     text.addEventListener('input', apply);
     var heads = table.tHead.rows[0].cells;
+    var collator = new Intl.Collator('en', { numeric: true });
     for (var c = 0; c < heads.length; c++) (function (col, th) {
       th.addEventListener('click', function () {
         var dir = th.getAttribute('aria-sort') === 'ascending' ? -1 : 1;
         for (var k = 0; k < heads.length; k++) heads[k].removeAttribute('aria-sort');
         th.setAttribute('aria-sort', dir > 0 ? 'ascending' : 'descending');
         var num = th.classList.contains('num');
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = a.cells[col].getAttribute('data-sort') || a.cells[col].textContent;
-          var y = b.cells[col].getAttribute('data-sort') || b.cells[col].textContent;
-          return dir * (num ? Number(x) - Number(y) : x.localeCompare(y, 'en', { numeric: true }));
+        // Each row's key read once; one collator; the rows put back in one move.
+        var keyed = Array.prototype.map.call(body.rows, function (r) {
+          var k = r.cells[col].getAttribute('data-sort') || r.cells[col].textContent;
+          return { r: r, k: num ? Number(k) : k };
         });
-        rows.forEach(function (r) { body.appendChild(r); });
+        keyed.sort(function (a, b) { return dir * (num ? a.k - b.k : collator.compare(a.k, b.k)); });
+        var frag = document.createDocumentFragment();
+        keyed.forEach(function (x) { frag.appendChild(x.r); });
+        body.appendChild(frag);
       });
     })(c, heads[c]);
     apply();

@@ -4,11 +4,14 @@
  */
 import type { Verdict } from '../../classifier/index.js';
 import type { FlowReport, Report } from '../build.js';
-import { endpointText, tunnelText } from '../flow-words.js';
+import { endpointText, inputNodes, tunnelText } from '../flow-words.js';
 import { ladderOf } from '../ladder.js';
 import { count, LOCUS_WORDS, plainPlace, utcTime } from '../words.js';
 import { esc } from './escape.js';
 import { ladderSvg } from './ladder-svg.js';
+
+/** Findings shown whole, with explanation and commands; the rest are rows of a folded table. */
+const MAX_FINDING_CARDS = 10;
 
 export function badge(v: Verdict): string {
   return `<span class="badge v-${v}">${esc(v)}</span>`;
@@ -16,23 +19,28 @@ export function badge(v: Verdict): string {
 
 /** Each input with the node (tunnel address) its capture shows, gathered from the flows' capture points. */
 export function inputsTable(r: Report): string {
-  const nodes = new Map<string, Set<string>>();
-  for (const f of r.flows) for (const h of f.hops) for (const a of h.node) (nodes.get(h.input) ?? nodes.set(h.input, new Set()).get(h.input)!).add(a);
+  const nodes = inputNodes(r);
   const rows = r.inputs.map((i) => `<tr><td class="mono">${esc(i.name)}</td><td>${esc(i.format)}</td><td class="num">${i.packets.toLocaleString('en-US')}</td>` +
-    `<td class="mono">${esc([...(nodes.get(i.name) ?? [])].join(', ') || '—')}</td><td>${i.error ? `<span class="v-filtered">${esc(i.error)}</span>` : ''}</td></tr>`);
+    `<td class="mono">${esc((nodes.get(i.name) ?? []).join(', ') || '—')}</td><td>${i.error ? `<span class="v-filtered">${esc(i.error)}</span>` : ''}</td></tr>`);
   return `<table class="inputs"><thead><tr><th>input</th><th>format</th><th class="num">packets</th><th>node (tunnel address)</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 export function findingsList(r: Report, diagrams: Set<number>): string {
   if (!r.findings.length) return '<p>No problems found: every flow is healthy.</p>';
   const sorted = [...r.findings].sort((a, b) => b.count - a.count);
-  return sorted.map((f) => {
-    const links = f.flows.slice(0, 30).map((id) => (diagrams.has(id) ? `<a href="#flow-${id}">#${id}</a>` : `#${id}`)).join(' ');
-    const more = f.count > 30 ? ` and ${f.count - 30} more` : '';
+  const rest = sorted.slice(MAX_FINDING_CARDS).map((f) => `<tr><td class="num">${f.count.toLocaleString('en-US')}</td><td>${badge(f.verdict)}</td><td>${esc(f.summary)}</td>` +
+    `<td>${f.locus ? esc(LOCUS_WORDS[f.locus]) : ''}</td><td>${f.flows.slice(0, 5).map((id) => (diagrams.has(id) ? `<a href="#flow-${id}">#${id}</a>` : `#${id}`)).join(' ')}</td></tr>`);
+  const more = rest.length
+    ? `<details><summary>${esc(count(rest.length, 'more finding'))} (${esc(count(sorted.slice(MAX_FINDING_CARDS).reduce((a, f) => a + f.count, 0), 'flow'))})</summary>` +
+      `<table><thead><tr><th class="num">flows</th><th>verdict</th><th>finding</th><th>where</th><th>first flows</th></tr></thead><tbody>${rest.join('')}</tbody></table></details>`
+    : '';
+  return sorted.slice(0, MAX_FINDING_CARDS).map((f) => {
+    const links = f.flows.slice(0, 12).map((id) => (diagrams.has(id) ? `<a href="#flow-${id}">#${id}</a>` : `#${id}`)).join(' ');
+    const tail = f.count > 12 ? ` and ${(f.count - 12).toLocaleString('en-US')} more` : '';
     return `<div class="finding"><span class="count">${esc(count(f.count, 'flow'))}</span><h3>${badge(f.verdict)} ${esc(f.summary)}</h3>` +
       `${f.locus ? `<p><b>Where:</b> ${esc(LOCUS_WORDS[f.locus])}${f.locusDetail ? ` — ${esc(f.locusDetail)}` : ''}</p>` : ''}<p>${esc(f.explanation)}</p>` +
-      `${f.next.length ? `<pre class="cmds">${f.next.map((n) => esc(n)).join('\n')}</pre>` : ''}<p class="muted">flows: ${links}${esc(more)}</p></div>`;
-  }).join('');
+      `${f.next.length ? `<pre class="cmds">${f.next.map((n) => esc(n)).join('\n')}</pre>` : ''}<p class="muted">flows: ${links}${esc(tail)}</p></div>`;
+  }).join('') + more;
 }
 
 /** One flow: what it is, why, the ladder, the packets lost and the evidence. */

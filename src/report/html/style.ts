@@ -43,6 +43,10 @@ svg.tunnels .tnode rect { fill: #eff6ff; stroke: #3b82f6; } svg.tunnels .tnode.a
 svg.tunnels .tnode text { text-anchor: middle; font: 600 12px ui-monospace, Menlo, Consolas, monospace; }
 .controls { display: flex; gap: 10px; align-items: center; margin: 8px 0; flex-wrap: wrap; }
 .controls input, .controls select { font: inherit; padding: 4px 8px; border: 1px solid #cbd5e1; border-radius: 6px; }
+/* A fixed layout: thousands of rows are laid out without measuring every cell. */
+#flows { table-layout: fixed; } #flows td { overflow-wrap: anywhere; }
+#flows th:nth-child(1) { width: 70px; } #flows th:nth-child(2) { width: 140px; } #flows th:nth-child(3) { width: 60px; }
+#flows th:nth-child(6) { width: 130px; } #flows th:nth-child(7), #flows th:nth-child(8) { width: 90px; } #flows th:nth-child(9) { width: 215px; }
 #flows th { cursor: pointer; user-select: none; white-space: nowrap; } #flows th[aria-sort=ascending]::after { content: " ▲"; } #flows th[aria-sort=descending]::after { content: " ▼"; }
 td.num, th.num { text-align: right; }
 details > summary { cursor: pointer; color: #1d4ed8; }
