@@ -7,7 +7,9 @@ import type { Ladder, Lane, Row } from '../ladder.js';
 import { baseName, utcTime } from '../words.js';
 import { esc } from './escape.js';
 
-const LEFT = 170;
+const LEFT = 180;
+/** Row words start here; left of them, brackets join a packet's retransmissions. */
+const TEXT_X = 14;
 const LANE = 108;
 const GAP = 230;
 const TOP = 78;
@@ -62,8 +64,8 @@ function rowSvg(row: Row, i: number, ladder: Ladder, xs: number[], first: number
   const when = utcTime(row.ts, false);
   const since = first !== null && row.ts !== null && i > 0 ? ` +${(row.ts - first).toFixed(3)} s` : '';
   const label = row.role === 'error' ? 'ICMP error' : row.label;
-  parts.push(`<text x="8" y="${y}" class="t">${esc(when)}<tspan class="since">${esc(since)}</tspan></text>`,
-    `<text x="8" y="${y + 14}" class="rl" fill="${c}">${esc(label)}${row.retransmission !== null ? ' ↻' : ''}</text>`);
+  parts.push(`<text x="${TEXT_X}" y="${y}" class="t">${esc(when)}<tspan class="since">${esc(since)}</tspan></text>`,
+    `<text x="${TEXT_X}" y="${y + 14}" class="rl" fill="${c}">${esc(label)}${row.retransmission !== null ? ' ↻' : ''}</text>`);
   for (const s of row.segments) {
     const x1 = xs[s.from]!;
     const x2 = xs[s.to]!;
@@ -109,8 +111,7 @@ function retransmissions(ladder: Ladder): string[] {
   for (const [, idx] of groups) {
     const y0 = TOP + 24 + idx[0]! * ROW - 10;
     const y1 = TOP + 24 + idx.at(-1)! * ROW + 18;
-    const x = LEFT - 8;
-    out.push(`<g class="retrans"><path d="M${x + 5} ${y0}H${x}V${y1}H${x + 5}" class="bracket"/><text x="${x - 3}" y="${(y0 + y1) / 2}" class="bracket-text" transform="rotate(-90 ${x - 3} ${(y0 + y1) / 2})">sent ${idx.length}×</text></g>`);
+    out.push(`<g class="retrans"><path d="M9 ${y0}H4V${y1}H9" class="bracket"/><title>the same packet sent ${idx.length} times</title></g>`);
   }
   return out;
 }
@@ -131,7 +132,7 @@ export function ladderSvg(ladder: Ladder, flowId: number): string {
   const height = bottom + 12;
   const first = ladder.rows.find((r) => r.ts !== null)?.ts ?? null;
   return `<svg class="ladder" data-flow="${flowId}" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="ladder diagram of flow ${flowId}">` +
-    `<text x="8" y="${TOP - 10}" class="time-head">time (UTC)</text>` +
+    `<text x="${TEXT_X}" y="${TOP - 10}" class="time-head">time (UTC)</text>` +
     header(ladder, xs).join('') + lanesSvg(ladder, xs, bottom).join('') + retransmissions(ladder).join('') +
     ladder.rows.map((r, i) => rowSvg(r, i, ladder, xs, first)).join('') + '</svg>';
 }

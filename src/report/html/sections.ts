@@ -71,6 +71,6 @@ export function flowsTable(r: Report, diagrams: Set<number>): string {
   const unlisted = r.summary.flows - r.flows.length;
   return `<div class="controls"><label>verdict <select id="f-verdict"><option value="">all</option>${verdicts}</select></label>` +
     `<label>address or port <input id="f-text" type="search" placeholder="10.244.2.2"></label><span id="f-shown" class="muted"></span></div>` +
-    `<table id="flows"><thead><tr><th class="num">id</th><th>verdict</th><th>proto</th><th>client</th><th>server</th><th>tunnel</th><th class="num">requests</th><th class="num">answered</th><th>first seen (UTC)</th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
+    `<div class="table-wrap"><table id="flows"><thead><tr><th class="num">id</th><th>verdict</th><th>proto</th><th>client</th><th>server</th><th>tunnel</th><th class="num">requests</th><th class="num">answered</th><th>first seen (UTC)</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>` +
     (unlisted > 0 ? `<p class="muted">${esc(count(unlisted, 'more flow'))} counted but not listed (--max-listed).</p>` : '');
 }

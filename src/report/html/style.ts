@@ -36,17 +36,14 @@ svg.ladder .rl { font-weight: 600; }
 svg.ladder .err { fill: var(--warn); font-size: 10.5px; }
 svg.ladder .x { stroke: var(--bad); stroke-width: 3; stroke-linecap: round; }
 svg.ladder .lost-text { fill: var(--bad); font-weight: 700; paint-order: stroke; stroke: #fff; stroke-width: 4px; }
-svg.ladder .bracket { fill: none; stroke: #7c3aed; stroke-width: 1.5; } svg.ladder .bracket-text { fill: #7c3aed; font-size: 10px; text-anchor: middle; }
+svg.ladder .bracket { fill: none; stroke: #7c3aed; stroke-width: 2; }
 svg.tunnels .tedge path { fill: none; stroke: #475569; stroke-width: 1.8; } svg.tunnels .tedge text { font-size: 11px; text-anchor: middle; fill: #334155; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 svg.tunnels .tedge.anomaly path { stroke: var(--bad); } svg.tunnels .tedge.anomaly text { fill: var(--bad); font-weight: 600; }
 svg.tunnels .tnode rect { fill: #eff6ff; stroke: #3b82f6; } svg.tunnels .tnode.anomaly rect { fill: #fef2f2; stroke: var(--bad); }
 svg.tunnels .tnode text { text-anchor: middle; font: 600 12px ui-monospace, Menlo, Consolas, monospace; }
 .controls { display: flex; gap: 10px; align-items: center; margin: 8px 0; flex-wrap: wrap; }
 .controls input, .controls select { font: inherit; padding: 4px 8px; border: 1px solid #cbd5e1; border-radius: 6px; }
-/* A fixed layout: thousands of rows are laid out without measuring every cell. */
-#flows { table-layout: fixed; } #flows td { overflow-wrap: anywhere; }
-#flows th:nth-child(1) { width: 70px; } #flows th:nth-child(2) { width: 140px; } #flows th:nth-child(3) { width: 60px; }
-#flows th:nth-child(6) { width: 130px; } #flows th:nth-child(7), #flows th:nth-child(8) { width: 90px; } #flows th:nth-child(9) { width: 215px; }
+.table-wrap { overflow-x: auto; } #flows { min-width: 900px; }
 #flows th { cursor: pointer; user-select: none; white-space: nowrap; } #flows th[aria-sort=ascending]::after { content: " ▲"; } #flows th[aria-sort=descending]::after { content: " ▼"; }
 td.num, th.num { text-align: right; }
 details > summary { cursor: pointer; color: #1d4ed8; }
@@ -55,5 +52,6 @@ pre#json-text { max-height: 480px; overflow: auto; background: var(--soft); padd
   main { max-width: none; padding: 0; } .controls, button, .noprint { display: none !important; }
   .diagram { overflow: visible; border: none; } .diagram svg { max-width: 100%; height: auto; }
   .flow, .finding { break-inside: avoid; } a { color: inherit; text-decoration: none; }
+  .table-wrap { overflow: visible; } #flows { min-width: 0; }
 }
 `;
