@@ -8,7 +8,7 @@ import type { FlowProto } from '../flows/view.js';
 import type { InputWarning } from '../readers/types.js';
 import { anomalies, sourceRewrite, type Anomaly } from './anomalies.js';
 import { clockOffsets, coverage, lostPackets, type ClockOffset, type LostPacket, type PacketSighting, type Place } from '../flows/crossnode.js';
-import { formatTime } from './text.js';
+import { utcTime as formatTime } from './words.js';
 
 export interface InputSummary {
   name: string;

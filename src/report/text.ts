@@ -9,7 +9,7 @@ import type { Verdict } from '../classifier/rules.js';
 import { COLORS, endpointText, inputNodes, type Paint } from './flow-words.js';
 import type { FlowReport, Report } from './build.js';
 import { renderFlowDetail } from './flow-detail.js';
-import { count, LOCUS_WORDS, utcTime, wrap } from './words.js';
+import { count, LOCUS_WORDS, wrap } from './words.js';
 
 /** Lists longer than these are cut short with a count and a pointer to the HTML or JSON report. */
 const MAX_FINDINGS = 5;
@@ -23,11 +23,6 @@ export interface TextOptions {
   width?: number;
   /** Flow ids to show in full instead of the summary. */
   flows?: number[];
-}
-
-/** Times as tcpdump prints them: a date for epoch times, time of day alone for text captures without one. */
-export function formatTime(ts: number | null): string {
-  return utcTime(ts);
 }
 
 /** "and 12 more ...: analyze --format html > report.html (or --format json)". */

@@ -6,11 +6,9 @@ import type { Locus } from '../classifier/index.js';
 
 const rules = new Intl.PluralRules('en-US');
 
-/** Irregular plurals of the nouns the reports count; the rest take an "s". */
+/** Plurals the English rules below do not make; the rest take "s", "es" or "ies". */
 const PLURALS: Record<string, string> = {
   'connection attempt (SYN)': 'connection attempts (SYN)',
-  'ICMP error': 'ICMP errors',
-  'retransmission': 'retransmissions',
 };
 
 function regular(noun: string): string {
@@ -50,7 +48,6 @@ export function utcTime(ts: number | null, withDate = true): string {
 
 /** Visible length: escape sequences (colors) take no columns. */
 function visible(s: string): number {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/\x1b\[[0-9;]*m/g, '').length;
 }
 
