@@ -56,6 +56,22 @@ describe('ladder of the two-node blocked-8472 capture', () => {
     expect(l.rows.map((x) => x.retransmission)).toEqual([1, 1]);
   });
 
+  it('a packet seen twice at one capture point (bare, then encapsulated) is one row, crossing with its outer header', () => {
+    const f = flow(r, 'icmp', '10.244.2.2', '10.244.3.2');
+    const client = f.hops[0]!;
+    const first = client.packets[0]!;
+    const twice: FlowReport = { ...f, hops: [{ ...client, packets: [{ ...first, where: 'bare', outerSrc: null, outerDst: null, ifname: 'ifindex 5' }, ...client.packets] }, ...f.hops.slice(1)] };
+    const rows = ladderOf(twice).rows;
+    expect(rows).toHaveLength(6);
+    expect(rows[0]!.segments).toContainEqual({ from: 3, to: 5, outer: '192.168.232.130 > 192.168.223.131:8472 vxlan vni 1' });
+    expect(rows[0]!.segments).toHaveLength(3);
+  });
+
+  it('a TCP sequence seen again is a retransmission only while nothing came back (pure ACKs repeat it)', () => {
+    const syn = flow(r, 'tcp', '10.244.3.2', '10.244.2.2');
+    expect(ladderOf({ ...syn, replies: 1 }).rows.map((x) => x.retransmission)).toEqual([null, null]);
+  });
+
   it('ASCII: numbered lanes, the request to the underlay and an X there', () => {
     const lines = asciiLadder(ladderOf(flow(r, 'icmp', '10.244.3.2', '10.244.2.2')), 80);
     expect(lines.every((x) => x.length <= 80)).toBe(true);

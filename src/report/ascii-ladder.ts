@@ -3,7 +3,7 @@
  * (named in a legend above), one line per packet, "-" inside a node, "=" encapsulated across
  * the underlay, ">"/"<" the way it went, "o" a packet seen at one place, "X" where it was lost.
  */
-import type { Ladder } from './ladder.js';
+import { encapsulatedSegment, type Ladder } from './ladder.js';
 import { baseName, utcTime, wrap } from './words.js';
 
 const TIME = 16;
@@ -40,7 +40,7 @@ export function asciiLadder(l: Ladder, width: number): string[] {
         grid[a] = 'o';
         continue;
       }
-      const fill = s.outer !== null || l.lanes[s.from]!.kind === 'gap' || l.lanes[s.to]!.kind === 'gap' ? '=' : '-';
+      const fill = encapsulatedSegment(l, s) ? '=' : '-';
       const [lo, hi] = a < b ? [a, b] : [b, a];
       for (let x = lo + 1; x < hi; x++) grid[x] = fill;
       grid[b] = a < b ? '>' : '<';

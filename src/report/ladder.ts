@@ -4,6 +4,7 @@
  * NIC; then the underlay; then the server's side in reverse), one row per packet, time going
  * down. Made from the report alone (no analysis): the SVG and the ASCII renderers draw it.
  */
+import { SIGHTINGS_KEPT } from '../flows/crossnode.js';
 import type { FlowReport, HopReport, LostReport, PacketReport, PathStep } from './build.js';
 
 export interface LaneGroup {
@@ -111,7 +112,7 @@ function layout(f: FlowReport): { groups: LaneGroup[]; lanes: Lane[]; laneOf: Ma
   };
   unseenGroup('client');
   sided.filter((x) => x.side === 'client').forEach(seenGroup);
-  const gap = lanes.push({ group: null, label: f.tunnel ? 'underlay' : 'network', encapsulated: true, kind: 'gap' }) - 1;
+  const gap = lanes.push({ group: null, label: f.tunnel ? 'underlay' : 'network', encapsulated: f.tunnel !== null, kind: 'gap' }) - 1;
   sided.filter((x) => x.side === 'server').forEach(seenGroup);
   unseenGroup('server');
   return { groups, lanes, laneOf, gap };
@@ -140,8 +141,10 @@ function packetRows(f: FlowReport, lanes: Lane[], laneOf: Map<string, number>, g
       const nic = lanes.findIndex((l) => l.group === g && l.encapsulated);
       ends.push({ lane: nic >= 0 ? nic : own, side: own < gap ? 'client' : 'server', p });
     }
-    const a = ends.find((x) => x.side === 'client');
-    const b = ends.find((x) => x.side === 'server');
+    // A packet seen twice at one capture point (bare, then encapsulated) crosses with its outer header.
+    const end = (side: LaneGroup['side']) => ends.find((x) => x.side === side && x.p.outerSrc !== null) ?? ends.find((x) => x.side === side);
+    const a = end('client');
+    const b = end('server');
     if (a && b) {
       const [from, to] = e.role === 'request' ? [a.lane, b.lane] : [b.lane, a.lane];
       segments.push({ from, to, outer: outerText((e.role === 'request' ? a : b).p, f) });
@@ -153,7 +156,8 @@ function packetRows(f: FlowReport, lanes: Lane[], laneOf: Map<string, number>, g
       if (edge) segments.push(edge);
     }
     const key = e.key !== null ? ` seq ${e.key}` : '';
-    rows.push({ role: e.role, label: `${e.role}${key}`, ts: Math.min(...e.seen.map((s) => s.p.ts ?? Infinity)), segments, lost: mark, retransmission: null });
+    const unique = segments.filter((x, i) => segments.findIndex((y) => y.from === x.from && y.to === x.to) === i);
+    rows.push({ role: e.role, label: `${e.role}${key}`, ts: Math.min(...e.seen.map((s) => s.p.ts ?? Infinity)), segments: unique, lost: mark, retransmission: null });
   }
   for (const r of rows) if (!Number.isFinite(r.ts)) r.ts = null;
   return rows;
@@ -226,19 +230,46 @@ export function ladderOf(f: FlowReport): Ladder {
     const next = lanes[seg.to + dir] && lanes[seg.to + dir]!.group === lanes[seg.to]!.group ? seg.to + dir : gap;
     last.lost = { lane: next, short: LOST_SHORT[f.locus], detail: f.locusDetail ?? f.explanation };
   }
-  const retrans = new Map<string, Row[]>();
-  for (const r of rows) if (r.role !== 'error' && / seq /.test(r.label)) retrans.set(r.label, [...(retrans.get(r.label) ?? []), r]);
-  let group = 0;
-  for (const rs of retrans.values()) if (rs.length > 1) { group++; for (const r of rs) r.retransmission = group; }
+  markRetransmissions(f, rows);
+  // Each capture point keeps its first SIGHTINGS_KEPT packets of a flow: past the first one to
+  // run out, rows would show a packet missing from a capture that did see it.
+  const full = f.hops.filter((h) => h.packets.length >= SIGHTINGS_KEPT).map((h) => Math.max(...h.packets.map((p) => p.ts ?? 0)));
+  const until = full.length ? Math.min(...full) : Infinity;
+  const kept = rows.filter((r) => (r.ts ?? 0) <= until);
+  const cut = kept.length < rows.length;
   const total = rows.length;
-  if (total > MAX_ROWS) rows = rows.slice(0, MAX_ROWS);
-  const drawn = followed ? 'every packet the captures followed' : 'the first request and reply at each capture point';
-  const note = total > MAX_ROWS
-    ? `the first ${MAX_ROWS} of ${total} packets drawn`
-    : !followed && f.requests + f.replies > rows.filter((r) => r.role !== 'error').length
-      ? `${drawn} drawn (of ${f.requests} requests and ${f.replies} replies); read several nodes' captures together to follow every packet`
-      : null;
+  rows = kept.slice(0, MAX_ROWS);
+  const note = cut
+    ? `the first ${rows.length} packets drawn: each capture point keeps the first ${SIGHTINGS_KEPT} packets of a flow, to follow them across nodes`
+    : total > MAX_ROWS
+      ? `the first ${MAX_ROWS} of ${total} packets drawn`
+      : !followed && f.requests + f.replies > rows.filter((r) => r.role !== 'error').length
+        ? `the first request and reply at each capture point drawn (of ${f.requests} requests and ${f.replies} replies); read several nodes' captures together to follow every packet`
+        : null;
   return { groups, lanes, rows, note };
+}
+
+/**
+ * Rows of one packet sent again share a number. The same ICMP sequence is the same echo again;
+ * a TCP sequence repeats with every pure ACK, so it counts only while nothing came back (then
+ * there is nothing to acknowledge: a SYN or data resent).
+ */
+function markRetransmissions(f: FlowReport, rows: Row[]): void {
+  if (!(f.proto === 'icmp' || f.proto === 'icmp6' || (f.proto === 'tcp' && f.replies === 0))) return;
+  const same = new Map<string, Row[]>();
+  for (const r of rows) if (r.role !== 'error' && / seq /.test(r.label)) same.set(r.label, [...(same.get(r.label) ?? []), r]);
+  let group = 0;
+  for (const rs of same.values()) {
+    if (rs.length < 2) continue;
+    group++;
+    for (const r of rs) r.retransmission = group;
+  }
+}
+
+/** Whether an arrow travels encapsulated: it carries outer endpoints, or it reaches or crosses the underlay. */
+export function encapsulatedSegment(l: Ladder, s: Segment): boolean {
+  const gap = l.lanes.findIndex((x) => x.kind === 'gap');
+  return s.outer !== null || (l.lanes[gap]!.encapsulated && Math.min(s.from, s.to) <= gap && Math.max(s.from, s.to) >= gap);
 }
 
 const LOST_SHORT: Record<NonNullable<FlowReport['locus']>, string> = {

@@ -3,7 +3,7 @@
  * the underlay as a shaded band, one row per packet with time going down, lost packets ending in
  * a red cross with the words of where they were due.
  */
-import type { Ladder, Lane, Row } from '../ladder.js';
+import { encapsulatedSegment, type Ladder, type Lane, type Row } from '../ladder.js';
 import { baseName, utcTime } from '../words.js';
 import { esc } from './escape.js';
 
@@ -75,7 +75,7 @@ function rowSvg(row: Row, i: number, ladder: Ladder, xs: number[], first: number
     }
     const lostHere = row.lost && s.to === row.lost.lane;
     const end = lostHere ? '' : ` marker-end="url(#arrow-${row.role})"`;
-    const cls = s.outer !== null || ladder.lanes[s.to]!.kind === 'gap' || ladder.lanes[s.from]!.kind === 'gap' ? 'seg enc' : 'seg';
+    const cls = encapsulatedSegment(ladder, s) ? 'seg enc' : 'seg';
     parts.push(`<line x1="${x1}" y1="${y}" x2="${x2}" y2="${y + SLOPE}" stroke="${lostHere ? '#dc2626' : c}" class="${cls}"${end}/>`);
     if (s.outer) {
       const [ends, kind] = splitOuter(s.outer);
