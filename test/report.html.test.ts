@@ -58,6 +58,17 @@ describe('renderHtml', () => {
   });
 });
 
+describe('tunnel diagram', () => {
+  it('seed healthy.txt: the underlay rewrites the outer source; the two addresses the anomaly names are marked', async () => {
+    const r = await analyzeFiles([fileURLToPath(new URL('../../shared/seed/healthy.txt', import.meta.url))]);
+    expect(r.anomalies.map((a) => a.kind)).toEqual(['source-rewritten']);
+    const html = renderHtml(r);
+    const marked = [...html.matchAll(/<g class="tnode anomaly">.*?<text [^>]*>([^<]+)<\/text>/g)].map((m) => m[1]).sort();
+    expect(marked).toEqual(['192.168.223.131', '192.168.232.1']);
+    expect([...html.matchAll(/<g class="tedge"/g)]).toHaveLength(2);
+  });
+});
+
 describe('analyze --format html', () => {
   it('writes the page to stdout and exits 1 for the problems it found', () => {
     const out = spawnSync(process.execPath, [bin, '--format', 'html', A, B], { encoding: 'utf8', timeout: 30_000 });

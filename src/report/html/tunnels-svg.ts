@@ -42,7 +42,10 @@ function edges(tunnels: TunnelReport[], anomalies: Anomaly[]): Edge[] {
 
 /** Whether an anomaly's words name this address (not a longer one it is a prefix of). */
 function mentions(text: string, addr: string): boolean {
-  return new RegExp(`(^|[^\\d.:])${addr.replace(/[.]/g, '\\.')}($|[^\\d:]|\\.(?!\\d))`).test(text);
+  const quoted = addr.replace(/[.]/g, '\\.');
+  // An IPv4 address may be followed by ":port" or punctuation; an IPv6 one by nothing hex or ":".
+  const re = addr.includes(':') ? `(?<![0-9a-fA-F:])${quoted}(?![0-9a-fA-F:])` : `(?<![\\d.])${quoted}(?!\\d|\\.\\d)`;
+  return new RegExp(re).test(text);
 }
 
 export function tunnelsSvg(tunnels: TunnelReport[], anomalies: Anomaly[]): string {
@@ -81,7 +84,8 @@ export function tunnelsSvg(tunnels: TunnelReport[], anomalies: Anomaly[]): strin
     const t = trim(b, { x: mx, y: my });
     const cls = e.anomaly ? 'tedge anomaly' : 'tedge';
     parts.push(`<g class="${cls}" data-src="${esc(e.src)}" data-dst="${esc(e.dst)}"><path d="M${s.x.toFixed(1)} ${s.y.toFixed(1)}Q${mx.toFixed(1)} ${my.toFixed(1)} ${t.x.toFixed(1)} ${t.y.toFixed(1)}" marker-end="url(#tarrow${e.anomaly ? '-bad' : ''})"/>` +
-      `<text x="${((a.x + b.x) / 2 + nx * 34).toFixed(1)}" y="${((a.y + b.y) / 2 + ny * 34 + 4).toFixed(1)}">${esc(`${e.label} · ${count(e.packets, 'packet')}`)}${e.anomaly ? ' ⚠' : ''}</text>` +
+      // The words go on the outer side of the bend, anchored away from the arrow on steep edges.
+      `<text x="${((a.x + b.x) / 2 + nx * 30).toFixed(1)}" y="${((a.y + b.y) / 2 + ny * 34 + (ny > 0 ? 8 : 0)).toFixed(1)}"${nx > 0.3 ? ' style="text-anchor:start"' : nx < -0.3 ? ' style="text-anchor:end"' : ''}>${esc(`${e.label} · ${count(e.packets, 'packet')}`)}${e.anomaly ? ' ⚠' : ''}</text>` +
       `<title>${esc(`${e.src} > ${e.dst}: ${count(e.packets, 'packet')} (${e.label})${e.anomaly ? '\n' + e.anomaly : ''}`)}</title></g>`);
   }
   for (const a of nodes) {
