@@ -162,6 +162,23 @@ describe.skipIf(!present)('HTML report in headless Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('one capture (the seed\'s misrouted.txt): the reply is marked where it should have left encapsulated', async () => {
+    const r = await analyzeFiles([fileURLToPath(new URL('../../shared/seed/misrouted.txt', import.meta.url))]);
+    const { page, errors, requests } = await open(r, 'misrouted');
+    const svg = page.locator('svg.ladder').first();
+    await expect(svg.locator('.lane[data-kind=seen]').count()).resolves.toBe(2);
+    const mark = svg.locator('.row[data-role=reply] .lost-mark');
+    await expect(mark.count()).resolves.toBe(1);
+    await expect(mark.getAttribute('data-lane-kind')).resolves.toBe('seen');
+    await expect(mark.textContent()).resolves.toContain('never left this node encapsulated');
+    const lane = await svg.locator('.lane[data-kind=seen]').first().getAttribute('data-x');
+    await expect(mark.getAttribute('data-x')).resolves.toBe(lane);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.locator('section.flow').first().screenshot({ path: join(shots, 'seed-misrouted-flow.png') });
+    await page.close();
+  }, 60_000);
+
   it('the embedded JSON parses and is the report; a healthy capture has no problem section and no error', async () => {
     const { page, errors, requests } = await open(healthy, 'healthy');
     const json = await page.evaluate(() => JSON.parse(document.getElementById('report-data')!.textContent!));

@@ -229,6 +229,7 @@ export function ladderOf(f: FlowReport): Ladder {
     const dir = last.role === 'request' ? 1 : -1;
     const next = lanes[seg.to + dir] && lanes[seg.to + dir]!.group === lanes[seg.to]!.group ? seg.to + dir : gap;
     last.lost = { lane: next, short: LOST_SHORT[f.locus], detail: f.locusDetail ?? f.explanation };
+    if (!last.segments.some((x) => x.to === next)) last.segments.push({ from: seg.to, to: next, outer: null });
   }
   markRetransmissions(f, rows);
   // Each capture point keeps its first SIGHTINGS_KEPT packets of a flow: past the first one to
