@@ -7,6 +7,7 @@ import { hideBin } from 'yargs/helpers';
 import { AnalyzeError, analyzeFiles, DEFAULT_IDLE_TIMEOUT } from './analyze.js';
 import { MIN_IDLE_TIMEOUT } from './flows/table.js';
 import { DEFAULT_MAX_LISTED } from './report/build.js';
+import { renderHtml } from './report/html/page.js';
 import { renderText } from './report/text.js';
 
 /** The one line said when there is nothing to read: no file, and stdin is a terminal. */
@@ -26,7 +27,8 @@ export async function main(argv: string[] = hideBin(process.argv), stdin: { isTT
     .scriptName('analyze')
     .command('$0 [files..]', 'Reads pcap, pcapng (optionally gzipped) or tcpdump text; "-" or no file reads stdin.\nGives every inner flow of a VXLAN/GENEVE overlay a verdict.', (y) =>
       y.positional('files', { type: 'string', array: true, describe: 'captures or tcpdump text files' }))
-    .option('format', { alias: 'f', choices: ['text', 'json'] as const, default: 'text' as const, describe: 'report format' })
+    .option('format', { alias: 'f', choices: ['text', 'json', 'html'] as const, default: 'text' as const, describe: 'report format' })
+    .option('flow', { type: 'number', describe: 'show one flow in full (its id from the text report), with an ASCII ladder; repeatable' })
     .option('vxlan-port', { type: 'number', array: true, default: [] as number[], describe: 'extra UDP port(s) to decode as VXLAN (8472 and 4789 always are)' })
     .option('reply-timeout', { type: 'number', default: 1, describe: 'seconds a request may wait for its reply' })
     .option('max-flows', { type: 'number', default: 1_000_000, describe: 'most flows open at once (beyond it the least recently active is closed early)' })
@@ -67,6 +69,11 @@ export async function main(argv: string[] = hideBin(process.argv), stdin: { isTT
       return 2;
     }
   }
+  const flowIds = ([] as (number | undefined)[]).concat(args.flow).filter((n): n is number => n !== undefined);
+  if (flowIds.some((n) => !(Number.isInteger(n) && n > 0))) {
+    process.stderr.write('analyze: --flow takes a flow id, a positive whole number (the #N of the text report)\n');
+    return 2;
+  }
   if (!(args['idle-timeout'] >= MIN_IDLE_TIMEOUT)) {
     process.stderr.write(`analyze: --idle-timeout must be at least ${MIN_IDLE_TIMEOUT} seconds\n`);
     return 2;
@@ -81,7 +88,8 @@ export async function main(argv: string[] = hideBin(process.argv), stdin: { isTT
     });
     for (const w of report.warnings) process.stderr.write(`analyze: warning: ${w}\n`);
     if (args.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else process.stdout.write(renderText(report, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR));
+    else if (args.format === 'html') process.stdout.write(renderHtml(report));
+    else process.stdout.write(renderText(report, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, { width: process.stdout.isTTY ? process.stdout.columns : undefined, flows: flowIds }));
     return report.summary.problems > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof AnalyzeError) {

@@ -13,4 +13,6 @@ export { viewOf, type View, type Tuple, type TunnelHop, type FlowProto } from '.
 export { errorClass, type ErrorClass } from './flows/icmp-errors.js';
 export { classify, facts, RULES, VERDICTS, verdictOf, type Classified, type Facts, type Rule, type Verdict } from './classifier/index.js';
 export { buildReport, ReportBuilder, type Report, type FlowReport, type TunnelReport, type InputSummary } from './report/build.js';
-export { renderText } from './report/text.js';
+export { renderText, type TextOptions } from './report/text.js';
+export { renderHtml } from './report/html/page.js';
+export { ladderOf, type Ladder } from './report/ladder.js';

@@ -8,8 +8,8 @@ import { flowEvidence, type Evidence, type Flow, type Hop, type InputNode, type 
 import type { FlowProto } from '../flows/view.js';
 import type { InputWarning } from '../readers/types.js';
 import { anomalies, sourceRewrite, type Anomaly } from './anomalies.js';
-import { clockOffsets, coverage, lostPackets, type ClockOffset, type LostPacket, type Place } from '../flows/crossnode.js';
-import { formatTime } from './text.js';
+import { clockOffsets, coverage, lostPackets, type ClockOffset, type LostPacket, type PacketSighting, type Place } from '../flows/crossnode.js';
+import { utcTime as formatTime } from './words.js';
 
 export interface InputSummary {
   name: string;
@@ -78,7 +78,16 @@ export interface HopReport {
   /** Where the first request and the first reply were seen, in order. */
   requestPath: PathStep[];
   replyPath: PathStep[];
+  /**
+   * The first requests and replies seen here, one per packet (hops merged): what the ladder
+   * diagrams draw. Kept only when several captures are read together (the flow table follows
+   * packets then); empty otherwise.
+   */
+  packets: PacketReport[];
 }
+
+/** One packet as one capture point saw it (the flow table's sighting, without the input index). */
+export type PacketReport = Omit<PacketSighting, 'input'>;
 
 export interface FlowReport {
   id: number;
@@ -151,6 +160,9 @@ export interface Finding {
   verdict: Verdict;
   locus: Locus | null;
   title: string;
+  /** The title without where the flows broke, which is in locusDetail. */
+  summary: string;
+  locusDetail: string | null;
   explanation: string;
   next: string[];
   /** How many flows share this cause. */
@@ -208,6 +220,7 @@ function hopReport(side: Side, names: string[], nodes: InputNode[]): HopReport {
     repliesNotSent: side.undelivered,
     requestPath: steps(side.requestPath),
     replyPath: steps(side.replyPath),
+    packets: side.sightings.map(({ input: _, ...p }) => p),
   };
 }
 
@@ -411,9 +424,10 @@ export class ReportBuilder {
     const groups = [...this.groups.values()].sort((a, b) => ORDER[a.first.verdict] - ORDER[b.first.verdict] || (a.first.firstSeen ?? 0) - (b.first.firstSeen ?? 0) || a.first.id - b.first.id);
     return groups.map(({ first: f, count, ids }) => {
       const over = f.tunnel ? ` over ${f.tunnel.type}${f.tunnel.vni !== null ? ' vni ' + f.tunnel.vni : ''}` : '';
-      const who = count === 1 ? `${f.proto} ${f.client} -> ${f.server}` : `all ${count} flows from ${subnet(f.client)} to ${subnet(f.server)}`;
+      const who = count === 1 ? `${f.proto} ${f.client} -> ${f.server}` : `${count} flows from ${subnet(f.client)} to ${subnet(f.server)}`;
       const where = f.locusDetail ? ` (${f.locus}: ${f.locusDetail})` : '';
-      return { verdict: f.verdict, locus: f.locus, title: `${who}${over}: ${HEADLINE[f.verdict]}${where}`, explanation: f.explanation, next: f.next, count, flows: ids };
+      const summary = `${who}${over}: ${HEADLINE[f.verdict]}`;
+      return { verdict: f.verdict, locus: f.locus, title: summary + where, summary, locusDetail: f.locusDetail, explanation: f.explanation, next: f.next, count, flows: ids };
     });
   }
 }

@@ -1,95 +1,113 @@
 /**
- * The report for a person in a terminal: problems first, aligned, colored
- * only when asked (the CLI asks on a TTY without NO_COLOR).
+ * The report for a person in a terminal, fitted to its width (80 columns when not a terminal),
+ * wrapped, never cut: inputs and verdict counts, findings largest first, one line per problem
+ * flow with its id, then short summaries of tunnels, anomalies and warnings. Long lists are
+ * counted and point to --format html / json; `--flow ID` shows one flow in full (flow-detail.ts).
+ * Colored only when asked (the CLI asks on a TTY without NO_COLOR).
  */
 import type { Verdict } from '../classifier/rules.js';
+import { COLORS, endpointText, inputNodes, type Paint } from './flow-words.js';
 import type { FlowReport, Report } from './build.js';
+import { renderFlowDetail } from './flow-detail.js';
+import { count, LOCUS_WORDS, wrap } from './words.js';
 
-const COLORS: Record<Verdict, string> = {
-  healthy: '32', lossy: '33', 'request-only': '31', 'host-unreachable': '31', refused: '35', filtered: '31', 'frag-needed': '33', incomplete: '90',
-};
+/** Lists longer than these are cut short with a count and a pointer to the HTML or JSON report. */
+const MAX_FINDINGS = 5;
+const MAX_PROBLEM_LINES = 20;
+const MAX_HEALTHY_LINES = 5;
+const MAX_ENDPOINTS = 4;
+const MAX_NOTES = 6;
 
-/** Times as tcpdump prints them: a date for epoch times, time of day alone for text captures without one. */
-export function formatTime(ts: number | null): string {
-  if (ts === null) return '-';
-  const whole = Math.floor(ts);
-  const frac = String(Math.round((ts - whole) * 1e6)).padStart(6, '0').slice(0, 6);
-  const iso = new Date(whole * 1000).toISOString();
-  const hms = iso.slice(11, 19);
-  return ts >= 2 * 86400 ? `${iso.slice(0, 10)} ${hms}.${frac}` : `${hms}.${frac}`;
+export interface TextOptions {
+  /** Columns to fit (default 80). */
+  width?: number;
+  /** Flow ids to show in full instead of the summary. */
+  flows?: number[];
 }
 
-function endpointText(f: FlowReport): string {
-  const cp = f.clientPort !== null ? `.${f.clientPort}` : '';
-  const sp = f.serverPort !== null ? `.${f.serverPort}` : '';
-  return `${f.client}${cp} -> ${f.server}${sp}`;
+/** "and 12 more ...: analyze --format html > report.html (or --format json)". */
+function more(n: number, noun: string): string {
+  return `... and ${count(n, `more ${noun}`)}: see analyze --format html ... > report.html (or --format json)`;
 }
 
-function tunnelText(f: FlowReport): string {
-  if (!f.tunnel) return 'no tunnel';
-  return `${f.tunnel.type}${f.tunnel.vni !== null ? ' vni ' + f.tunnel.vni : ''}`;
-}
-
-export function renderText(r: Report, color: boolean): string {
-  const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+export function renderText(r: Report, color: boolean, opts: TextOptions = {}): string {
+  const width = Math.max(40, opts.width ?? 80);
+  const paint: Paint = (code, s) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  if (opts.flows?.length) return renderFlowDetail(r, opts.flows, width, paint);
   const bold = (s: string) => paint('1', s);
   const out: string[] = [];
-  const inputs = r.inputs.map((i) => `${i.name} (${i.format}, ${i.packets} packets)`).join(', ');
+  const para = (text: string, first = '', rest = first) => out.push(...wrap(text, width, first, rest));
   const s = r.summary;
-  out.push(`${bold('overlay-analyzer')}: ${inputs}`);
-  const counts = Object.entries(s.verdicts).filter(([, n]) => n > 0).map(([v, n]) => `${n} ${v}`).join(', ');
-  out.push(`${s.flows} flow${s.flows === 1 ? '' : 's'}${counts ? ': ' + counts : ''}; ${s.packets} packets, ${s.icmpErrors} ICMP errors`);
-
-  const problems = r.flows.filter((f) => f.verdict !== 'healthy');
-  const healthy = r.flows.filter((f) => f.verdict === 'healthy');
-  const vw = Math.max(0, ...r.flows.map((f) => f.verdict.length));
-  const pw = Math.max(0, ...r.flows.map((f) => f.proto.length));
-  const ew = Math.max(0, ...r.flows.map((f) => endpointText(f).length));
-  const line = (f: FlowReport) =>
-    `  ${paint(COLORS[f.verdict], f.verdict.padEnd(vw))}  ${f.proto.padEnd(pw)}  ${endpointText(f).padEnd(ew)}  ${tunnelText(f)}`;
-
+  para(`${bold('overlay-analyzer')}: ${count(r.inputs.length, 'input')}, ${count(s.packets, 'packet')}, ${count(s.flows, 'flow')}. Times are UTC.`);
+  const nodes = inputNodes(r);
+  for (const i of r.inputs) {
+    const node = nodes.get(i.name) ?? [];
+    para(`${i.name}: ${i.error ? 'not read' : `${i.format}, ${count(i.packets, 'packet')}`}${node.length ? `, node ${node.join(', ')}` : ''}`, '  ', '    ');
+  }
+  const verdicts = Object.entries(s.verdicts).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])
+    .map(([v, n]) => `${n.toLocaleString('en-US')} ${paint(COLORS[v as Verdict], v)}`).join(', ');
+  para(`Verdicts: ${verdicts || 'no flows'}; ${count(s.icmpErrors, 'ICMP error')}.`, '', '  ');
   for (const o of r.clockOffsets) {
-    out.push(`clock of ${o.b} - clock of ${o.a}: ${o.offset >= 0 ? '+' : ''}${o.offset.toFixed(6)} s (spread ${(o.spread * 1000).toFixed(3)} ms over ${o.samples} packets seen by both)`);
+    para(`Clock of ${o.b} minus clock of ${o.a}: ${o.offset >= 0 ? '+' : ''}${o.offset.toFixed(6)} s (spread ${(o.spread * 1000).toFixed(3)} ms over ${count(o.samples, 'packet')} seen by both)`, '', '  ');
   }
+
   if (r.findings.length) {
-    out.push('', bold('Findings'));
-    for (const f of r.findings) out.push(`  ${paint(COLORS[f.verdict], f.verdict)}  ${f.title}`);
-  }
-  if (problems.length) {
-    out.push('', bold('Problems'));
-    for (const f of problems) {
-      out.push(line(f));
-      out.push(`      ${f.explanation}`);
-      if (f.locus) out.push(`      broke at: ${f.locus} (${f.locusDetail})`);
-      if (f.lastSeenAt) out.push(`      last seen: ${f.lastSeenAt} at ${formatTime(f.lastSeen)}`);
-      for (const l of f.lost.slice(0, 8)) out.push(`      lost: ${l.detail}`);
-      if (f.lost.length > 8) out.push(`      lost: ${f.lost.length - 8} more`);
-      for (const e of f.evidence.slice(0, 8)) {
-        const at = e.line !== null ? `${e.input}:${e.line}` : `${e.input} #${e.no}`;
-        out.push(`      ${paint('90', `${formatTime(e.ts)} ${at}`)}  ${e.what}  [${e.where}${e.attribution ? `; ${e.attribution}` : ''}]`);
-      }
-      for (const n of f.next) out.push(`      check: ${n}`);
+    out.push('', bold(`Findings, largest first (${r.findings.length.toLocaleString('en-US')})`));
+    const sorted = [...r.findings].sort((a, b) => b.count - a.count);
+    sorted.slice(0, MAX_FINDINGS).forEach((f, i) => {
+      const n = `${i + 1}. `;
+      para(`${paint(COLORS[f.verdict], f.verdict)}: ${f.summary}`, `  ${n}`, ' '.repeat(2 + n.length));
+      const pad = ' '.repeat(2 + n.length);
+      if (f.locus) para(`Where: ${LOCUS_WORDS[f.locus]}${f.locusDetail ? ` (${f.locusDetail})` : ''}.`, pad, pad + '  ');
+      para(`Why: ${f.explanation}`, pad, pad + '  ');
+      for (const c of f.next) para(`check: ${c}`, pad, pad + '  ');
+      const ids = f.flows.slice(0, 12).map((id) => `#${id}`).join(' ');
+      para(`Flows: ${ids}${f.count > 12 ? ` and ${(f.count - 12).toLocaleString('en-US')} more` : ''}`, pad, pad + '  ');
+    });
+    if (sorted.length > MAX_FINDINGS) {
+      const rest = sorted.slice(MAX_FINDINGS);
+      para(more(rest.length, 'finding') + ` (${count(rest.reduce((a, f) => a + f.count, 0), 'flow')})`, '  ', '    ');
     }
   }
-  if (healthy.length) {
-    out.push('', bold('Healthy'));
-    for (const f of healthy) out.push(`${line(f)}  ${f.explanation}`);
+
+  const problems = r.flows.filter((f) => f.verdict !== 'healthy');
+  const idw = Math.max(0, ...r.flows.slice(0, MAX_PROBLEM_LINES + MAX_HEALTHY_LINES).map((f) => String(f.id).length)) + 1;
+  const vw = Math.max(0, ...r.flows.slice(0, MAX_PROBLEM_LINES).map((f) => f.verdict.length));
+  // The tunnel is in the findings and in --flow: one line per flow keeps to what tells flows apart.
+  const line = (f: FlowReport) =>
+    `${`#${f.id}`.padEnd(idw)} ${paint(COLORS[f.verdict], f.verdict.padEnd(vw))} ${f.proto} ${endpointText(f)}: ${f.answered.toLocaleString('en-US')} of ${f.requests.toLocaleString('en-US')} answered`;
+  if (problems.length) {
+    out.push('', bold(`Problem flows (${s.problems.toLocaleString('en-US')})`));
+    for (const f of problems.slice(0, MAX_PROBLEM_LINES)) para(line(f), '  ', '      ');
+    if (s.problems > MAX_PROBLEM_LINES) para(more(s.problems - Math.min(problems.length, MAX_PROBLEM_LINES), 'problem flow'), '  ', '    ');
+    const example = problems[0]!.id;
+    para(`One flow in full, with its path, lost packets and a ladder diagram: analyze --flow ${example} ... (the same inputs)`, '  ', '    ');
   }
+  const healthy = r.flows.filter((f) => f.verdict === 'healthy');
+  if (s.verdicts.healthy > 0) {
+    out.push('', bold(`Healthy flows (${s.verdicts.healthy.toLocaleString('en-US')})`));
+    if (s.verdicts.healthy <= MAX_HEALTHY_LINES) for (const f of healthy) para(line(f), '  ', '      ');
+    else para(`${count(s.verdicts.healthy, 'flow')} answered as expected; --format html or --format json lists them.`, '  ', '    ');
+  }
+
   if (r.tunnels.length) {
     out.push('', bold('Tunnels'));
     for (const t of r.tunnels) {
-      const eps = t.endpoints.map((e) => `${e.src} > ${e.dst} (${e.packets})`).join(', ');
-      out.push(`  ${t.type}${t.vni !== null ? ' vni ' + t.vni : ''}${t.port !== null ? ' udp ' + t.port : ''}: ${t.packets} packets; ${eps}`);
+      const addrs = new Set(t.endpoints.flatMap((e) => [e.src, e.dst]));
+      para(`${t.type}${t.vni !== null ? ' vni ' + t.vni : ''}${t.port !== null ? ' on UDP ' + t.port : ''}: ${count(t.packets, 'packet')} between ${count(addrs.size, 'address')} (${count(t.endpoints.length, 'direction')})`, '  ', '    ');
+      const top = [...t.endpoints].sort((a, b) => b.packets - a.packets);
+      for (const e of top.slice(0, MAX_ENDPOINTS)) para(`${e.src} > ${e.dst}: ${count(e.packets, 'packet')}`, '    ', '      ');
+      if (top.length > MAX_ENDPOINTS) para(more(top.length - MAX_ENDPOINTS, 'direction'), '    ', '      ');
     }
   }
-  if (r.anomalies.length) {
-    out.push('', bold('Anomalies'));
-    for (const a of r.anomalies) out.push(`  ${a.kind}: ${a.detail}`);
-  }
-  if (r.warnings.length) {
-    out.push('', bold('Warnings'));
-    for (const w of r.warnings) out.push(`  ${w}`);
-  }
+  const notes = (title: string, noun: string, items: string[]) => {
+    if (!items.length) return;
+    out.push('', bold(title));
+    for (const a of items.slice(0, MAX_NOTES)) para(a, '  ', '    ');
+    if (items.length > MAX_NOTES) para(more(items.length - MAX_NOTES, noun), '  ', '    ');
+  };
+  notes('Anomalies', 'anomaly', r.anomalies.map((a) => `${a.kind}: ${a.detail}`));
+  notes('Warnings', 'warning', r.warnings);
   if (r.flows.length === 0) out.push('', 'No conversations found in the input.');
   return out.join('\n') + '\n';
 }
