@@ -1,17 +1,46 @@
 /**
  * The pipeline, wired once: inputs -> packets -> flows -> verdicts -> report.
  */
+import { promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { decodeFrame, decodeOptions } from './decoders/index.js';
 import { FlowTable } from './flows/table.js';
 import type { Packet } from './model.js';
-import { openInput, readCapture } from './readers/index.js';
+import { openInput, readCapture, type OpenedInput } from './readers/index.js';
+import { pacedInput, pacedStream, type Pacing } from './readers/pacing.js';
 import { InputError, type InputWarning } from './readers/types.js';
-import { ReportBuilder, type InputSummary, type Report } from './report/build.js';
+import { ReportBuilder, type FlowReport, type InputSummary, type Report } from './report/build.js';
 
 export const DEFAULT_IDLE_TIMEOUT = 15;
+/** Said when no tunnel packet was seen at all: the capture missed the underlay, or the filter did. */
+export const NO_OVERLAY_HINT = 'no overlay (VXLAN, GENEVE, IP-in-IP) packet was seen: capture where the tunnel runs, on the node itself, with: tcpdump -i any -s0 -nn -e -w node.pcap udp port 8472 or icmp (4789 for VXLAN on the IANA port, 6081 for GENEVE)';
 const TEXT_PIECE = 64 * 1024;
+
+/** One capture point's input: a file, a stream, bytes or tcpdump text. */
+export interface Source {
+  /** The name the report gives it (default: the path, else "stdin", "buffer" or "text"). */
+  name?: string;
+  path?: string;
+  stream?: Readable | AsyncIterable<Uint8Array>;
+  buffer?: Uint8Array;
+  text?: string;
+  /** A label for the node it was captured on, kept in the report's inputs. */
+  node?: string;
+}
+
+/** How far the reading is, for a progress line (updated as chunks are read). */
+export interface Progress {
+  /** Index of the input being read. */
+  input: number;
+  name: string;
+  bytes: number;
+  /** The input's size when known (a plain file), else null. */
+  size: number | null;
+  packets: number;
+  /** Flows open in the table. */
+  open: number;
+}
 
 export interface AnalyzeOptions {
   /** UDP ports to decode as VXLAN besides 8472 and 4789. */
@@ -30,6 +59,16 @@ export interface AnalyzeOptions {
   maxListed?: number;
   /** The stream "-" stands for (default process.stdin). */
   stdin?: Readable;
+  /** Stops reading when aborted: the report covers what was read, and says the input was cut. */
+  signal?: AbortSignal;
+  /** Every flow's report as soon as it is judged (when it closes; with several inputs, at the end). */
+  onFlow?: (flow: FlowReport) => void;
+  /** false: flows go only to onFlow, `flows` stays empty and memory does not grow with them. */
+  listFlows?: boolean;
+  /** Kept up to date while reading. */
+  progress?: Progress;
+  /** Awaited before each chunk is read (an output's backpressure). */
+  beforeChunk?: () => Promise<void> | undefined;
 }
 
 /** Thrown when no input could be read at all: every input's error, one line each. */
@@ -40,19 +79,41 @@ export class AnalyzeError extends Error {
   }
 }
 
+function sourceName(s: Source): string {
+  return s.name ?? s.path ?? (s.stream ? 'stdin' : s.buffer ? 'buffer' : s.text !== undefined ? 'text' : 'input');
+}
+
+async function open(s: Source, name: string, pacing: Pacing): Promise<OpenedInput> {
+  let stream: Readable | null = null;
+  if (s.stream) stream = s.stream instanceof Readable ? s.stream : Readable.from(s.stream);
+  else if (s.buffer) stream = Readable.from([Buffer.from(s.buffer.buffer, s.buffer.byteOffset, s.buffer.byteLength)]);
+  else if (s.text !== undefined) stream = Readable.from([Buffer.from(s.text, 'utf8')]);
+  else if (s.path === undefined) throw new InputError(name, 'nothing to read: give a path, stream, buffer or text');
+  // A stream is paced before its format is sniffed, so an interrupt also ends a wait for its first bytes.
+  if (stream) return pacedInput(await openInput('-', pacedStream(stream, { signal: pacing.signal }), name), pacing);
+  return pacedInput(await openInput(s.path!, undefined, name), pacing);
+}
+
+async function sizeOf(s: Source): Promise<number | null> {
+  if (s.buffer) return s.buffer.byteLength;
+  if (s.path === undefined) return null;
+  const st = await fs.stat(s.path).catch(() => null);
+  return st?.isFile() ? st.size : null;
+}
+
 /**
- * Reads every input into one flow table and returns the report. An input that cannot be read is
+ * Reads every source into one flow table and returns the report. A source that cannot be read is
  * reported in `inputs[i].error` and in the warnings; when none can be read, AnalyzeError is thrown.
  */
-export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
+export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Promise<Report> {
   const replyTimeout = opts.replyTimeout ?? 1;
-  const names = paths.map((p) => (p === '-' ? 'stdin' : p));
-  const builder = new ReportBuilder(names, { replyTimeout, maxListed: opts.maxListed });
+  const names = sources.map(sourceName);
+  const builder = new ReportBuilder(names, { replyTimeout, maxListed: opts.maxListed, onFlow: opts.onFlow, listFlows: opts.listFlows });
   const table = new FlowTable({
     replyTimeout,
     maxFlows: opts.maxFlows ?? 1_000_000,
-    idleTimeout: paths.length === 1 ? (opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT) : Infinity,
-    followPackets: paths.length > 1,
+    idleTimeout: sources.length === 1 ? (opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT) : Infinity,
+    followPackets: sources.length > 1,
     onFlow: (flow, nodes) => builder.add(flow, nodes),
   });
   const decode = decodeOptions(opts.vxlanPorts);
@@ -62,69 +123,112 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
   const onWarning = (w: InputWarning) => {
     if (warnings.length < 1000) warnings.push(w);
   };
+  const signal = opts.signal;
+  const progress = opts.progress;
 
-  for (let index = 0; index < paths.length; index++) {
-    const path = paths[index]!;
+  for (let index = 0; index < sources.length; index++) {
+    const source = sources[index]!;
     const name = names[index]!;
     const summary: InputSummary = { name, format: '?', packets: 0 };
+    if (source.node !== undefined) summary.node = source.node;
     inputs.push(summary);
+    if (signal?.aborted) {
+      summary.cut = true;
+      continue;
+    }
+    if (progress) Object.assign(progress, { input: index, name, bytes: 0, size: await sizeOf(source), packets: 0, open: table.openCount });
+    const pacing: Pacing = {
+      signal,
+      beforeChunk: opts.beforeChunk,
+      onBytes: progress && ((n) => {
+        progress.bytes += n;
+        progress.packets = summary.packets;
+        progress.open = table.openCount;
+      }),
+    };
     try {
-      const input = await openInput(path, opts.stdin);
+      const input = await open(source, name, pacing);
       summary.format = input.format + (input.gzip ? '+gzip' : '');
-      if (input.format === 'text') {
-        // The grammar (chevrotain and its modules: a third of a second to load) only for text.
-        const { TextReader } = await import('./lexer/index.js');
-        const reader = new TextReader(name, index, (p) => {
-          summary.packets++;
-          table.add(p);
-        }, onWarning);
-        const utf8 = new StringDecoder('utf8');
-        // Text in pieces much smaller than a read: each piece's string is dropped before a young
-        // collection could promote it (1 MiB strings were most of what full collections freed).
-        for await (const chunk of input.chunks ? input.chunks() : input.stream) {
-          const bytes = chunk as Buffer;
-          for (let o = 0; o < bytes.length; o += TEXT_PIECE) reader.push(utf8.write(bytes.subarray(o, o + TEXT_PIECE)));
-        }
-        reader.push(utf8.end());
-        reader.end();
-        if (summary.packets === 0) throw new InputError(name, `no tcpdump packet lines found in ${reader.stats.lines} lines: is this tcpdump's text output?`);
-      } else {
-        let no = 0;
+      if (progress && input.gzip) progress.size = null;
+      if (input.format === 'text') await readText(input, index, summary, table, onWarning);
+      else {
         await readCapture(input, (data, linkType, ts, wireLen, ifindex, ifname) => {
           const d = decodeFrame(linkType, data, decode);
           const p: Packet = {
-            no: ++no, ts, input: index, wireLen, ifname: ifname ?? null,
+            no: ++summary.packets, ts, input: index, wireLen, ifname: ifname ?? null,
             ifindex: d.ifindex ?? ifindex, direction: d.direction, line: null, frame: d.frame,
           };
           table.add(p);
         }, onWarning);
-        summary.packets = no;
       }
       table.endInput();
     } catch (e) {
       table.endInput();
       if (!(e instanceof InputError)) throw e;
-      const line = e.toString();
-      summary.error = line;
-      failures.push(line);
+      // An interrupt before anything was read is a cut, not an unreadable input.
+      if (!signal?.aborted) {
+        const line = e.toString();
+        summary.error = line;
+        failures.push(line);
+      }
     }
+    if (signal?.aborted) summary.cut = true;
   }
-  if (failures.length === paths.length) throw new AnalyzeError(failures);
+  if (failures.length === sources.length) throw new AnalyzeError(failures);
   const report = builder.finish(table.finish(), inputs, warnings);
   report.warnings.unshift(...failures);
+  const cut = inputs.filter((i) => i.cut);
+  if (cut.length) report.warnings.push(`interrupted: ${cut.map((i) => i.name).join(', ')} ${cut.length === 1 ? 'was' : 'were'} not read to the end; the report covers what was read`);
+  report.summary.partial = cut.length > 0 || report.summary.evicted > 0;
+  if (report.tunnels.length === 0 && report.summary.packets > 0) report.hints.push(NO_OVERLAY_HINT);
   return report;
 }
 
-export function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<Report> {
-  return analyzeFiles([path], opts);
+/** tcpdump text, decoded in pieces much smaller than a read (see below), line by line into the table. */
+async function readText(input: OpenedInput, index: number, summary: InputSummary, table: FlowTable, onWarning: (w: InputWarning) => void): Promise<void> {
+  // The grammar (chevrotain and its modules) is loaded only for text.
+  const { TextReader } = await import('./lexer/index.js');
+  const reader = new TextReader(input.name, index, (p) => {
+    summary.packets++;
+    table.add(p);
+  }, onWarning);
+  const utf8 = new StringDecoder('utf8');
+  // Each piece's string is dropped before a young collection could promote it (1 MiB strings were
+  // most of what full collections freed).
+  for await (const chunk of input.chunks ? input.chunks() : input.stream) {
+    const bytes = chunk as Buffer;
+    for (let o = 0; o < bytes.length; o += TEXT_PIECE) reader.push(utf8.write(bytes.subarray(o, o + TEXT_PIECE)));
+  }
+  reader.push(utf8.end());
+  reader.end();
+  if (summary.packets === 0) throw new InputError(input.name, `no tcpdump packet lines found in ${reader.stats.lines} lines: is this tcpdump's text output?`);
 }
 
-/** Analyzes a stream (a capture or tcpdump text). */
-export function analyzeStream(stream: Readable, opts: AnalyzeOptions = {}): Promise<Report> {
-  return analyzeFiles(['-'], { ...opts, stdin: stream });
+/** Every path ("-" is stdin) into one report. */
+export function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
+  return analyze(paths.map((p) => (p === '-' ? { name: 'stdin', stream: opts.stdin ?? process.stdin } : { path: p })), opts);
+}
+/** Analyzes a capture file or a tcpdump text file. */
+export function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<Report> {
+  return analyze([{ path }], opts);
+}
+
+/** Analyzes a stream (a capture or tcpdump text, maybe gzipped), named `name` in the report (default "stdin"). */
+export function analyzeStream(stream: Readable | AsyncIterable<Uint8Array>, opts: AnalyzeOptions & { name?: string } = {}): Promise<Report> {
+  const { name = 'stdin', ...rest } = opts;
+  return analyze([{ name, stream }], rest);
+}
+
+/** Analyzes the bytes of a capture (pcap, pcapng, maybe gzipped) or of tcpdump text: a Buffer or any Uint8Array. */
+export function analyzeBuffer(buffer: Uint8Array, opts: AnalyzeOptions & { name?: string } = {}): Promise<Report> {
+  if (!(buffer instanceof Uint8Array)) throw new TypeError(`analyzeBuffer takes a Buffer or Uint8Array, not ${typeof buffer}: use analyzeText for a string, analyzeFile for a path`);
+  const { name = 'buffer', ...rest } = opts;
+  return analyze([{ name, buffer }], rest);
 }
 
 /** Analyzes tcpdump text given as a string. */
-export function analyzeText(text: string, opts: AnalyzeOptions = {}): Promise<Report> {
-  return analyzeStream(Readable.from([Buffer.from(text, 'utf8')]), opts);
+export function analyzeText(text: string, opts: AnalyzeOptions & { name?: string } = {}): Promise<Report> {
+  if (typeof text !== 'string') throw new TypeError(`analyzeText takes a string, not ${typeof text}: use analyzeBuffer for bytes`);
+  const { name = 'text', ...rest } = opts;
+  return analyze([{ name, text }], rest);
 }

@@ -2,12 +2,20 @@
  * The report for a person in a terminal: problems first, aligned, colored
  * only when asked (the CLI asks on a TTY without NO_COLOR).
  */
+import { styleText } from 'node:util';
 import type { Verdict } from '../classifier/rules.js';
 import type { FlowReport, Report } from './build.js';
 
-const COLORS: Record<Verdict, string> = {
-  healthy: '32', lossy: '33', 'request-only': '31', 'host-unreachable': '31', refused: '35', filtered: '31', 'frag-needed': '33', incomplete: '90',
+type Style = Parameters<typeof styleText>[0];
+
+const COLORS: Record<Verdict, Style> = {
+  healthy: 'green', lossy: 'yellow', 'request-only': 'red', 'host-unreachable': 'red', refused: 'magenta', filtered: 'red', 'frag-needed': 'yellow', incomplete: 'gray',
 };
+
+export interface TextOptions {
+  /** The warnings were shown elsewhere (the command prints them on stderr): only count them. */
+  warningsShown?: boolean;
+}
 
 /** Times as tcpdump prints them: a date for epoch times, time of day alone for text captures without one. */
 export function formatTime(ts: number | null): string {
@@ -30,9 +38,9 @@ function tunnelText(f: FlowReport): string {
   return `${f.tunnel.type}${f.tunnel.vni !== null ? ' vni ' + f.tunnel.vni : ''}`;
 }
 
-export function renderText(r: Report, color: boolean): string {
-  const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const bold = (s: string) => paint('1', s);
+export function renderText(r: Report, color: boolean, opts: TextOptions = {}): string {
+  const paint = (style: Style, s: string) => (color ? styleText(style, s, { validateStream: false }) : s);
+  const bold = (s: string) => paint('bold', s);
   const out: string[] = [];
   const inputs = r.inputs.map((i) => `${i.name} (${i.format}, ${i.packets} packets)`).join(', ');
   const s = r.summary;
@@ -66,7 +74,7 @@ export function renderText(r: Report, color: boolean): string {
       if (f.lost.length > 8) out.push(`      lost: ${f.lost.length - 8} more`);
       for (const e of f.evidence.slice(0, 8)) {
         const at = e.line !== null ? `${e.input}:${e.line}` : `${e.input} #${e.no}`;
-        out.push(`      ${paint('90', `${formatTime(e.ts)} ${at}`)}  ${e.what}  [${e.where}${e.attribution ? `; ${e.attribution}` : ''}]`);
+        out.push(`      ${paint('gray', `${formatTime(e.ts)} ${at}`)}  ${e.what}  [${e.where}${e.attribution ? `; ${e.attribution}` : ''}]`);
       }
       for (const n of f.next) out.push(`      check: ${n}`);
     }
@@ -86,10 +94,13 @@ export function renderText(r: Report, color: boolean): string {
     out.push('', bold('Anomalies'));
     for (const a of r.anomalies) out.push(`  ${a.kind}: ${a.detail}`);
   }
-  if (r.warnings.length) {
+  if (r.warnings.length && opts.warningsShown) out.push('', `${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'} (above, on stderr)`);
+  else if (r.warnings.length) {
     out.push('', bold('Warnings'));
     for (const w of r.warnings) out.push(`  ${w}`);
   }
   if (r.flows.length === 0) out.push('', 'No conversations found in the input.');
+  if (r.hints.length) out.push('');
+  for (const h of r.hints) out.push(`${bold('Hint')}: ${h}`);
   return out.join('\n') + '\n';
 }
