@@ -118,6 +118,16 @@ describe('warnings once', () => {
   });
 });
 
+describe('--follow', () => {
+  it('a line per broken flow on stderr, the report on stdout', () => {
+    const r = cli(['--follow', '-'], { input: readFileSync(lab('blocked-8472.nodeb-any.pcap.nn-e.txt')) });
+    expect(r.code).toBe(1);
+    const lines = r.err.split('\n').filter((l) => l.startsWith('request-only '));
+    expect(lines.map((l) => l.split(':')[0])).toEqual(['request-only icmp 10.244.3.2 -> 10.244.2.2 over vxlan vni 1', 'request-only tcp 10.244.3.2.53300 -> 10.244.2.2.8080 over vxlan vni 1']);
+    expect(r.out).toContain('4 flows: 2 healthy, 2 request-only');
+  });
+});
+
 describe('Ctrl-C while reading stdin', () => {
   // Half a capture written, stdin left open as a live tcpdump leaves it, then SIGINT.
   async function interrupted(file: string): Promise<{ code: number | null; out: string; err: string; signal: string | null }> {

@@ -33,7 +33,7 @@ export function ndjsonFlow(f: FlowReport): string {
 export function ndjsonEnd(r: Report): string {
   const out: string[] = [];
   for (const f of r.findings) out.push(record('finding', f));
-  for (const t of r.tunnels) out.push(record('tunnel', t));
+  for (const { type, ...t } of r.tunnels) out.push(record('tunnel', { tunnel: type, ...t }));
   for (const a of r.anomalies) out.push(record('anomaly', a));
   for (const o of r.clockOffsets) out.push(record('clockOffset', o));
   for (const a of r.arp) out.push(record('arp', a));
