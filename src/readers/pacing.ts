@@ -19,7 +19,7 @@ export interface Pacing {
 const ABORTED = Symbol('aborted');
 
 function abortedPromise(signal: AbortSignal): { promise: Promise<typeof ABORTED>; dispose: () => void } {
-  let onAbort = () => undefined as void;
+  let onAbort = (): void => undefined;
   const promise = new Promise<typeof ABORTED>((resolve) => {
     onAbort = () => resolve(ABORTED);
     signal.addEventListener('abort', onAbort, { once: true });
