@@ -7,9 +7,10 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { useColor } from '../src/cli/color.js';
 import { didYouMean } from '../src/cli/args.js';
+import { progressLine, showProgress } from '../src/cli/progress.js';
 import { onSignals } from '../src/cli/signals.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -181,6 +182,51 @@ describe('Ctrl-C while reading stdin', () => {
       process.emit(sig);
       expect(exits).toEqual([code]);
       uninstall();
+    }
+  });
+});
+
+describe('progress on stderr', () => {
+  const p = { input: 0, name: 'big.pcap', bytes: 25e6, size: 100e6, packets: 120_000, open: 3400 };
+  it('the line: bytes of the size, packets, flows open, rate', () => {
+    expect(progressLine(p, 2)).toBe('big.pcap: 25.0 MB / 100.0 MB (25%), 120000 packets, 3400 flows open, 12.5 MB/s');
+    expect(progressLine({ ...p, size: null }, 0)).toBe('big.pcap: 25.0 MB, 120000 packets, 3400 flows open');
+  });
+
+  function fakeErr(isTTY: boolean) {
+    const writes: string[] = [];
+    return { writes, stream: { isTTY, columns: 200, write: (s: string) => writes.push(s) } as unknown as NodeJS.WriteStream };
+  }
+
+  it('on a terminal: nothing in the first second, then the line redrawn; erased at the end', () => {
+    vi.useFakeTimers();
+    try {
+      const err = fakeErr(true);
+      const d = showProgress({ ...p }, err.stream);
+      vi.advanceTimersByTime(900);
+      expect(err.writes).toEqual([]);
+      vi.advanceTimersByTime(600);
+      expect(err.writes.at(-1)).toMatch(/^\r\u001b\[Kbig\.pcap: 25\.0 MB \/ 100\.0 MB \(25%\), 120000 packets, 3400 flows open, [\d.]+ MB\/s$/);
+      d.stop();
+      expect(err.writes.at(-1)).toBe('\r\u001b[K');
+      const n = err.writes.length;
+      vi.advanceTimersByTime(5000);
+      expect(err.writes.length).toBe(n);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('not a terminal: nothing at all', () => {
+    vi.useFakeTimers();
+    try {
+      const err = fakeErr(false);
+      const d = showProgress({ ...p }, err.stream);
+      vi.advanceTimersByTime(5000);
+      d.stop();
+      expect(err.writes).toEqual([]);
+    } finally {
+      vi.useRealTimers();
     }
   });
 });
