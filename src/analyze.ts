@@ -14,6 +14,7 @@ export function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): Promis
 }
 /** Analyzes a capture file or a tcpdump text file. */
 export function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<Report> {
+  if (typeof path !== 'string') throw new TypeError(`analyzeFile takes a path, not ${(path as unknown) instanceof Uint8Array ? 'bytes: use analyzeBuffer' : typeof path}`);
   return analyze([{ path }], opts);
 }
 

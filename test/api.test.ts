@@ -38,6 +38,7 @@ describe('one input of each kind gives the file\'s report', () => {
   it('wrong arguments: a clear TypeError', async () => {
     expect(() => analyzeBuffer('x' as never)).toThrow('analyzeBuffer takes a Buffer or Uint8Array, not string: use analyzeText for a string, analyzeFile for a path');
     expect(() => analyzeText(Buffer.from('x') as never)).toThrow('analyzeText takes a string, not object: use analyzeBuffer for bytes');
+    expect(() => analyzeFile(Buffer.from('x') as never)).toThrow('analyzeFile takes a path, not bytes: use analyzeBuffer');
   });
 });
 
