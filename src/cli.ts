@@ -3,4 +3,3 @@
  * exit statuses in cli/exit.ts.
  */
 export { main, NO_INPUT, waitsOnTerminal } from './cli/main.js';
-export { EXIT, exitCode } from './cli/exit.js';

@@ -1,10 +1,9 @@
 /**
  * Whether to color, by the rules other tools follow: --color always/never decide; else
  * FORCE_COLOR (set, and not "0" or "false") colors, NO_COLOR (set, not empty) does not,
- * TERM=dumb does not, and otherwise only a terminal gets colors.
+ * TERM=dumb does not, and otherwise only a terminal gets colors. Painting is report/text.ts's
+ * (util.styleText).
  */
-import { styleText } from 'node:util';
-
 export type ColorMode = 'auto' | 'always' | 'never';
 
 export function useColor(mode: ColorMode, env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }): boolean {
@@ -14,11 +13,4 @@ export function useColor(mode: ColorMode, env: NodeJS.ProcessEnv, stream: { isTT
   if (env.NO_COLOR) return false;
   if (env.TERM === 'dumb') return false;
   return stream.isTTY === true;
-}
-
-export type Style = Parameters<typeof styleText>[0];
-
-/** A painter: Node's styleText when coloring, the text unchanged otherwise. */
-export function painter(color: boolean): (style: Style, s: string) => string {
-  return color ? (style, s) => styleText(style, s, { validateStream: false }) : (_style, s) => s;
 }

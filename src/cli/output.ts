@@ -6,9 +6,8 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { FlowReport, Report } from '../report/build.js';
 import { SCHEMA_VERSION } from '../report/schema.js';
-import { renderText } from '../report/text.js';
+import { painter, renderText } from '../report/text.js';
 import type { Format } from './args.js';
-import { painter } from './color.js';
 
 /** Waits for `out` to drain when its buffer is full, so output never piles up in memory. */
 export function backpressure(out: Writable): () => Promise<void> | undefined {

@@ -38,8 +38,13 @@ function tunnelText(f: FlowReport): string {
   return `${f.tunnel.type}${f.tunnel.vni !== null ? ' vni ' + f.tunnel.vni : ''}`;
 }
 
+/** A painter: Node's styleText when coloring (the caller decided: not styleText's own stream check), the text unchanged otherwise. */
+export function painter(color: boolean): (style: Style, s: string) => string {
+  return color ? (style, s) => styleText(style, s, { validateStream: false }) : (_style, s) => s;
+}
+
 export function renderText(r: Report, color: boolean, opts: TextOptions = {}): string {
-  const paint = (style: Style, s: string) => (color ? styleText(style, s, { validateStream: false }) : s);
+  const paint = painter(color);
   const bold = (s: string) => paint('bold', s);
   const out: string[] = [];
   const inputs = r.inputs.map((i) => `${i.name} (${i.format}, ${i.packets} packets)`).join(', ');
