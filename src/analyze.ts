@@ -1,130 +1,39 @@
 /**
- * The pipeline, wired once: inputs -> packets -> flows -> verdicts -> report.
+ * The library's entry points: `analyze` (pipeline.ts) takes several sources, one per capture
+ * point; these take one input of each kind.
  */
-import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
-import { decodeFrame, decodeOptions } from './decoders/index.js';
-import { FlowTable } from './flows/table.js';
-import type { Packet } from './model.js';
-import { openInput, readCapture } from './readers/index.js';
-import { InputError, type InputWarning } from './readers/types.js';
-import { ReportBuilder, type InputSummary, type Report } from './report/build.js';
+import type { Readable } from 'node:stream';
+import { analyze, type AnalyzeOptions } from './pipeline.js';
+import type { Report } from './report/build.js';
 
-export const DEFAULT_IDLE_TIMEOUT = 15;
-const TEXT_PIECE = 64 * 1024;
+export { analyze, AnalyzeError, DEFAULT_IDLE_TIMEOUT, NO_OVERLAY_HINT, type AnalyzeOptions, type Progress, type Source } from './pipeline.js';
 
-export interface AnalyzeOptions {
-  /** UDP ports to decode as VXLAN besides 8472 and 4789. */
-  vxlanPorts?: number[];
-  /** Seconds a request may wait for its reply (default 1). */
-  replyTimeout?: number;
-  /** Most flows open at once (default 1,000,000); beyond it the least recently active is closed early, with a warning. */
-  maxFlows?: number;
-  /**
-   * Seconds without a packet after which a flow is closed and its memory freed (default 15, at
-   * least 10; a TCP connection ended by FINs or a reset is closed 6 s after its last packet). Applies to a single input: flows of several captures
-   * are kept to the end, as each capture adds its own view of them.
-   */
-  idleTimeout?: number;
-  /** Most flows listed in full in the report (default 5000; problems first); every flow is counted. */
-  maxListed?: number;
-  /** The stream "-" stands for (default process.stdin). */
-  stdin?: Readable;
+/** Every path ("-" is stdin) into one report. */
+export function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
+  return analyze(paths.map((p) => (p === '-' ? { name: 'stdin', stream: opts.stdin ?? process.stdin } : { path: p })), opts);
 }
-
-/** Thrown when no input could be read at all: every input's error, one line each. */
-export class AnalyzeError extends Error {
-  constructor(readonly lines: string[]) {
-    super(lines.join('\n'));
-    this.name = 'AnalyzeError';
-  }
-}
-
-/**
- * Reads every input into one flow table and returns the report. An input that cannot be read is
- * reported in `inputs[i].error` and in the warnings; when none can be read, AnalyzeError is thrown.
- */
-export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
-  const replyTimeout = opts.replyTimeout ?? 1;
-  const names = paths.map((p) => (p === '-' ? 'stdin' : p));
-  const builder = new ReportBuilder(names, { replyTimeout, maxListed: opts.maxListed });
-  const table = new FlowTable({
-    replyTimeout,
-    maxFlows: opts.maxFlows ?? 1_000_000,
-    idleTimeout: paths.length === 1 ? (opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT) : Infinity,
-    followPackets: paths.length > 1,
-    onFlow: (flow, nodes) => builder.add(flow, nodes),
-  });
-  const decode = decodeOptions(opts.vxlanPorts);
-  const warnings: InputWarning[] = [];
-  const inputs: InputSummary[] = [];
-  const failures: string[] = [];
-  const onWarning = (w: InputWarning) => {
-    if (warnings.length < 1000) warnings.push(w);
-  };
-
-  for (let index = 0; index < paths.length; index++) {
-    const path = paths[index]!;
-    const name = names[index]!;
-    const summary: InputSummary = { name, format: '?', packets: 0 };
-    inputs.push(summary);
-    try {
-      const input = await openInput(path, opts.stdin);
-      summary.format = input.format + (input.gzip ? '+gzip' : '');
-      if (input.format === 'text') {
-        // The grammar (chevrotain and its modules: a third of a second to load) only for text.
-        const { TextReader } = await import('./lexer/index.js');
-        const reader = new TextReader(name, index, (p) => {
-          summary.packets++;
-          table.add(p);
-        }, onWarning);
-        const utf8 = new StringDecoder('utf8');
-        // Text in pieces much smaller than a read: each piece's string is dropped before a young
-        // collection could promote it (1 MiB strings were most of what full collections freed).
-        for await (const chunk of input.chunks ? input.chunks() : input.stream) {
-          const bytes = chunk as Buffer;
-          for (let o = 0; o < bytes.length; o += TEXT_PIECE) reader.push(utf8.write(bytes.subarray(o, o + TEXT_PIECE)));
-        }
-        reader.push(utf8.end());
-        reader.end();
-        if (summary.packets === 0) throw new InputError(name, `no tcpdump packet lines found in ${reader.stats.lines} lines: is this tcpdump's text output?`);
-      } else {
-        let no = 0;
-        await readCapture(input, (data, linkType, ts, wireLen, ifindex, ifname) => {
-          const d = decodeFrame(linkType, data, decode);
-          const p: Packet = {
-            no: ++no, ts, input: index, wireLen, ifname: ifname ?? null,
-            ifindex: d.ifindex ?? ifindex, direction: d.direction, line: null, frame: d.frame,
-          };
-          table.add(p);
-        }, onWarning);
-        summary.packets = no;
-      }
-      table.endInput();
-    } catch (e) {
-      table.endInput();
-      if (!(e instanceof InputError)) throw e;
-      const line = e.toString();
-      summary.error = line;
-      failures.push(line);
-    }
-  }
-  if (failures.length === paths.length) throw new AnalyzeError(failures);
-  const report = builder.finish(table.finish(), inputs, warnings);
-  report.warnings.unshift(...failures);
-  return report;
-}
-
+/** Analyzes a capture file or a tcpdump text file. */
 export function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<Report> {
-  return analyzeFiles([path], opts);
+  if (typeof path !== 'string') throw new TypeError(`analyzeFile takes a path, not ${(path as unknown) instanceof Uint8Array ? 'bytes: use analyzeBuffer' : typeof path}`);
+  return analyze([{ path }], opts);
 }
 
-/** Analyzes a stream (a capture or tcpdump text). */
-export function analyzeStream(stream: Readable, opts: AnalyzeOptions = {}): Promise<Report> {
-  return analyzeFiles(['-'], { ...opts, stdin: stream });
+/** Analyzes a stream (a capture or tcpdump text, maybe gzipped), named `name` in the report (default "stdin"). */
+export function analyzeStream(stream: Readable | AsyncIterable<Uint8Array>, opts: AnalyzeOptions & { name?: string } = {}): Promise<Report> {
+  const { name = 'stdin', ...rest } = opts;
+  return analyze([{ name, stream }], rest);
+}
+
+/** Analyzes the bytes of a capture (pcap, pcapng, maybe gzipped) or of tcpdump text: a Buffer or any Uint8Array. */
+export function analyzeBuffer(buffer: Uint8Array, opts: AnalyzeOptions & { name?: string } = {}): Promise<Report> {
+  if (!(buffer instanceof Uint8Array)) throw new TypeError(`analyzeBuffer takes a Buffer or Uint8Array, not ${typeof buffer}: use analyzeText for a string, analyzeFile for a path`);
+  const { name = 'buffer', ...rest } = opts;
+  return analyze([{ name, buffer }], rest);
 }
 
 /** Analyzes tcpdump text given as a string. */
-export function analyzeText(text: string, opts: AnalyzeOptions = {}): Promise<Report> {
-  return analyzeStream(Readable.from([Buffer.from(text, 'utf8')]), opts);
+export function analyzeText(text: string, opts: AnalyzeOptions & { name?: string } = {}): Promise<Report> {
+  if (typeof text !== 'string') throw new TypeError(`analyzeText takes a string, not ${typeof text}: use analyzeBuffer for bytes`);
+  const { name = 'text', ...rest } = opts;
+  return analyze([{ name, text }], rest);
 }

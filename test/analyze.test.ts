@@ -280,6 +280,6 @@ describe('reading a text file in chunks', () => {
     const [file, string] = [await analyzeFile(path), await analyzeText(text)];
     expect(file.summary.packets).toBeGreaterThan(1000);
     expect(file.warnings.some((w) => w.includes(note))).toBe(true);
-    expect(JSON.parse(JSON.stringify(file).replaceAll(path, 'stdin'))).toEqual(string);
+    expect(JSON.parse(JSON.stringify(file).replaceAll(path, 'text'))).toEqual(string);
   });
 });

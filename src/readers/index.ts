@@ -5,10 +5,12 @@
 import { readPcap, readPcapChunks } from './pcap.js';
 import { readPcapng } from './pcapng.js';
 import type { OpenedInput } from './open.js';
+import type { CapturePoint } from './points.js';
 import { DECODED_LINK_TYPES, InputError, type InputWarning, type RecordHandler } from './types.js';
 
 export { openInput, type InputFormat, type OpenedInput } from './open.js';
 export { sniff, type Sniffed } from './sniff.js';
+export { describePoint, type CapturePoint } from './points.js';
 export * from './types.js';
 
 export interface CaptureSummary {
@@ -23,6 +25,10 @@ export interface CaptureSummary {
   linkTypes: number[];
   /** The file's snap length (pcapng: the largest of its interfaces'; null when it describes none). */
   snaplen: number | null;
+  /** pcapng merging several captures: the capture points its interfaces belong to (absent when one). */
+  points?: CapturePoint[];
+  /** pcapng: sections mergecap wrote whose captures cannot be told apart (absent when none). */
+  unsplitMerges?: number;
 }
 
 /**
@@ -33,8 +39,9 @@ export interface CaptureSummary {
 export async function readCapture(input: OpenedInput, onRecord: RecordHandler, onWarning: (w: InputWarning) => void): Promise<CaptureSummary> {
   let summary: CaptureSummary;
   if (input.format === 'pcapng') {
-    const r = await readPcapng(input.chunks ? input.chunks() : input.stream, input.name, onRecord, onWarning);
-    summary = { format: 'pcapng', ...r };
+    const { points, unsplitMerges, ...r } = await readPcapng(input.chunks ? input.chunks() : input.stream, input.name, onRecord, onWarning);
+    // Said only when there is something to say: several capture points, or a merge left whole.
+    summary = { format: 'pcapng', ...r, ...(points.length > 1 ? { points } : {}), ...(unsplitMerges > 0 ? { unsplitMerges } : {}) };
   } else if (input.format !== 'pcap') {
     input.stream.destroy();
     throw new InputError(input.name, 'is tcpdump text, not a capture file');

@@ -186,12 +186,12 @@ async function fileInput(path: string, name: string): Promise<OpenedInput | null
 }
 
 /**
- * Opens a path ("-" is stdin, or the given stream) and sniffs its format from its first bytes.
+ * Opens a path ("-" is stdin, or the given stream) and sniffs its format from its first bytes;
+ * errors and warnings name it `name` (default: the path, "stdin" for "-").
  * Throws InputError for a missing file, a directory, no permission, an empty input, and binary
  * that is neither pcap nor pcapng.
  */
-export async function openInput(path: string, stdin?: Readable): Promise<OpenedInput> {
-  const name = path === '-' ? 'stdin' : path;
+export async function openInput(path: string, stdin?: Readable, name = path === '-' ? 'stdin' : path): Promise<OpenedInput> {
   let source: Readable;
   if (path === '-') source = stdin ?? process.stdin;
   else {

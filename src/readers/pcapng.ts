@@ -20,6 +20,7 @@
  * growing buffer), so no packet is copied otherwise.
  */
 import { MAX_RECORD } from './pcap.js';
+import { type CapturePoint, PointSplitter } from './points.js';
 import { InputError, type InputWarning, type RecordHandler } from './types.js';
 
 const SHB = 0x0a0d0d0a;
@@ -58,6 +59,9 @@ const OPT_ENDOFOPT = 0;
 const IF_NAME = 2;
 const IF_TSRESOL = 9;
 const IF_TSOFFSET = 14;
+const IF_OS = 12;
+/** SHB option: the application that wrote the section. */
+const SHB_USERAPPL = 4;
 
 interface Iface {
   linkType: number;
@@ -68,6 +72,8 @@ interface Iface {
   tsOffset: number;
   /** if_name, when it names one interface. */
   name: string | null;
+  /** The capture point (points.ts) it belongs to. */
+  point: number;
 }
 
 const utf8 = new TextDecoder('utf-8');
@@ -77,10 +83,15 @@ const utf8 = new TextDecoder('utf-8');
  * (dumpcap -i any) is every interface at once, so it names none of them.
  */
 function ifName(b: Buffer, start: number, len: number): string | null {
+  const name = text(b, start, len);
+  return name === '' || name === 'any' ? null : name;
+}
+
+/** A string option, without the NUL padding some writers add. */
+function text(b: Buffer, start: number, len: number): string {
   let end = start + len;
   while (end > start && b[end - 1] === 0) end--;
-  const name = utf8.decode(b.subarray(start, end));
-  return name === '' || name === 'any' ? null : name;
+  return utf8.decode(b.subarray(start, end));
 }
 
 export interface PcapngResult {
@@ -89,9 +100,14 @@ export interface PcapngResult {
   bytes: number;
   linkTypes: number[];
   snaplen: number | null;
+  /** The capture points its interfaces belong to (several when it merges several captures). */
+  points: CapturePoint[];
+  /** Sections mergecap wrote whose captures cannot be told apart. */
+  unsplitMerges: number;
 }
 
 class Reader {
+  readonly splitter = new PointSplitter();
   le = true;
   ifaces: Iface[] = [];
   sections = 0;
@@ -105,7 +121,7 @@ class Reader {
   badLengths = 0;
   stopped = false;
 
-  constructor(readonly name: string, readonly onRecord: RecordHandler, readonly onWarning: (w: InputWarning) => void) {}
+  constructor(readonly name: string, readonly onRecord: RecordHandler, readonly onWarning: (w: InputWarning) => void, readonly headersOnly = false) {}
 
   u32(b: Buffer, o: number): number {
     return this.le ? b.readUInt32LE(o) : b.readUInt32BE(o);
@@ -149,6 +165,7 @@ class Reader {
   /** Handles one whole block of `len` bytes at b[p] (file offset `at`). */
   block(b: Buffer, p: number, len: number, at: number): void {
     const type = this.u32(b, p);
+    if (this.headersOnly && type !== SHB && type !== IDB) return;
     const end = p + len - 4; // the trailing length
     if (this.u32(b, end) !== len) {
       this.stop(at, `block of type 0x${type.toString(16)}: its trailing length ${this.u32(b, end)} differs from its leading length ${len}`);
@@ -163,6 +180,7 @@ class Reader {
         this.endSection();
         this.sections++;
         this.ifaces = [];
+        this.splitter.startSection(this.userappl(b, body + 16, end));
         return;
       }
       case IDB:
@@ -183,7 +201,7 @@ class Reader {
         }
         const units = this.u32(b, body + 4) * 4294967296 + this.u32(b, body + 8);
         this.records++;
-        this.onRecord(b.subarray(data, data + cap), iface.linkType, units / iface.perSecond + iface.tsOffset, wire, id, iface.name);
+        this.onRecord(b.subarray(data, data + cap), iface.linkType, units / iface.perSecond + iface.tsOffset, wire, id, iface.name, iface.point);
         return;
       }
       case SPB: {
@@ -196,7 +214,7 @@ class Reader {
         let cap = Math.min(wire, end - data);
         if (iface.snaplen > 0 && cap > iface.snaplen) cap = iface.snaplen;
         this.records++;
-        this.onRecord(b.subarray(data, data + cap), iface.linkType, null, wire, 0, iface.name);
+        this.onRecord(b.subarray(data, data + cap), iface.linkType, null, wire, 0, iface.name, iface.point);
         return;
       }
       default:
@@ -205,13 +223,18 @@ class Reader {
   }
 
   interface(b: Buffer, body: number, end: number): void {
-    const iface: Iface = { linkType: this.u16(b, body), snaplen: this.u32(b, body + 4), perSecond: 1e6, tsOffset: 0, name: null };
+    const iface: Iface = { linkType: this.u16(b, body), snaplen: this.u32(b, body + 4), perSecond: 1e6, tsOffset: 0, name: null, point: 0 };
+    let raw: string | null = null;
+    let os: string | null = null;
     for (let o = body + 8; o + 4 <= end; ) {
       const code = this.u16(b, o);
       const olen = this.u16(b, o + 2);
       if (code === OPT_ENDOFOPT || o + 4 + olen > end) break;
       if (code === IF_NAME) {
         iface.name = ifName(b, o + 4, olen);
+        raw = text(b, o + 4, olen);
+      } else if (code === IF_OS) {
+        os = text(b, o + 4, olen);
       } else if (code === IF_TSRESOL && olen >= 1) {
         const r = b[o + 4]!;
         // High bit set: a negative power of 2; else a negative power of 10.
@@ -221,6 +244,7 @@ class Reader {
       }
       o += 4 + ((olen + 3) & ~3);
     }
+    iface.point = this.splitter.iface(iface.linkType, iface.snaplen, raw, os);
     this.ifaces.push(iface);
     if (!this.linkTypes.includes(iface.linkType)) this.linkTypes.push(iface.linkType);
     if (this.snaplen === null || iface.snaplen > this.snaplen) this.snaplen = iface.snaplen;
@@ -231,14 +255,30 @@ class Reader {
     if (++this.orphans === 1) this.warn(at, `packet names interface ${id}, which its section does not describe: skipped`);
   }
 
+  /** shb_userappl from the section header's options (from `o` to the block's end), if any. */
+  userappl(b: Buffer, o: number, end: number): string | null {
+    while (o + 4 <= end) {
+      const code = this.u16(b, o);
+      const olen = this.u16(b, o + 2);
+      if (code === OPT_ENDOFOPT || o + 4 + olen > end) return null;
+      if (code === SHB_USERAPPL) return text(b, o + 4, olen);
+      o += 4 + ((olen + 3) & ~3);
+    }
+    return null;
+  }
+
   endSection(): void {
     if (this.orphans > 1) this.onWarning({ input: this.name, message: `${this.orphans} packets in section ${this.sections} named interfaces the section does not describe: skipped` });
     this.orphans = 0;
   }
 }
 
-export async function readPcapng(stream: AsyncIterable<Buffer>, name: string, onRecord: RecordHandler, onWarning: (w: InputWarning) => void): Promise<PcapngResult> {
-  const r = new Reader(name, onRecord, onWarning);
+/**
+ * Streams the packets of a pcapng input to onRecord. headersOnly: section headers and interface
+ * blocks alone are read (no packet is handed on), for the capture points (plan.ts).
+ */
+export async function readPcapng(stream: AsyncIterable<Buffer>, name: string, onRecord: RecordHandler, onWarning: (w: InputWarning) => void, headersOnly = false): Promise<PcapngResult> {
+  const r = new Reader(name, onRecord, onWarning, headersOnly);
   /** A block cut by a chunk boundary, gathered here; need = 12 until its length is known. */
   let pend = Buffer.alloc(0);
   let pendLen = 0;
@@ -311,6 +351,7 @@ export async function readPcapng(stream: AsyncIterable<Buffer>, name: string, on
     r.warn(pendAt, `the file was cut inside the block at this offset${of}: the ${r.records} packets before it are read`);
   }
   r.endSection();
+  r.splitter.endSection();
   if (r.badLengths > 1) onWarning({ input: name, message: `${r.badLengths} packets in all claim more captured bytes than the packet had, or a packet of 0 bytes` });
-  return { nanosecond: r.nanosecond, records: r.records, bytes, linkTypes: r.linkTypes, snaplen: r.snaplen };
+  return { nanosecond: r.nanosecond, records: r.records, bytes, linkTypes: r.linkTypes, snaplen: r.snaplen, points: r.splitter.points, unsplitMerges: r.splitter.unsplitMerges };
 }

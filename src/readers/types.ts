@@ -8,9 +8,10 @@ import {
  * (readers reuse their buffers): decode it, do not keep it.
  * linkType is the LINKTYPE_* value of the record's interface; ts is seconds since the epoch;
  * ifindex is the pcapng interface id (null for classic pcap); ifname is the name the pcapng
- * interface block gives it (if_name), null when it names none or names the "any" pseudo-device.
+ * interface block gives it (if_name), null when it names none or names the "any" pseudo-device;
+ * point is the capture point (readers/points.ts) of a pcapng that merges several, else 0 or absent.
  */
-export type RecordHandler = (data: Uint8Array, linkType: number, ts: number | null, wireLen: number, ifindex: number | null, ifname?: string | null) => void;
+export type RecordHandler = (data: Uint8Array, linkType: number, ts: number | null, wireLen: number, ifindex: number | null, ifname?: string | null, point?: number) => void;
 
 /** A problem in the input that does not stop reading: where it is and what it is. */
 export interface InputWarning {

@@ -9,6 +9,7 @@ import type { FlowProto } from '../flows/view.js';
 import type { InputWarning } from '../readers/types.js';
 import { anomalies, sourceRewrite, type Anomaly } from './anomalies.js';
 import { clockOffsets, coverage, lostPackets, type ClockOffset, type LostPacket, type PacketSighting, type Place } from '../flows/crossnode.js';
+import { SCHEMA_VERSION } from './schema.js';
 import { utcTime as formatTime } from './words.js';
 
 export interface InputSummary {
@@ -18,6 +19,10 @@ export interface InputSummary {
   packets: number;
   /** Set when the input could not be read at all. */
   error?: string;
+  /** The node it was captured on, when the caller named it. */
+  node?: string;
+  /** Reading stopped before its end (an interrupt). */
+  cut?: boolean;
 }
 
 export interface EndpointCount {
@@ -154,8 +159,6 @@ export interface ClockOffsetReport {
 }
 
 /** Flows with one cause, grouped: one line for an operator before the flows themselves. */
-
-/** Flows with one cause, grouped: one line for an operator before the flows themselves. */
 export interface Finding {
   verdict: Verdict;
   locus: Locus | null;
@@ -172,6 +175,8 @@ export interface Finding {
 }
 
 export interface Report {
+  /** The version of this layout (report/schema.ts): raised when a field changes meaning or goes away. */
+  schemaVersion: number;
   inputs: InputSummary[];
   clockOffsets: ClockOffsetReport[];
   tunnels: TunnelReport[];
@@ -191,8 +196,14 @@ export interface Report {
     /** Packets that were not part of a conversation (tunnel-only, ARP, multicast, ...). */
     notConversation: number;
     icmpErrors: number;
+    /** Flows closed before going idle to keep at most --max-flows open. */
+    evicted: number;
+    /** The report covers part of the input: one was cut (interrupted), or flows were closed early. */
+    partial: boolean;
   };
   warnings: string[];
+  /** Advice on what to capture when the input cannot show what was asked (no overlay packet at all). */
+  hints: string[];
 }
 
 function steps(path: Hop[] | null): PathStep[] {
@@ -285,6 +296,15 @@ interface Group {
   ids: number[];
 }
 
+export interface BuilderOptions {
+  replyTimeout: number;
+  maxListed?: number | undefined;
+  /** Receives every flow's report as it is judged. */
+  onFlow?: ((flow: FlowReport) => void) | undefined;
+  /** false: no flow is kept for the report's `flows` (they went to onFlow). */
+  listFlows?: boolean | undefined;
+}
+
 /**
  * Builds the report one closed flow at a time, so a capture of millions of flows is summed up
  * without holding them: every flow is classified and counted, problems are grouped into findings,
@@ -303,7 +323,7 @@ export class ReportBuilder {
   private offsets: ClockOffset[] = [];
   private coverage: Map<number, [number, number]> | null = null;
 
-  constructor(private readonly names: string[], private readonly opts: { replyTimeout: number; maxListed?: number }) {
+  constructor(private readonly names: string[], private readonly opts: BuilderOptions) {
     this.held = names.length > 1 ? [] : null;
   }
 
@@ -316,22 +336,25 @@ export class ReportBuilder {
   }
 
   private judge(flow: Flow, nodes: InputNode[]): void {
-    const max = this.opts.maxListed ?? DEFAULT_MAX_LISTED;
+    const max = this.opts.listFlows === false ? 0 : (this.opts.maxListed ?? DEFAULT_MAX_LISTED);
     const c = classify(flow, nodes, this.opts);
+    let made: FlowReport | null = null;
+    const report = () => (made ??= this.flowReport(flow, nodes, c));
+    if (this.opts.onFlow) this.opts.onFlow(report());
     this.total++;
     this.verdicts[c.verdict]++;
     const rewrite = sourceRewrite(flow, nodes);
     if (rewrite && !this.rewrites.has(rewrite.key) && this.rewrites.size < 100) this.rewrites.set(rewrite.key, rewrite.anomaly);
     // At most `max` flows are held: a problem takes the place of a healthy one.
     if (c.verdict === 'healthy') {
-      if (this.problems.length + this.healthy.length < max) this.healthy.push(this.flowReport(flow, nodes, c));
+      if (this.problems.length + this.healthy.length < max) this.healthy.push(report());
       return;
     }
     if (this.problems.length + this.healthy.length >= max) this.healthy.pop();
     const k = [c.verdict, c.locus?.locus ?? null, subnet(flow.client), subnet(flow.server), flow.tunnel ? `${flow.tunnel.type}:${flow.tunnel.vni}` : ''].join('|');
     const g = this.groups.get(k);
     const keep = this.problems.length < max || !g;
-    const f = keep ? this.flowReport(flow, nodes, c) : null;
+    const f = keep ? report() : null;
     if (f && this.problems.length < max) this.problems.push(f);
     if (g) {
       g.count++;
@@ -395,8 +418,9 @@ export class ReportBuilder {
     for (const n of result.nodes) {
       if (n.truncated > 0) notes.push(`${names[n.input] ?? n.input}: ${n.truncated} packet${n.truncated === 1 ? '' : 's'} cut by the snapshot length before the (inner) transport header, not judged: capture with -s 0 to see them`);
     }
-    if (flows.length < this.total) notes.push(`${this.total - flows.length} of ${this.total} flows are counted but not listed (problems first; --max-listed)`);
+    if (flows.length < this.total && this.opts.listFlows !== false) notes.push(`${this.total - flows.length} of ${this.total} flows are counted but not listed (problems first; --max-listed)`);
     return {
+      schemaVersion: SCHEMA_VERSION,
       inputs,
       clockOffsets: this.offsets.map((o) => ({ a: names[o.a] ?? String(o.a), b: names[o.b] ?? String(o.b), offset: o.offset, spread: o.spread, samples: o.samples })),
       tunnels: result.tunnels.map((t) => ({
@@ -415,8 +439,11 @@ export class ReportBuilder {
         problems: this.total - this.verdicts.healthy,
         notConversation: result.counts.packets - result.counts.conversations,
         icmpErrors: result.counts.errors,
+        evicted: result.counts.evicted,
+        partial: result.counts.evicted > 0,
       },
       warnings: [...warnings.map(warningLine), ...notes],
+      hints: [],
     };
   }
 
@@ -433,7 +460,7 @@ export class ReportBuilder {
 }
 
 /** The report of a finished table whose flows it returned (no onFlow). */
-export function buildReport(result: TableResult, inputs: InputSummary[], warnings: InputWarning[], opts: { replyTimeout: number; maxListed?: number }): Report {
+export function buildReport(result: TableResult, inputs: InputSummary[], warnings: InputWarning[], opts: BuilderOptions): Report {
   const b = new ReportBuilder(inputs.map((i) => i.name), opts);
   for (const flow of result.flows) b.add(flow, result.nodes);
   return b.finish(result, inputs, warnings);

@@ -28,7 +28,7 @@ function hopLines(h: HopReport, width: number): string[] {
 }
 
 function detail(f: FlowReport, width: number, paint: Paint): string[] {
-  const bold = (s: string) => paint('1', s);
+  const bold = (s: string) => paint('bold', s);
   const out: string[] = [];
   const para = (text: string, first = '  ', rest = first + '  ') => out.push(...wrap(text, width, first, rest));
   para(`${bold(`Flow #${f.id}`)}: ${paint(COLORS[f.verdict], f.verdict)}, ${f.proto} ${endpointText(f)}, ${tunnelText(f)}`, '', '  ');

@@ -1,13 +1,22 @@
 /** Flows and inputs named the same way by every report format: endpoints, tunnel, verdict colour, each input's node. */
+import { styleText } from 'node:util';
 import type { Verdict } from '../classifier/rules.js';
 import type { FlowReport, Report } from './build.js';
 
-/** ANSI colour per verdict for terminals. */
-export const COLORS: Record<Verdict, string> = {
-  healthy: '32', lossy: '33', 'request-only': '31', 'host-unreachable': '31', refused: '35', filtered: '31', 'frag-needed': '33', incomplete: '90',
+/** A style Node's util.styleText knows ('bold', 'gray', 'red', ...). */
+export type Style = Parameters<typeof styleText>[0];
+
+/** Colour per verdict for terminals. */
+export const COLORS: Record<Verdict, Style> = {
+  healthy: 'green', lossy: 'yellow', 'request-only': 'red', 'host-unreachable': 'red', refused: 'magenta', filtered: 'red', 'frag-needed': 'yellow', incomplete: 'gray',
 };
 
-export type Paint = (code: string, s: string) => string;
+export type Paint = (style: Style, s: string) => string;
+
+/** A painter: Node's styleText when coloring (the caller decided: not styleText's own stream check), the text unchanged otherwise. */
+export function painter(color: boolean): Paint {
+  return color ? (style, s) => styleText(style, s, { validateStream: false }) : (_style, s) => s;
+}
 
 /** "10.244.3.2.53300 -> 10.244.2.2.8080", ports as tcpdump writes them. */
 export function endpointText(f: FlowReport): string {

@@ -6,7 +6,7 @@
  * Colored only when asked (the CLI asks on a TTY without NO_COLOR).
  */
 import type { Verdict } from '../classifier/rules.js';
-import { COLORS, endpointText, inputNodes, type Paint } from './flow-words.js';
+import { COLORS, endpointText, inputNodes, painter } from './flow-words.js';
 import type { FlowReport, Report } from './build.js';
 import { renderFlowDetail } from './flow-detail.js';
 import { count, LOCUS_WORDS, wrap } from './words.js';
@@ -23,6 +23,8 @@ export interface TextOptions {
   width?: number;
   /** Flow ids to show in full instead of the summary. */
   flows?: number[];
+  /** The warnings were shown elsewhere (the command prints them on stderr): only count them. */
+  warningsShown?: boolean;
 }
 
 /** "and 12 more ...: analyze --format html > report.html (or --format json)". */
@@ -32,9 +34,9 @@ function more(n: number, noun: string): string {
 
 export function renderText(r: Report, color: boolean, opts: TextOptions = {}): string {
   const width = Math.max(40, opts.width ?? 80);
-  const paint: Paint = (code, s) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const paint = painter(color);
   if (opts.flows?.length) return renderFlowDetail(r, opts.flows, width, paint);
-  const bold = (s: string) => paint('1', s);
+  const bold = (s: string) => paint('bold', s);
   const out: string[] = [];
   const para = (text: string, first = '', rest = first) => out.push(...wrap(text, width, first, rest));
   const s = r.summary;
@@ -107,7 +109,10 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
     if (items.length > MAX_NOTES) para(more(items.length - MAX_NOTES, noun), '  ', '    ');
   };
   notes('Anomalies', 'anomaly', r.anomalies.map((a) => `${a.kind}: ${a.detail}`));
-  notes('Warnings', 'warning', r.warnings);
+  if (r.warnings.length && opts.warningsShown) out.push('', `${count(r.warnings.length, 'warning')} (above, on stderr)`);
+  else notes('Warnings', 'warning', r.warnings);
   if (r.flows.length === 0) out.push('', 'No conversations found in the input.');
+  if (r.hints.length) out.push('');
+  for (const h of r.hints) para(`${bold('Hint')}: ${h}`);
   return out.join('\n') + '\n';
 }

@@ -1,0 +1,159 @@
+/**
+ * The command's arguments: options, help (with examples and exit codes), version, and a
+ * "did you mean" for a mistyped flag. Parsing only: the values are checked here, used in main.ts.
+ */
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { DEFAULT_IDLE_TIMEOUT } from '../analyze.js';
+import { MIN_IDLE_TIMEOUT } from '../flows/table.js';
+import { DEFAULT_MAX_LISTED } from '../report/build.js';
+import type { ColorMode } from './color.js';
+import { EXIT_TEXT } from './exit.js';
+
+export type Format = 'text' | 'json' | 'ndjson' | 'html';
+
+export interface CliOptions {
+  /** Inputs in order; "-" (stdin) at most once. */
+  files: string[];
+  format: Format;
+  color: ColorMode;
+  follow: boolean;
+  vxlanPorts: number[];
+  replyTimeout: number;
+  maxFlows: number;
+  idleTimeout: number;
+  maxListed: number;
+  /** Flow ids to show in full (text report). */
+  flows: number[];
+}
+
+/** What the arguments ask: a run, a text to print and exit 0 (help, version), or a usage error. */
+export type Parsed = { run: CliOptions } | { print: string } | { error: string };
+
+/** Stands for "-" while yargs parses: it drops a lone "-" from the positionals. */
+const STDIN = '\u0000stdin';
+
+const EXAMPLES: [string, string][] = [
+  ['analyze node-a.pcap node-b.pcapng.gz', 'captures of one or more nodes (pcap, pcapng, gzipped or not)'],
+  ['tcpdump -i any -s0 -nn -e -l | analyze --follow', 'live: a line per broken flow as it closes; Ctrl-C for the report'],
+  ['analyze - < pasted.txt', 'tcpdump text someone pasted ("-" is stdin)'],
+  ['analyze --format ndjson node.pcap > flows.ndjson', 'one JSON record per line, every flow'],
+];
+
+export function version(): string {
+  // Two levels up from src/cli/ and dist/cli/ alike.
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function parser(argv: string[]) {
+  return yargs(argv)
+    .scriptName('analyze')
+    .usage('$0 [options] [files..]\n\nReads pcap, pcapng (optionally gzipped) or tcpdump text ("-" or no file: stdin) and gives every inner flow of a VXLAN/GENEVE/IP-in-IP overlay a verdict.')
+    .command('$0 [files..]', false, (y) => y.positional('files', { type: 'string', array: true, describe: 'captures or tcpdump text files' }))
+    .option('format', { alias: 'f', choices: ['text', 'json', 'ndjson', 'html'] as const, default: 'text' as const, describe: 'report format (ndjson: one record per line, as flows close; html: one self-contained page with ladder diagrams)' })
+    .option('flow', { type: 'number', describe: 'show one flow in full (its #id from the text report), with an ASCII ladder; repeatable' })
+    .option('follow', { type: 'boolean', default: false, describe: 'print each broken flow as it closes (stderr; stdout with ndjson), then the report' })
+    .option('color', { choices: ['auto', 'always', 'never'] as const, default: 'auto' as const, describe: 'colors (auto: on a terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR forces)' })
+    .option('vxlan-port', { type: 'number', array: true, default: [] as number[], describe: 'extra UDP port(s) to decode as VXLAN (8472, 4789 and 6784 always are)' })
+    .option('reply-timeout', { type: 'number', default: 1, describe: 'seconds a request may wait for its reply' })
+    .option('max-flows', { type: 'number', default: 1_000_000, describe: 'most flows open at once (beyond it the least recently active is closed early; exit 3)' })
+    .option('idle-timeout', { type: 'number', default: DEFAULT_IDLE_TIMEOUT, describe: `seconds without a packet before a flow is closed and its memory freed (one input; at least ${MIN_IDLE_TIMEOUT})` })
+    .option('max-listed', { type: 'number', default: DEFAULT_MAX_LISTED, describe: 'most flows listed in full in text and json (problems first); all are counted' })
+    .help('help')
+    .alias('help', 'h')
+    .version('version', 'print the version', version())
+    .alias('version', 'V')
+    .example(EXAMPLES)
+    .epilogue(EXIT_TEXT)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .strict()
+    .exitProcess(false);
+}
+
+/** Every flag the command takes, long and short, for "did you mean". */
+const FLAGS = ['--format', '-f', '--flow', '--follow', '--color', '--vxlan-port', '--reply-timeout', '--max-flows', '--idle-timeout', '--max-listed', '--help', '-h', '--version', '-V'];
+
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0]!;
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = d[j]!;
+      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return d[b.length]!;
+}
+
+/** The known flag nearest to a mistyped one, when it is near enough to be meant. */
+export function didYouMean(flag: string): string | null {
+  const name = flag.split('=')[0]!;
+  if (name === '-v') return '-V (--version)';
+  if (/^-[^-]$/.test(name)) return null; // one letter: any other is as near
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const f of FLAGS) {
+    const d = distance(name, f);
+    if (d < bestD) [best, bestD] = [f, d];
+  }
+  return best !== null && bestD <= Math.max(1, Math.floor(name.length / 4)) ? best : null;
+}
+
+/** yargs' message, or for unknown flags each one named with the flag it may stand for. */
+function usageError(msg: string, argv: string[]): string {
+  const end = argv.indexOf('--');
+  const unknown = argv
+    .slice(0, end < 0 ? argv.length : end)
+    .map((a) => a.split('=')[0]!)
+    .filter((a) => /^--?[^-\d]/.test(a) && !FLAGS.includes(a) && !a.startsWith('--no-'));
+  const said = unknown.map((a) => {
+    const m = didYouMean(a);
+    return `unknown option ${a}${m ? `: did you mean ${m}?` : ''}`;
+  });
+  return `${said.length ? said.join('; ') : msg} (analyze --help lists the options)`;
+}
+
+export async function parseArgs(argv: string[]): Promise<Parsed> {
+  let failed: string | null = null;
+  let printed = '';
+  const dash = argv.indexOf('--');
+  const marked = argv.map((a, i) => (a === '-' && (dash < 0 || i < dash) ? STDIN : a));
+  const args = await parser(marked)
+    .fail((msg, err) => {
+      failed = msg ?? err?.message ?? 'usage error';
+    })
+    .parseAsync(marked, {}, (_err, _argv, output) => {
+      printed = output;
+    });
+  if (failed !== null) return { error: usageError(failed, argv) };
+  if (args.help || args.version) return { print: printed.endsWith('\n') ? printed : `${printed}\n` };
+  const raw = [...((args.files as string[] | undefined) ?? []), ...args._.map(String)];
+  const files: string[] = [];
+  for (const f of raw.map((f) => (f === STDIN ? '-' : f))) if (f !== '-' || !files.includes('-')) files.push(f);
+  const ports = (args['vxlan-port'] as number[]).filter((p) => p !== undefined);
+  for (const p of ports) if (!Number.isInteger(p) || p < 1 || p > 65535) return { error: `--vxlan-port ${p} is not a UDP port` };
+  if (!(args['reply-timeout'] >= 0)) return { error: '--reply-timeout must be a number of seconds' };
+  for (const name of ['max-flows', 'max-listed'] as const) {
+    if (!(Number.isInteger(args[name]) && args[name] > 0)) return { error: `--${name} must be a positive whole number` };
+  }
+  if (!(args['idle-timeout'] >= MIN_IDLE_TIMEOUT)) return { error: `--idle-timeout must be at least ${MIN_IDLE_TIMEOUT} seconds` };
+  const flows = ([] as (number | undefined)[]).concat(args.flow as number | number[] | undefined).filter((n): n is number => n !== undefined);
+  if (flows.some((n) => !(Number.isInteger(n) && n > 0))) return { error: '--flow takes a flow id, a positive whole number (the #N of the text report)' };
+  return {
+    run: {
+      files,
+      format: args.format,
+      color: args.color,
+      follow: args.follow,
+      vxlanPorts: ports,
+      replyTimeout: args['reply-timeout'],
+      maxFlows: args['max-flows'],
+      idleTimeout: args['idle-timeout'],
+      maxListed: args['max-listed'],
+      flows,
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * `analyze [files..]`: arguments in, report out, an exit status (exit.ts) for scripts. Ctrl-C or
+ * SIGTERM while reading stops the reading and prints the report of what was read; a second one
+ * quits at once.
+ */
+import { hideBin } from 'yargs/helpers';
+import { analyzeFiles, AnalyzeError, type AnalyzeOptions, type Progress } from '../analyze.js';
+import { parseArgs, version, type CliOptions } from './args.js';
+import { useColor } from './color.js';
+import { EXIT, exitCode } from './exit.js';
+import { backpressure, followLine, ndjsonEnd, ndjsonFlow, ndjsonStart, renderReport } from './output.js';
+import { showProgress } from './progress.js';
+import { onSignals } from './signals.js';
+
+/** The one line said when there is nothing to read: no file, and stdin is a terminal. */
+export const NO_INPUT = 'no input: give capture or tcpdump text files, or pipe tcpdump output in (tcpdump -i any -nn -e | analyze); analyze --help for more';
+
+/**
+ * Whether reading stdin would wait for a person to type: no file given and stdin is a terminal.
+ * An explicit "-" still reads a terminal (pasting tcpdump text, then Ctrl-D, is a use).
+ */
+export function waitsOnTerminal(files: readonly string[], stdin: { isTTY?: boolean }): boolean {
+  return files.length === 0 && stdin.isTTY === true;
+}
+
+async function run(o: CliOptions, stdin: { isTTY?: boolean }): Promise<number> {
+  const out = process.stdout;
+  const err = process.stderr;
+  const progress: Progress = { input: 0, name: '', bytes: 0, size: null, packets: 0, open: 0 };
+  const display = showProgress(progress, err);
+  const say = (s: string) => {
+    display.clear();
+    err.write(`analyze: ${s}\n`);
+  };
+  const abort = new AbortController();
+  const uninstall = onSignals(abort, say);
+  const errColor = useColor(o.color, process.env, err);
+  const ndjson = o.format === 'ndjson';
+  if (ndjson) out.write(ndjsonStart(version()));
+  const opts: AnalyzeOptions = {
+    vxlanPorts: o.vxlanPorts,
+    replyTimeout: o.replyTimeout,
+    maxFlows: o.maxFlows,
+    idleTimeout: o.idleTimeout,
+    maxListed: o.maxListed,
+    stdin: stdin as AnalyzeOptions['stdin'],
+    signal: abort.signal,
+    progress,
+    beforeChunk: backpressure(out),
+    listFlows: !ndjson,
+  };
+  if (ndjson) opts.onFlow = (f) => out.write(ndjsonFlow(f));
+  else if (o.follow) {
+    opts.onFlow = (f) => {
+      if (f.verdict === 'healthy') return;
+      display.clear();
+      err.write(followLine(f, errColor));
+    };
+  }
+  try {
+    const report = await analyzeFiles(o.files.length ? o.files : ['-'], opts);
+    display.stop();
+    const unreadable = new Set(report.inputs.map((i) => i.error));
+    for (const w of report.warnings) err.write(`analyze: ${unreadable.has(w) ? '' : 'warning: '}${w}\n`);
+    if (o.format === 'ndjson') out.write(ndjsonEnd(report));
+    else out.write(renderReport(report, o.format, useColor(o.color, process.env, out), { width: out.isTTY ? out.columns : undefined, flows: o.flows }));
+    return exitCode(report);
+  } catch (e) {
+    display.stop();
+    if (e instanceof AnalyzeError) {
+      for (const l of e.lines) err.write(`analyze: ${l}\n`);
+      return EXIT.usage;
+    }
+    const m = e instanceof Error ? e.message : String(e);
+    err.write(`analyze: internal error: ${m}\n`);
+    return EXIT.usage;
+  } finally {
+    uninstall();
+  }
+}
+
+/** Runs the command; `stdin` is the stream "-" reads (a test may give a stand-in). */
+export async function main(argv: string[] = hideBin(process.argv), stdin: { isTTY?: boolean } = process.stdin): Promise<number> {
+  const parsed = await parseArgs(argv);
+  if ('error' in parsed) {
+    process.stderr.write(`analyze: ${parsed.error}\n`);
+    return EXIT.usage;
+  }
+  if ('print' in parsed) {
+    process.stdout.write(parsed.print);
+    return EXIT.healthy;
+  }
+  if (waitsOnTerminal(parsed.run.files, stdin)) {
+    process.stderr.write(`analyze: ${NO_INPUT}\n`);
+    return EXIT.usage;
+  }
+  return run(parsed.run, stdin);
+}
