@@ -9,7 +9,11 @@
 import type { Packet } from '../model.js';
 import type { InputWarning } from '../readers/types.js';
 import type { IRecognitionException } from './chevrotain.js';
+import { RecordClock, RelativeTimes } from './clock.js';
 import { fastRecord } from './fast.js';
+import { namesSeen } from './names.js';
+import { applyOuterSum, outerSum, quietTunnel } from './notes.js';
+import { looksLikePacket, maybePasted, oneSpace, startsRecord, stripMarkers } from './paste.js';
 import { toPacket } from './packet.js';
 import { parser, type ParsedRecord } from './parser.js';
 import { IpHead, plainLexer, RecordHead, Tail, tcpdumpLexer, TunnelHeader } from './tokens.js';
@@ -106,10 +110,20 @@ export interface TextStats {
   packetLines: number;
   parsed: number;
   skipped: number;
+  /** Records that are not tcpdump packet lines (prose, -A payload, code fences): passed over without a warning. */
+  passedOver: number;
 }
 
+/** Warned once per input: what the text's form hides or changes. */
+const ONCE = {
+  names: 'addresses are host names (tcpdump ran without -n): flows are keyed by those names; re-run tcpdump with -nn to get the addresses',
+  quiet: 'tunnel packets (UDP 8472/4789/6081) without their inner frames: tcpdump -q hides them; re-run tcpdump without -q to see the inner flows',
+  port: 'a port printed as a name this reader does not know; re-run tcpdump with -nn to get port numbers',
+  relative: 'times start at 00:00:00 and never decrease: read as tcpdump -ttttt (time since the first packet); if the text is -ttt (time since the packet before), the packets are further apart than shown',
+} as const;
+
 export class TextReader {
-  readonly stats: TextStats = { lines: 0, packetLines: 0, parsed: 0, skipped: 0 };
+  readonly stats: TextStats = { lines: 0, packetLines: 0, parsed: 0, skipped: 0, passedOver: 0 };
   private partial = '';
   /** The record's lines, trimmed and joined by one space; null between records. */
   private record: string | null = null;
@@ -118,16 +132,18 @@ export class TextReader {
   private recordLine = 0;
   private count = 0;
   private warned = 0;
-  /** The last -tttt date seen and its midnight in epoch seconds. */
-  private day = '';
-  private midnight = 0;
+  private readonly said = new Set<keyof typeof ONCE>();
+  private readonly clock = new RecordClock();
+  private readonly times: RelativeTimes;
 
   constructor(
     private readonly name: string,
     private readonly input: number,
-    private readonly onPacket: (p: Packet) => void,
+    onPacket: (p: Packet) => void,
     private readonly onWarning: (w: InputWarning) => void,
-  ) {}
+  ) {
+    this.times = new RelativeTimes(onPacket, (first) => this.once(first.line ?? 1, 'relative'));
+  }
 
   push(chunk: string): void {
     const text = this.partial + chunk;
@@ -143,27 +159,35 @@ export class TextReader {
     if (this.partial) this.line(this.partial);
     this.partial = '';
     this.flush();
+    this.times.end();
   }
 
   private line(raw: string): void {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const no = ++this.stats.lines;
+    let c = line.charCodeAt(0);
+    if (maybePasted(c)) {
+      line = stripMarkers(line);
+      c = line.charCodeAt(0);
+    }
     // Most lines start with a time or a word: blank and indented lines need the full \s tests.
-    const plain = printable(line.charCodeAt(0));
-    if (!plain && line.trim() === '') {
+    const plain = printable(c);
+    const t = plain ? line.trimEnd() : line.trim();
+    if (t === '') {
       this.flush();
       return;
     }
-    if (maybeNoise(line) && NOISE.test(line)) return;
-    // Indented lines continue a record (-v), except a packet number (-#) that starts one.
-    const continues = this.record !== null && ((!plain && /^\s/.test(line) && !PACKET_NUMBER.test(line)) || this.tunnelEnd);
+    if ((maybeNoise(line) && NOISE.test(line)) || (!plain && NOISE.test(t))) return;
+    // Indented lines continue a record (-v), except a packet number (-#) or a time (an indented
+    // paste, -ttt's leading space) that starts one.
+    const continues = this.record !== null && ((!plain && /^\s/.test(line) && !PACKET_NUMBER.test(line) && !startsRecord(t)) || this.tunnelEnd);
     if (!continues) {
       this.flush();
       this.recordLine = no;
     }
-    const t = line.trim();
-    this.record = this.record === null ? t : this.record + ' ' + t;
-    this.tunnelEnd = endsWithTunnelHeader(t);
+    const one = oneSpace(t);
+    this.record = this.record === null ? one : this.record + ' ' + one;
+    this.tunnelEnd = endsWithTunnelHeader(one);
   }
 
   private warn(line: number, message: string, skipped = true): void {
@@ -171,12 +195,20 @@ export class TextReader {
     if (this.warned++ < 100) this.onWarning({ input: this.name, line, message });
   }
 
+  private once(line: number, what: keyof typeof ONCE): void {
+    if (this.said.has(what)) return;
+    this.said.add(what);
+    this.warn(line, ONCE[what], false);
+  }
+
   private flush(): void {
-    const text = this.record;
+    let text = this.record;
     if (text === null) return;
     const line = this.recordLine;
     this.record = null;
     this.tunnelEnd = false;
+    const sum = outerSum(text);
+    if (sum) text = sum.text;
     // The commonest shapes without the lexer and parser (fast.ts), the others through them.
     let rec: ParsedRecord | undefined = fastRecord(text) ?? undefined;
     let errors = NO_ERRORS;
@@ -185,71 +217,39 @@ export class TextReader {
       rec = read.rec;
       errors = read.errors;
     }
-    if (!rec) {
-      this.warn(line, `${errors[0]?.message.split('\n')[0] ?? 'unreadable'}: ${text.slice(0, 80)}`);
-      return;
-    }
-    const looksLikePacket = rec.time !== null || rec.no !== null || rec.frame.net.src !== null;
-    if (looksLikePacket) this.stats.packetLines++;
-    const packet = errors.length === 0 || rec.frame.net.src !== null ? toPacket(rec, this.timeOf(rec), this.count + 1, this.input, line) : null;
+    const packetLike = rec !== undefined && (rec.time !== null || rec.no !== null || rec.frame.net.src !== null || rec.frame.link.kind !== null);
+    const hosts = namesSeen.hosts;
+    const ports = namesSeen.unknownPorts;
+    const packet = rec && (errors.length === 0 || rec.frame.net.src !== null) ? toPacket(rec, this.clock.seconds(rec.time), this.count + 1, this.input, line) : null;
     if (!packet) {
-      const why = errors[0]?.message ?? 'not a packet line tcpdump prints for a protocol we read';
-      this.warn(line, `${why.split('\n')[0]}: ${text.slice(0, 80)}`);
+      if (packetLike || looksLikePacket(text)) {
+        this.stats.packetLines++;
+        this.warn(line, `not read (${why(errors, text)}): ${text.slice(0, 80)}`);
+      } else this.stats.passedOver++;
       return;
     }
+    if (packetLike) this.stats.packetLines++;
     this.count++;
     this.stats.parsed++;
+    if (namesSeen.hosts !== hosts) this.once(line, 'names');
+    if (namesSeen.unknownPorts !== ports) this.once(line, 'port');
+    if (sum) applyOuterSum(packet.frame, sum);
+    if (quietTunnel(packet.frame, rec!.frame.net.tailText ?? rec!.frame.net.tail[0] ?? '')) this.once(line, 'quiet');
     // Addresses were read but the rest did not parse (a line cut mid-way, a garbled inner frame):
     // the packet counts with what was read, and the reader says so.
-    if (errors.length > 0) this.warn(line, `read in part (${errors[0]!.message.split('\n')[0]}): ${text.slice(0, 80)}`, false);
-    this.onPacket(packet);
-  }
-
-  /** Seconds: epoch for -tttt and -tt, seconds since midnight for time of day (and the -ttt/-ttttt forms). */
-  private timeOf(rec: ParsedRecord): number | null {
-    const t = rec.time;
-    if (!t) return null;
-    switch (t.kind) {
-      case 'decimal':
-        return Number(t.image);
-      // The DateTime and Time tokens have fixed-width fields ("YYYY-MM-DD HH:MM:SS[.f]", "HH:MM:SS[.f]"):
-      // sliced at their positions, and a day's midnight parsed once, not per packet.
-      case 'datetime': {
-        const i = t.image;
-        const d = i.slice(0, 10);
-        if (d !== this.day) {
-          this.day = d;
-          this.midnight = Date.parse(`${d}T00:00:00Z`) / 1000;
-        }
-        return this.midnight + Number(i.slice(11, 13)) * 3600 + Number(i.slice(14, 16)) * 60 + Number(i.slice(17));
-      }
-      case 'time': {
-        const i = t.image;
-        return twoDigits(i, 0) * 3600 + twoDigits(i, 3) * 60 + seconds(i, 6);
-      }
-    }
+    if (errors.length > 0) this.warn(line, `read in part (${why(errors, text)}): ${text.slice(0, 80)}`, false);
+    this.times.push(packet, rec!.time?.kind === 'time');
   }
 }
 
-/** Number(i.slice(at, at + 2)) of the Time token's two-digit fields. */
-function twoDigits(i: string, at: number): number {
-  return (i.charCodeAt(at) - 0x30) * 10 + (i.charCodeAt(at + 1) - 0x30);
+/** Why a record was not read (or read in part), in words a person can act on rather than the parser's. */
+function why(errors: readonly IRecognitionException[], text: string): string {
+  const e = errors[0];
+  if (!e) return 'no addresses tcpdump prints for a protocol this reader follows';
+  const at = e.token.startOffset;
+  if (e.token.image === '' || !(at >= 0) || at >= text.length) return 'cut off: the line ends before tcpdump\'s text for the packet does';
+  return `unexpected "${e.token.image.slice(0, 20)}" at column ${at + 1}`;
 }
-
-/**
- * Number(i.slice(at)) for the Time token's "SS[.fff...]": the digits as one integer over a power of
- * ten. Both are exact below 2^53 and 10^22 and the division rounds correctly, as Number() does, so
- * the two are the same double; longer fractions take Number().
- */
-function seconds(i: string, at: number): number {
-  const n = i.length - at;
-  if (n === 2) return twoDigits(i, at);
-  if (n < 4 || n > 16) return Number(i.slice(at));
-  let v = twoDigits(i, at);
-  for (let k = at + 3; k < i.length; k++) v = v * 10 + (i.charCodeAt(k) - 0x30);
-  return v / POW10[n - 3]!;
-}
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 export function parseText(text: string, name = 'text'): { packets: Packet[]; warnings: InputWarning[]; stats: TextStats } {
   const packets: Packet[] = [];

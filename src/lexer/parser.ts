@@ -20,6 +20,8 @@ const IP_WORDS = new Set(['IP', 'IP6']);
 const ARP_WORDS = new Set(['ARP', 'ARP,']);
 const ARP_OPS = new Set(['Request', 'Reply']);
 const TUNNEL_WORDS = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE']);
+const IP_TYPES: ReadonlySet<number> = new Set([0x0800, 0x86dd]);
+const ARP_TYPES: ReadonlySet<number> = new Set([0x0806]);
 /** What follows a -# packet number (IpHead starts with the word "IP", RecordHead with a time). */
 const AFTER_NUMBER: ReadonlySet<TokenType> = new Set([Time, DateTime, Decimal, Word, IpHead, RecordHead]);
 
@@ -136,6 +138,23 @@ class TcpdumpParser extends EmbeddedActionsParser {
     return t.tokenType === Mac && this.LA(2).tokenType === Gt;
   }
 
+  /**
+   * Whether the frame's link header (printed with -e) named one of these EtherTypes: with -e -v the
+   * network part starts with IP's "(tos ...)" fields, ARP's with "Ethernet (len 6), IPv4 (len 4),".
+   */
+  private linkCarries(types: ReadonlySet<number>): boolean {
+    const et = this.curLink?.ethertype;
+    return et !== undefined && et !== null && types.has(et);
+  }
+
+  /**
+   * An address token of "src > dst:": a number, or (without -n) a host name, which the lexer reads
+   * as a Word ("node-a.local.4789"; IPv6 and IPv4 spellings are lexed before words).
+   */
+  private isAddress(t: IToken): boolean {
+    return t.tokenType === Ipv4 || t.tokenType === Ipv6 || (t.tokenType === Word && !IP_WORDS.has(t.image));
+  }
+
   /** What the network rule's IP alternative reads from "IP src > dst:" (at `from` in `image`), read from an IpHead's text. */
   private readHead(net: ParsedNet, image: string, from: number): void {
     readHead(net, image, from + 3);
@@ -165,8 +184,8 @@ class TcpdumpParser extends EmbeddedActionsParser {
     { ALT: () => ({ kind: 'time' as const, tok: this.CONSUME(Time) }) },
     { ALT: () => ({ kind: 'decimal' as const, tok: this.CONSUME(Decimal) }) },
   ];
-  private readonly srcAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(Ipv4) }, { ALT: () => this.CONSUME(Ipv6) }];
-  private readonly dstAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME2(Ipv4) }, { ALT: () => this.CONSUME2(Ipv6) }];
+  private readonly srcAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(Ipv4) }, { ALT: () => this.CONSUME(Ipv6) }, { GATE: () => this.LA(2).tokenType === Gt, ALT: () => this.CONSUME3(Word) }];
+  private readonly dstAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME2(Ipv4) }, { ALT: () => this.CONSUME2(Ipv6) }, { GATE: () => this.LA(2).tokenType === Colon, ALT: () => this.CONSUME4(Word) }];
 
   // What the hoisted alternatives below read and write for the rule invocation that runs them:
   // set on entry, and read into locals before anything that can recurse into the same rule.
@@ -384,12 +403,15 @@ class TcpdumpParser extends EmbeddedActionsParser {
     },
     {
       // "IP [(-v fields)] src > dst: ..." ; with -e the keyword is not printed.
-      GATE: () => this.isWord(1, IP_WORDS) || ((this.LA(1).tokenType === Ipv4 || this.LA(1).tokenType === Ipv6) && this.LA(2).tokenType === Gt),
+      GATE: () => this.isWord(1, IP_WORDS) || (this.isAddress(this.LA(1)) && this.LA(2).tokenType === Gt) || (this.LA(1).tokenType === LParen && this.linkCarries(IP_TYPES)),
       ALT: () => {
         const net = this.curNet;
-        this.OPTION(() => {
-          const w = this.CONSUME(Word);
-          this.ACTION(() => (net.kind = w.image === 'IP6' ? 'ip6' : 'ip'));
+        this.OPTION({
+          GATE: () => this.isWord(1, IP_WORDS),
+          DEF: () => {
+            const w = this.CONSUME(Word);
+            this.ACTION(() => (net.kind = w.image === 'IP6' ? 'ip6' : 'ip'));
+          },
         });
         this.OPTION2({
           GATE: () => this.LA(1).tokenType === LParen,
@@ -441,7 +463,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
     },
     {
       // "ARP, Request who-has ..." ; with -e: "Request who-has ..."
-      GATE: () => this.isWord(1, ARP_WORDS) || this.isWord(1, ARP_OPS),
+      GATE: () => this.isWord(1, ARP_WORDS) || this.isWord(1, ARP_OPS) || this.linkCarries(ARP_TYPES),
       ALT: () => {
         const net = this.curNet;
         this.ACTION(() => (net.kind = 'arp'));

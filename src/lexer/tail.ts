@@ -5,6 +5,7 @@
  */
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type Frame, type Icmp, type Ip, type Quoted, type Tcp, type Udp } from '../model.js';
 import { intern } from './intern.js';
+import { portOf } from './names.js';
 import { plainLexer } from './tokens.js';
 
 /** ICMP destination-unreachable texts (print-icmp.c) -> code; %s is the quoted destination. */
@@ -21,7 +22,7 @@ const UNREACH: [RegExp, number][] = [
   [/^net (\S+) unreachable/, 0],
   [/^host (\S+) unreachable/, 1],
   [/^(\S+) protocol (\d+) unreachable/, 2],
-  [/^(\S+) (udp|tcp) port (\d+) unreachable/, 3],
+  [/^(\S+) (udp|tcp) port (\S+) unreachable/, 3],
   [/^(\S+) unreachable - need to frag \(mtu (\d+)\)/, 4],
   [/^(\S+) unreachable - source route failed/, 5],
   [/^(\S+) unreachable - source host isolated/, 8],
@@ -43,7 +44,7 @@ export function parseIcmp(text: string): Icmp | null {
   for (const [re, code] of UNREACH) {
     m = re.exec(text);
     if (!m) continue;
-    if (code === 3) return icmpOf(3, 3, { quoted: quoted(m[1]!, m[2] === 'tcp' ? 6 : 17, Number(m[3])) });
+    if (code === 3) return icmpOf(3, 3, { quoted: quoted(m[1]!, m[2] === 'tcp' ? 6 : 17, portOf(m[3]!) ?? null) });
     if (code === 2) return icmpOf(3, 2, { quoted: quoted(m[1]!, Number(m[2])) });
     if (code === 4) return icmpOf(3, 4, { mtu: Number(m[2]), quoted: quoted(m[1]!) });
     return icmpOf(3, code, { quoted: quoted(m[1]!) });
@@ -70,8 +71,8 @@ export function parseIcmp6(text: string): Icmp | null {
   if (m) return v6(1, 1, { quoted: quoted(m[1]!.replace(/,$/, '')) });
   m = /^destination unreachable, unreachable address (\S+)/.exec(text);
   if (m) return v6(1, 3, { quoted: quoted(m[1]!.replace(/,$/, '')) });
-  m = /^destination unreachable, (\S+) (tcp|udp) port (\d+)/.exec(text);
-  if (m) return v6(1, 4, { quoted: quoted(m[1]!, m[2] === 'tcp' ? 6 : 17, Number(m[3])) });
+  m = /^destination unreachable, (\S+) (tcp|udp) port ([\w-]+)/.exec(text);
+  if (m) return v6(1, 4, { quoted: quoted(m[1]!, m[2] === 'tcp' ? 6 : 17, portOf(m[3]!) ?? null) });
   if (text.startsWith('destination unreachable')) return v6(1, 0, { quoted: quoted('?') });
   if (text.startsWith('time exceeded')) return v6(3, 0, { quoted: quoted('?') });
   if (text.startsWith('router solicitation')) return v6(133, 0);

@@ -1,0 +1,109 @@
+/**
+ * tcpdump text in the forms people paste: each lab capture printed by real tcpdump with the flags
+ * of samples/text/make-forms.sh (no -n with host and port names, -e -v, -vvv, -q, -ttt, -tttt,
+ * --nano, -A, -X), and the lab's -nn texts damaged as pasting damages them. Each must give the
+ * capture's packets (summary per packet, and times where the form prints them) and the capture's
+ * verdicts; -q gives the outer packets and says once that it hides the inner ones.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { analyzeFiles } from '../src/analyze.js';
+import { parseText } from '../src/lexer/index.js';
+import type { Report } from '../src/report/build.js';
+import { decoded, summary, textView } from './helpers/summary.js';
+
+const labDir = fileURLToPath(new URL('../samples/lab/', import.meta.url));
+const textDir = fileURLToPath(new URL('../samples/text/', import.meta.url));
+const FORMS = existsSync(textDir) ? readdirSync(textDir).filter((d) => statSync(textDir + d).isDirectory()).sort() : [];
+
+/** hosts.lab: the names tcpdump printed for the lab's addresses. */
+const HOSTS = new Map(
+  readFileSync(textDir + 'hosts.lab', 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/).reverse() as [string, string]),
+);
+const unname = (s: string) => s.replace(/[A-Za-z][\w.-]*/g, (n) => HOSTS.get(n) ?? n);
+
+/** What -q shows of a packet: the layers down to the first tunnel header (its VNI not printed), no TCP flags. */
+function quiet(s: string): string {
+  const parts = s.split(' | ');
+  const t = parts.findIndex((p) => /^(vxlan|geneve) /.test(p));
+  const shown = t < 0 ? parts : [...parts.slice(0, t), parts[t]!.replace(/ \S+$/, ' ')];
+  return shown.join(' | ').replace(/ flags \d+/g, '');
+}
+
+/** The verdict of each flow, as comparable lines. */
+function verdicts(r: Report, map: (s: string) => string = (s) => s): string[] {
+  return r.flows.map((f) => map(`${f.proto} ${f.client}:${f.clientPort} ${f.server}:${f.serverPort} ${f.verdict} ${f.tunnel ? f.tunnel.type + f.tunnel.vni : ''}`)).sort();
+}
+
+describe('real tcpdump text in every flag combination gives the capture\'s packets and verdicts', () => {
+  it('has the forms', () => expect(FORMS).toEqual(['A', 'X', 'ev', 'names', 'nano', 'q', 'ttt', 'tttt', 'vvv']));
+  for (const form of FORMS) {
+    it(form, async () => {
+      const files = readdirSync(textDir + form).filter((f) => f.endsWith('.txt'));
+      expect(files.length).toBeGreaterThanOrEqual(3);
+      for (const file of files) {
+        const capture = labDir + file.replace(/\.txt$/, '');
+        const bin = await decoded(capture);
+        const { packets, warnings } = parseText(readFileSync(`${textDir}${form}/${file}`, 'utf8'), file);
+        const got = packets.map((p) => textView(summary(p.frame)));
+        const want = bin.map((b) => textView(b.line));
+        const byCapture = await analyzeFiles([capture]);
+        const byText = await analyzeFiles([`${textDir}${form}/${file}`]);
+        const where = `${form}/${file}`;
+        if (form === 'q') {
+          expect(got.map(quiet), where).toEqual(want.map(quiet));
+          // The tunnel is a hop, not an application flow; the reader says once what -q hid.
+          expect(byText.flows.filter((f) => f.serverPort === 8472 || f.clientPort === 8472), where).toEqual([]);
+          if (want.some((w) => w.includes('| vxlan'))) expect(warnings.map((w) => w.message), where).toEqual([expect.stringMatching(/re-run tcpdump without -q/)]);
+          continue;
+        }
+        if (form === 'names') {
+          expect(got.map(unname), where).toEqual(want);
+          expect(warnings.map((w) => w.message), where).toEqual([expect.stringMatching(/host names .* -nn/)]);
+          expect(verdicts(byText, unname).sort(), where).toEqual(verdicts(byCapture));
+          continue;
+        }
+        // -ttt whose deltas never decrease cannot be told from -ttttt: read as -ttttt, and said.
+        const guessed = form === 'ttt' && warnings.length === 1 && /never decrease/.test(warnings[0]!.message);
+        expect(guessed ? [] : warnings, where).toEqual([]);
+        expect(got, where).toEqual(want);
+        expect(verdicts(byText), where).toEqual(verdicts(byCapture));
+        const ts = packets.map((p) => p.ts!);
+        if (form === 'ttt' && !guessed) ts.forEach((t, i) => expect(t - ts[0]!, `${where} #${i + 1}`).toBeCloseTo(bin[i]!.ts - bin[0]!.ts, 5));
+        if (form === 'tttt') ts.forEach((t, i) => expect(t, `${where} #${i + 1}`).toBeCloseTo(bin[i]!.ts, 5));
+        if (form === 'nano') ts.forEach((t, i) => expect(t, `${where} #${i + 1}`).toBeCloseTo(bin[i]!.ts % 86400, 6));
+        if (form === 'vvv') expect(packets.map((p) => (p.frame.tunnel && p.frame.l4?.kind === 'udp' ? p.frame.l4.checksumOk : undefined)), where).toEqual(bin.map((b) => b.sum));
+      }
+    });
+  }
+});
+
+/** What pasting does to a text, each as a function of the text. */
+const DAMAGE: Record<string, (text: string) => string> = {
+  'indented (a code block)': (t) => t.replace(/^(?=.)/gm, '    '),
+  'tab-indented': (t) => t.replace(/^(?=.)/gm, '\t'),
+  'markdown quote': (t) => t.replace(/^/gm, '> '),
+  'list bullets on each packet line': (t) => t.replace(/^(?=\d)/gm, '- '),
+  'doubled spaces': (t) => t.replace(/ /g, '  '),
+  CRLF: (t) => t.replace(/\n/g, '\r\n'),
+  'prompt, banner and fences around it, pasted twice': (t) =>
+    ['$ sudo tcpdump -i any -nn -r x.pcap', '```', 'reading from file x.pcap, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 262144', t, '```', 'root@node-a:~# tcpdump -nn -r x.pcap', t].join('\n'),
+};
+
+describe('pasted -nn and -nn -v texts read as tcpdump printed them', () => {
+  const texts = existsSync(labDir) ? readdirSync(labDir).filter((f) => /\.nn(-v)?\.txt$/.test(f)).sort() : [];
+  it('has texts', () => expect(texts.length).toBeGreaterThan(40));
+  for (const [what, damage] of Object.entries(DAMAGE)) {
+    it(what, () => {
+      for (const f of texts) {
+        const text = readFileSync(labDir + f, 'utf8');
+        const clean = parseText(text, f).packets.map((p) => summary(p.frame));
+        const r = parseText(damage(text), f);
+        const got = r.packets.map((p) => summary(p.frame));
+        expect(r.warnings, `${what}: ${f}`).toEqual([]);
+        expect(got, `${what}: ${f}`).toEqual(what.includes('twice') ? [...clean, ...clean] : clean);
+      }
+    });
+  }
+});
