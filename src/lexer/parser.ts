@@ -119,6 +119,15 @@ class TcpdumpParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
+  /**
+   * Recovery never invents the ">" of "src > dst:": a word read as a host name ("IP6 version error:
+   * 0 != 6") would otherwise become a packet between two words. (The address alternatives carry
+   * no gate for this: a gated OR costs every -e record a gate array per address.)
+   */
+  override canTokenTypeBeInsertedInRecovery(tokType: TokenType): boolean {
+    return tokType !== Gt;
+  }
+
   private isWord(k: number, set: Set<string>): boolean {
     const t = this.LA(k);
     return t.tokenType === Word && set.has(t.image);
@@ -184,8 +193,8 @@ class TcpdumpParser extends EmbeddedActionsParser {
     { ALT: () => ({ kind: 'time' as const, tok: this.CONSUME(Time) }) },
     { ALT: () => ({ kind: 'decimal' as const, tok: this.CONSUME(Decimal) }) },
   ];
-  private readonly srcAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(Ipv4) }, { ALT: () => this.CONSUME(Ipv6) }, { GATE: () => this.LA(2).tokenType === Gt, ALT: () => this.CONSUME3(Word) }];
-  private readonly dstAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME2(Ipv4) }, { ALT: () => this.CONSUME2(Ipv6) }, { GATE: () => this.LA(2).tokenType === Colon, ALT: () => this.CONSUME4(Word) }];
+  private readonly srcAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(Ipv4) }, { ALT: () => this.CONSUME(Ipv6) }, { ALT: () => this.CONSUME3(Word) }];
+  private readonly dstAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME2(Ipv4) }, { ALT: () => this.CONSUME2(Ipv6) }, { ALT: () => this.CONSUME4(Word) }];
 
   // What the hoisted alternatives below read and write for the rule invocation that runs them:
   // set on entry, and read into locals before anything that can recurse into the same rule.

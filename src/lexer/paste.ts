@@ -43,7 +43,7 @@ export function startsRecord(trimmed: string): boolean {
 
 /** Tabs and runs of spaces as one space (the record's tokens and fast paths expect tcpdump's single spaces). */
 export function oneSpace(t: string): string {
-  return t.includes('  ') || t.includes('\t') ? t.replace(/[ \t]+/g, ' ') : t;
+  return t.includes('  ') || t.includes('\t') ? t.replace(/ [ \t]+|\t[ \t]*/g, ' ') : t;
 }
 
 /** Whether a record that could not be read looked like a packet line (then it is named in a warning). */
