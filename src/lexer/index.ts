@@ -27,18 +27,19 @@ export const NOISE = /^(?:tcpdump: |listening on |reading from file |dropped pri
 /** "   12  " before a packet: tcpdump -#. */
 const PACKET_NUMBER = /^\s*\d+\s{2}\S/;
 /** A record whose text ends with a tunnel header continues with the encapsulated frame on the next line. */
-export const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, .*)$/;
+export const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, Flags \[[^\][]*\], vni 0x[0-9a-f]+(?:, proto \S+ \(0x[0-9a-f]+\))?(?:, options \[[^\][]*\])?)$/;
 
 /** TUNNEL_HEADER_END's three forms, each tried where alone it can match (see endsWithTunnelHeader). */
 const OTV_END = /overlay \d+, instance \d+$/y;
 const VXLAN_END = /VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+$/y;
-const GENEVE_END = /Geneve, .*$/y;
+/** GENEVE's header at the end of the line (with -v; without it the inner frame follows on the same line, after ": "). */
+const GENEVE_END = /Geneve, Flags \[[^\][]*\], vni 0x[0-9a-f]+(?:, proto \S+ \(0x[0-9a-f]+\))?(?:, options \[[^\][]*\])?$/y;
 
 /**
  * TUNNEL_HEADER_END.test(line) without trying it at every offset of every line. Its first two forms
  * end in digits after "instance " or "vni " (checked at the end of the line) and contain no other
  * "overlay " or "VXLAN, flags [" than the one they start with, so only the last of these can start a
- * match; the third matches from its last "Geneve, " if from any.
+ * match; the third is tried from each "Geneve, ", last first (one could sit inside another's options).
  */
 export function endsWithTunnelHeader(line: string): boolean {
   let k = line.length;
@@ -54,9 +55,11 @@ export function endsWithTunnelHeader(line: string): boolean {
   }
   // includes() first: V8 searches forward with a fast string search, backward char by char.
   if (!line.includes('Geneve, ')) return false;
-  const g = line.lastIndexOf('Geneve, ');
-  GENEVE_END.lastIndex = g;
-  return GENEVE_END.test(line);
+  for (let g = line.lastIndexOf('Geneve, '); g >= 0; g = g > 0 ? line.lastIndexOf('Geneve, ', g - 1) : -1) {
+    GENEVE_END.lastIndex = g;
+    if (GENEVE_END.test(line)) return true;
+  }
+  return false;
 }
 
 /**

@@ -3,7 +3,7 @@
  *
  * - -v checks the outer UDP checksum and says so before the tunnel header
  *   ("10.0.2.200.43625 > 10.0.2.201.8472: [bad udp cksum 0x1a14 -> 0x4963!] OTV, flags [I] ...",
- *   or "[udp sum ok]"): the note is taken out so the tunnel and its inner frame are read, and its
+ *   "[udp sum ok]", "[no cksum]"): the note is taken out so the tunnel and its inner frame are read, and its
  *   verdict goes on the outer UDP header as the binary decoder reaches it.
  * - -q prints "UDP, length 106" for the tunnel port and no inner frame: the packet is still the
  *   tunnel (its endpoints are a hop, not an application flow), with an inner frame that is unknown.
@@ -11,7 +11,7 @@
 import { emptyFrame, type Frame, type Ip } from '../model.js';
 
 /** The note and the tunnel header's first word after it. */
-const OUTER_SUM = /: \[(?:bad udp cksum 0x([0-9a-f]+) -> 0x[0-9a-f]+!|udp sum ok)\] (?=OTV, |VXLAN, |Geneve, |VXLAN-GPE, )/;
+const OUTER_SUM = /: \[(?:bad udp cksum 0x([0-9a-f]+) -> 0x[0-9a-f]+!|udp sum ok|(no cksum))\] (?=OTV, |VXLAN, |Geneve, |VXLAN-GPE, )/;
 
 /** The inner TCP or UDP checksum field, where tcpdump -v found it wrong. */
 const INNER_BAD = /cksum 0x([0-9a-f]+) \(incorrect -> |\[bad (?:udp|tcp) cksum 0x([0-9a-f]+) -> /;
@@ -19,8 +19,10 @@ const INNER_BAD = /cksum 0x([0-9a-f]+) \(incorrect -> |\[bad (?:udp|tcp) cksum 0
 export interface OuterSum {
   /** The record without the note. */
   text: string;
-  /** The outer checksum field when tcpdump found it wrong, null when it said "udp sum ok". */
+  /** The outer checksum field when tcpdump found it wrong, null when it said "udp sum ok" or "no cksum". */
   bad: number | null;
+  /** "no cksum": the field is zero, nothing to judge. */
+  none: boolean;
   /** The inner TCP/UDP checksum field when tcpdump found that one wrong too. */
   innerBad: number | null;
 }
@@ -36,6 +38,7 @@ export function outerSum(text: string): OuterSum | null {
   return {
     text: text.slice(0, m.index + 2) + rest,
     bad: m[1] === undefined ? null : parseInt(m[1], 16),
+    none: m[2] !== undefined,
     innerBad: inner ? parseInt(inner[1] ?? inner[2]!, 16) : null,
   };
 }
@@ -62,7 +65,7 @@ export function applyOuterSum(f: Frame, sum: OuterSum): void {
   const l4 = f.l4;
   if (!f.tunnel || l4?.kind !== 'udp' || !f.ip) return;
   if (sum.bad === null) {
-    l4.checksumOk = true;
+    l4.checksumOk = sum.none ? null : true;
     return;
   }
   const outer = pseudoSum(f.ip, 17);
