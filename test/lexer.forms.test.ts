@@ -86,6 +86,8 @@ const DAMAGE: Record<string, (text: string) => string> = {
   'markdown quote': (t) => t.replace(/^/gm, '> '),
   'list bullets on each packet line': (t) => t.replace(/^(?=\d)/gm, '- '),
   'doubled spaces': (t) => t.replace(/ /g, '  '),
+  'wrapped at 80 columns': (t) => t.replace(/^.{81,}$/gm, (l) => l.match(/.{1,80}/g)!.join('\n')),
+  'wrapped at 100 columns between words': (t) => t.replace(/^.{101,}$/gm, (l) => l.match(/.{1,99}(?: |$)|\S+/g)!.join('\n')),
   CRLF: (t) => t.replace(/\n/g, '\r\n'),
   'prompt, banner and fences around it, pasted twice': (t) =>
     ['$ sudo tcpdump -i any -nn -r x.pcap', '```', 'reading from file x.pcap, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 262144', t, '```', 'root@node-a:~# tcpdump -nn -r x.pcap', t].join('\n'),

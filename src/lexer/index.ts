@@ -13,76 +13,13 @@ import { RecordClock, RelativeTimes } from './clock.js';
 import { fastRecord } from './fast.js';
 import { namesSeen } from './names.js';
 import { applyOuterSum, outerSum, quietTunnel } from './notes.js';
+import { endsWithTunnelHeader, maybeNoise, NOISE, PACKET_NUMBER, printable } from './lines.js';
 import { looksLikePacket, maybePasted, oneSpace, startsRecord, stripMarkers } from './paste.js';
 import { toPacket } from './packet.js';
 import { parser, type ParsedRecord } from './parser.js';
 import { IpHead, plainLexer, RecordHead, Tail, tcpdumpLexer, TunnelHeader } from './tokens.js';
 
-/**
- * tcpdump's own banner and summary, shell prompts (a command after "$ " or "# ") and -x/-X hex
- * dumps: not packets, not worth a warning. One anchored alternation: a packet line fails each
- * branch at its first characters, where a list of regexes cost a test each.
- */
-export const NOISE = /^(?:tcpdump: |listening on |reading from file |dropped privs|Warning: |\d+ packets? (?:captured|received by filter|dropped by kernel|dropped by interface)|[\w.@:~\/-]*[$#] |\s+0x[0-9a-f]{4}:\s)/;
-/** "   12  " before a packet: tcpdump -#. */
-const PACKET_NUMBER = /^\s*\d+\s{2}\S/;
-/** A record whose text ends with a tunnel header continues with the encapsulated frame on the next line. */
-export const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, Flags \[[^\][]*\], vni 0x[0-9a-f]+(?:, proto \S+ \(0x[0-9a-f]+\))?(?:, options \[[^\][]*\])?)$/;
-
-/** TUNNEL_HEADER_END's three forms, each tried where alone it can match (see endsWithTunnelHeader). */
-const OTV_END = /overlay \d+, instance \d+$/y;
-const VXLAN_END = /VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+$/y;
-/** GENEVE's header at the end of the line (with -v; without it the inner frame follows on the same line, after ": "). */
-const GENEVE_END = /Geneve, Flags \[[^\][]*\], vni 0x[0-9a-f]+(?:, proto \S+ \(0x[0-9a-f]+\))?(?:, options \[[^\][]*\])?$/y;
-
-/**
- * TUNNEL_HEADER_END.test(line) without trying it at every offset of every line. Its first two forms
- * end in digits after "instance " or "vni " (checked at the end of the line) and contain no other
- * "overlay " or "VXLAN, flags [" than the one they start with, so only the last of these can start a
- * match; the third is tried from each "Geneve, ", last first (one could sit inside another's options).
- */
-export function endsWithTunnelHeader(line: string): boolean {
-  let k = line.length;
-  while (k > 0 && line.charCodeAt(k - 1) >= 0x30 && line.charCodeAt(k - 1) <= 0x39) k--;
-  if (k < line.length) {
-    if (line.startsWith('instance ', k - 9)) {
-      OTV_END.lastIndex = line.lastIndexOf('overlay ');
-      if (OTV_END.lastIndex >= 0 && OTV_END.test(line)) return true;
-    } else if (line.startsWith('vni ', k - 4)) {
-      VXLAN_END.lastIndex = line.lastIndexOf('VXLAN, flags [');
-      if (VXLAN_END.lastIndex >= 0 && VXLAN_END.test(line)) return true;
-    }
-  }
-  // includes() first: V8 searches forward with a fast string search, backward char by char.
-  if (!line.includes('Geneve, ')) return false;
-  for (let g = line.lastIndexOf('Geneve, '); g >= 0; g = g > 0 ? line.lastIndexOf('Geneve, ', g - 1) : -1) {
-    GENEVE_END.lastIndex = g;
-    if (GENEVE_END.test(line)) return true;
-  }
-  return false;
-}
-
-/**
- * Whether NOISE can match: its literal branches start with t, l, r, d or W, the packet count with
- * digits then a space, the hex dump with a space; a prompt's "$ " or "# " is the line's first space
- * (nothing before it may be a space). A time-stamped packet line fails all of these at once.
- */
-export function maybeNoise(line: string): boolean {
-  const c = line.charCodeAt(0);
-  if (c === 0x74 || c === 0x6c || c === 0x72 || c === 0x64 || c === 0x57 || !printable(c)) return true;
-  let k = 0;
-  while (k < line.length && line.charCodeAt(k) >= 0x30 && line.charCodeAt(k) <= 0x39) k++;
-  if (k > 0 && line.charCodeAt(k) === 0x20) return true;
-  const sp = line.indexOf(' ');
-  if (sp < 1) return false;
-  const p = line.charCodeAt(sp - 1);
-  return p === 0x24 || p === 0x23;
-}
-
-/** A first code unit that is printable ASCII and not a space: the line is not blank and not indented. */
-function printable(c: number): boolean {
-  return c > 0x20 && c < 0x7f;
-}
+export { endsWithTunnelHeader, maybeNoise, NOISE, TUNNEL_HEADER_END } from './lines.js';
 
 /** A record read by fastRecord has none (and nothing writes to this). */
 const NO_ERRORS: readonly IRecognitionException[] = [];
@@ -125,6 +62,43 @@ const ONCE = {
   relative: 'times start at 00:00:00 and never decrease: read as tcpdump -ttttt (time since the first packet); if the text is -ttt (time since the packet before), the packets are further apart than shown',
 } as const;
 
+/** The narrowest width at which pasted lines are taken to have been wrapped (terminals are 80 columns or wider). */
+const WRAP_WIDTH = 72;
+/** Terminal widths: a line of exactly one of these was most likely wrapped there. */
+const WIDTHS = new Set([80, 100, 120, 132, 160, 200]);
+
+/**
+ * The second part of a wrapped line: no time, nothing of a packet line's start, and not -A's
+ * payload (which shows runs of '.' for the bytes it cannot print).
+ */
+function isWrapTail(t: string): boolean {
+  return !startsRecord(t) && !looksLikePacket(t) && !t.includes('..');
+}
+
+/**
+ * Whether `line` (no packet line's start) is the rest of the record's wrapped last line: it starts
+ * with a digit (a number cut in two) or the record leaves a bracket or parenthesis open, the join
+ * completes a tunnel header, or the record does not read without it.
+ */
+function continuesWrapped(record: string, line: string, joined: string): boolean {
+  if (isDigit(line.charCodeAt(0)) || open(record, '[', ']') || open(record, '(', ')') || endsWithTunnelHeader(joined)) return true;
+  if (fastRecord(record)) return false;
+  const { rec, errors } = grammarRecord(record);
+  return rec === undefined || errors.length > 0;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** More `a` than `b` in s. */
+function open(s: string, a: string, b: string): boolean {
+  let n = 0;
+  for (let i = s.indexOf(a); i !== -1; i = s.indexOf(a, i + 1)) n++;
+  for (let i = s.indexOf(b); i !== -1; i = s.indexOf(b, i + 1)) n--;
+  return n > 0;
+}
+
 export class TextReader {
   readonly stats: TextStats = { lines: 0, packetLines: 0, parsed: 0, skipped: 0, passedOver: 0 };
   private partial = '';
@@ -133,6 +107,10 @@ export class TextReader {
   /** Whether the record's last line ends with a tunnel header (the next line is its inner frame). */
   private tunnelEnd = false;
   private recordLine = 0;
+  /** The previous line as pasted: long enough to have been wrapped, and whether it ended with a space. */
+  private prevWrapped = false;
+  private prevSpace = false;
+  private prevWidth = false;
   private count = 0;
   private warned = 0;
   private readonly said = new Set<keyof typeof ONCE>();
@@ -184,13 +162,31 @@ export class TextReader {
     // Indented lines continue a record (-v), except a packet number (-#) or a time (an indented
     // paste, -ttt's leading space) that starts one.
     const continues = this.record !== null && ((!plain && /^\s/.test(line) && !PACKET_NUMBER.test(line) && !startsRecord(t)) || this.tunnelEnd);
+    const one = oneSpace(t);
+    const wrapped = this.prevWrapped;
+    const space = this.prevSpace;
+    const width = this.prevWidth;
+    this.prevWrapped = line.length >= WRAP_WIDTH;
+    // A wrap at a terminal's width, or one between words (which leaves the space on the line).
+    this.prevSpace = line.endsWith(' ');
+    this.prevWidth = WIDTHS.has(line.length);
+    if (!continues && this.record !== null && wrapped && plain && isWrapTail(t)) {
+      // A line wrapped at a terminal's (or an editor's) width: the rest of the record's last line,
+      // when it shows (see continuesWrapped); else it is text after a long packet line.
+      const joined = this.record + (space ? ' ' : '') + one;
+      if (space || width || continuesWrapped(this.record, one, joined)) {
+        this.record = joined;
+        this.tunnelEnd = endsWithTunnelHeader(joined);
+        return;
+      }
+    }
     if (!continues) {
       this.flush();
       this.recordLine = no;
     }
-    const one = oneSpace(t);
     this.record = this.record === null ? one : this.record + ' ' + one;
-    this.tunnelEnd = endsWithTunnelHeader(one);
+    // The record's end, not the line's: a header wrapped before its last words ends the record.
+    this.tunnelEnd = endsWithTunnelHeader(this.record);
   }
 
   private warn(line: number, message: string, skipped = true): void {
