@@ -87,7 +87,10 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
         }
         reader.push(utf8.end());
         reader.end();
-        if (summary.packets === 0) throw new InputError(name, `no tcpdump packet lines found in ${reader.stats.lines} lines: is this tcpdump's text output?`);
+        if (summary.packets === 0) {
+          const tried = reader.tried.length > 0 ? ` (first lines: ${reader.tried.map((t) => JSON.stringify(t)).join(', ')})` : '';
+          throw new InputError(name, `no tcpdump packet lines found in ${reader.stats.lines} lines${tried}: is this tcpdump's text output?`);
+        }
       } else {
         let no = 0;
         await readCapture(input, (data, linkType, ts, wireLen, ifindex, ifname) => {

@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeFiles } from '../src/analyze.js';
 import { parseText } from '../src/lexer/index.js';
@@ -79,15 +80,22 @@ describe('real tcpdump text in every flag combination gives the capture\'s packe
   }
 });
 
+/** Each line of a text through f (split at "\n" only: a regex's ^ would also match after a CRLF's "\r"), its "\r" kept at its end. */
+const eachLine = (f: (l: string) => string) => (t: string) =>
+  t.split('\n').map((l) => {
+    const body = l.endsWith('\r') ? l.slice(0, -1) : l;
+    return body === '' ? l : f(body) + l.slice(body.length);
+  }).join('\n');
+
 /** What pasting does to a text, each as a function of the text. */
 const DAMAGE: Record<string, (text: string) => string> = {
-  'indented (a code block)': (t) => t.replace(/^(?=.)/gm, '    '),
-  'tab-indented': (t) => t.replace(/^(?=.)/gm, '\t'),
-  'markdown quote': (t) => t.replace(/^/gm, '> '),
-  'list bullets on each packet line': (t) => t.replace(/^(?=\d)/gm, '- '),
+  'indented (a code block)': eachLine((l) => '    ' + l),
+  'tab-indented': eachLine((l) => '\t' + l),
+  'markdown quote': eachLine((l) => '> ' + l),
+  'list bullets on each packet line': eachLine((l) => (/^\d/.test(l) ? '- ' + l : l)),
   'doubled spaces': (t) => t.replace(/ /g, '  '),
-  'wrapped at 80 columns': (t) => t.replace(/^.{81,}$/gm, (l) => l.match(/.{1,80}/g)!.join('\n')),
-  'wrapped at 100 columns between words': (t) => t.replace(/^.{101,}$/gm, (l) => l.match(/.{1,99}(?: |$)|\S+/g)!.join('\n')),
+  'wrapped at 80 columns': eachLine((l) => l.match(/.{1,80}/g)!.join('\n')),
+  'wrapped at 100 columns between words': eachLine((l) => (l.length > 100 ? l.match(/.{1,99}(?: |$)|\S+/g)!.join('\n') : l)),
   CRLF: (t) => t.replace(/\n/g, '\r\n'),
   'prompt, banner and fences around it, pasted twice': (t) =>
     ['$ sudo tcpdump -i any -nn -r x.pcap', '```', 'reading from file x.pcap, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 262144', t, '```', 'root@node-a:~# tcpdump -nn -r x.pcap', t].join('\n'),
@@ -108,4 +116,25 @@ describe('pasted -nn and -nn -v texts read as tcpdump printed them', () => {
       }
     });
   }
+});
+
+describe('pasted texts, damaged several ways at once (property)', () => {
+  const texts = existsSync(labDir) ? readdirSync(labDir).filter((f) => /\.nn(-v|-e)?\.txt$/.test(f)).sort() : [];
+  // What a person does to the text (in any order), then what the medium does (wrap it, or not).
+  const edits = Object.keys(DAMAGE).filter((k) => !k.includes('twice') && !k.startsWith('wrapped'));
+  const wraps = [...Object.keys(DAMAGE).filter((k) => k.startsWith('wrapped')), 'not wrapped'];
+  it('any order of any of the edits, then a wrap, gives the clean text\'s packets and no warning', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...texts), fc.shuffledSubarray(edits, { minLength: 1 }), fc.constantFrom(...wraps), (f, done, wrap) => {
+        const text = readFileSync(labDir + f, 'utf8');
+        const clean = parseText(text, f).packets.map((p) => summary(p.frame));
+        const ways = [...done, wrap];
+        const damaged = ways.reduce((t, w) => DAMAGE[w]?.(t) ?? t, text);
+        const r = parseText(damaged, f);
+        expect(r.warnings, `${ways.join(' + ')}: ${f}`).toEqual([]);
+        expect(r.packets.map((p) => summary(p.frame)), `${ways.join(' + ')}: ${f}`).toEqual(clean);
+      }),
+      { numRuns: 60, seed: 13 },
+    );
+  });
 });

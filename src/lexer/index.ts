@@ -13,8 +13,8 @@ import { RecordClock, RelativeTimes } from './clock.js';
 import { fastRecord } from './fast.js';
 import { namesSeen } from './names.js';
 import { applyOuterSum, outerSum, quietTunnel } from './notes.js';
-import { endsWithTunnelHeader, maybeNoise, NOISE, PACKET_NUMBER, printable } from './lines.js';
-import { looksLikePacket, maybePasted, oneSpace, startsRecord, stripMarkers } from './paste.js';
+import { endsWithTunnelHeader, maybeNoise, NOISE, printable } from './lines.js';
+import { dropLengths, isArrowRest, looksLikePacket, maybePasted, oneSpace, startsPacket, startsRecord, stripMarkers } from './paste.js';
 import { toPacket } from './packet.js';
 import { parser, type ParsedRecord } from './parser.js';
 import { IpHead, plainLexer, RecordHead, Tail, tcpdumpLexer, TunnelHeader } from './tokens.js';
@@ -68,14 +68,6 @@ const WRAP_WIDTH = 72;
 const WIDTHS = new Set([80, 100, 120, 132, 160, 200]);
 
 /**
- * The second part of a wrapped line: no time, nothing of a packet line's start, and not -A's
- * payload (which shows runs of '.' for the bytes it cannot print).
- */
-function isWrapTail(t: string): boolean {
-  return !startsRecord(t) && !looksLikePacket(t) && !t.includes('..');
-}
-
-/**
  * Whether `line` (no packet line's start) is the rest of the record's wrapped last line: it starts
  * with a digit (a number cut in two) or the record leaves a bracket or parenthesis open, the join
  * completes a tunnel header, or the record does not read without it.
@@ -101,6 +93,8 @@ function open(s: string, a: string, b: string): boolean {
 
 export class TextReader {
   readonly stats: TextStats = { lines: 0, packetLines: 0, parsed: 0, skipped: 0, passedOver: 0 };
+  /** The first records not read (passed over or warned), cut to 60 characters: what to show when nothing was read. */
+  readonly tried: string[] = [];
   private partial = '';
   /** The record's lines, trimmed and joined by one space; null between records. */
   private record: string | null = null;
@@ -144,10 +138,12 @@ export class TextReader {
   }
 
   private line(raw: string): void {
-    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const pasted = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    let line = pasted;
     const no = ++this.stats.lines;
     let c = line.charCodeAt(0);
-    if (maybePasted(c)) {
+    // A line wrapped between "src" and "> dst:" starts with tcpdump's '>', not a quote marker.
+    if (maybePasted(c) && !(c === 0x3e && this.prevSpace && this.prevWrapped && this.record !== null && isArrowRest(line))) {
       line = stripMarkers(line);
       c = line.charCodeAt(0);
     }
@@ -161,20 +157,22 @@ export class TextReader {
     if ((maybeNoise(line) && NOISE.test(line)) || (!plain && NOISE.test(t))) return;
     // Indented lines continue a record (-v), except a packet number (-#) or a time (an indented
     // paste, -ttt's leading space) that starts one.
-    const continues = this.record !== null && ((!plain && /^\s/.test(line) && !PACKET_NUMBER.test(line) && !startsRecord(t)) || this.tunnelEnd);
+    const continues = this.record !== null && ((!plain && /^\s/.test(line) && !startsRecord(t)) || this.tunnelEnd);
     const one = oneSpace(t);
     const wrapped = this.prevWrapped;
     const space = this.prevSpace;
     const width = this.prevWidth;
-    this.prevWrapped = line.length >= WRAP_WIDTH;
+    this.prevWrapped = pasted.length >= WRAP_WIDTH;
     // A wrap at a terminal's width, or one between words (which leaves the space on the line).
-    this.prevSpace = line.endsWith(' ');
-    this.prevWidth = WIDTHS.has(line.length);
-    if (!continues && this.record !== null && wrapped && plain && isWrapTail(t)) {
-      // A line wrapped at a terminal's (or an editor's) width: the rest of the record's last line,
-      // when it shows (see continuesWrapped); else it is text after a long packet line.
+    this.prevSpace = pasted.endsWith(' ');
+    this.prevWidth = WIDTHS.has(pasted.length);
+    if (!continues && this.record !== null && wrapped && plain && !startsRecord(t) && !t.includes('..')) {
+      // A line wrapped at a terminal's (or an editor's) width: the rest of the record's last line.
+      // Shown by the wrap itself (a space left at the end, a terminal's width), then the rest may
+      // be what follows "length N: " (addresses); else by the record (see continuesWrapped). Not
+      // -A's payload, which shows runs of '.' for the bytes it cannot print.
       const joined = this.record + (space ? ' ' : '') + one;
-      if (space || width || continuesWrapped(this.record, one, joined)) {
+      if ((space || width) && !startsPacket(t) ? true : !looksLikePacket(t) && continuesWrapped(this.record, one, joined)) {
         this.record = joined;
         this.tunnelEnd = endsWithTunnelHeader(joined);
         return;
@@ -206,6 +204,7 @@ export class TextReader {
     const line = this.recordLine;
     this.record = null;
     this.tunnelEnd = false;
+    text = dropLengths(text);
     const sum = outerSum(text);
     if (sum) text = sum.text;
     // The commonest shapes without the lexer and parser (fast.ts), the others through them.
@@ -221,6 +220,7 @@ export class TextReader {
     const ports = namesSeen.unknownPorts;
     const packet = rec && (errors.length === 0 || rec.frame.net.src !== null) ? toPacket(rec, this.clock.seconds(rec.time), this.count + 1, this.input, line) : null;
     if (!packet) {
+      if (this.tried.length < 3) this.tried.push(text.slice(0, 60));
       if (packetLike || looksLikePacket(text)) {
         this.stats.packetLines++;
         this.warn(line, `not read (${why(errors, text)}): ${text.slice(0, 80)}`);

@@ -96,6 +96,11 @@ function applyNet(f: Frame, net: ParsedNet): boolean {
       f.arp = { op: 2, senderMac: m[2]!, senderIp: m[1]!, targetMac: null, targetIp: '?' };
       return true;
     }
+    // "[|arp]": the snap length (or a short frame) cut the ARP header.
+    if (text.includes('[|arp]')) {
+      f.truncated = true;
+      return true;
+    }
     return false;
   }
   if (net.truncated) {

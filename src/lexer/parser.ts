@@ -442,6 +442,11 @@ class TcpdumpParser extends EmbeddedActionsParser {
             });
           },
         });
+        // "[real length 80040, presumed BIG TCP]" after the -v fields: a note, not the addresses.
+        this.OPTION5({
+          GATE: () => this.LA(1).tokenType === Bracketed && this.LA(1).image.startsWith('[real length'),
+          DEF: () => this.CONSUME2(Bracketed),
+        });
         this.OR4([
           {
             // "IP [|ip]": the snap length cut the header before the addresses.

@@ -19,8 +19,11 @@ const NUMBERED = /^\d+ {1,2}\S/;
  */
 const PACKET_LIKE = /^(?:\d+ {1,2})?(?:\d\d:\d\d:\d\d|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|\d{9,}\.\d{6,9} |[\w.-]+ +(?:In|Out|B|M|P) |[0-9a-f]{2}(?::[0-9a-f]{2}){5} > |(?:IP6?|ARP|RARP)[ ,]|\S+ > \S+: )/;
 
-/** Markdown quote markers, then a list bullet. */
-const MARKERS = /^(?:> ?)+|^[-*+•] +/;
+/** How a packet line without a time starts: an interface and a direction (-i any), link addresses (-e), a printer's keyword. */
+const PACKET_START = /^(?:[\w.-]+ +(?:In|Out|B|M|P) |[0-9a-f]{2}(?::[0-9a-f]{2}){5} > |(?:IP6?|ARP|RARP)[ ,])/;
+
+/** Markdown quote markers, then a list bullet, each after any indentation (a quote in a list, a list in a quote). */
+const MARKERS = /^[ \t]*(?:> ?)+|^[ \t]*[-*+•] +/;
 
 /** A line's first code unit is one that paste damage puts there (a marker, a bullet, a space or tab). */
 export function maybePasted(c: number): boolean {
@@ -36,9 +39,18 @@ export function stripMarkers(line: string): string {
   return line;
 }
 
-/** An indented line that starts a packet record (a time or a -# number after the indent), not a -v continuation. */
+/** After a -# number: tcpdump's own notes on a record ("[Invalid header: ...]") and 5.0's "caplen N len N". */
+const AFTER_NUMBER = /^(?:\[|caplen \d+ len \d+ )/;
+
+/**
+ * An indented line that starts a packet record, not a -v continuation: a time, or a -# number and
+ * then a time, (-t) a packet line's start, or tcpdump's notes ("  1  group record(s)" is none).
+ */
 export function startsRecord(trimmed: string): boolean {
-  return TIME.test(trimmed) || (NUMBERED.test(trimmed) && TIME.test(trimmed.replace(/^\d+ +/, '')));
+  if (TIME.test(trimmed)) return true;
+  if (!NUMBERED.test(trimmed)) return false;
+  const rest = trimmed.replace(/^\d+ +/, '');
+  return TIME.test(rest) || PACKET_START.test(rest) || AFTER_NUMBER.test(rest);
 }
 
 /** Tabs and runs of spaces as one space (the record's tokens and fast paths expect tcpdump's single spaces). */
@@ -49,4 +61,23 @@ export function oneSpace(t: string): string {
 /** Whether a record that could not be read looked like a packet line (then it is named in a warning). */
 export function looksLikePacket(text: string): boolean {
   return PACKET_LIKE.test(text);
+}
+
+/** Whether a line starts as a packet line does when tcpdump prints no time (-t). */
+export function startsPacket(t: string): boolean {
+  return PACKET_START.test(t);
+}
+
+/** "> dst: ...": the rest of a line wrapped just before tcpdump's arrow. */
+export function isArrowRest(line: string): boolean {
+  return /^> [^\s>]+: /.test(line);
+}
+
+/** tcpdump 5.0's "caplen N len N " (--lengths) between the -# number and the time. */
+const LENGTHS = /^(\d+ )?caplen \d+ len \d+ /;
+
+/** The record without 5.0's "caplen N len N" (the grammar reads the number and the time around it). */
+export function dropLengths(text: string): string {
+  const sp = text.indexOf(' ');
+  return text.startsWith('caplen ') || text.startsWith('caplen ', sp + 1) ? text.replace(LENGTHS, '$1') : text;
 }
