@@ -3,8 +3,10 @@
  * packet's first line, its -v continuation lines, and the encapsulated frame
  * tcpdump prints on the line after a VXLAN/OTV header), each record is
  * tokenized and parsed by the one reused parser, and turned into the packet
- * model. A line that cannot be read is a warning with its line number; the
- * rest is still read.
+ * model. Paste damage is undone first (paste.ts). A packet line that cannot
+ * be read is a warning with its line number and the reason; text that is
+ * not a packet line (prose, -A payload) is passed over; the rest is still
+ * read.
  */
 import type { Packet } from '../model.js';
 import type { InputWarning } from '../readers/types.js';
@@ -14,7 +16,7 @@ import { fastRecord } from './fast.js';
 import { namesSeen } from './names.js';
 import { applyOuterSum, outerSum, quietTunnel } from './notes.js';
 import { endsWithTunnelHeader, maybeNoise, NOISE, printable } from './lines.js';
-import { dropLengths, isArrowRest, looksLikePacket, maybePasted, oneSpace, startsPacket, startsRecord, stripMarkers } from './paste.js';
+import { dropLengths, isArrowRest, looksLikePacket, maybePasted, oneSpace, startsPacket, startsRecord, stripMarkers, type Wrap, wrapOf, wrapShows } from './paste.js';
 import { toPacket } from './packet.js';
 import { parser, type ParsedRecord } from './parser.js';
 import { IpHead, plainLexer, RecordHead, Tail, tcpdumpLexer, TunnelHeader } from './tokens.js';
@@ -62,33 +64,12 @@ const ONCE = {
   relative: 'times start at 00:00:00 and never decrease: read as tcpdump -ttttt (time since the first packet); if the text is -ttt (time since the packet before), the packets are further apart than shown',
 } as const;
 
-/** The narrowest width at which pasted lines are taken to have been wrapped (terminals are 80 columns or wider). */
-const WRAP_WIDTH = 72;
-/** Terminal widths: a line of exactly one of these was most likely wrapped there. */
-const WIDTHS = new Set([80, 100, 120, 132, 160, 200]);
-
-/**
- * Whether `line` (no packet line's start) is the rest of the record's wrapped last line: it starts
- * with a digit (a number cut in two) or the record leaves a bracket or parenthesis open, the join
- * completes a tunnel header, or the record does not read without it.
- */
+/** Whether the record's last line, wrapped, continues on `line`: the text shows it, the join completes a tunnel header, or the record does not read without it. */
 function continuesWrapped(record: string, line: string, joined: string): boolean {
-  if (isDigit(line.charCodeAt(0)) || open(record, '[', ']') || open(record, '(', ')') || endsWithTunnelHeader(joined)) return true;
+  if (wrapShows(record, line) || endsWithTunnelHeader(joined)) return true;
   if (fastRecord(record)) return false;
   const { rec, errors } = grammarRecord(record);
   return rec === undefined || errors.length > 0;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-/** More `a` than `b` in s. */
-function open(s: string, a: string, b: string): boolean {
-  let n = 0;
-  for (let i = s.indexOf(a); i !== -1; i = s.indexOf(a, i + 1)) n++;
-  for (let i = s.indexOf(b); i !== -1; i = s.indexOf(b, i + 1)) n--;
-  return n > 0;
 }
 
 export class TextReader {
@@ -101,10 +82,8 @@ export class TextReader {
   /** Whether the record's last line ends with a tunnel header (the next line is its inner frame). */
   private tunnelEnd = false;
   private recordLine = 0;
-  /** The previous line as pasted: long enough to have been wrapped, and whether it ended with a space. */
-  private prevWrapped = false;
-  private prevSpace = false;
-  private prevWidth = false;
+  /** How the previous line, as pasted, may have been wrapped (paste.ts wrapOf). */
+  private prevWrap: Wrap = 'none';
   private count = 0;
   private warned = 0;
   private readonly said = new Set<keyof typeof ONCE>();
@@ -143,7 +122,7 @@ export class TextReader {
     const no = ++this.stats.lines;
     let c = line.charCodeAt(0);
     // A line wrapped between "src" and "> dst:" starts with tcpdump's '>', not a quote marker.
-    if (maybePasted(c) && !(c === 0x3e && this.prevSpace && this.prevWrapped && this.record !== null && isArrowRest(line))) {
+    if (maybePasted(c) && !(c === 0x3e && this.prevWrap === 'words' && this.record !== null && isArrowRest(line))) {
       line = stripMarkers(line);
       c = line.charCodeAt(0);
     }
@@ -159,20 +138,16 @@ export class TextReader {
     // paste, -ttt's leading space) that starts one.
     const continues = this.record !== null && ((!plain && /^\s/.test(line) && !startsRecord(t)) || this.tunnelEnd);
     const one = oneSpace(t);
-    const wrapped = this.prevWrapped;
-    const space = this.prevSpace;
-    const width = this.prevWidth;
-    this.prevWrapped = pasted.length >= WRAP_WIDTH;
-    // A wrap at a terminal's width, or one between words (which leaves the space on the line).
-    this.prevSpace = pasted.endsWith(' ');
-    this.prevWidth = WIDTHS.has(pasted.length);
-    if (!continues && this.record !== null && wrapped && plain && !startsRecord(t) && !t.includes('..')) {
+    const prev = this.prevWrap;
+    this.prevWrap = wrapOf(pasted);
+    if (!continues && this.record !== null && prev !== 'none' && plain && !startsRecord(t) && !t.includes('..')) {
       // A line wrapped at a terminal's (or an editor's) width: the rest of the record's last line.
       // Shown by the wrap itself (a space left at the end, a terminal's width), then the rest may
       // be what follows "length N: " (addresses); else by the record (see continuesWrapped). Not
       // -A's payload, which shows runs of '.' for the bytes it cannot print.
-      const joined = this.record + (space ? ' ' : '') + one;
-      if ((space || width) && !startsPacket(t) ? true : !looksLikePacket(t) && continuesWrapped(this.record, one, joined)) {
+      const joined = this.record + (prev === 'words' ? ' ' : '') + one;
+      const shown = prev !== 'long' && !startsPacket(t);
+      if (shown || (!looksLikePacket(t) && continuesWrapped(this.record, one, joined))) {
         this.record = joined;
         this.tunnelEnd = endsWithTunnelHeader(joined);
         return;

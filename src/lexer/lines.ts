@@ -1,7 +1,7 @@
 /**
  * What a line of tcpdump's text is before it is parsed: noise (tcpdump's banner and summary, shell
- * prompts, -x/-X hex dumps), a -# packet number, and whether it ends with a tunnel header (then
- * the next line is the encapsulated frame).
+ * prompts, -x/-X hex dumps), and whether it ends with a tunnel header (then the next line is the
+ * encapsulated frame).
  */
 
 /**
@@ -10,8 +10,6 @@
  * branch at its first characters, where a list of regexes cost a test each.
  */
 export const NOISE = /^(?:tcpdump: |listening on |reading from file |dropped privs|Warning: |\d+ packets? (?:captured|received by filter|dropped by kernel|dropped by interface)|[\w.@:~\/-]*[$#] |\s+0x[0-9a-f]{4}:\s)/;
-/** "   12  " before a packet: tcpdump -#. */
-export const PACKET_NUMBER = /^\s*\d+\s{2}\S/;
 /** A record whose text ends with a tunnel header continues with the encapsulated frame on the next line. */
 export const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, Flags \[[^\][]*\], vni 0x[0-9a-f]+(?:, proto \S+ \(0x[0-9a-f]+\))?(?:, options \[[^\][]*\])?)$/;
 

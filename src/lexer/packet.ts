@@ -15,7 +15,7 @@ const IPPROTO_UNKNOWN = 255;
 
 /** "10.0.0.1.53" -> ["10.0.0.1", 53]; "fe80::1.546" -> ["fe80::1", 546]; an address without a port -> [addr, null]. */
 export function splitPort(image: string, v6: boolean): [string, number | null] {
-  if (!v6 && isHostName(image)) return splitNamed(image);
+  if (isHostName(image)) return splitNamed(image);
   // Counted in place: split() built an array of pieces for each of the 2-4 addresses of a packet.
   let dots = 0;
   for (let i = image.indexOf('.'); i !== -1; i = image.indexOf('.', i + 1)) dots++;

@@ -1,7 +1,8 @@
 /**
  * What pasting does to tcpdump's lines, undone before they are gathered into records: markdown
  * quote markers ("> ") and list bullets ("- ", "* "), a record line indented (a code block, -ttt's
- * leading space), tabs and runs of spaces where tcpdump printed one ("overlay 0,     instance 257").
+ * leading space), tabs and runs of spaces where tcpdump printed one ("overlay 0,     instance 257"),
+ * lines wrapped at a width.
  * And which lines look like packet lines at all: those must be read or named in a warning; other
  * text (prose, -A payload) is not tcpdump's packet output and is passed over.
  */
@@ -80,4 +81,34 @@ const LENGTHS = /^(\d+ )?caplen \d+ len \d+ /;
 export function dropLengths(text: string): string {
   const sp = text.indexOf(' ');
   return text.startsWith('caplen ') || text.startsWith('caplen ', sp + 1) ? text.replace(LENGTHS, '$1') : text;
+}
+
+/**
+ * How a pasted line may have been wrapped: 'words' (it ends with the space a wrap between words
+ * leaves), 'width' (exactly a terminal's width), 'long' (72 characters or more: maybe, if the record
+ * shows it), 'none'.
+ */
+export type Wrap = 'words' | 'width' | 'long' | 'none';
+
+/** Terminal widths: a line of exactly one of these was most likely wrapped there. */
+const WIDTHS = new Set([80, 100, 120, 132, 160, 200]);
+
+export function wrapOf(pasted: string): Wrap {
+  if (pasted.length < 72) return 'none';
+  if (pasted.endsWith(' ')) return 'words';
+  return WIDTHS.has(pasted.length) ? 'width' : 'long';
+}
+
+/** The text shows a wrap: the rest starts with a digit (a number cut in two), or the record leaves a bracket or parenthesis open. */
+export function wrapShows(record: string, rest: string): boolean {
+  const c = rest.charCodeAt(0);
+  return (c >= 0x30 && c <= 0x39) || unclosed(record, '[', ']') || unclosed(record, '(', ')');
+}
+
+/** More `a` than `b` in s. */
+function unclosed(s: string, a: string, b: string): boolean {
+  let n = 0;
+  for (let i = s.indexOf(a); i !== -1; i = s.indexOf(a, i + 1)) n++;
+  for (let i = s.indexOf(b); i !== -1; i = s.indexOf(b, i + 1)) n--;
+  return n > 0;
 }
