@@ -8,7 +8,8 @@
 #                        (-n alone prints what -nn prints in tcpdump 4.99: no form of its own.)
 #   ev     -nn -e -v     link header and the IP fields on one line
 #   vvv    -nn -vvv
-#   q      -nn -q        no inner frames
+#   q      -nn -q        no inner frames;  eq -nn -e -q (no ethertype after the link header)
+#   te     -nn -t -e     no time: each line starts with the link header
 #   ttt    -nn -ttt      deltas;  tttt -nn -tttt (dates);  nano -nn --nano
 #   A      -nn -A        payload as ASCII;  X -nn -X  payload as hex and ASCII (for SMALL only)
 #
@@ -31,7 +32,7 @@ for name in ens224 flannel.1 cni0 veth-pod; do
 done
 
 declare -A FORMS=(
-  [ev]="-nn -e -v" [vvv]="-nn -vvv" [q]="-nn -q" [ttt]="-nn -ttt"
+  [ev]="-nn -e -v" [vvv]="-nn -vvv" [q]="-nn -q" [eq]="-nn -e -q" [te]="-nn -t -e" [ttt]="-nn -ttt"
   [tttt]="-nn -tttt" [nano]="-nn --nano"
 )
 # The payload dumps are ten times the text: three captures (ICMP, TCP, UDP) are enough.

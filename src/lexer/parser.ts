@@ -164,6 +164,16 @@ class TcpdumpParser extends EmbeddedActionsParser {
     return t.tokenType === Ipv4 || t.tokenType === Ipv6 || (t.tokenType === Word && !IP_WORDS.has(t.image));
   }
 
+  /** "src > dst" comes next (an address, then ">"). */
+  private addressesNext(): boolean {
+    return this.isAddress(this.LA(1)) && this.LA(2).tokenType === Gt;
+  }
+
+  /** With -e -q tcpdump prints no "ethertype ..., length N:" after the MAC: the network part follows it. */
+  private networkNext(): boolean {
+    return this.addressesNext() || this.isWord(1, ARP_OPS);
+  }
+
   /** What the network rule's IP alternative reads from "IP src > dst:" (at `from` in `image`), read from an IpHead's text. */
   private readHead(net: ParsedNet, image: string, from: number): void {
     readHead(net, image, from + 3);
@@ -304,7 +314,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
         this.OPTION3(() => {
           const m = this.CONSUME(Mac);
           this.ACTION(() => (link.src = m.image));
-          this.SUBRULE(this.ethertype, { ARGS: [link] });
+          this.OPTION8({ GATE: () => !this.networkNext(), DEF: () => this.SUBRULE(this.ethertype, { ARGS: [link] }) });
         });
       },
     });
@@ -320,7 +330,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
         this.OPTION5(() => {
           const m = this.CONSUME2(Mac);
           this.ACTION(() => (link.src = m.image));
-          this.SUBRULE2(this.ethertype, { ARGS: [link] });
+          this.OPTION9({ GATE: () => !this.networkNext(), DEF: () => this.SUBRULE2(this.ethertype, { ARGS: [link] }) });
         });
       },
     });
@@ -412,7 +422,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
     },
     {
       // "IP [(-v fields)] src > dst: ..." ; with -e the keyword is not printed.
-      GATE: () => this.isWord(1, IP_WORDS) || (this.isAddress(this.LA(1)) && this.LA(2).tokenType === Gt) || (this.LA(1).tokenType === LParen && this.linkCarries(IP_TYPES)),
+      GATE: () => this.isWord(1, IP_WORDS) || this.addressesNext() || (this.LA(1).tokenType === LParen && this.linkCarries(IP_TYPES)),
       ALT: () => {
         const net = this.curNet;
         this.OPTION({

@@ -40,6 +40,9 @@ export function stripMarkers(line: string): string {
   return line;
 }
 
+/** -t -e on a Linux cooked v1 capture: " In 00:50:56:c0:00:03 ethertype ..." (the direction padded to three). */
+const SLL_NO_TIME = /^(?:In|Out|B|M|P) +[0-9a-f]{2}(?::[0-9a-f]{2}){5} /;
+
 /** After a -# number: tcpdump's own notes on a record ("[Invalid header: ...]") and 5.0's "caplen N len N". */
 const AFTER_NUMBER = /^(?:\[|caplen \d+ len \d+ )/;
 
@@ -48,7 +51,7 @@ const AFTER_NUMBER = /^(?:\[|caplen \d+ len \d+ )/;
  * then a time, (-t) a packet line's start, or tcpdump's notes ("  1  group record(s)" is none).
  */
 export function startsRecord(trimmed: string): boolean {
-  if (TIME.test(trimmed)) return true;
+  if (TIME.test(trimmed) || SLL_NO_TIME.test(trimmed)) return true;
   if (!NUMBERED.test(trimmed)) return false;
   const rest = trimmed.replace(/^\d+ +/, '');
   return TIME.test(rest) || PACKET_START.test(rest) || AFTER_NUMBER.test(rest);
