@@ -6,6 +6,7 @@
  * verdicts; -q gives the outer packets and says once that it hides the inner ones.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -145,5 +146,20 @@ describe('pasted texts, damaged several ways at once (property)', () => {
       }),
       { numRuns: 60, seed: 13 },
     );
+  });
+});
+
+describe('each form read from stdin', () => {
+  it('gives the report the file gives', async () => {
+    for (const form of FORMS) {
+      const file = `${textDir}${form}/healthy-tcp.nodea-any.pcap.txt`;
+      if (!existsSync(file)) continue;
+      const text = readFileSync(file, 'utf8');
+      // In pieces that cut lines (and a CRLF) anywhere, as a pipe delivers them.
+      const pieces = Array.from({ length: Math.ceil(text.length / 997) }, (_, i) => Buffer.from(text.slice(i * 997, (i + 1) * 997)));
+      const fromStdin = await analyzeFiles(['-'], { stdin: Readable.from(pieces) });
+      const fromFile = await analyzeFiles([file]);
+      expect(JSON.parse(JSON.stringify(fromStdin)), form).toEqual(JSON.parse(JSON.stringify(fromFile).replaceAll(file, 'stdin')));
+    }
   });
 });

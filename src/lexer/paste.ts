@@ -57,9 +57,18 @@ export function startsRecord(trimmed: string): boolean {
   return TIME.test(rest) || PACKET_START.test(rest) || AFTER_NUMBER.test(rest);
 }
 
-/** Tabs and runs of spaces as one space (the record's tokens and fast paths expect tcpdump's single spaces). */
+/**
+ * Tabs and runs of spaces as one space (the fast paths and the tail's phrases expect tcpdump's
+ * single spaces). tcpdump's own runs (-i any's padded interface and direction) come before the
+ * first ": ", where the grammar skips spaces anyway: a line with no others is left as it is.
+ */
 export function oneSpace(t: string): string {
-  return t.includes('  ') || t.includes('\t') ? t.replace(/ [ \t]+|\t[ \t]*/g, ' ') : t;
+  const k = t.indexOf('  ');
+  if (t.includes('\t')) return t.replace(/ [ \t]+|\t[ \t]*/g, ' ');
+  if (k < 0) return t;
+  const colon = t.indexOf(': ');
+  if (colon > k && t.indexOf('  ', colon) < 0) return t;
+  return t.replace(/ {2,}/g, ' ');
 }
 
 /** Whether a record that could not be read looked like a packet line (then it is named in a warning). */
