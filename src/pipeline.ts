@@ -230,5 +230,8 @@ async function readText(input: OpenedInput, index: number, summary: InputSummary
   }
   reader.push(utf8.end());
   reader.end();
-  if (summary.packets === 0) throw new InputError(input.name, `no tcpdump packet lines found in ${reader.stats.lines} lines: is this tcpdump's text output?`);
+  if (summary.packets === 0) {
+    const tried = reader.tried.length > 0 ? ` (first lines: ${reader.tried.map((t) => JSON.stringify(t)).join(', ')})` : '';
+    throw new InputError(input.name, `no tcpdump packet lines found in ${reader.stats.lines} lines${tried}: is this tcpdump's text output?`);
+  }
 }

@@ -270,9 +270,10 @@ describe('reading a text file in chunks', () => {
     let head = '';
     while (head.length < (1 << 20) - 400) head += seedText;
     head = head.slice(0, head.lastIndexOf('\n', (1 << 20) - 400) + 1);
-    // The note's 6th character starts 11 bytes before 1 MiB: its second byte is the first of the next read.
-    const filler = `${'#'.repeat((1 << 20) - head.length - 17 - 1)}\n`;
-    const note = `note: ${'é'.repeat(20)}`;
+    // The note's 22nd character starts 11 bytes before 1 MiB: its second byte is the first of the next read.
+    const filler = `${'#'.repeat((1 << 20) - head.length - 33 - 1)}\n`;
+    // A packet line that cannot be read (a time, then no printer's name): warned, with its text.
+    const note = `00:00:00.000000 note: ${'é'.repeat(20)}`;
     const text = `${head}${filler}${note}\n${seedText.repeat(30)}`;
     expect(Buffer.from(text).subarray((1 << 20) - 1, (1 << 20) + 1).toString('latin1')).toBe(Buffer.from('é').toString('latin1'));
     const path = join(mkdtempSync(join(tmpdir(), 'oa-chunks-')), 'big.txt');

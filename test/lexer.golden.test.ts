@@ -1,6 +1,6 @@
 /**
  * What the text reader produces, pinned: every packet, warning and count it gives for tcpdump's
- * own regression outputs, the lab's text, the seed, the regression samples and (when generated)
+ * own regression outputs, the lab's text in every form (samples/text), the seed, the regression samples and (when generated)
  * the benchmark's VXLAN text, hashed per file into test/golden/lexer-text.json.
  *
  * The reader was rewritten for speed (the tail after "src > dst:" read from its raw text instead of
@@ -28,6 +28,9 @@ function corpus(): Map<string, string> {
   add(`${SHARED}seed/`, '../shared/seed/', (f) => f.endsWith('.txt'));
   add(`${ROOT}samples/lab/`, 'samples/lab/', (f) => f.endsWith('.txt'));
   add(`${ROOT}samples/regression/`, 'samples/regression/', (f) => f.endsWith('.txt'));
+  // The lab's captures printed with each set of flags people use (samples/text/make-forms.sh).
+  const forms = `${ROOT}samples/text/`;
+  if (existsSync(forms)) for (const d of readdirSync(forms).filter((d) => !d.includes('.')).sort()) add(`${forms}${d}/`, `samples/text/${d}/`, (f) => f.endsWith('.txt'));
   return files;
 }
 

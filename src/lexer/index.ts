@@ -3,80 +3,26 @@
  * packet's first line, its -v continuation lines, and the encapsulated frame
  * tcpdump prints on the line after a VXLAN/OTV header), each record is
  * tokenized and parsed by the one reused parser, and turned into the packet
- * model. A line that cannot be read is a warning with its line number; the
- * rest is still read.
+ * model. Paste damage is undone first (paste.ts). A packet line that cannot
+ * be read is a warning with its line number and the reason; text that is
+ * not a packet line (prose, -A payload) is passed over; the rest is still
+ * read.
  */
 import { TcpSequences } from './tcpseq.js';
 import type { Packet } from '../model.js';
 import type { InputWarning } from '../readers/types.js';
 import type { IRecognitionException } from './chevrotain.js';
+import { RecordClock, RelativeTimes } from './clock.js';
 import { fastRecord } from './fast.js';
+import { namesSeen } from './names.js';
+import { applyOuterSum, outerSum, quietTunnel } from './notes.js';
+import { endsWithTunnelHeader, maybeNoise, NOISE, printable } from './lines.js';
+import { dropLengths, isArrowRest, looksLikePacket, maybePasted, oneSpace, startsPacket, startsRecord, stripMarkers, type Wrap, wrapOf, wrapShows } from './paste.js';
 import { toPacket } from './packet.js';
 import { parser, type ParsedRecord } from './parser.js';
 import { IpHead, plainLexer, RecordHead, Tail, tcpdumpLexer, TunnelHeader } from './tokens.js';
 
-/**
- * tcpdump's own banner and summary, shell prompts (a command after "$ " or "# ") and -x/-X hex
- * dumps: not packets, not worth a warning. One anchored alternation: a packet line fails each
- * branch at its first characters, where a list of regexes cost a test each.
- */
-export const NOISE = /^(?:tcpdump: |listening on |reading from file |dropped privs|Warning: |\d+ packets? (?:captured|received by filter|dropped by kernel|dropped by interface)|[\w.@:~\/-]*[$#] |\s+0x[0-9a-f]{4}:\s)/;
-/** "   12  " before a packet: tcpdump -#. */
-const PACKET_NUMBER = /^\s*\d+\s{2}\S/;
-/** A record whose text ends with a tunnel header continues with the encapsulated frame on the next line. */
-export const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, .*)$/;
-
-/** TUNNEL_HEADER_END's three forms, each tried where alone it can match (see endsWithTunnelHeader). */
-const OTV_END = /overlay \d+, instance \d+$/y;
-const VXLAN_END = /VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+$/y;
-const GENEVE_END = /Geneve, .*$/y;
-
-/**
- * TUNNEL_HEADER_END.test(line) without trying it at every offset of every line. Its first two forms
- * end in digits after "instance " or "vni " (checked at the end of the line) and contain no other
- * "overlay " or "VXLAN, flags [" than the one they start with, so only the last of these can start a
- * match; the third matches from its last "Geneve, " if from any.
- */
-export function endsWithTunnelHeader(line: string): boolean {
-  let k = line.length;
-  while (k > 0 && line.charCodeAt(k - 1) >= 0x30 && line.charCodeAt(k - 1) <= 0x39) k--;
-  if (k < line.length) {
-    if (line.startsWith('instance ', k - 9)) {
-      OTV_END.lastIndex = line.lastIndexOf('overlay ');
-      if (OTV_END.lastIndex >= 0 && OTV_END.test(line)) return true;
-    } else if (line.startsWith('vni ', k - 4)) {
-      VXLAN_END.lastIndex = line.lastIndexOf('VXLAN, flags [');
-      if (VXLAN_END.lastIndex >= 0 && VXLAN_END.test(line)) return true;
-    }
-  }
-  // includes() first: V8 searches forward with a fast string search, backward char by char.
-  if (!line.includes('Geneve, ')) return false;
-  const g = line.lastIndexOf('Geneve, ');
-  GENEVE_END.lastIndex = g;
-  return GENEVE_END.test(line);
-}
-
-/**
- * Whether NOISE can match: its literal branches start with t, l, r, d or W, the packet count with
- * digits then a space, the hex dump with a space; a prompt's "$ " or "# " is the line's first space
- * (nothing before it may be a space). A time-stamped packet line fails all of these at once.
- */
-export function maybeNoise(line: string): boolean {
-  const c = line.charCodeAt(0);
-  if (c === 0x74 || c === 0x6c || c === 0x72 || c === 0x64 || c === 0x57 || !printable(c)) return true;
-  let k = 0;
-  while (k < line.length && line.charCodeAt(k) >= 0x30 && line.charCodeAt(k) <= 0x39) k++;
-  if (k > 0 && line.charCodeAt(k) === 0x20) return true;
-  const sp = line.indexOf(' ');
-  if (sp < 1) return false;
-  const p = line.charCodeAt(sp - 1);
-  return p === 0x24 || p === 0x23;
-}
-
-/** A first code unit that is printable ASCII and not a space: the line is not blank and not indented. */
-function printable(c: number): boolean {
-  return c > 0x20 && c < 0x7f;
-}
+export { endsWithTunnelHeader, maybeNoise, NOISE, TUNNEL_HEADER_END } from './lines.js';
 
 /** A record read by fastRecord has none (and nothing writes to this). */
 const NO_ERRORS: readonly IRecognitionException[] = [];
@@ -107,29 +53,53 @@ export interface TextStats {
   packetLines: number;
   parsed: number;
   skipped: number;
+  /** Records that are not tcpdump packet lines (prose, -A payload, code fences): passed over without a warning. */
+  passedOver: number;
+}
+
+/** Warned once per input: what the text's form hides or changes. */
+const ONCE = {
+  names: 'addresses are host names (tcpdump ran without -n): flows are keyed by those names; re-run tcpdump with -nn to get the addresses',
+  quiet: 'tunnel packets (UDP 8472/4789/6081) without their inner frames: tcpdump -q hides them; re-run tcpdump without -q to see the inner flows',
+  port: 'a port printed as a name this reader does not know; re-run tcpdump with -nn to get port numbers',
+  relative: 'times start at 00:00:00 and never decrease: read as tcpdump -ttttt (time since the first packet); if the text is -ttt (time since the packet before), the packets are further apart than shown',
+} as const;
+
+/** Whether the record's last line, wrapped, continues on `line`: the text shows it, the join completes a tunnel header, or the record does not read without it. */
+function continuesWrapped(record: string, line: string, joined: string): boolean {
+  if (wrapShows(record, line) || endsWithTunnelHeader(joined)) return true;
+  if (fastRecord(record)) return false;
+  const { rec, errors } = grammarRecord(record);
+  return rec === undefined || errors.length > 0;
 }
 
 export class TextReader {
-  readonly stats: TextStats = { lines: 0, packetLines: 0, parsed: 0, skipped: 0 };
+  readonly stats: TextStats = { lines: 0, packetLines: 0, parsed: 0, skipped: 0, passedOver: 0 };
+  /** The first records not read (passed over or warned), cut to 60 characters: what to show when nothing was read. */
+  readonly tried: string[] = [];
   private partial = '';
   /** The record's lines, trimmed and joined by one space; null between records. */
   private record: string | null = null;
   /** Whether the record's last line ends with a tunnel header (the next line is its inner frame). */
   private tunnelEnd = false;
   private recordLine = 0;
+  /** How the previous line, as pasted, may have been wrapped (paste.ts wrapOf). */
+  private prevWrap: Wrap = 'none';
   private count = 0;
   private warned = 0;
   private readonly seqs = new TcpSequences();
-  /** The last -tttt date seen and its midnight in epoch seconds. */
-  private day = '';
-  private midnight = 0;
+  private readonly said = new Set<keyof typeof ONCE>();
+  private readonly clock = new RecordClock();
+  private readonly times: RelativeTimes;
 
   constructor(
     private readonly name: string,
     private readonly input: number,
-    private readonly onPacket: (p: Packet) => void,
+    onPacket: (p: Packet) => void,
     private readonly onWarning: (w: InputWarning) => void,
-  ) {}
+  ) {
+    this.times = new RelativeTimes(onPacket, (first) => this.once(first.line ?? 1, 'relative'));
+  }
 
   push(chunk: string): void {
     const text = this.partial + chunk;
@@ -145,27 +115,53 @@ export class TextReader {
     if (this.partial) this.line(this.partial);
     this.partial = '';
     this.flush();
+    this.times.end();
   }
 
   private line(raw: string): void {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const pasted = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    let line = pasted;
     const no = ++this.stats.lines;
+    let c = line.charCodeAt(0);
+    // A line wrapped between "src" and "> dst:" starts with tcpdump's '>', not a quote marker.
+    if (maybePasted(c) && !(c === 0x3e && this.prevWrap === 'words' && this.record !== null && isArrowRest(line))) {
+      line = stripMarkers(line);
+      c = line.charCodeAt(0);
+    }
     // Most lines start with a time or a word: blank and indented lines need the full \s tests.
-    const plain = printable(line.charCodeAt(0));
-    if (!plain && line.trim() === '') {
+    const plain = printable(c);
+    const t = plain ? line.trimEnd() : line.trim();
+    if (t === '') {
       this.flush();
       return;
     }
-    if (maybeNoise(line) && NOISE.test(line)) return;
-    // Indented lines continue a record (-v), except a packet number (-#) that starts one.
-    const continues = this.record !== null && ((!plain && /^\s/.test(line) && !PACKET_NUMBER.test(line)) || this.tunnelEnd);
+    if ((maybeNoise(line) && NOISE.test(line)) || (!plain && NOISE.test(t))) return;
+    // Indented lines continue a record (-v), except a packet number (-#) or a time (an indented
+    // paste, -ttt's leading space) that starts one.
+    const continues = this.record !== null && ((!plain && /^\s/.test(line) && !startsRecord(t)) || this.tunnelEnd);
+    const one = oneSpace(t);
+    const prev = this.prevWrap;
+    this.prevWrap = wrapOf(pasted);
+    if (!continues && this.record !== null && prev !== 'none' && plain && !startsRecord(t) && !t.includes('..')) {
+      // A line wrapped at a terminal's (or an editor's) width: the rest of the record's last line.
+      // Shown by the wrap itself (a space left at the end, a terminal's width), then the rest may
+      // be what follows "length N: " (addresses); else by the record (see continuesWrapped). Not
+      // -A's payload, which shows runs of '.' for the bytes it cannot print.
+      const joined = this.record + (prev === 'words' ? ' ' : '') + one;
+      const shown = prev !== 'long' && !startsPacket(t);
+      if (shown || (!looksLikePacket(t) && continuesWrapped(this.record, one, joined))) {
+        this.record = joined;
+        this.tunnelEnd = endsWithTunnelHeader(joined);
+        return;
+      }
+    }
     if (!continues) {
       this.flush();
       this.recordLine = no;
     }
-    const t = line.trim();
-    this.record = this.record === null ? t : this.record + ' ' + t;
-    this.tunnelEnd = endsWithTunnelHeader(t);
+    this.record = this.record === null ? one : this.record + ' ' + one;
+    // The record's end, not the line's: a header wrapped before its last words ends the record.
+    this.tunnelEnd = endsWithTunnelHeader(this.record);
   }
 
   private warn(line: number, message: string, skipped = true): void {
@@ -173,12 +169,21 @@ export class TextReader {
     if (this.warned++ < 100) this.onWarning({ input: this.name, line, message });
   }
 
+  private once(line: number, what: keyof typeof ONCE): void {
+    if (this.said.has(what)) return;
+    this.said.add(what);
+    this.warn(line, ONCE[what], false);
+  }
+
   private flush(): void {
-    const text = this.record;
+    let text = this.record;
     if (text === null) return;
     const line = this.recordLine;
     this.record = null;
     this.tunnelEnd = false;
+    text = dropLengths(text);
+    const sum = outerSum(text);
+    if (sum) text = sum.text;
     // The commonest shapes without the lexer and parser (fast.ts), the others through them.
     let rec: ParsedRecord | undefined = fastRecord(text) ?? undefined;
     let errors = NO_ERRORS;
@@ -187,72 +192,41 @@ export class TextReader {
       rec = read.rec;
       errors = read.errors;
     }
-    if (!rec) {
-      this.warn(line, `${errors[0]?.message.split('\n')[0] ?? 'unreadable'}: ${text.slice(0, 80)}`);
-      return;
-    }
-    const looksLikePacket = rec.time !== null || rec.no !== null || rec.frame.net.src !== null;
-    if (looksLikePacket) this.stats.packetLines++;
-    const packet = errors.length === 0 || rec.frame.net.src !== null ? toPacket(rec, this.timeOf(rec), this.count + 1, this.input, line) : null;
+    const packetLike = rec !== undefined && (rec.time !== null || rec.no !== null || rec.frame.net.src !== null || rec.frame.link.kind !== null);
+    const hosts = namesSeen.hosts;
+    const ports = namesSeen.unknownPorts;
+    const packet = rec && (errors.length === 0 || rec.frame.net.src !== null) ? toPacket(rec, this.clock.seconds(rec.time), this.count + 1, this.input, line) : null;
     if (!packet) {
-      const why = errors[0]?.message ?? 'not a packet line tcpdump prints for a protocol we read';
-      this.warn(line, `${why.split('\n')[0]}: ${text.slice(0, 80)}`);
+      if (this.tried.length < 3) this.tried.push(text.slice(0, 60));
+      if (packetLike || looksLikePacket(text)) {
+        this.stats.packetLines++;
+        this.warn(line, `not read (${why(errors, text)}): ${text.slice(0, 80)}`);
+      } else this.stats.passedOver++;
       return;
     }
+    if (packetLike) this.stats.packetLines++;
     this.count++;
     this.stats.parsed++;
+    if (namesSeen.hosts !== hosts) this.once(line, 'names');
+    if (namesSeen.unknownPorts !== ports) this.once(line, 'port');
+    if (sum) applyOuterSum(packet.frame, sum);
+    if (quietTunnel(packet.frame, rec!.frame.net.tailText ?? rec!.frame.net.tail[0] ?? '')) this.once(line, 'quiet');
     // Addresses were read but the rest did not parse (a line cut mid-way, a garbled inner frame):
     // the packet counts with what was read, and the reader says so.
-    if (errors.length > 0) this.warn(line, `read in part (${errors[0]!.message.split('\n')[0]}): ${text.slice(0, 80)}`, false);
+    if (errors.length > 0) this.warn(line, `read in part (${why(errors, text)}): ${text.slice(0, 80)}`, false);
     this.seqs.restore(packet.frame);
-    this.onPacket(packet);
-  }
-
-  /** Seconds: epoch for -tttt and -tt, seconds since midnight for time of day (and the -ttt/-ttttt forms). */
-  private timeOf(rec: ParsedRecord): number | null {
-    const t = rec.time;
-    if (!t) return null;
-    switch (t.kind) {
-      case 'decimal':
-        return Number(t.image);
-      // The DateTime and Time tokens have fixed-width fields ("YYYY-MM-DD HH:MM:SS[.f]", "HH:MM:SS[.f]"):
-      // sliced at their positions, and a day's midnight parsed once, not per packet.
-      case 'datetime': {
-        const i = t.image;
-        const d = i.slice(0, 10);
-        if (d !== this.day) {
-          this.day = d;
-          this.midnight = Date.parse(`${d}T00:00:00Z`) / 1000;
-        }
-        return this.midnight + Number(i.slice(11, 13)) * 3600 + Number(i.slice(14, 16)) * 60 + Number(i.slice(17));
-      }
-      case 'time': {
-        const i = t.image;
-        return twoDigits(i, 0) * 3600 + twoDigits(i, 3) * 60 + seconds(i, 6);
-      }
-    }
+    this.times.push(packet, rec!.time?.kind === 'time');
   }
 }
 
-/** Number(i.slice(at, at + 2)) of the Time token's two-digit fields. */
-function twoDigits(i: string, at: number): number {
-  return (i.charCodeAt(at) - 0x30) * 10 + (i.charCodeAt(at + 1) - 0x30);
+/** Why a record was not read (or read in part), in words a person can act on rather than the parser's. */
+function why(errors: readonly IRecognitionException[], text: string): string {
+  const e = errors[0];
+  if (!e) return 'no addresses tcpdump prints for a protocol this reader follows';
+  const at = e.token.startOffset;
+  if (e.token.image === '' || !(at >= 0) || at >= text.length) return 'cut off: the line ends before tcpdump\'s text for the packet does';
+  return `unexpected "${e.token.image.slice(0, 20)}" at column ${at + 1}`;
 }
-
-/**
- * Number(i.slice(at)) for the Time token's "SS[.fff...]": the digits as one integer over a power of
- * ten. Both are exact below 2^53 and 10^22 and the division rounds correctly, as Number() does, so
- * the two are the same double; longer fractions take Number().
- */
-function seconds(i: string, at: number): number {
-  const n = i.length - at;
-  if (n === 2) return twoDigits(i, at);
-  if (n < 4 || n > 16) return Number(i.slice(at));
-  let v = twoDigits(i, at);
-  for (let k = at + 3; k < i.length; k++) v = v * 10 + (i.charCodeAt(k) - 0x30);
-  return v / POW10[n - 3]!;
-}
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 export function parseText(text: string, name = 'text'): { packets: Packet[]; warnings: InputWarning[]; stats: TextStats } {
   const packets: Packet[] = [];

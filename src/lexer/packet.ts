@@ -9,6 +9,7 @@ import {
 } from '../protocols.js';
 import type { ParsedLink, ParsedNet, ParsedRecord } from './parser.js';
 import { intern } from './intern.js';
+import { isHostName, portOf, splitNamed } from './names.js';
 import { fastTransport, joinTokens, parseIcmp, parseIcmp6, parseTcp, parseUdp, tailText } from './tail.js';
 
 const DIRECTION: Record<string, Direction> = { In: 'in', Out: 'out', B: 'broadcast', M: 'multicast', P: 'other' };
@@ -18,13 +19,14 @@ const IPPROTO_UNKNOWN = 255;
 
 /** "10.0.0.1.53" -> ["10.0.0.1", 53]; "fe80::1.546" -> ["fe80::1", 546]; an address without a port -> [addr, null]. */
 export function splitPort(image: string, v6: boolean): [string, number | null] {
+  if (isHostName(image)) return splitNamed(image);
   // Counted in place: split() built an array of pieces for each of the 2-4 addresses of a packet.
   let dots = 0;
   for (let i = image.indexOf('.'); i !== -1; i = image.indexOf('.', i + 1)) dots++;
   const withPort = v6 ? dots === 1 || dots === 4 : dots === 4;
   if (!withPort) return [intern(image), null];
   const i = image.lastIndexOf('.');
-  return [intern(image.slice(0, i)), Number(image.slice(i + 1))];
+  return [intern(image.slice(0, i)), portOf(image.slice(i + 1)) ?? null];
 }
 
 function ipFields(net: ParsedNet, src: string, dst: string): Ip {
@@ -98,6 +100,11 @@ function applyNet(f: Frame, net: ParsedNet): boolean {
       f.arp = { op: 2, senderMac: m[2]!, senderIp: m[1]!, targetMac: null, targetIp: '?' };
       return true;
     }
+    // "[|arp]": the snap length (or a short frame) cut the ARP header.
+    if (text.includes('[|arp]')) {
+      f.truncated = true;
+      return true;
+    }
     return false;
   }
   if (net.truncated) {
@@ -167,11 +174,24 @@ function linkKind(link: ParsedLink): LinkKind {
   return link.kind ?? 'raw';
 }
 
+/** A printer's name as tcpdump starts a line with it: STP, LLDP, CDPv2, IS-IS, MPLS, ... */
+const PRINTER = /^[A-Z][\w-]*$/;
+
+/**
+ * A link protocol (no network part we model) is still a packet, not a conversation, when tcpdump
+ * printed it as one: a link header (-e, -i any), or a time then a printer's name.
+ */
+function linkProtocol(rec: ParsedRecord): boolean {
+  const net = rec.frame.net;
+  if (net.kind !== 'other') return false;
+  return rec.frame.link.kind !== null || (rec.time !== null && PRINTER.test(net.tail[0] ?? ''));
+}
+
 export function toPacket(rec: ParsedRecord, ts: number | null, no: number, input: number, line: number): Packet | null {
   const f = emptyFrame(linkKind(rec.frame.link));
   applyLink(f, rec.frame.link);
-  if (!applyNet(f, rec.frame.net)) return null;
   const l = rec.frame.link;
+  if (!applyNet(f, rec.frame.net) && !linkProtocol(rec)) return null;
   return {
     no: rec.no ?? no,
     ts,

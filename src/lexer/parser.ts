@@ -20,6 +20,8 @@ const IP_WORDS = new Set(['IP', 'IP6']);
 const ARP_WORDS = new Set(['ARP', 'ARP,']);
 const ARP_OPS = new Set(['Request', 'Reply']);
 const TUNNEL_WORDS = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE', 'GREv0']);
+const IP_TYPES: ReadonlySet<number> = new Set([0x0800, 0x86dd]);
+const ARP_TYPES: ReadonlySet<number> = new Set([0x0806]);
 /** What follows a -# packet number (IpHead starts with the word "IP", RecordHead with a time). */
 const AFTER_NUMBER: ReadonlySet<TokenType> = new Set([Time, DateTime, Decimal, Word, IpHead, RecordHead]);
 
@@ -117,6 +119,15 @@ class TcpdumpParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
+  /**
+   * Recovery never invents the ">" of "src > dst:": a word read as a host name ("IP6 version error:
+   * 0 != 6") would otherwise become a packet between two words. (The address alternatives carry
+   * no gate for this: a gated OR costs every -e record a gate array per address.)
+   */
+  override canTokenTypeBeInsertedInRecovery(tokType: TokenType): boolean {
+    return tokType !== Gt;
+  }
+
   private isWord(k: number, set: Set<string>): boolean {
     const t = this.LA(k);
     return t.tokenType === Word && set.has(t.image);
@@ -134,6 +145,33 @@ class TcpdumpParser extends EmbeddedActionsParser {
       return t.image === 'vlan' && this.LA(2).tokenType === Num;
     }
     return t.tokenType === Mac && this.LA(2).tokenType === Gt;
+  }
+
+  /**
+   * Whether the frame's link header (printed with -e) named one of these EtherTypes: with -e -v the
+   * network part starts with IP's "(tos ...)" fields, ARP's with "Ethernet (len 6), IPv4 (len 4),".
+   */
+  private linkCarries(types: ReadonlySet<number>): boolean {
+    const et = this.curLink?.ethertype;
+    return et !== undefined && et !== null && types.has(et);
+  }
+
+  /**
+   * An address token of "src > dst:": a number, or (without -n) a host name, which the lexer reads
+   * as a Word ("node-a.local.4789"; IPv6 and IPv4 spellings are lexed before words).
+   */
+  private isAddress(t: IToken): boolean {
+    return t.tokenType === Ipv4 || t.tokenType === Ipv6 || (t.tokenType === Word && !IP_WORDS.has(t.image));
+  }
+
+  /** "src > dst" comes next (an address, then ">"). */
+  private addressesNext(): boolean {
+    return this.isAddress(this.LA(1)) && this.LA(2).tokenType === Gt;
+  }
+
+  /** With -e -q tcpdump prints no "ethertype ..., length N:" after the MAC: the network part follows it. */
+  private networkNext(): boolean {
+    return this.addressesNext() || this.isWord(1, ARP_OPS);
   }
 
   /** What the network rule's IP alternative reads from "IP src > dst:" (at `from` in `image`), read from an IpHead's text. */
@@ -165,8 +203,8 @@ class TcpdumpParser extends EmbeddedActionsParser {
     { ALT: () => ({ kind: 'time' as const, tok: this.CONSUME(Time) }) },
     { ALT: () => ({ kind: 'decimal' as const, tok: this.CONSUME(Decimal) }) },
   ];
-  private readonly srcAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(Ipv4) }, { ALT: () => this.CONSUME(Ipv6) }];
-  private readonly dstAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME2(Ipv4) }, { ALT: () => this.CONSUME2(Ipv6) }];
+  private readonly srcAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(Ipv4) }, { ALT: () => this.CONSUME(Ipv6) }, { ALT: () => this.CONSUME3(Word) }];
+  private readonly dstAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME2(Ipv4) }, { ALT: () => this.CONSUME2(Ipv6) }, { ALT: () => this.CONSUME4(Word) }];
 
   // What the hoisted alternatives below read and write for the rule invocation that runs them:
   // set on entry, and read into locals before anything that can recurse into the same rule.
@@ -276,7 +314,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
         this.OPTION3(() => {
           const m = this.CONSUME(Mac);
           this.ACTION(() => (link.src = m.image));
-          this.SUBRULE(this.ethertype, { ARGS: [link] });
+          this.OPTION8({ GATE: () => !this.networkNext(), DEF: () => this.SUBRULE(this.ethertype, { ARGS: [link] }) });
         });
       },
     });
@@ -292,7 +330,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
         this.OPTION5(() => {
           const m = this.CONSUME2(Mac);
           this.ACTION(() => (link.src = m.image));
-          this.SUBRULE2(this.ethertype, { ARGS: [link] });
+          this.OPTION9({ GATE: () => !this.networkNext(), DEF: () => this.SUBRULE2(this.ethertype, { ARGS: [link] }) });
         });
       },
     });
@@ -384,12 +422,15 @@ class TcpdumpParser extends EmbeddedActionsParser {
     },
     {
       // "IP [(-v fields)] src > dst: ..." ; with -e the keyword is not printed.
-      GATE: () => this.isWord(1, IP_WORDS) || ((this.LA(1).tokenType === Ipv4 || this.LA(1).tokenType === Ipv6) && this.LA(2).tokenType === Gt),
+      GATE: () => this.isWord(1, IP_WORDS) || this.addressesNext() || (this.LA(1).tokenType === LParen && this.linkCarries(IP_TYPES)),
       ALT: () => {
         const net = this.curNet;
-        this.OPTION(() => {
-          const w = this.CONSUME(Word);
-          this.ACTION(() => (net.kind = w.image === 'IP6' ? 'ip6' : 'ip'));
+        this.OPTION({
+          GATE: () => this.isWord(1, IP_WORDS),
+          DEF: () => {
+            const w = this.CONSUME(Word);
+            this.ACTION(() => (net.kind = w.image === 'IP6' ? 'ip6' : 'ip'));
+          },
         });
         this.OPTION2({
           GATE: () => this.LA(1).tokenType === LParen,
@@ -410,6 +451,11 @@ class TcpdumpParser extends EmbeddedActionsParser {
               },
             });
           },
+        });
+        // "[real length 80040, presumed BIG TCP]" after the -v fields: a note, not the addresses.
+        this.OPTION5({
+          GATE: () => this.LA(1).tokenType === Bracketed && this.LA(1).image.startsWith('[real length'),
+          DEF: () => this.CONSUME2(Bracketed),
         });
         this.OR4([
           {
@@ -441,7 +487,7 @@ class TcpdumpParser extends EmbeddedActionsParser {
     },
     {
       // "ARP, Request who-has ..." ; with -e: "Request who-has ..."
-      GATE: () => this.isWord(1, ARP_WORDS) || this.isWord(1, ARP_OPS),
+      GATE: () => this.isWord(1, ARP_WORDS) || this.isWord(1, ARP_OPS) || this.linkCarries(ARP_TYPES),
       ALT: () => {
         const net = this.curNet;
         this.ACTION(() => (net.kind = 'arp'));

@@ -14,6 +14,7 @@ import {
   ND_REDIRECT, ND_ROUTER_ADVERT, ND_ROUTER_SOLICIT, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG,
 } from '../protocols.js';
 import { intern } from './intern.js';
+import { portOf } from './names.js';
 import { plainLexer } from './tokens.js';
 
 /** ICMP destination-unreachable texts (print-icmp.c) -> code; %s is the quoted destination. */
@@ -30,7 +31,7 @@ const UNREACH: [RegExp, number][] = [
   [/^net (\S+) unreachable/, ICMP_UNREACH_NET],
   [/^host (\S+) unreachable/, ICMP_UNREACH_HOST],
   [/^(\S+) protocol (\d+) unreachable/, ICMP_UNREACH_PROTOCOL],
-  [/^(\S+) (udp|tcp) port (\d+) unreachable/, ICMP_UNREACH_PORT],
+  [/^(\S+) (udp|tcp) port (\S+) unreachable/, ICMP_UNREACH_PORT],
   [/^(\S+) unreachable - need to frag \(mtu (\d+)\)/, ICMP_UNREACH_NEEDFRAG],
   [/^(\S+) unreachable - source route failed/, ICMP_UNREACH_SRCFAIL],
   [/^(\S+) unreachable - source host isolated/, ICMP_UNREACH_ISOLATED],
@@ -52,7 +53,7 @@ export function parseIcmp(text: string): Icmp | null {
   for (const [re, code] of UNREACH) {
     m = re.exec(text);
     if (!m) continue;
-    if (code === ICMP_UNREACH_PORT) return icmpOf(ICMP_UNREACH, code, { quoted: quoted(m[1]!, m[2] === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP, Number(m[3])) });
+    if (code === ICMP_UNREACH_PORT) return icmpOf(ICMP_UNREACH, code, { quoted: quoted(m[1]!, m[2] === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP, portOf(m[3]!) ?? null) });
     if (code === ICMP_UNREACH_PROTOCOL) return icmpOf(ICMP_UNREACH, code, { quoted: quoted(m[1]!, Number(m[2])) });
     if (code === ICMP_UNREACH_NEEDFRAG) return icmpOf(ICMP_UNREACH, code, { mtu: Number(m[2]), quoted: quoted(m[1]!) });
     return icmpOf(ICMP_UNREACH, code, { quoted: quoted(m[1]!) });
@@ -79,8 +80,8 @@ export function parseIcmp6(text: string): Icmp | null {
   if (m) return v6(ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_ADMIN, { quoted: quoted(m[1]!.replace(/,$/, '')) });
   m = /^destination unreachable, unreachable address (\S+)/.exec(text);
   if (m) return v6(ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_ADDR, { quoted: quoted(m[1]!.replace(/,$/, '')) });
-  m = /^destination unreachable, (\S+) (tcp|udp) port (\d+)/.exec(text);
-  if (m) return v6(ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_NOPORT, { quoted: quoted(m[1]!, m[2] === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP, Number(m[3])) });
+  m = /^destination unreachable, (\S+) (tcp|udp) port ([\w-]+)/.exec(text);
+  if (m) return v6(ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_NOPORT, { quoted: quoted(m[1]!, m[2] === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP, portOf(m[3]!) ?? null) });
   if (text.startsWith('destination unreachable')) return v6(ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_NOROUTE, { quoted: quoted('?') });
   if (text.startsWith('time exceeded')) return v6(ICMP6_TIME_EXCEEDED, 0, { quoted: quoted('?') });
   if (text.startsWith('router solicitation')) return v6(ND_ROUTER_SOLICIT, 0);

@@ -18,10 +18,10 @@ export const DateTime = createToken({ name: 'DateTime', pattern: /\d{4}-\d\d-\d\
 /** Default HH:MM:SS.ffffff, and -ttt / -ttttt deltas. */
 export const Time = createToken({ name: 'Time', pattern: /\d\d:\d\d:\d\d(?:\.\d+)?/, categories: any });
 export const Mac = createToken({ name: 'Mac', pattern: /[0-9a-f]{2}(?::[0-9a-f]{2}){5}(?![0-9a-f:])/, categories: any });
-/** An IPv4 address, with tcpdump's ".port" when it has one. */
-export const Ipv4 = createToken({ name: 'Ipv4', pattern: /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?(?![\d.])/, categories: any });
+/** An IPv4 address, with tcpdump's ".port" when it has one: a number, or a name without -n (".http-alt"). */
+export const Ipv4 = createToken({ name: 'Ipv4', pattern: /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.[A-Za-z][\w-]*(?![\w.-])|(?:\.\d{1,5})?(?![\d.]))/, categories: any });
 /** An IPv6 address, with ".port" when it has one (tcpdump's notation). */
-const IPV6 = /(?:[0-9a-fA-F]{0,4}:){2,7}(?:[0-9a-fA-F]{1,4}|\d+\.\d+\.\d+\.\d+)?(?:\.\d{1,5})?/y;
+const IPV6 = /(?:[0-9a-fA-F]{0,4}:){2,7}(?:[0-9a-fA-F]{1,4}|\d+\.\d+\.\d+\.\d+)?(?:\.\d{1,5}|\.[A-Za-z][\w-]*(?![\w.-]))?/y;
 /** An IPv6 address, with ".port" when it has one; the ':' that ends "src > dst:" is not part of it. */
 export const Ipv6 = createToken({
   name: 'Ipv6',
@@ -122,7 +122,7 @@ function afterAddresses(tokens: IToken[]): boolean {
   if (n < 4 || tokens[n - 1]!.tokenType !== Colon) return false;
   const dst = tokens[n - 2]!.tokenType;
   const src = tokens[n - 4]!.tokenType;
-  return (dst === Ipv4 || dst === Ipv6) && tokens[n - 3]!.tokenType === Gt && (src === Ipv4 || src === Ipv6);
+  return (dst === Ipv4 || dst === Ipv6 || dst === Word) && tokens[n - 3]!.tokenType === Gt && (src === Ipv4 || src === Ipv6 || src === Word);
 }
 
 /**
