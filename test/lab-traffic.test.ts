@@ -5,7 +5,7 @@
  * samples/traffic/expected.tsv. Checked from the pcap and from its three tcpdump texts; a row
  * without a server port holds for every flow it matches (traceroute's probes each have their own).
  *
- * KNOWN_WRONG lists the checks the verdict logic still gets wrong, each with why; they run as
+ * KNOWN_WRONG lists the checks the verdict logic still gets wrong, each with why (none today); they run as
  * it.fails, so each one that starts passing fails the suite until it is taken off the list.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,20 +32,8 @@ const rowName = (e: Expected) => `${e.proto} ${e.client} -> ${e.server}${e.serve
  * "capture rowName" for every text variant and the pcap, unless a variant is named
  * ("capture.nn.txt rowName"). Today's verdict in the comment.
  */
-const KNOWN_WRONG = new Set<string>([
-  // Traceroute in text: tcpdump prints "ICMP time exceeded in-transit" without the probe it quotes
-  // (and -v prints the quote on lines the reader does not tie to it yet), so no probe is answered.
-  ...textVariants('traceroute.nodeb-any.pcap', 'udp 10.244.3.2 -> 10.244.2.2'),
-  ...textVariants('traceroute.nodeb-any.pcap', 'icmp 10.244.3.2 -> 10.244.2.2'),
-  ...textVariants('traceroute.nodeb-any.pcap', 'udp 192.168.223.131 -> 192.168.232.130'),
-  ...textVariants('traceroute.nodeb-ens224.pcap', 'udp 10.244.3.2 -> 10.244.2.2'),
-  ...textVariants('traceroute.nodeb-ens224.pcap', 'icmp 10.244.3.2 -> 10.244.2.2'),
-  ...textVariants('traceroute.nodeb-ens224.pcap', 'udp 192.168.223.131 -> 192.168.232.130'),
-]);
+const KNOWN_WRONG = new Set<string>([]);
 
-function textVariants(file: string, row: string): string[] {
-  return VARIANTS.filter((v) => v !== '').map((v) => `${file}${v} ${row}`);
-}
 
 const reports = new Map<string, Promise<Report>>();
 function report(path: string): Promise<Report> {

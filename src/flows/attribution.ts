@@ -121,6 +121,29 @@ export function answerByError(tb: FlowTable, s: number, e: PendingError, exact: 
   }
 }
 
+/** The open probe flow (a UDP traceroute port, or ICMP echo) from `prober` whose oldest waiting request, sent at most LOCAL_ERROR_WINDOW before `ts`, is the oldest. */
+function oldestProbe(tb: FlowTable, prober: string, input: number, ts: number): number {
+  const fc = tb.fc;
+  const sc = tb.sc;
+  let best = NIL;
+  let bestTs = Infinity;
+  for (let s = tb.qHead; s !== NIL; s = fc.qNext[s]!) {
+    if (fc.client[s] !== prober) continue;
+    const udpProbe = fc.proto[s] === UDP_CODE && udpProtocol(fc.serverPort[s]!, fc.clientPort[s]!).expects === 'icmp';
+    if (!udpProbe && fc.echoId[s] === NIL) continue;
+    for (let d = fc.side[s]!; d !== NIL; d = sc.next[d]!) {
+      if (sc.input[d] !== input) continue;
+      sc.forEachPending(d, (_k, t) => {
+        if (t <= ts && t >= ts - LOCAL_ERROR_WINDOW && t < bestTs) {
+          best = s;
+          bestTs = t;
+        }
+      });
+    }
+  }
+  return best;
+}
+
 /** Ties one ICMP error to the open flows it is about, as precisely as the error allows. */
 export function attribute(tb: FlowTable, e: PendingError): void {
   const fc = tb.fc;
@@ -158,6 +181,13 @@ export function attribute(tb: FlowTable, e: PendingError): void {
     // The host is a tunnel endpoint: the flows carried to it.
     how = 'endpoint';
     targets = byId(tb, outerDstIndex(tb).get(q.dst), () => true);
+  }
+  if (targets.length === 0 && q.dst === '?' && cls === 'time-exceeded' && e.ts !== null) {
+    // tcpdump's text says only "time exceeded in-transit" to the prober: traceroute's hops answer
+    // its probes in the order they were sent, so the oldest probe still waiting is the one.
+    how = 'inferred';
+    const probe = oldestProbe(tb, e.ip.dst, e.input, e.ts);
+    if (probe !== NIL) targets = [probe];
   }
   if (targets.length === 0 && e.ip.src === e.ip.dst) {
     // The kernel reporting to itself that it could not send (no route, or no ARP answer for the
