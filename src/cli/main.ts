@@ -4,8 +4,8 @@
  * quits at once.
  */
 import { hideBin } from 'yargs/helpers';
-import { analyzeFiles, AnalyzeError, type AnalyzeOptions, type Progress } from '../analyze.js';
-import { parseArgs, version, type CliOptions } from './args.js';
+import { AnalyzeError, type AnalyzeOptions, analyzeFiles, type Progress } from '../analyze.js';
+import { type CliOptions, parseArgs, version } from './args.js';
 import { useColor } from './color.js';
 import { EXIT, exitCode } from './exit.js';
 import { backpressure, followLine, ndjsonEnd, ndjsonFlow, ndjsonStart, renderReport } from './output.js';

@@ -5,9 +5,9 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { FlowReport, Report } from '../report/build.js';
-import { SCHEMA_VERSION } from '../report/schema.js';
-import { renderHtml } from '../report/html/page.js';
 import { painter } from '../report/flow-words.js';
+import { renderHtml } from '../report/html/page.js';
+import { SCHEMA_VERSION } from '../report/schema.js';
 import { renderText } from '../report/text.js';
 import type { Format } from './args.js';
 

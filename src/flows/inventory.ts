@@ -5,11 +5,11 @@
  */
 import type { Packet } from '../model.js';
 import { EpCounts } from './columns.js';
-import { badOuterChecksum } from './outer.js';
-import { tallyOf, vote } from './nodes.js';
 import type { TunnelInfo } from './flow.js';
-import type { TunnelHop } from './view.js';
+import { tallyOf, vote } from './nodes.js';
+import { badOuterChecksum } from './outer.js';
 import type { FlowTable } from './table.js';
+import type { TunnelHop } from './view.js';
 
 /** The tunnel's inventory entry (made on first sight); consecutive packets mostly share one. */
 export function tunnelOf(tb: FlowTable, hop: TunnelHop): TunnelInfo {
@@ -18,7 +18,16 @@ export function tunnelOf(tb: FlowTable, hop: TunnelHop): TunnelInfo {
     const k = `${hop.type}:${hop.vni}:${hop.port}`;
     t = tb.tunnels.get(k) ?? null;
     if (!t) {
-      t = { type: hop.type, vni: hop.vni, port: hop.port, packets: 0, endpoints: new Map(), macs: new Map(), badChecksum: new Map(), scope: { type: hop.type, vni: hop.vni, port: hop.port } };
+      t = {
+        type: hop.type,
+        vni: hop.vni,
+        port: hop.port,
+        packets: 0,
+        endpoints: new Map(),
+        macs: new Map(),
+        badChecksum: new Map(),
+        scope: { type: hop.type, vni: hop.vni, port: hop.port },
+      };
       tb.tunnels.set(k, t);
       tb.tunnelEps.set(t, { counts: new EpCounts(1, 1024), lastMac: [] });
     }

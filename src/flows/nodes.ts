@@ -4,8 +4,9 @@
  * encapsulated packet, ARP requests it sent breaking a tie), and whether it
  * saw anything at all in an answering direction.
  */
-import type { InputNode } from './flow.js';
+
 import { EpCounts } from './columns.js';
+import type { InputNode } from './flow.js';
 import type { FlowTable } from './table.js';
 
 /** Votes for a node's own tunnel addresses: exact from cooked directions, else the address in every encapsulated packet. */

@@ -6,9 +6,9 @@
  * Colored only when asked (the CLI asks on a TTY without NO_COLOR).
  */
 import type { Verdict } from '../classifier/rules.js';
-import { COLORS, endpointText, inputNodes, painter } from './flow-words.js';
 import type { FlowReport, Report } from './build.js';
 import { renderFlowDetail } from './flow-detail.js';
+import { COLORS, endpointText, inputNodes, painter } from './flow-words.js';
 import { count, LOCUS_WORDS, wrap } from './words.js';
 
 /** Lists longer than these are cut short with a count and a pointer to the HTML or JSON report. */
@@ -46,11 +46,18 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
     const node = nodes.get(i.name) ?? [];
     para(`${i.name}: ${i.error ? 'not read' : `${i.format}, ${count(i.packets, 'packet')}`}${node.length ? `, node ${node.join(', ')}` : ''}`, '  ', '    ');
   }
-  const verdicts = Object.entries(s.verdicts).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])
-    .map(([v, n]) => `${n.toLocaleString('en-US')} ${paint(COLORS[v as Verdict], v)}`).join(', ');
+  const verdicts = Object.entries(s.verdicts)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([v, n]) => `${n.toLocaleString('en-US')} ${paint(COLORS[v as Verdict], v)}`)
+    .join(', ');
   para(`Verdicts: ${verdicts || 'no flows'}; ${count(s.icmpErrors, 'ICMP error')}.`, '', '  ');
   for (const o of r.clockOffsets) {
-    para(`Clock of ${o.b} minus clock of ${o.a}: ${o.offset >= 0 ? '+' : ''}${o.offset.toFixed(6)} s (spread ${(o.spread * 1000).toFixed(3)} ms over ${count(o.samples, 'packet')} seen by both)`, '', '  ');
+    para(
+      `Clock of ${o.b} minus clock of ${o.a}: ${o.offset >= 0 ? '+' : ''}${o.offset.toFixed(6)} s (spread ${(o.spread * 1000).toFixed(3)} ms over ${count(o.samples, 'packet')} seen by both)`,
+      '',
+      '  ',
+    );
   }
 
   if (r.findings.length) {
@@ -63,12 +70,23 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
       if (f.locus) para(`Where: ${LOCUS_WORDS[f.locus]}${f.locusDetail ? ` (${f.locusDetail})` : ''}.`, pad, pad + '  ');
       para(`Why: ${f.explanation}`, pad, pad + '  ');
       for (const c of f.next) para(`check: ${c}`, pad, pad + '  ');
-      const ids = f.flows.slice(0, 12).map((id) => `#${id}`).join(' ');
+      const ids = f.flows
+        .slice(0, 12)
+        .map((id) => `#${id}`)
+        .join(' ');
       para(`Flows: ${ids}${f.count > 12 ? ` and ${(f.count - 12).toLocaleString('en-US')} more` : ''}`, pad, pad + '  ');
     });
     if (sorted.length > MAX_FINDINGS) {
       const rest = sorted.slice(MAX_FINDINGS);
-      para(more(rest.length, 'finding') + ` (${count(rest.reduce((a, f) => a + f.count, 0), 'flow')})`, '  ', '    ');
+      para(
+        more(rest.length, 'finding') +
+          ` (${count(
+            rest.reduce((a, f) => a + f.count, 0),
+            'flow',
+          )})`,
+        '  ',
+        '    ',
+      );
     }
   }
 
@@ -96,7 +114,11 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
     out.push('', bold('Tunnels'));
     for (const t of r.tunnels) {
       const addrs = new Set(t.endpoints.flatMap((e) => [e.src, e.dst]));
-      para(`${t.type}${t.vni !== null ? ' vni ' + t.vni : ''}${t.port !== null ? ' on UDP ' + t.port : ''}: ${count(t.packets, 'packet')} between ${count(addrs.size, 'address')} (${count(t.endpoints.length, 'direction')})`, '  ', '    ');
+      para(
+        `${t.type}${t.vni !== null ? ' vni ' + t.vni : ''}${t.port !== null ? ' on UDP ' + t.port : ''}: ${count(t.packets, 'packet')} between ${count(addrs.size, 'address')} (${count(t.endpoints.length, 'direction')})`,
+        '  ',
+        '    ',
+      );
       const top = [...t.endpoints].sort((a, b) => b.packets - a.packets);
       for (const e of top.slice(0, MAX_ENDPOINTS)) para(`${e.src} > ${e.dst}: ${count(e.packets, 'packet')}`, '    ', '      ');
       if (top.length > MAX_ENDPOINTS) para(more(top.length - MAX_ENDPOINTS, 'direction'), '    ', '      ');
@@ -108,7 +130,11 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
     for (const a of items.slice(0, MAX_NOTES)) para(a, '  ', '    ');
     if (items.length > MAX_NOTES) para(more(items.length - MAX_NOTES, noun), '  ', '    ');
   };
-  notes('Anomalies', 'anomaly', r.anomalies.map((a) => `${a.kind}: ${a.detail}`));
+  notes(
+    'Anomalies',
+    'anomaly',
+    r.anomalies.map((a) => `${a.kind}: ${a.detail}`),
+  );
   if (r.warnings.length && opts.warningsShown) out.push('', `${count(r.warnings.length, 'warning')} (above, on stderr)`);
   else notes('Warnings', 'warning', r.warnings);
   if (r.flows.length === 0) out.push('', 'No conversations found in the input.');
