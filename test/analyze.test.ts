@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile, analyzeFiles, analyzeText, type FlowReport, type Report } from '../src/index.js';
 import { renderText } from '../src/report/text.js';
+import { expectations } from './helpers/expected.js';
 
 const seed = (f: string) => fileURLToPath(new URL(`../../shared/seed/${f}`, import.meta.url));
 const lab = (f: string) => fileURLToPath(new URL(`../samples/lab/${f}`, import.meta.url));
@@ -62,36 +63,8 @@ describe('the seed incident (tcpdump -i any -nn -e text, cooked v1)', () => {
   });
 });
 
-interface Expected {
-  file: string;
-  proto: string;
-  client: string;
-  server: string;
-  serverPort: number | null;
-  verdict: string;
-  note: string;
-}
-
-function expectations(): Expected[] {
-  const path = lab('expected.tsv');
-  if (!existsSync(path)) return [];
-  const [, ...rows] = readFileSync(path, 'utf8').trim().split('\n');
-  return rows.map((row) => {
-    const [file, proto, client, server, serverPort, verdict, note] = row.split('\t');
-    return {
-      file: file!,
-      proto: proto!,
-      client: client!,
-      server: server!,
-      serverPort: serverPort ? Number(serverPort) : null,
-      verdict: verdict!,
-      note: note ?? '',
-    };
-  });
-}
-
 describe('lab captures: real kernel VXLAN traffic, each flow its stated verdict', () => {
-  const rows = expectations();
+  const rows = expectations(lab('expected.tsv'));
   it('has expectations to check', () => {
     expect(rows.length).toBeGreaterThan(10);
   });

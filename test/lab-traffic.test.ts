@@ -12,36 +12,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile, analyzeFiles, type Report } from '../src/index.js';
+import { expectations } from './helpers/expected.js';
 
 const dir = fileURLToPath(new URL('../samples/traffic/', import.meta.url));
-
-interface Expected {
-  file: string;
-  proto: string;
-  client: string;
-  server: string;
-  serverPort: number | null;
-  verdict: string;
-  note: string;
-}
-
-function expectations(): Expected[] {
-  const [, ...rows] = readFileSync(dir + 'expected.tsv', 'utf8')
-    .trim()
-    .split('\n');
-  return rows.map((row) => {
-    const [file, proto, client, server, serverPort, verdict, note] = row.split('\t');
-    return {
-      file: file!,
-      proto: proto!,
-      client: client!,
-      server: server!,
-      serverPort: serverPort ? Number(serverPort) : null,
-      verdict: verdict!,
-      note: note ?? '',
-    };
-  });
-}
 
 const VARIANTS = ['', '.nn.txt', '.nn-e.txt', '.nn-v.txt'];
 const rowName = (e: Expected) => `${e.proto} ${e.client} -> ${e.server}${e.serverPort === null ? '' : ':' + e.serverPort}`;
@@ -59,7 +32,7 @@ function report(path: string): Promise<Report> {
 }
 
 describe('samples/traffic: real kernel traffic, each flow its verdict from the packets', () => {
-  const rows = expectations();
+  const rows = expectations(dir + 'expected.tsv');
   it('has expectations for every capture, and a capture for every expectation', () => {
     const captures = new Set(rows.map((e) => e.file));
     expect([...captures].filter((f) => !existsSync(dir + f))).toEqual([]);
