@@ -265,6 +265,8 @@ async function readText(input: OpenedInput, index: number, summary: InputSummary
   }
   reader.push(utf8.end());
   reader.end();
+  const st = reader.stats;
+  summary.text = { lines: st.lines, packetLines: st.packetLines, read: st.parsed, warned: st.skipped, passedOver: st.passedOver };
   if (summary.packets === 0) {
     const tried = reader.tried.length > 0 ? ` (first lines: ${reader.tried.map((t) => JSON.stringify(t)).join(', ')})` : '';
     throw new InputError(input.name, `no tcpdump packet lines found in ${reader.stats.lines} lines${tried}: is this tcpdump's text output?`);

@@ -32,7 +32,12 @@ describe("one input of each kind gives the file's report", () => {
     expect([byStream.inputs[0]!.name, byBuffer.inputs[0]!.name]).toEqual(['node-a', 'buffer']);
     const text = await analyzeText(readFileSync(`${file}.nn-e.txt`, 'utf8'), { name: 'pasted' });
     expect(verdicts(text)).toContain('icmp 10.244.3.2 host-unreachable');
-    expect(text.inputs[0]).toEqual({ name: 'pasted', format: 'text', packets: expect.any(Number) });
+    expect(text.inputs[0]).toEqual({
+      name: 'pasted',
+      format: 'text',
+      packets: expect.any(Number),
+      text: { lines: 44, packetLines: 41, read: 41, warned: 0, passedOver: 0 },
+    });
   });
 
   it('wrong arguments: a clear TypeError', async () => {

@@ -24,6 +24,8 @@ export interface InputSummary {
   node?: string;
   /** Reading stopped before its end (an interrupt). */
   cut?: boolean;
+  /** tcpdump text: its lines, the records that looked like packet lines, those read into packets, those warned about (not read), and the other text passed over. */
+  text?: { lines: number; packetLines: number; read: number; warned: number; passedOver: number };
 }
 
 export interface EndpointCount {

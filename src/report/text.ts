@@ -44,7 +44,12 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
   const nodes = inputNodes(r);
   for (const i of r.inputs) {
     const node = nodes.get(i.name) ?? [];
-    para(`${i.name}: ${i.error ? 'not read' : `${i.format}, ${count(i.packets, 'packet')}`}${node.length ? `, node ${node.join(', ')}` : ''}`, '  ', '    ');
+    const lines = i.text ? ` from ${count(i.text.lines, 'line')} (${count(i.text.packetLines, 'packet line')}, ${i.text.warned} warned)` : '';
+    para(
+      `${i.name}: ${i.error ? 'not read' : `${i.format}, ${count(i.packets, 'packet')}${lines}`}${node.length ? `, node ${node.join(', ')}` : ''}`,
+      '  ',
+      '    ',
+    );
   }
   const verdicts = Object.entries(s.verdicts)
     .filter(([, n]) => n > 0)
