@@ -72,6 +72,8 @@ export interface AnalyzeOptions {
   progress?: Progress;
   /** Awaited before each chunk is read (an output's backpressure). */
   beforeChunk?: () => Promise<void> | undefined;
+  /** The zone tcpdump text's local times were printed in (an IANA name; default UTC). Captures keep their own UTC times. */
+  tz?: string;
 }
 
 /** Thrown when no input could be read at all: every input's error, one line each. */
@@ -188,7 +190,7 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
       const input = await open(e.source, e.name, pacing);
       for (const m of mine) m.format = input.format + (input.gzip ? '+gzip' : '');
       if (progress && input.gzip) progress.size = null;
-      if (input.format === 'text') await readText(input, e.base, summary, table, onWarning);
+      if (input.format === 'text') await readText(input, e.base, summary, table, onWarning, opts.tz ?? null);
       else {
         const split = e.points !== null;
         const read = await readCapture(
@@ -244,7 +246,14 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
 }
 
 /** tcpdump text, decoded in pieces much smaller than a read (see below), line by line into the table. */
-async function readText(input: OpenedInput, index: number, summary: InputSummary, table: FlowTable, onWarning: (w: InputWarning) => void): Promise<void> {
+async function readText(
+  input: OpenedInput,
+  index: number,
+  summary: InputSummary,
+  table: FlowTable,
+  onWarning: (w: InputWarning) => void,
+  tz: string | null,
+): Promise<void> {
   // The grammar (chevrotain and its modules) is loaded only for text.
   const { TextReader } = await import('./lexer/index.js');
   const reader = new TextReader(
@@ -255,6 +264,7 @@ async function readText(input: OpenedInput, index: number, summary: InputSummary
       table.add(p);
     },
     onWarning,
+    { tz },
   );
   const utf8 = new StringDecoder('utf8');
   // Each piece's string is dropped before a young collection could promote it (1 MiB strings were

@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { DEFAULT_IDLE_TIMEOUT } from '../analyze.js';
 import { MIN_IDLE_TIMEOUT } from '../flows/table.js';
 import { DEFAULT_MAX_LISTED } from '../report/build.js';
+import { isTimeZone } from '../zone.js';
 import type { ColorMode } from './color.js';
 import { EXIT_TEXT } from './exit.js';
 
@@ -25,6 +26,8 @@ export interface CliOptions {
   maxListed: number;
   /** Flow ids to show in full (text report). */
   flows: number[];
+  /** The zone tcpdump text's local times are in (default UTC). */
+  tz: string | null;
 }
 
 /** What the arguments ask: a run, a text to print and exit 0 (help, version), or a usage error. */
@@ -58,6 +61,10 @@ function parser(argv: string[]) {
       choices: ['text', 'json', 'ndjson', 'html'] as const,
       default: 'text' as const,
       describe: 'report format (ndjson: one record per line, as flows close; html: one self-contained page with ladder diagrams)',
+    })
+    .option('tz', {
+      type: 'string',
+      describe: "the time zone tcpdump text was printed in (its host's local time; e.g. Asia/Shanghai); default UTC. Captures carry UTC times",
     })
     .option('flow', { type: 'number', describe: 'show one flow in full (its #id from the text report), with an ASCII ladder; repeatable' })
     .option('follow', { type: 'boolean', default: false, describe: 'print each broken flow as it closes (stderr; stdout with ndjson), then the report' })
@@ -183,6 +190,8 @@ export async function parseArgs(argv: string[]): Promise<Parsed> {
     if (!(Number.isInteger(args[name]) && args[name] > 0)) return { error: `--${name} must be a positive whole number` };
   }
   if (!(args['idle-timeout'] >= MIN_IDLE_TIMEOUT)) return { error: `--idle-timeout must be at least ${MIN_IDLE_TIMEOUT} seconds` };
+  const tz = (args.tz as string | undefined) ?? null;
+  if (tz !== null && !isTimeZone(tz)) return { error: `--tz ${tz}: not a time zone this Node knows (an IANA name such as Europe/Berlin, or UTC)` };
   const flows = ([] as (number | undefined)[]).concat(args.flow as number | number[] | undefined).filter((n): n is number => n !== undefined);
   if (flows.some((n) => !(Number.isInteger(n) && n > 0))) return { error: '--flow takes a flow id, a positive whole number (the #N of the text report)' };
   return {
@@ -197,6 +206,7 @@ export async function parseArgs(argv: string[]): Promise<Parsed> {
       idleTimeout: args['idle-timeout'],
       maxListed: args['max-listed'],
       flows,
+      tz,
     },
   };
 }

@@ -88,7 +88,12 @@ export interface ClockOffset {
   /** Largest minus smallest sample: how much the estimate can be trusted. */
   spread: number;
   samples: number;
+  /** One input's times have no date (tcpdump text printed with the time of day only): the offset means something only modulo a day. */
+  noDate: boolean;
 }
+
+/** Times below this are a time of day (text without a date), above it seconds since the epoch. */
+const NO_DATE_BELOW = 3 * 86400;
 
 /** A place a packet was, or should have been. */
 export interface Place {
@@ -169,6 +174,7 @@ function match(s: PacketSighting, list: Resolved[]): Resolved | null {
 /** Offsets between each pair of inputs (a < b) that saw packets pass from one to the other encapsulated. */
 export function clockOffsets(flows: CrossFlow[], nodes: CrossNode[]): ClockOffset[] {
   const samples = new Map<string, number[]>();
+  const undated = new Set<string>();
   for (const flow of flows) {
     if (flow.sides.length < 2) continue;
     const sides = resolvedSides(flow, nodes);
@@ -184,13 +190,14 @@ export function clockOffsets(flows: CrossFlow[], nodes: CrossNode[]): ClockOffse
           let v = samples.get(k);
           if (!v) samples.set(k, (v = []));
           if (v.length < 10_000) v.push(o.ts - s.ts);
+          if (o.ts < NO_DATE_BELOW !== s.ts < NO_DATE_BELOW) undated.add(k);
         }
       }
     }
   }
   return [...samples].map(([k, v]) => {
     const [a, b] = k.split('|').map(Number) as [number, number];
-    return { a, b, offset: median(v), spread: Math.max(...v) - Math.min(...v), samples: v.length };
+    return { a, b, offset: median(v), spread: Math.max(...v) - Math.min(...v), samples: v.length, noDate: undated.has(k) };
   });
 }
 

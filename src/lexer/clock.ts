@@ -6,6 +6,7 @@
  * delta: -ttt). Until then packets are held (at most HOLD of them; then -ttttt is taken).
  */
 import type { Packet } from '../model.js';
+import { zoneOffset } from '../zone.js';
 import type { ParsedRecord } from './parser.js';
 
 /** Packets held while -ttt and -ttttt cannot be told apart. */
@@ -15,6 +16,13 @@ export class RecordClock {
   /** The last -tttt date seen and its midnight in epoch seconds. */
   private day = '';
   private midnight = 0;
+  /** Without a date, the zone's offset today is taken (a text without a date cannot say which day it was). */
+  private readonly todayOffset: number;
+
+  /** `tz`: the zone tcpdump printed its local times in (the capturing host's); UTC when not told. */
+  constructor(private readonly tz: string | null = null) {
+    this.todayOffset = tz ? zoneOffset(tz, Date.now() / 1000) : 0;
+  }
 
   seconds(t: ParsedRecord['time']): number | null {
     if (!t) return null;
@@ -28,13 +36,14 @@ export class RecordClock {
         const d = i.slice(0, 10);
         if (d !== this.day) {
           this.day = d;
-          this.midnight = Date.parse(`${d}T00:00:00Z`) / 1000;
+          const utcMidnight = Date.parse(`${d}T00:00:00Z`) / 1000;
+          this.midnight = this.tz ? utcMidnight - zoneOffset(this.tz, utcMidnight + 12 * 3600) : utcMidnight;
         }
         return this.midnight + Number(i.slice(11, 13)) * 3600 + Number(i.slice(14, 16)) * 60 + Number(i.slice(17));
       }
       case 'time': {
         const i = t.image;
-        return twoDigits(i, 0) * 3600 + twoDigits(i, 3) * 60 + seconds(i, 6);
+        return twoDigits(i, 0) * 3600 + twoDigits(i, 3) * 60 + seconds(i, 6) - this.todayOffset;
       }
     }
   }

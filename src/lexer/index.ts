@@ -103,7 +103,7 @@ export class TextReader {
   private warned = 0;
   private readonly seqs = new TcpSequences();
   private readonly said = new Set<keyof typeof ONCE>();
-  private readonly clock = new RecordClock();
+  private readonly clock: RecordClock;
   private readonly times: RelativeTimes;
 
   constructor(
@@ -111,7 +111,9 @@ export class TextReader {
     private readonly input: number,
     onPacket: (p: Packet) => void,
     private readonly onWarning: (w: InputWarning) => void,
+    opts: { tz?: string | null } = {},
   ) {
+    this.clock = new RecordClock(opts.tz ?? null);
     this.times = new RelativeTimes(onPacket, (first) => this.once(first.line ?? 1, 'relative'));
   }
 

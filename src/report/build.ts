@@ -159,6 +159,15 @@ export interface ClockOffsetReport {
   offset: number;
   spread: number;
   samples: number;
+  /** One of the two is tcpdump text without a date: only the offset within a day (offsetInDay, -12 h to +12 h) means something. */
+  noDate?: true;
+  offsetInDay?: number;
+}
+
+/** An offset taken modulo a day, between -12 h and +12 h. */
+function inDay(offset: number): number {
+  const m = ((offset % 86400) + 86400) % 86400;
+  return m > 43200 ? m - 86400 : m;
 }
 
 /** Flows with one cause, grouped: one line for an operator before the flows themselves. */
@@ -456,6 +465,7 @@ export class ReportBuilder {
         offset: o.offset,
         spread: o.spread,
         samples: o.samples,
+        ...(o.noDate ? { noDate: true as const, offsetInDay: inDay(o.offset) } : {}),
       })),
       tunnels: result.tunnels.map((t) => ({
         type: t.type,

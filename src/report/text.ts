@@ -27,6 +27,12 @@ export interface TextOptions {
   warningsShown?: boolean;
 }
 
+/** The offset, or for a text without a date the offset within a day, said so. */
+export function clockWords(o: Report['clockOffsets'][number]): string {
+  const sign = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(6)} s`;
+  return o.noDate ? `${sign(o.offsetInDay ?? 0)} within a day (one of them is text without a date: print it with -tttt)` : sign(o.offset);
+}
+
 /** "and 12 more ...: analyze --format html > report.html (or --format json)". */
 function more(n: number, noun: string): string {
   return `... and ${count(n, `more ${noun}`)}: see analyze --format html ... > report.html (or --format json)`;
@@ -59,7 +65,7 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
   para(`Verdicts: ${verdicts || 'no flows'}; ${count(s.icmpErrors, 'ICMP error')}.`, '', '  ');
   for (const o of r.clockOffsets) {
     para(
-      `Clock of ${o.b} minus clock of ${o.a}: ${o.offset >= 0 ? '+' : ''}${o.offset.toFixed(6)} s (spread ${(o.spread * 1000).toFixed(3)} ms over ${count(o.samples, 'packet')} seen by both)`,
+      `Clock of ${o.b} minus clock of ${o.a}: ${clockWords(o)} (spread ${(o.spread * 1000).toFixed(3)} ms over ${count(o.samples, 'packet')} seen by both)`,
       '',
       '  ',
     );

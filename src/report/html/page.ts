@@ -2,7 +2,9 @@
  * `--format html`: the report as one self-contained page (inline CSS, inline SVG, a little inline
  * script, the report's JSON embedded). It links to nothing outside itself and fetches nothing.
  */
+
 import type { Report } from '../build.js';
+import { clockWords } from '../text.js';
 import { count } from '../words.js';
 import { esc, scriptJson } from './escape.js';
 import { ladderDefs } from './ladder-svg.js';
@@ -46,7 +48,7 @@ export function renderHtml(r: Report): string {
   const offsets = r.clockOffsets
     .map(
       (o) =>
-        `<li>clock of <span class="mono">${esc(o.b)}</span> minus clock of <span class="mono">${esc(o.a)}</span>: ${o.offset >= 0 ? '+' : ''}${o.offset.toFixed(6)} s (spread ${(o.spread * 1000).toFixed(3)} ms over ${esc(count(o.samples, 'packet'))} seen by both)</li>`,
+        `<li>clock of <span class="mono">${esc(o.b)}</span> minus clock of <span class="mono">${esc(o.a)}</span>: ${esc(clockWords(o))} (spread ${(o.spread * 1000).toFixed(3)} ms over ${esc(count(o.samples, 'packet'))} seen by both)</li>`,
     )
     .join('');
   const problemSections = drawn
