@@ -43,10 +43,19 @@ export function covered(key: number, dir: Dir, upTo: number, sacked: readonly nu
   return false;
 }
 
+const NONE: readonly number[] = Object.freeze([]);
+
 /** Two captures of one datagram closer than this, when the IP id cannot tell, are one packet. */
 const DUPLICATE_WINDOW = 0.001;
 /** Segments remembered per direction to tell a retransmission from a duplicate capture. */
 const RING = 8;
+/** The ring's fields per segment. */
+const R_START = 0;
+const R_END = 1;
+const R_IPID = 2;
+const R_TS = 3;
+const R_REPEATS = 4;
+const RING_FIELDS = 5;
 /** Retransmission times kept per direction for the explanation. */
 const TIMES_KEPT = 8;
 
@@ -65,7 +74,8 @@ class TcpDir {
   retransmissions = 0;
   /** Retransmissions the receiver's D-SACK showed were not needed (not counted in retransmissions). */
   spuriousRetransmissions = 0;
-  retransmitTimes: number[] = [];
+  /** When ranges were sent again (the first few); null until one is. */
+  retransmitTimes: number[] | null = null;
   keepalives = 0;
   duplicates = 0;
   /** Whether this direction sent an ACK at all, the first ACK number, and whether later ones advanced. */
@@ -74,11 +84,12 @@ class TcpDir {
   ackAdvanced = false;
   /** Since when this side's receive window has been zero (NaN: open). */
   zeroWindowSince = NaN;
-  readonly ringStart = new Float64Array(RING);
-  readonly ringEnd = new Float64Array(RING);
-  readonly ringIpId = new Float64Array(RING);
-  readonly ringTs = new Float64Array(RING);
-  readonly ringRepeats = new Uint8Array(RING);
+  /**
+   * The last RING segments sent, RING_FIELDS numbers each (start, end, IP id, time, times sent
+   * again): a plain array made on the first segment, as most connections are a few segments long
+   * and typed arrays cost more to make than they save here.
+   */
+  ring: number[] | null = null;
   ringN = 0;
   /** The most times one range was sent again: 2 or more is the retransmission timer backing off. */
   maxRepeats = 0;
@@ -88,28 +99,30 @@ class TcpDir {
   }
 
   remember(start: number, end: number, ipId: number, ts: number): void {
-    const k = this.ringN++ % RING;
-    this.ringStart[k] = start;
-    this.ringEnd[k] = end;
-    this.ringIpId[k] = ipId;
-    this.ringTs[k] = ts;
-    this.ringRepeats[k] = 0;
+    const at = (this.ringN++ % RING) * RING_FIELDS;
+    const r = (this.ring ??= []);
+    r[at + R_START] = start;
+    r[at + R_END] = end;
+    r[at + R_IPID] = ipId;
+    r[at + R_TS] = ts;
+    r[at + R_REPEATS] = 0;
   }
 
   /** A range sent before: the same datagram captured again, or a retransmission. */
   repeat(start: number, end: number, ipId: number, ts: number, syn: boolean): SegmentKind {
-    for (let k = 0; k < Math.min(this.ringN, RING); k++) {
-      if (this.ringStart[k] !== start || this.ringEnd[k] !== end) continue;
-      const sameId = ipId === ipId && ipId !== 0 && this.ringIpId[k] === ipId;
-      if (sameId || Math.abs(ts - this.ringTs[k]!) < DUPLICATE_WINDOW) {
+    const r = this.ring ?? [];
+    for (let at = 0; at < Math.min(this.ringN, RING) * RING_FIELDS; at += RING_FIELDS) {
+      if (r[at + R_START] !== start || r[at + R_END] !== end) continue;
+      const sameId = ipId === ipId && ipId !== 0 && r[at + R_IPID] === ipId;
+      if (sameId || Math.abs(ts - r[at + R_TS]!) < DUPLICATE_WINDOW) {
         this.duplicates++;
         return 'duplicate';
       }
-      this.ringIpId[k] = ipId;
-      this.ringTs[k] = ts;
-      if (this.ringRepeats[k]! < 255) this.ringRepeats[k]++;
+      r[at + R_IPID] = ipId;
+      r[at + R_TS] = ts;
+      r[at + R_REPEATS]++;
       // SYN retries are told apart (TcpSummary.synRetries): the backoff that matters here is of data.
-      if (!syn) this.maxRepeats = Math.max(this.maxRepeats, this.ringRepeats[k]!);
+      if (!syn) this.maxRepeats = Math.max(this.maxRepeats, r[at + R_REPEATS]!);
       return this.retransmitted(ts);
     }
     this.remember(start, end, ipId, ts);
@@ -118,9 +131,10 @@ class TcpDir {
 
   /** A retransmission of [start, end) the receiver reports it had already: taken back from the count. */
   spurious(start: number, end: number): void {
-    for (let k = 0; k < Math.min(this.ringN, RING); k++) {
-      if (this.ringStart[k]! < start || this.ringEnd[k]! > end || this.ringRepeats[k] === 0 || this.retransmissions === 0) continue;
-      this.ringRepeats[k]--;
+    const r = this.ring ?? [];
+    for (let at = 0; at < Math.min(this.ringN, RING) * RING_FIELDS; at += RING_FIELDS) {
+      if (r[at + R_START]! < start || r[at + R_END]! > end || r[at + R_REPEATS] === 0 || this.retransmissions === 0) continue;
+      r[at + R_REPEATS]--;
       this.retransmissions--;
       this.spuriousRetransmissions++;
     }
@@ -128,7 +142,8 @@ class TcpDir {
 
   private retransmitted(ts: number): SegmentKind {
     this.retransmissions++;
-    if (this.retransmitTimes.length < TIMES_KEPT) this.retransmitTimes.push(ts);
+    const times = (this.retransmitTimes ??= []);
+    if (times.length < TIMES_KEPT) times.push(ts);
     return 'retransmission';
   }
 }
@@ -157,7 +172,7 @@ export interface SegmentResult {
 export interface AckResult {
   dir: Dir;
   upTo: number;
-  sacked: number[];
+  sacked: readonly number[];
 }
 
 /** The connection as one capture point saw it, for the classifier and the report. */
@@ -274,10 +289,10 @@ export class TcpSide {
     const x: Dir = s.fromClient ? 0 : 1;
     const ydir: Dir = x === 0 ? 1 : 0;
     const y = this.dirs[ydir];
-    if (s.flags & TCP_RST) return this.refused && x === 1 ? null : { dir: ydir, upTo: Infinity, sacked: [] };
+    if (s.flags & TCP_RST) return this.refused && x === 1 ? null : { dir: ydir, upTo: Infinity, sacked: NONE };
     if (!(s.flags & TCP_ACK)) return null;
-    if (s.ack !== s.ack || y.base !== y.base) return { dir: ydir, upTo: NaN, sacked: [] };
-    return { dir: ydir, upTo: y.rel(s.ack), sacked: s.sack ? s.sack.map((e) => y.rel(e)) : [] };
+    if (s.ack !== s.ack || y.base !== y.base) return { dir: ydir, upTo: NaN, sacked: NONE };
+    return { dir: ydir, upTo: y.rel(s.ack), sacked: s.sack ? s.sack.map((e) => y.rel(e)) : NONE };
   }
 
   /**
@@ -308,7 +323,7 @@ export class TcpSide {
     const handshake = this.refused ? 'refused' : this.synAnsweredTs === this.synAnsweredTs ? 'complete' : c.syns > 0 ? 'unanswered' : 'none';
     const oneSided = c.packets > 0 && s.packets === 0 ? 'client' : s.packets > 0 && c.packets === 0 ? 'server' : null;
     const seen = oneSided === 'client' ? c : oneSided === 'server' ? s : null;
-    const times = c.retransmitTimes.concat(s.retransmitTimes).sort((a, b) => a - b);
+    const times = (c.retransmitTimes ?? []).concat(s.retransmitTimes ?? []).sort((a, b) => a - b);
     return {
       handshake,
       synRetries: c.synRetries,
