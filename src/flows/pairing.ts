@@ -40,18 +40,20 @@ const MAX_PENDING = 4096;
 
 /** A TCP packet record as the TCP analyzer reads it. */
 export function segmentOf(r: Records, i: number, ts: number, window: number | null): Segment {
-  return {
-    fromClient: (r.bits[i]! & FROM_CLIENT) !== 0,
-    flags: r.sigType[i]!,
-    seq: r.sigSeq[i]!,
-    ack: r.sigAck[i]!,
-    len: r.sigLen[i]!,
-    window: orNaN(window),
-    ipId: r.sigIpId[i]!,
-    ts,
-    sack: r.sack[i] ?? null,
-  };
+  // One object, filled anew for each packet: the analyzer reads it at once and keeps none of it.
+  const s = SCRATCH;
+  s.fromClient = (r.bits[i]! & FROM_CLIENT) !== 0;
+  s.flags = r.sigType[i]!;
+  s.seq = r.sigSeq[i]!;
+  s.ack = r.sigAck[i]!;
+  s.len = r.sigLen[i]!;
+  s.window = orNaN(window);
+  s.ipId = r.sigIpId[i]!;
+  s.ts = ts;
+  s.sack = r.sack[i] ?? null;
+  return s;
 }
+const SCRATCH: Segment = { fromClient: false, flags: 0, seq: NaN, ack: NaN, len: NaN, window: NaN, ipId: NaN, ts: NaN, sack: null };
 
 /** Counts one more encapsulated sighting from `src` in a flat [src, n, src, n, ...] list. */
 function countUnknownSrc(u: (string | number)[] | null, src: string): (string | number)[] {
@@ -120,10 +122,9 @@ export function newRecord(tb: FlowTable, d: number, p: Packet, v: Extract<View, 
       // Every segment is the client's or the server's part of the exchange; only those that
       // consume sequence space are requests, answered by the peer's acknowledgement.
       r.role[i] = fromClient ? ROLE_REQUEST : ROLE_REPLY;
-      const res = tcp.segment(seg);
-      if (res.kind === 'new') {
+      if (tcp.segment(seg) === 'new') {
         r.bits[i] |= STARTS_REQUEST;
-        r.key[i] = res.key;
+        r.key[i] = tcp.key;
       }
       break;
     }

@@ -162,12 +162,6 @@ export interface Segment {
   sack: number[] | null;
 }
 
-/** What the table does with a segment: its kind, and the key of the request it starts ('new' only). */
-export interface SegmentResult {
-  kind: SegmentKind;
-  key: number;
-}
-
 /** What a segment's ACK (or RST) answers: the other direction's requests up to `upTo` (relative; NaN: all sent before), and those ending inside a SACK block ([left, right] relative pairs). */
 export interface AckResult {
   dir: Dir;
@@ -210,8 +204,16 @@ export class TcpSide {
   refused = false;
   private synAnsweredTs = NaN;
 
+  /** The key of the request the last 'new' segment started. */
+  key = NaN;
+
+  private started(key: number): SegmentKind {
+    this.key = key;
+    return 'new';
+  }
+
   /** Classifies one new packet record (not a second sighting of one already recorded). */
-  segment(s: Segment): SegmentResult {
+  segment(s: Segment): SegmentKind {
     const x: Dir = s.fromClient ? 0 : 1;
     const d = this.dirs[x];
     d.packets++;
@@ -233,8 +235,8 @@ export class TcpSide {
     if (s.flags & TCP_RST) d.rst = true;
     const len = s.len === s.len ? s.len : 0;
     const seqLen = len + (syn ? 1 : 0) + (fin ? 1 : 0);
-    if (seqLen === 0 && s.seq !== s.seq) return { kind: 'none', key: NaN };
-    if (s.seq !== s.seq) return { kind: 'new', key: unknownKey(x, this.unknownN++) };
+    if (seqLen === 0 && s.seq !== s.seq) return 'none';
+    if (s.seq !== s.seq) return this.started(unknownKey(x, this.unknownN++));
     if (syn) {
       if (d.syns > 0 && s.seq !== d.synSeq) {
         // A new connection attempt on the same ports: its own sequence space.
@@ -254,20 +256,20 @@ export class TcpSide {
     const end = start + seqLen;
     if (!syn && !fin && len <= 1 && start === d.nxt - 1) {
       d.keepalives++;
-      return { kind: 'keep-alive', key: NaN };
+      return 'keep-alive';
     }
-    if (seqLen === 0) return { kind: 'none', key: NaN };
+    if (seqLen === 0) return 'none';
     if (end > d.nxt || d.ringN === 0) {
       d.nxt = Math.max(d.nxt, end);
       d.remember(start, end, s.ipId, s.ts);
-      return { kind: 'new', key: segmentKey(x, end) };
+      return this.started(segmentKey(x, end));
     }
     const kind = d.repeat(start, end, s.ipId, s.ts, syn);
     if (syn && kind === 'retransmission') {
       d.retransmissions--;
       d.synRetries++;
     }
-    return { kind, key: NaN };
+    return kind;
   }
 
   /**
