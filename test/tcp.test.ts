@@ -43,20 +43,20 @@ describe('TcpSide', () => {
   const seg = (o: Partial<Segment>): Segment => ({ fromClient: true, flags: F.A, seq: NaN, ack: NaN, len: 0, window: 500, ipId: NaN, ts: 0, sack: null, ...o });
   it('a pure ACK, a window update and a keep-alive are not requests; data, SYN and FIN are', () => {
     const t = new TcpSide();
-    expect(t.segment(seg({ flags: F.S, seq: 100 })).toBe('new');
-    expect(t.segment(seg({ seq: 101, ack: 7 })).toBe('none');
-    expect(t.segment(seg({ seq: 101, len: 10, ack: 7 })).toBe('new');
-    expect(t.segment(seg({ seq: 110, len: 1, ack: 7, ts: 60 })).toBe('keep-alive');
-    expect(t.segment(seg({ flags: F.F | F.A, seq: 111, ack: 7 })).toBe('new');
+    expect(t.segment(seg({ flags: F.S, seq: 100 }))).toBe('new');
+    expect(t.segment(seg({ seq: 101, ack: 7 }))).toBe('none');
+    expect(t.segment(seg({ seq: 101, len: 10, ack: 7 }))).toBe('new');
+    expect(t.segment(seg({ seq: 110, len: 1, ack: 7, ts: 60 }))).toBe('keep-alive');
+    expect(t.segment(seg({ flags: F.F | F.A, seq: 111, ack: 7 }))).toBe('new');
     expect(t.summary().keepalives).toBe(1);
   });
   it('the same range again is a retransmission, unless it is the same datagram captured twice', () => {
     const t = new TcpSide();
     t.segment(seg({ seq: 100, len: 10, ipId: 1, ts: 0 }));
-    expect(t.segment(seg({ seq: 100, len: 10, ipId: 1, ts: 0.004 })).toBe('duplicate');
-    expect(t.segment(seg({ seq: 100, len: 10, ipId: 2, ts: 0.2 })).toBe('retransmission');
-    expect(t.segment(seg({ seq: 100, len: 10, ipId: NaN, ts: 0.2005 })).toBe('duplicate');
-    expect(t.segment(seg({ seq: 100, len: 10, ipId: 3, ts: 0.6 })).toBe('retransmission');
+    expect(t.segment(seg({ seq: 100, len: 10, ipId: 1, ts: 0.004 }))).toBe('duplicate');
+    expect(t.segment(seg({ seq: 100, len: 10, ipId: 2, ts: 0.2 }))).toBe('retransmission');
+    expect(t.segment(seg({ seq: 100, len: 10, ipId: NaN, ts: 0.2005 }))).toBe('duplicate');
+    expect(t.segment(seg({ seq: 100, len: 10, ipId: 3, ts: 0.6 }))).toBe('retransmission');
     const s = t.summary();
     expect([s.retransmissions, s.duplicates, s.backoff]).toEqual([2, 2, true]);
   });
