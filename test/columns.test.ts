@@ -5,20 +5,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   connectionEnded,
-  ENCAPSULATED,
   END_CLIENT_FIN,
   END_RESET,
   END_SERVER_FIN,
-  FROM_CLIENT,
-  REFUSAL,
   ROLE_OTHER,
   ROLE_REPLY,
   ROLE_REQUEST,
-  SETTLED,
-  STARTS_REQUEST,
   seenBits,
   seenFields,
 } from '../src/flows/columns.js';
+import { ENCAPSULATED, FROM_CLIENT, REFUSAL, SETTLED, STARTS_REQUEST } from '../src/flows/records.js';
 
 describe('bit layouts', () => {
   it('seen bits: role, from-client and direction read back as written', () => {

@@ -4,7 +4,6 @@
  */
 import {
   dirOf,
-  type Endpoints,
   EVIDENCE_FIRST,
   type FlowColumns,
   NIL,
@@ -22,6 +21,7 @@ import {
   seenFields,
 } from './columns.js';
 import { type Flow, type Hop, type Seen, type Side, scopeOf, type TunnelInfo } from './flow.js';
+import type { Endpoints } from './records.js';
 import type { TcpSummary } from './tcp.js';
 
 /** The table's stores a closed flow is read from. */

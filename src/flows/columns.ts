@@ -12,6 +12,7 @@
 import type { Direction } from '../model.js';
 import type { PacketSighting } from './crossnode.js';
 import type { Evidence, FlowError, TunnelInfo } from './flow.js';
+import { PendingSlots } from './pending.js';
 import type { TcpSide } from './tcp.js';
 import type { FlowProto } from './view.js';
 
@@ -73,7 +74,7 @@ function growColumns(cols: object, n: number): void {
 }
 
 /** Slots handed out and taken back (a free list), growing the columns by doubling. */
-abstract class Slots {
+export abstract class Slots {
   cap = 0;
   // Private (#) fields are not the store's columns: growColumns does not see them.
   #used = 0;
@@ -192,14 +193,11 @@ export const SAW_SYN = 2;
 export const SAW_SYN_ACK = 4;
 
 /** What one capture point saw of one flow, one side per slot (see Side in flow.ts). */
-export class SideColumns extends Slots {
+export class SideColumns extends PendingSlots {
   input = new Int32Array(0);
   next = new Int32Array(0);
   requests = new Float64Array(0);
   replies = new Float64Array(0);
-  answered = new Float64Array(0);
-  undelivered = new Float64Array(0);
-  unanswered = new Float64Array(0);
   notEncapsulated = new Float64Array(0);
   lastNotEncapsulatedTs = new Float64Array(0);
   resets = new Float64Array(0);
@@ -224,126 +222,11 @@ export class SideColumns extends Slots {
   sightings: (PacketSighting[] | null)[] = [];
   /** The TCP analyzer's state of this side (TCP flows only). */
   tcp: (TcpSide | null)[] = [];
-  /**
-   * Pending requests: none (PEND_NONE), one or two held inline (slot A, then B: most sides wait for
-   * at most two at once, a TCP SYN and the SYN-ACK, say), or a Map (PEND_MAP, kept once used: its
-   * order is the requests' order).
-   */
-  pendState = new Uint8Array(0);
-  pendKey = new Float64Array(0);
-  pendTs = new Float64Array(0);
-  pendUndelivered = new Uint8Array(0);
-  pendKeyB = new Float64Array(0);
-  pendTsB = new Float64Array(0);
-  pendUndeliveredB = new Uint8Array(0);
-  pendMap: (Map<number, { ts: number; undelivered: boolean }> | null)[] = [];
   nextKey = new Float64Array(0);
   /** Unsettled packet records: the newest (a record number) and how many; older ones via Records.prev. */
   recentNewest = new Float64Array(0);
   recentCount = new Int32Array(0);
-
-  pendingHas(d: number, key: number): boolean {
-    switch (this.pendState[d]) {
-      case PEND_ONE:
-        return this.pendKey[d] === key;
-      case PEND_TWO:
-        return this.pendKey[d] === key || this.pendKeyB[d] === key;
-      case PEND_MAP:
-        return this.pendMap[d]!.has(key);
-      default:
-        return false;
-    }
-  }
-
-  /** Calls fn for each waiting request of side d, oldest first (fn may answer them). */
-  forEachPending(d: number, fn: (key: number, ts: number, undelivered: boolean) => void): void {
-    const state = this.pendState[d];
-    if (state === PEND_ONE) fn(this.pendKey[d]!, this.pendTs[d]!, this.pendUndelivered[d] === 1);
-    else if (state === PEND_TWO) {
-      // Read both first: answering A moves B into A's place.
-      const keyB = this.pendKeyB[d]!;
-      const tsB = this.pendTsB[d]!;
-      const undB = this.pendUndeliveredB[d] === 1;
-      fn(this.pendKey[d]!, this.pendTs[d]!, this.pendUndelivered[d] === 1);
-      if (this.pendingHas(d, keyB)) fn(keyB, tsB, undB);
-    } else if (state === PEND_MAP) for (const [key, pend] of this.pendMap[d]!) fn(key, pend.ts, pend.undelivered);
-  }
-
-  /** A request starts waiting; beyond `max` waiting, the oldest is given up as unanswered (memory stays bounded). */
-  addPending(d: number, key: number, ts: number, max: number): void {
-    switch (this.pendState[d]) {
-      case PEND_NONE:
-        this.pendState[d] = PEND_ONE;
-        this.pendKey[d] = key;
-        this.pendTs[d] = ts;
-        this.pendUndelivered[d] = 0;
-        return;
-      case PEND_ONE:
-        this.pendState[d] = PEND_TWO;
-        this.pendKeyB[d] = key;
-        this.pendTsB[d] = ts;
-        this.pendUndeliveredB[d] = 0;
-        return;
-      case PEND_TWO:
-        // A third request waiting: the side's requests move to a Map, which keeps their order.
-        this.pendMap[d] = new Map([
-          [this.pendKey[d]!, { ts: this.pendTs[d]!, undelivered: this.pendUndelivered[d] === 1 }],
-          [this.pendKeyB[d]!, { ts: this.pendTsB[d]!, undelivered: this.pendUndeliveredB[d] === 1 }],
-        ]);
-        this.pendState[d] = PEND_MAP;
-    }
-    const m = this.pendMap[d]!;
-    if (m.size >= max) {
-      const [oldest] = m.keys();
-      m.delete(oldest!);
-      this.unanswered[d]++;
-    }
-    m.set(key, { ts, undelivered: false });
-  }
-
-  /** A waiting request is answered (delivered), or its reply was made but never left through the tunnel. */
-  answer(d: number, key: number, delivered: boolean): void {
-    const state = this.pendState[d];
-    if (state === PEND_ONE || state === PEND_TWO) {
-      const inB = state === PEND_TWO && this.pendKey[d] !== key;
-      if (inB && this.pendKeyB[d] !== key) return;
-      if (delivered) {
-        this.answered[d]++;
-        if (state === PEND_ONE) this.pendState[d] = PEND_NONE;
-        else {
-          this.pendState[d] = PEND_ONE;
-          if (!inB) {
-            this.pendKey[d] = this.pendKeyB[d]!;
-            this.pendTs[d] = this.pendTsB[d]!;
-            this.pendUndelivered[d] = this.pendUndeliveredB[d]!;
-          }
-        }
-      } else if (inB ? !this.pendUndeliveredB[d] : !this.pendUndelivered[d]) {
-        if (inB) this.pendUndeliveredB[d] = 1;
-        else this.pendUndelivered[d] = 1;
-        this.undelivered[d]++;
-      }
-      return;
-    }
-    if (state !== PEND_MAP) return;
-    const m = this.pendMap[d]!;
-    if (delivered) {
-      if (m.delete(key)) this.answered[d]++;
-    } else {
-      const pend = m.get(key);
-      if (pend && !pend.undelivered) {
-        pend.undelivered = true;
-        this.undelivered[d]++;
-      }
-    }
-  }
 }
-
-/** SideColumns.pendState values. */
-const PEND_NONE = 0;
-const PEND_ONE = 1;
-const PEND_TWO = 2;
-const PEND_MAP = 3;
 
 /** Values per path step: ifname, ifindex, direction, ts, outer endpoints id (-1 bare), port. */
 export const PATH_STRIDE = 6;
@@ -394,141 +277,5 @@ export class PathColumns {
       this.more[p] = (this.more[p] ?? []).concat(ifname, ifindex, dir, ts, ep, port);
     }
     this.steps[p] = n + 1;
-  }
-}
-
-/** Record bits. */
-export const FROM_CLIENT = 1;
-export const SETTLED = 2;
-export const ENCAPSULATED = 4;
-/** A TCP reset from the server answering a connection attempt. */
-export const REFUSAL = 8;
-/** The packet is a new request waiting for its answer (an echo request, a datagram from the client, a TCP segment that consumes sequence space). */
-export const STARTS_REQUEST = 16;
-
-/**
- * Packet records waiting for more sightings of their packet, in arrival order: a ring indexed by
- * record number (absolute, so links survive growth), settled from the oldest end.
- */
-export class Records {
-  cap = 0;
-  mask = 0;
-  /** Record numbers [head, tail) are in the ring; below head all are settled. */
-  head = 0;
-  tail = 0;
-  side = new Int32Array(0);
-  /** The previous record of the same side (a record number), -1 for none. */
-  prev = new Float64Array(0);
-  /** FROM_CLIENT | SETTLED | ENCAPSULATED | REFUSAL | STARTS_REQUEST */
-  bits = new Uint8Array(0);
-  role = new Uint8Array(0);
-  /** 1 = the side's first request, 2 = first reply: its places are the side's path. */
-  first = new Uint8Array(0);
-  key = new Float64Array(0);
-  sigType = new Int32Array(0);
-  sigSeq = new Float64Array(0);
-  sigAck = new Float64Array(0);
-  sigLen = new Float64Array(0);
-  sigIpId = new Float64Array(0);
-  /** TCP SACK blocks (Tcp.sack), null for none. */
-  sack: (number[] | null)[] = [];
-  ts = new Float64Array(0);
-  /** The first encapsulated sighting: direction, outer endpoints (id), time, interface name (followPackets only). */
-  encDir = new Uint8Array(0);
-  encEp = new Int32Array(0);
-  encTs = new Float64Array(0);
-  encIfname: (string | null)[] = [];
-  /** The interface name of the first sighting (followPackets only). */
-  ifname: (string | null)[] = [];
-  /** Where it was last seen: interface (name or cooked v2 index), direction, outer endpoints. */
-  placeIf: (string | number | null)[] = [];
-  placeDir = new Uint8Array(0);
-  placeEp = new Int32Array(0);
-
-  /** A new record number (its slot is n & mask); fields are the caller's to set. */
-  push(): number {
-    if (this.tail - this.head === this.cap) this.grow();
-    return this.tail++;
-  }
-
-  private grow(): void {
-    const old = this.cap;
-    const oldMask = this.mask;
-    const n = Math.max(4096, old * 2);
-    const c = this as unknown as Record<string, unknown>;
-    for (const k of Object.keys(c)) {
-      const v = c[k];
-      if (!(v instanceof Float64Array || v instanceof Int32Array || v instanceof Uint8Array || Array.isArray(v))) continue;
-      // Each live record moves to its place under the new mask.
-      const b: { [i: number]: unknown; length: number } = Array.isArray(v) ? new Array(n).fill(null) : new (v.constructor as Float64ArrayConstructor)(n);
-      for (let r = this.head; r < this.tail; r++) b[r & (n - 1)] = (v as { [i: number]: unknown })[r & oldMask];
-      c[k] = b;
-    }
-    this.cap = n;
-    this.mask = n - 1;
-  }
-}
-
-/**
- * Outer endpoint pairs by number: records and flows keep the number, compared as a number,
- * and the "src>dst" key and its halves are built once per pair, not per packet.
- */
-export class Endpoints {
-  readonly src: string[] = [];
-  readonly dst: string[] = [];
-  readonly key: string[] = [];
-  private readonly ids = new Map<string, Map<string, number>>();
-
-  id(src: string, dst: string): number {
-    let m = this.ids.get(src);
-    if (!m) this.ids.set(src, (m = new Map()));
-    let n = m.get(dst);
-    if (n === undefined) {
-      n = this.key.length;
-      m.set(dst, n);
-      this.src.push(src);
-      this.dst.push(dst);
-      this.key.push(`${src}>${dst}`);
-    }
-    return n;
-  }
-}
-
-/**
- * Counts by endpoint pair number, with `kinds` counters per pair, remembering the pairs in the
- * order first counted (at most `limit` pairs; later ones are not counted).
- */
-export class EpCounts {
-  n = new Float64Array(0);
-  readonly order: number[] = [];
-
-  constructor(
-    private readonly kinds: number,
-    private readonly limit = Infinity,
-  ) {}
-
-  /** Adds one to counter `kind` of pair `ep`; whether that counter was zero before (false if not counted). */
-  add(ep: number, kind = 0): boolean {
-    const at = ep * this.kinds + kind;
-    if (at >= this.n.length) {
-      const b = new Float64Array(Math.max(64, (ep + 1) * this.kinds * 2));
-      b.set(this.n);
-      this.n = b;
-    }
-    const first = this.n[at] === 0;
-    if (first) {
-      let seen = false;
-      for (let k = 0; k < this.kinds; k++) if (this.n[ep * this.kinds + k] !== 0) seen = true;
-      if (!seen) {
-        if (this.order.length >= this.limit) return false;
-        this.order.push(ep);
-      }
-    }
-    this.n[at]!++;
-    return first;
-  }
-
-  get(ep: number, kind = 0): number {
-    return this.n[ep * this.kinds + kind] ?? 0;
   }
 }

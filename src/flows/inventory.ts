@@ -4,10 +4,10 @@
  * outer checksums, and the ARP questions and answers.
  */
 import type { Packet } from '../model.js';
-import { EpCounts } from './columns.js';
 import type { TunnelInfo } from './flow.js';
 import { tallyOf, vote } from './nodes.js';
 import { badOuterChecksum } from './outer.js';
+import { EpCounts } from './records.js';
 import type { FlowTable } from './table.js';
 import type { TunnelHop } from './view.js';
 

@@ -5,8 +5,8 @@
  * saw anything at all in an answering direction.
  */
 
-import { EpCounts } from './columns.js';
 import type { InputNode } from './flow.js';
+import { EpCounts } from './records.js';
 import type { FlowTable } from './table.js';
 
 /** Votes for a node's own tunnel addresses: exact from cooked directions, else the address in every encapsulated packet. */

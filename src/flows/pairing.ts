@@ -8,26 +8,9 @@
  */
 import type { Packet } from '../model.js';
 import { TCP_ACK, TCP_SYN } from '../protocols.js';
-import {
-  dirCode,
-  dirOf,
-  ENCAPSULATED,
-  FROM_CLIENT,
-  NIL,
-  orNaN,
-  orNull,
-  REFUSAL,
-  REQUEST_ENCAPSULATED,
-  type Records,
-  ROLE_OTHER,
-  ROLE_REPLY,
-  ROLE_REQUEST,
-  SAW_SYN,
-  SAW_SYN_ACK,
-  SETTLED,
-  STARTS_REQUEST,
-} from './columns.js';
+import { dirCode, dirOf, NIL, orNaN, orNull, REQUEST_ENCAPSULATED, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST, SAW_SYN, SAW_SYN_ACK } from './columns.js';
 import { placeName, SIGHTINGS_KEPT, sightingOf } from './crossnode.js';
+import { ENCAPSULATED, FROM_CLIENT, REFUSAL, type Records, SETTLED, STARTS_REQUEST } from './records.js';
 import type { FlowTable } from './table.js';
 import { covered, type Segment, TcpSide } from './tcp.js';
 import { isEchoRequest, type View } from './view.js';

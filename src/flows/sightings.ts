@@ -5,8 +5,9 @@
  * in (SAME_PACKET_WINDOW), then settle, oldest first.
  */
 
-import { FROM_CLIENT, NIL, orNaN, SETTLED } from './columns.js';
+import { NIL, orNaN } from './columns.js';
 import { settle } from './pairing.js';
+import { FROM_CLIENT, SETTLED } from './records.js';
 import type { FlowTable } from './table.js';
 import { SAME_PACKET_WINDOW } from './timing.js';
 import type { View } from './view.js';

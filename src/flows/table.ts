@@ -23,24 +23,18 @@ import { close } from './closing.js';
 import {
   connectionEnded,
   dirCode,
-  ENCAPSULATED,
   END_CLIENT_FIN,
   END_RESET,
   END_SERVER_FIN,
-  Endpoints,
-  type EpCounts,
   FlowColumns,
   NIL,
   orNaN,
   PathColumns,
-  REFUSAL,
   REQUEST_ENCAPSULATED,
-  Records,
   ROLE_REPLY,
   ROLE_REQUEST,
   SeenColumns,
   SideColumns,
-  STARTS_REQUEST,
   seenBits,
 } from './columns.js';
 import { placeName } from './crossnode.js';
@@ -52,6 +46,7 @@ import { addArp, noteTunnel } from './inventory.js';
 import { type InputTally, nodesOf, tallyOf, vote } from './nodes.js';
 import { badOuterChecksum } from './outer.js';
 import { addRequest, newRecord } from './pairing.js';
+import { ENCAPSULATED, Endpoints, type EpCounts, REFUSAL, Records, STARTS_REQUEST } from './records.js';
 import { addMac, countEndpoint, flowFor, sideOf } from './scope.js';
 import { findSame, pushRecord, settleBefore } from './sightings.js';
 import { LOCAL_ERROR_WINDOW, MIN_IDLE_TIMEOUT, SAME_PACKET_WINDOW, TICK } from './timing.js';
