@@ -13,6 +13,7 @@ import type { Direction } from '../model.js';
 import type { PacketSighting } from './crossnode.js';
 import type { Evidence, FlowError, TunnelInfo } from './flow.js';
 import { PendingSlots } from './pending.js';
+import { growColumns, Slots } from './slots.js';
 import type { TcpSide } from './tcp.js';
 import type { FlowProto } from './view.js';
 
@@ -54,46 +55,6 @@ export const ROLE_OTHER = 0;
 export const ROLE_REQUEST = 1;
 export const ROLE_REPLY = 2;
 export const ROLES = ['other', 'request', 'reply'] as const;
-
-/** Grows every column of a store to n slots (copied; new slots zero or null). */
-function growColumns(cols: object, n: number): void {
-  const c = cols as Record<string, unknown>;
-  for (const k of Object.keys(c)) {
-    const v = c[k];
-    if (v instanceof Float64Array || v instanceof Int32Array || v instanceof Uint8Array) {
-      const b = new (v.constructor as Float64ArrayConstructor)(n);
-      b.set(v as Float64Array);
-      c[k] = b;
-    } else if (Array.isArray(v)) {
-      // One allocation filled natively, not a push per slot.
-      const b = new Array<unknown>(n).fill(null);
-      for (let i = 0; i < v.length; i++) b[i] = v[i];
-      c[k] = b;
-    }
-  }
-}
-
-/** Slots handed out and taken back (a free list), growing the columns by doubling. */
-export abstract class Slots {
-  cap = 0;
-  // Private (#) fields are not the store's columns: growColumns does not see them.
-  #used = 0;
-  #free: number[] = [];
-
-  alloc(): number {
-    const s = this.#free.pop();
-    if (s !== undefined) return s;
-    if (this.#used === this.cap) {
-      this.cap = Math.max(1024, this.cap * 2);
-      growColumns(this, this.cap);
-    }
-    return this.#used++;
-  }
-
-  release(s: number): void {
-    this.#free.push(s);
-  }
-}
 
 /** One open flow per slot (see Flow in flow.ts for what each field means). */
 export class FlowColumns extends Slots {

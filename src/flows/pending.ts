@@ -3,7 +3,7 @@
  * inline in columns, or a Map once more wait at once (its order is the requests' order). Answering
  * one counts it answered, or undelivered when its reply was made but never left through the tunnel.
  */
-import { Slots } from './columns.js';
+import { Slots } from './slots.js';
 
 /** SideColumns.pendState values. */
 const PEND_NONE = 0;
