@@ -16,41 +16,20 @@
  */
 
 import type { Packet } from '../model.js';
-import { TCP_FIN, TCP_RST } from '../protocols.js';
 import { attribute, type PendingError } from './attribution.js';
 import type { Stores } from './closed.js';
 import { close } from './closing.js';
-import {
-  connectionEnded,
-  dirCode,
-  END_CLIENT_FIN,
-  END_RESET,
-  END_SERVER_FIN,
-  FlowColumns,
-  NIL,
-  orNaN,
-  PathColumns,
-  REQUEST_ENCAPSULATED,
-  ROLE_REPLY,
-  ROLE_REQUEST,
-  SeenColumns,
-  SideColumns,
-  seenBits,
-} from './columns.js';
-import { placeName } from './crossnode.js';
-import { keepEvidence } from './evidence.js';
+import { FlowColumns, NIL, PathColumns, SeenColumns, SideColumns } from './columns.js';
+import { addConv } from './conversation.js';
 import { closeIdle, openFlows } from './expiry.js';
 import { type ArpInfo, describePlace, type Flow, type InputNode, type TunnelInfo } from './flow.js';
 import { describeError } from './icmp-errors.js';
 import { addArp, noteTunnel } from './inventory.js';
 import { type InputTally, nodesOf, tallyOf, vote } from './nodes.js';
-import { badOuterChecksum } from './outer.js';
-import { addRequest, newRecord } from './pairing.js';
-import { ENCAPSULATED, Endpoints, type EpCounts, REFUSAL, Records, STARTS_REQUEST } from './records.js';
-import { addMac, countEndpoint, flowFor, sideOf } from './scope.js';
-import { findSame, pushRecord, settleBefore } from './sightings.js';
+import { Endpoints, type EpCounts, Records } from './records.js';
+import { settleBefore } from './sightings.js';
 import { LOCAL_ERROR_WINDOW, MIN_IDLE_TIMEOUT, SAME_PACKET_WINDOW, TICK } from './timing.js';
-import { isEchoRequest, type View, viewOf } from './view.js';
+import { viewOf } from './view.js';
 
 export {
   type ArpInfo,
@@ -179,7 +158,7 @@ export class FlowTable {
     switch (v.kind) {
       case 'conv':
         this.counts.conversations++;
-        this.addConv(p, v, ep);
+        addConv(this, p, v, ep);
         return;
       case 'error':
         this.counts.errors++;
@@ -240,83 +219,6 @@ export class FlowTable {
       this.byOuterDst = null;
     }
     if (this.opts.idleTimeout !== Infinity) closeIdle(this, now);
-  }
-
-  addConv(p: Packet, v: Extract<View, { kind: 'conv' }>, ep: number): void {
-    const fc = this.fc;
-    const sc = this.sc;
-    const r = this.rec;
-    const s = flowFor(this, p, v);
-    const d = sideOf(this, s, p.input);
-    const t = v.tuple;
-    const l4c = v.frame.l4!;
-    // A ping to one's own address: client and server are one; the echo type tells the way.
-    const fromClient =
-      fc.client[s] === fc.server[s] && (l4c.kind === 'icmp' || l4c.kind === 'icmp6')
-        ? isEchoRequest(l4c)
-        : t.src === fc.client[s] && (fc.clientPort[s] === NIL || t.srcPort === fc.clientPort[s]);
-    const tally = tallyOf(this, p.input);
-    if (fromClient) tally.forth++;
-    else tally.back++;
-    const hop = v.tunnel;
-    fc.sightings[s]++;
-    if (p.direction !== null) fc.cooked[s] = 1;
-    const ts = orNaN(p.ts);
-    if (ts === ts) {
-      if (!(fc.firstSeen[s]! <= ts)) fc.firstSeen[s] = ts;
-      if (!(fc.lastSeen[s]! >= ts)) fc.lastSeen[s] = ts;
-      if (sc.firstSeen[d] !== sc.firstSeen[d]) sc.firstSeen[d] = ts;
-      sc.lastSeen[d] = ts;
-    }
-    if (hop) {
-      countEndpoint(this, s, ep);
-      if (badOuterChecksum(p.frame)) fc.badChecksums[s]++;
-      addMac(this, s, hop.innerSrcMac);
-      addMac(this, s, hop.innerDstMac);
-    }
-
-    // The interface, where the capture names a real one: a name, or cooked v2's ifindex (a pcapng
-    // interface id may be the "any" pseudo-interface, where every hop shares it).
-    const placeIf = p.ifname ?? (p.frame.link === 'sll2' ? p.ifindex : null);
-    const dir = dirCode(p.direction);
-    let n = findSame(this, d, v, fromClient, ts, placeIf, dir, ep);
-    let i: number;
-    let role: number;
-    if (n !== NIL) {
-      i = n & r.mask;
-      if (hop && !(r.bits[i]! & ENCAPSULATED)) {
-        r.bits[i] |= ENCAPSULATED;
-        r.encDir[i] = dir;
-        r.encEp[i] = ep;
-        r.encTs[i] = ts;
-        r.encIfname[i] = this.opts.followPackets ? placeName(p) : null;
-      }
-      role = r.role[i]!;
-    } else {
-      n = newRecord(this, d, p, v, fromClient, ts, ep);
-      i = n & r.mask;
-      role = r.role[i]!;
-      // The side's first request and first reply: their places are its paths.
-      if (role === ROLE_REQUEST && this.paths.steps[d * 2] === 0) r.first[i] = 1;
-      else if (role === ROLE_REPLY && this.paths.steps[d * 2 + 1] === 0) r.first[i] = 2;
-      pushRecord(this, d, n);
-      fc.packets[s]++;
-      if (r.bits[i]! & STARTS_REQUEST) addRequest(this, d, i);
-      if (r.bits[i]! & REFUSAL) sc.resets[d]++;
-    }
-    r.placeIf[i] = placeIf;
-    r.placeDir[i] = dir;
-    r.placeEp[i] = ep;
-    const first = r.first[i]!;
-    if (first !== 0) this.paths.append(d * 2 + first - 1, p.ifname, p.ifindex, dir, p.ts, ep, hop ? hop.port : null);
-    if (role === ROLE_REQUEST && hop) sc.bits[d] |= REQUEST_ENCAPSULATED;
-    const l4 = v.frame.l4!;
-    if (l4.kind === 'tcp' && l4.flags & (TCP_FIN | TCP_RST) && !connectionEnded(fc.tcpEnd[s]!)) {
-      fc.tcpEnd[s] |= l4.flags & TCP_RST ? END_RESET : fromClient ? END_CLIENT_FIN : END_SERVER_FIN;
-      if (connectionEnded(fc.tcpEnd[s]!)) this.ended.push(s, fc.id[s]!);
-    }
-
-    keepEvidence(this.fc, this.seen, s, p, seenBits(role, fromClient, dir), ts, ep, hop ? hop.port : null, l4);
   }
 
   /** Ends the capture: settles every packet, ties the remaining errors to flows, closes every flow. */
