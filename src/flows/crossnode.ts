@@ -273,15 +273,18 @@ export function lostPackets(flow: CrossFlow, nodes: CrossNode[], offsets: ClockO
     // Only requests followed from another captured node: with one capture the flow's locus says it.
     const arrivedFrom = (s: Resolved) =>
       s.at === 'in' && s.role === 'request' && [...sides].some(([i, l]) => i !== a && l.some((o) => o.at === 'out' && samePacket(s, o)));
+    let keptUntil = Infinity;
+    if (la.length >= SIGHTINGS_KEPT) keptUntil = Math.max(...la.map((o) => o.ts ?? -Infinity));
     for (const s of la.filter(arrivedFrom)) {
       const answers = la.filter(
         (o) =>
           o.role === 'reply' && (s.key === null || o.key === null || o.key === s.key || !echoKeyed(la)) && (s.ts === null || o.ts === null || o.ts >= s.ts),
       );
       if (answers.some((o) => o.at === 'out')) continue;
-      // Only when the capture ran long enough after it for an answer to show.
+      // Only when the capture ran long enough after it for an answer to show, and the packets kept
+      // of this capture point (the first SIGHTINGS_KEPT) reach that far: an answer past them is not lost.
       const c = cov.get(a);
-      if (!c || s.ts === null || c[1] - s.ts < 0.5) continue;
+      if (!c || s.ts === null || c[1] - s.ts < 0.5 || keptUntil - s.ts < 0.5) continue;
       const bare = answers.find((o) => o.at === 'bare');
       out.push({
         role: s.role,
