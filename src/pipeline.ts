@@ -13,6 +13,8 @@ import { pacedInput, pacedStream, type Pacing } from './readers/pacing.js';
 import { planPoints } from './readers/plan.js';
 import { InputError, type InputWarning } from './readers/types.js';
 import { ReportBuilder, type FlowReport, type InputSummary, type Report } from './report/build.js';
+import type { GivenNode } from './flows/identity.js';
+import { isIPv4, isIPv6 } from 'node:net';
 
 export const DEFAULT_IDLE_TIMEOUT = 15;
 /** Said when no tunnel packet was seen at all: the capture missed the underlay, or the filter did. */
@@ -27,7 +29,7 @@ export interface Source {
   stream?: Readable | AsyncIterable<Uint8Array>;
   buffer?: Uint8Array;
   text?: string;
-  /** A label for the node it was captured on, kept in the report's inputs. */
+  /** The node it was captured on (--node): an address, or a name (resolved to its addresses by `resolveNode`); kept in the report's inputs and trusted over the packets. */
   node?: string;
 }
 
@@ -71,6 +73,10 @@ export interface AnalyzeOptions {
   progress?: Progress;
   /** Awaited before each chunk is read (an output's backpressure). */
   beforeChunk?: () => Promise<void> | undefined;
+  /** A node's addresses by its name (the cluster's description), for sources whose `node` is a name. */
+  resolveNode?: (name: string) => string[];
+  /** Shapes the finished report (the cluster's description names addresses and checks the capture: kube/). */
+  annotate?: (report: Report) => void;
 }
 
 /** Thrown when no input could be read at all: every input's error, one line each. */
@@ -135,12 +141,14 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
   const replyTimeout = opts.replyTimeout ?? 1;
   const entries = await plan(sources);
   const names = entries.flatMap((e) => (e.points ? e.points.map((_, k) => `${e.name}#${k + 1}`) : [e.name]));
+  const given: (GivenNode | undefined)[] = entries.flatMap((e) => Array.from({ length: e.points?.length ?? 1 }, () => givenNode(e.source.node, opts.resolveNode)));
   const builder = new ReportBuilder(names, { replyTimeout, maxListed: opts.maxListed, onFlow: opts.onFlow, listFlows: opts.listFlows });
   const table = new FlowTable({
     replyTimeout,
     maxFlows: opts.maxFlows ?? 1_000_000,
     idleTimeout: names.length === 1 ? (opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT) : Infinity,
     followPackets: names.length > 1,
+    given,
     onFlow: (flow, nodes) => builder.add(flow, nodes),
   });
   const decode = decodeOptions(opts.vxlanPorts);
@@ -210,7 +218,15 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
   if (cut.length) report.warnings.push(`interrupted: ${cut.map((i) => i.name).join(', ')} ${cut.length === 1 ? 'was' : 'were'} not read to the end; the report covers what was read`);
   report.summary.partial = cut.length > 0 || report.summary.evicted > 0;
   if (report.tunnels.length === 0 && report.summary.packets > 0) report.hints.push(NO_OVERLAY_HINT);
+  opts.annotate?.(report);
   return report;
+}
+
+/** A node the caller named: an address stands for itself, a name for the addresses it resolves to. */
+function givenNode(node: string | undefined, resolve: AnalyzeOptions['resolveNode']): GivenNode | undefined {
+  if (node === undefined) return undefined;
+  if (isIPv4(node) || isIPv6(node)) return { name: node, addresses: [node] };
+  return { name: node, addresses: resolve?.(node) ?? [] };
 }
 
 /** tcpdump text, decoded in pieces much smaller than a read (see below), line by line into the table. */

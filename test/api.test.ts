@@ -32,7 +32,7 @@ describe('one input of each kind gives the file\'s report', () => {
     expect([byStream.inputs[0]!.name, byBuffer.inputs[0]!.name]).toEqual(['node-a', 'buffer']);
     const text = await analyzeText(readFileSync(`${file}.nn-e.txt`, 'utf8'), { name: 'pasted' });
     expect(verdicts(text)).toContain('icmp 10.244.3.2 host-unreachable');
-    expect(text.inputs[0]).toEqual({ name: 'pasted', format: 'text', packets: expect.any(Number) });
+    expect(text.inputs[0]).toEqual({ name: 'pasted', format: 'text', packets: expect.any(Number), nodeAddresses: ['192.168.232.130'], nodeEvidence: expect.arrayContaining([{ address: '192.168.232.130', clue: expect.stringMatching(/^encapsulated packets arrive for it/) }]) });
   });
 
   it('wrong arguments: a clear TypeError', async () => {

@@ -184,6 +184,17 @@ export interface InputNode {
   forth: number;
   /** Packets cut by the snap length before their (inner) transport header: not judged. */
   truncated: number;
+  /** Why this input is taken for its node: one clue per line, the address it points to first. */
+  evidence: NodeClue[];
+  /** The node's name when the caller gave it (--node), else null. */
+  name?: string | null;
+}
+
+/** One clue to a capture's own node. */
+export interface NodeClue {
+  address: string;
+  /** What was seen, in words ("sends VXLAN (8 packets leaving)"). */
+  clue: string;
 }
 
 export interface TunnelInfo {

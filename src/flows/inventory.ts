@@ -6,7 +6,7 @@
 import type { Packet } from '../model.js';
 import { EpCounts } from './columns.js';
 import { badOuterChecksum } from './outer.js';
-import { tallyOf, vote } from './nodes.js';
+import { noteArp, noteOuterTtl, tallyOf, vote } from './nodes.js';
 import type { TunnelInfo } from './flow.js';
 import type { TunnelHop } from './view.js';
 import type { FlowTable } from './table.js';
@@ -47,6 +47,7 @@ export function noteTunnel(tb: FlowTable, p: Packet, hop: TunnelHop, ep: number)
   }
   const tally = tallyOf(tb, p.input);
   tally.encapsulated++;
+  noteOuterTtl(tally, p, tb.eps.src[ep]!);
   // Counted by endpoint pair; an address joins the votes (keeping their order) the first time
   // it would have had one, and the counts are added to it when nodes() reads the votes.
   const kind = p.direction === 'out' ? 0 : p.direction === 'in' ? 1 : 2;
@@ -63,7 +64,8 @@ export function addArp(tb: FlowTable, p: Packet, arp: NonNullable<Packet['frame'
   // An ARP request asks for targetIp; a reply answers for senderIp.
   const target = arp.op === 1 ? arp.targetIp : arp.senderIp;
   // Who asks is usually the capturing node: a tie-breaker for its own address on Ethernet captures.
-  if (arp.op === 1) vote(tb, p.input, arp.senderIp, 0.5);
+  if (arp.op === 1 && (p.direction === null || p.direction === 'out')) vote(tb, p.input, arp.senderIp, 0.5);
+  noteArp(tallyOf(tb, p.input), p, arp.op, target);
   let a = tb.arp.get(target);
   if (!a) {
     if (tb.arp.size >= 65536) return;

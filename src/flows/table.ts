@@ -25,7 +25,8 @@ import { type Stores } from './closed.js';
 import { attribute, type PendingError } from './attribution.js';
 import { closeIdle, openFlows } from './expiry.js';
 import { addArp, noteTunnel } from './inventory.js';
-import { nodesOf, tallyOf, vote, type InputTally } from './nodes.js';
+import { noteDirection, nodesOf, tallyOf, vote, type InputTally } from './nodes.js';
+import type { GivenNode } from './identity.js';
 import { addRequest, newRecord } from './pairing.js';
 import { addMac, countEndpoint, flowFor, sideOf } from './scope.js';
 import { close } from './closing.js';
@@ -53,6 +54,8 @@ export interface FlowTableOptions {
   followPackets?: boolean;
   /** Receives each flow once it is closed (idle, or at finish) with the nodes known then; without it finish() returns them. */
   onFlow?: (flow: Flow, nodes: InputNode[]) => void;
+  /** Nodes the caller named, by input (--node): they override what the packets say. */
+  given?: (GivenNode | undefined)[];
 }
 
 export const defaultFlowTableOptions: FlowTableOptions = { replyTimeout: 1, maxFlows: 1_000_000, idleTimeout: Infinity };
@@ -111,6 +114,10 @@ export class FlowTable {
   errors: PendingError[] = [];
   /** Per input number. */
   readonly inputs: InputTally[] = [];
+  /** Nodes the caller named, by input. */
+  get given(): (GivenNode | undefined)[] {
+    return this.opts.given ?? [];
+  }
   nextId = 1;
   end: number | null = null;
   nextTick: number | null = null;
@@ -139,6 +146,7 @@ export class FlowTable {
       if (this.nextTick === null) this.nextTick = p.ts + TICK;
       else if (p.ts >= this.nextTick) this.tick(p.ts);
     }
+    if (p.direction === 'out' || p.direction === 'in') noteDirection(tallyOf(this, p.input), p);
     const v = viewOf(p);
     // The outer endpoints by number, looked up once for the tunnel inventory and the flow.
     const ep = v.tunnel ? this.eps.id(v.tunnel.outerSrc, v.tunnel.outerDst) : NIL;

@@ -5,6 +5,7 @@
 import type { TcpSummary } from '../flows/tcp.js';
 import { classify, describe, sideRole, VERDICTS, type Classified, type Locus, type Verdict } from '../classifier/index.js';
 import { flowEvidence, type Evidence, type Flow, type Hop, type InputNode, type Side, type TableResult } from '../flows/table.js';
+import type { NodeClue } from '../flows/flow.js';
 import type { FlowProto } from '../flows/view.js';
 import type { InputWarning } from '../readers/types.js';
 import { anomalies, sourceRewrite, type Anomaly } from './anomalies.js';
@@ -19,8 +20,12 @@ export interface InputSummary {
   packets: number;
   /** Set when the input could not be read at all. */
   error?: string;
-  /** The node it was captured on, when the caller named it. */
+  /** The node it was captured on, when the caller named it (--node). */
   node?: string;
+  /** The node's own addresses, from the caller or from the packets. */
+  nodeAddresses?: string[];
+  /** Why: each clue to the node, with the address it points to. */
+  nodeEvidence?: NodeClue[];
   /** Reading stopped before its end (an interrupt). */
   cut?: boolean;
 }
@@ -412,6 +417,12 @@ export class ReportBuilder {
     for (const flow of this.waiting) this.judge(flow, result.nodes);
     this.waiting.length = 0;
     const names = this.names;
+    for (const n of result.nodes) {
+      const i = inputs[n.input];
+      if (!i || (n.local.length === 0 && n.evidence.length === 0)) continue;
+      i.nodeAddresses = [...n.local];
+      i.nodeEvidence = n.evidence.map((e) => ({ ...e }));
+    }
     const flows = [...this.problems, ...this.healthy];
     flows.sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || (a.firstSeen ?? 0) - (b.firstSeen ?? 0) || a.id - b.id);
     const notes = [...result.notes];

@@ -17,6 +17,7 @@ const MAX_PROBLEM_LINES = 20;
 const MAX_HEALTHY_LINES = 5;
 const MAX_ENDPOINTS = 4;
 const MAX_NOTES = 6;
+const MAX_NODE_CLUES = 4;
 
 export interface TextOptions {
   /** Columns to fit (default 80). */
@@ -43,8 +44,10 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
   para(`${bold('overlay-analyzer')}: ${count(r.inputs.length, 'input')}, ${count(s.packets, 'packet')}, ${count(s.flows, 'flow')}. Times are UTC.`);
   const nodes = inputNodes(r);
   for (const i of r.inputs) {
-    const node = nodes.get(i.name) ?? [];
-    para(`${i.name}: ${i.error ? 'not read' : `${i.format}, ${count(i.packets, 'packet')}`}${node.length ? `, node ${node.join(', ')}` : ''}`, '  ', '    ');
+    const node = i.nodeAddresses ?? nodes.get(i.name) ?? [];
+    const label = i.node !== undefined && !node.includes(i.node) ? `${i.node}${node.length ? ` (${node.join(', ')})` : ''}` : node.join(', ');
+    para(`${i.name}: ${i.error ? 'not read' : `${i.format}, ${count(i.packets, 'packet')}`}${label ? `, node ${label}` : ''}`, '  ', '    ');
+    for (const e of (i.nodeEvidence ?? []).slice(0, MAX_NODE_CLUES)) para(`${e.address}: ${e.clue}`, '    - ', '      ');
   }
   const verdicts = Object.entries(s.verdicts).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])
     .map(([v, n]) => `${n.toLocaleString('en-US')} ${paint(COLORS[v as Verdict], v)}`).join(', ');
