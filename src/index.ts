@@ -13,8 +13,9 @@ export { FlowTable, flowEvidence, type Flow, type FlowTableOptions, type TableRe
 export { viewOf, type View, type Tuple, type TunnelHop, type FlowProto } from './flows/view.js';
 export { errorClass, type ErrorClass } from './flows/icmp-errors.js';
 export { classify, facts, RULES, VERDICTS, verdictOf, type Classified, type Facts, type Rule, type Verdict } from './classifier/index.js';
-export { buildReport, ReportBuilder, type BuilderOptions, type Report, type FlowReport, type TunnelReport, type InputSummary, type Finding } from './report/build.js';
+export { buildReport, ReportBuilder, type BuilderOptions, type Report, type FlowReport, type TunnelReport, type InputSummary, type Finding, type ClusterReport, type ClusterFinding, type AddressName } from './report/build.js';
 export { SCHEMA_VERSION } from './report/schema.js';
+export { annotate, KubeError, readCluster, resolver, type Cluster } from './kube/index.js';
 export { renderText, type TextOptions } from './report/text.js';
 export { renderHtml } from './report/html/page.js';
 export { ladderOf, type Ladder } from './report/ladder.js';

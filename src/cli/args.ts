@@ -25,6 +25,10 @@ export interface CliOptions {
   maxListed: number;
   /** Flow ids to show in full (text report). */
   flows: number[];
+  /** The cluster's description: kubectl get ... -o yaml|json files or directories. */
+  kube: string[];
+  /** Each input's node as the caller names it (--node FILE=NAME_OR_ADDRESS), by file. */
+  nodes: Map<string, string>;
 }
 
 /** What the arguments ask: a run, a text to print and exit 0 (help, version), or a usage error. */
@@ -59,6 +63,8 @@ function parser(argv: string[]) {
     .option('reply-timeout', { type: 'number', default: 1, describe: 'seconds a request may wait for its reply' })
     .option('max-flows', { type: 'number', default: 1_000_000, describe: 'most flows open at once (beyond it the least recently active is closed early; exit 3)' })
     .option('idle-timeout', { type: 'number', default: DEFAULT_IDLE_TIMEOUT, describe: `seconds without a packet before a flow is closed and its memory freed (one input; at least ${MIN_IDLE_TIMEOUT})` })
+    .option('kube', { type: 'string', describe: 'the cluster\'s description: a file (or directory) of kubectl get nodes,pods,svc -o yaml or -o json; names addresses and checks the capture against it; repeatable' })
+    .option('node', { type: 'string', describe: 'FILE=NAME_OR_ADDRESS: the node FILE was captured on (a node name needs --kube), over what its packets say; repeatable' })
     .option('max-listed', { type: 'number', default: DEFAULT_MAX_LISTED, describe: 'most flows listed in full in text and json (problems first); all are counted' })
     .help('help')
     .alias('help', 'h')
@@ -72,7 +78,7 @@ function parser(argv: string[]) {
 }
 
 /** Every flag the command takes, long and short, for "did you mean". */
-const FLAGS = ['--format', '-f', '--flow', '--follow', '--color', '--vxlan-port', '--reply-timeout', '--max-flows', '--idle-timeout', '--max-listed', '--help', '-h', '--version', '-V'];
+const FLAGS = ['--format', '-f', '--flow', '--follow', '--kube', '--node', '--color', '--vxlan-port', '--reply-timeout', '--max-flows', '--idle-timeout', '--max-listed', '--help', '-h', '--version', '-V'];
 
 function distance(a: string, b: string): number {
   const d = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -142,8 +148,20 @@ export async function parseArgs(argv: string[]): Promise<Parsed> {
   if (!(args['idle-timeout'] >= MIN_IDLE_TIMEOUT)) return { error: `--idle-timeout must be at least ${MIN_IDLE_TIMEOUT} seconds` };
   const flows = ([] as (number | undefined)[]).concat(args.flow as number | number[] | undefined).filter((n): n is number => n !== undefined);
   if (flows.some((n) => !(Number.isInteger(n) && n > 0))) return { error: '--flow takes a flow id, a positive whole number (the #N of the text report)' };
+  const nodes = new Map<string, string>();
+  // Each flag takes one value (an array option would take the files after it too).
+  const list = (v: unknown) => ([] as unknown[]).concat(v ?? []).map(String);
+  for (const n of list(args.node)) {
+    const at = n.lastIndexOf('=');
+    if (at <= 0 || at === n.length - 1) return { error: `--node ${n}: give FILE=NAME_OR_ADDRESS (the node FILE was captured on)` };
+    const file = n.slice(0, at);
+    if (!files.includes(file)) return { error: `--node ${n}: ${file} is not one of the inputs` };
+    nodes.set(file, n.slice(at + 1));
+  }
   return {
     run: {
+      kube: list(args.kube),
+      nodes,
       files,
       format: args.format,
       color: args.color,

@@ -93,11 +93,11 @@ export function identify(tb: FlowTable, nodes: InputNode[], given: (GivenNode | 
     if (!n) continue;
     const t = tb.inputs[n.input]!;
     const g = given[n.input];
-    if (g) {
-      n.name = g.name;
+    if (g) n.name = g.name;
+    // A name without addresses only labels the node: the packets still tell its addresses.
+    if (g && g.addresses.length) {
       n.local = [...g.addresses];
       n.evidence = g.addresses.map((a) => ({ address: a, clue: `given: --node ${g.name}` }));
-      if (!g.addresses.length) n.evidence.push({ address: g.name, clue: 'given: --node (a name without addresses)' });
       continue;
     }
     if (t.cooked || t.encapsulated === 0) {

@@ -179,6 +179,28 @@ export interface Finding {
   flows: number[];
 }
 
+/** What the cluster's description (--kube) names an address: "pod default/web-a", "svc default/web", "node node-b", and the node it is on. */
+export interface AddressName {
+  name: string;
+  node: string | null;
+}
+
+/** The capture checked against the cluster's description: what disagrees, and what to run. */
+export interface ClusterFinding {
+  check: 'not-a-node' | 'source-rewritten' | 'public-ip' | 'vtep-mac' | 'vni' | 'port';
+  title: string;
+  detail: string;
+  next: string[];
+}
+
+/** The cluster's description (kube/): names for addresses, and its checks of the capture. */
+export interface ClusterReport {
+  /** Each input's node, by the description (null: none of its addresses is a node's). */
+  nodes: (string | null)[];
+  names: Record<string, AddressName>;
+  findings: ClusterFinding[];
+}
+
 export interface Report {
   /** The version of this layout (report/schema.ts): raised when a field changes meaning or goes away. */
   schemaVersion: number;
@@ -209,6 +231,8 @@ export interface Report {
   warnings: string[];
   /** Advice on what to capture when the input cannot show what was asked (no overlay packet at all). */
   hints: string[];
+  /** With the cluster's description (--kube): names and checks. */
+  cluster?: ClusterReport;
 }
 
 function steps(path: Hop[] | null): PathStep[] {

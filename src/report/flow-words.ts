@@ -18,11 +18,16 @@ export function painter(color: boolean): Paint {
   return color ? (style, s) => styleText(style, s, { validateStream: false }) : (_style, s) => s;
 }
 
-/** "10.244.3.2.53300 -> 10.244.2.2.8080", ports as tcpdump writes them. */
-export function endpointText(f: FlowReport): string {
-  const cp = f.clientPort !== null ? `.${f.clientPort}` : '';
-  const sp = f.serverPort !== null ? `.${f.serverPort}` : '';
-  return `${f.client}${cp} -> ${f.server}${sp}`;
+/** "10.244.3.2.53300 -> 10.244.2.2.8080", ports as tcpdump writes them; with the cluster's names, "pod default/web-a (10.244.2.2:8080) on node-a". */
+export function endpointText(f: FlowReport, r?: Report): string {
+  return `${addressText(f.client, f.clientPort, r)} -> ${addressText(f.server, f.serverPort, r)}`;
+}
+
+/** An address (and port) as the cluster's description names it, else as tcpdump writes it. */
+export function addressText(addr: string, port: number | null, r?: Report): string {
+  const n = r?.cluster?.names[addr];
+  if (!n) return `${addr}${port !== null ? `.${port}` : ''}`;
+  return `${n.name} (${addr}${port !== null ? `:${port}` : ''})${n.node ? ` on ${n.node}` : ''}`;
 }
 
 export function tunnelText(f: FlowReport): string {

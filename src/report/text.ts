@@ -6,7 +6,7 @@
  * Colored only when asked (the CLI asks on a TTY without NO_COLOR).
  */
 import type { Verdict } from '../classifier/rules.js';
-import { COLORS, endpointText, inputNodes, painter } from './flow-words.js';
+import { addressText, COLORS, endpointText, inputNodes, painter } from './flow-words.js';
 import type { FlowReport, Report } from './build.js';
 import { renderFlowDetail } from './flow-detail.js';
 import { count, LOCUS_WORDS, wrap } from './words.js';
@@ -18,6 +18,7 @@ const MAX_HEALTHY_LINES = 5;
 const MAX_ENDPOINTS = 4;
 const MAX_NOTES = 6;
 const MAX_NODE_CLUES = 4;
+const MAX_NAMES = 12;
 
 export interface TextOptions {
   /** Columns to fit (default 80). */
@@ -43,9 +44,10 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
   const s = r.summary;
   para(`${bold('overlay-analyzer')}: ${count(r.inputs.length, 'input')}, ${count(s.packets, 'packet')}, ${count(s.flows, 'flow')}. Times are UTC.`);
   const nodes = inputNodes(r);
-  for (const i of r.inputs) {
+  for (const [k, i] of r.inputs.entries()) {
     const node = i.nodeAddresses ?? nodes.get(i.name) ?? [];
-    const label = i.node !== undefined && !node.includes(i.node) ? `${i.node}${node.length ? ` (${node.join(', ')})` : ''}` : node.join(', ');
+    const name = r.cluster?.nodes[k] ?? i.node;
+    const label = name !== undefined && name !== null && !node.includes(name) ? `${name}${node.length ? ` (${node.join(', ')})` : ''}` : node.join(', ');
     para(`${i.name}: ${i.error ? 'not read' : `${i.format}, ${count(i.packets, 'packet')}`}${label ? `, node ${label}` : ''}`, '  ', '    ');
     for (const e of (i.nodeEvidence ?? []).slice(0, MAX_NODE_CLUES)) para(`${e.address}: ${e.clue}`, '    - ', '      ');
   }
@@ -80,7 +82,7 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
   const vw = Math.max(0, ...r.flows.slice(0, MAX_PROBLEM_LINES).map((f) => f.verdict.length));
   // The tunnel is in the findings and in --flow: one line per flow keeps to what tells flows apart.
   const line = (f: FlowReport) =>
-    `${`#${f.id}`.padEnd(idw)} ${paint(COLORS[f.verdict], f.verdict.padEnd(vw))} ${f.proto} ${endpointText(f)}: ${f.answered.toLocaleString('en-US')} of ${f.requests.toLocaleString('en-US')} answered`;
+    `${`#${f.id}`.padEnd(idw)} ${paint(COLORS[f.verdict], f.verdict.padEnd(vw))} ${f.proto} ${endpointText(f, r)}: ${f.answered.toLocaleString('en-US')} of ${f.requests.toLocaleString('en-US')} answered`;
   if (problems.length) {
     out.push('', bold(`Problem flows (${s.problems.toLocaleString('en-US')})`));
     for (const f of problems.slice(0, MAX_PROBLEM_LINES)) para(line(f), '  ', '      ');
@@ -101,9 +103,22 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
       const addrs = new Set(t.endpoints.flatMap((e) => [e.src, e.dst]));
       para(`${t.type}${t.vni !== null ? ' vni ' + t.vni : ''}${t.port !== null ? ' on UDP ' + t.port : ''}: ${count(t.packets, 'packet')} between ${count(addrs.size, 'address')} (${count(t.endpoints.length, 'direction')})`, '  ', '    ');
       const top = [...t.endpoints].sort((a, b) => b.packets - a.packets);
-      for (const e of top.slice(0, MAX_ENDPOINTS)) para(`${e.src} > ${e.dst}: ${count(e.packets, 'packet')}`, '    ', '      ');
+      for (const e of top.slice(0, MAX_ENDPOINTS)) para(`${addressText(e.src, null, r)} > ${addressText(e.dst, null, r)}: ${count(e.packets, 'packet')}`, '    ', '      ');
       if (top.length > MAX_ENDPOINTS) para(more(top.length - MAX_ENDPOINTS, 'direction'), '    ', '      ');
     }
+  }
+  if (r.cluster) {
+    const c = r.cluster;
+    out.push('', bold(`The cluster's description (--kube): ${count(c.findings.length, 'disagreement')} with the capture`));
+    c.findings.forEach((f, i) => {
+      const n = `${i + 1}. `;
+      const pad = ' '.repeat(2 + n.length);
+      para(`${f.check}: ${f.title}`, `  ${n}`, pad);
+      para(f.detail, pad, pad + '  ');
+      for (const x of f.next) para(`check: ${x}`, pad, pad + '  ');
+    });
+    const named = Object.keys(c.names);
+    if (named.length) para(`Names: ${named.slice(0, MAX_NAMES).map((a) => addressText(a, null, r)).join('; ')}${named.length > MAX_NAMES ? `; ${more(named.length - MAX_NAMES, 'name')}` : ''}`, '  ', '    ');
   }
   const notes = (title: string, noun: string, items: string[]) => {
     if (!items.length) return;
