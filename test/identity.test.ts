@@ -12,7 +12,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const lab = (f: string) => `${root}samples/lab/${f}`;
 const tunnels = (f: string) => `${root}samples/tunnels/${f}`;
 
-const loci = (r: Awaited<ReturnType<typeof analyze>>) => r.flows.filter((f) => f.verdict !== 'healthy').map((f) => `${f.proto} ${f.client} -> ${f.server} ${f.locus}`).sort();
+const loci = (r: Awaited<ReturnType<typeof analyze>>) =>
+  r.flows
+    .filter((f) => f.verdict !== 'healthy')
+    .map((f) => `${f.proto} ${f.client} -> ${f.server} ${f.locus}`)
+    .sort();
 const clues = (r: Awaited<ReturnType<typeof analyze>>, i: number) => (r.inputs[i]!.nodeEvidence ?? []).map((e) => `${e.address}: ${e.clue}`);
 
 /** The blocked-8472 text of node A with every encapsulated packet and every pod packet taken out: A sent and received nothing of the overlay. */
@@ -37,7 +41,7 @@ describe('blocked UDP 8472, node A captured on its NIC (Ethernet: no directions)
     expect(loci(r)).toEqual(['icmp 10.244.2.2 -> 10.244.3.2 underlay', 'icmp 10.244.3.2 -> 10.244.2.2 underlay', 'tcp 10.244.3.2 -> 10.244.2.2 underlay']);
   });
 
-  it('from text with -v (TTL shown) and with -e (no TTL: node B\'s capture leaves node A the other end)', async () => {
+  it("from text with -v (TTL shown) and with -e (no TTL: node B's capture leaves node A the other end)", async () => {
     const v = await analyze([{ path: lab('blocked-8472.nodea-ens224.pcap.nn-v.txt') }, b]);
     expect(v.inputs[0]!.nodeAddresses).toEqual(['192.168.232.130']);
     expect(clues(v, 0)[0]).toMatch(/full initial TTL/);
@@ -59,10 +63,12 @@ describe('a node that received nothing of the overlay and sent none', () => {
   it('is known by the packets it sends of its own and the ARP it answers; the loss is on the underlay', async () => {
     const r = await analyze([{ name: 'node-a', text: silentNodeA() }, { path: lab('blocked-8472.nodeb-any.pcap') }]);
     expect(r.inputs[0]!.nodeAddresses).toEqual(['192.168.232.130']);
-    expect(clues(r, 0)).toEqual(expect.arrayContaining([
-      '192.168.232.130: packets leave from it and none arrive from it (1 packet leaving)',
-      '192.168.232.130: answers ARP for it (1 reply leaving)',
-    ]));
+    expect(clues(r, 0)).toEqual(
+      expect.arrayContaining([
+        '192.168.232.130: packets leave from it and none arrive from it (1 packet leaving)',
+        '192.168.232.130: answers ARP for it (1 reply leaving)',
+      ]),
+    );
     // The router asked node A for its MAC: an ARP request arriving is not node A's.
     expect(r.inputs[0]!.nodeAddresses).not.toContain('192.168.232.1');
     const l = loci(r).filter((x) => x.includes('10.244.3.2 -> 10.244.2.2'));
@@ -80,10 +86,16 @@ describe('flannel-udp with node B dropping UDP 8285 (two Ethernet captures of on
 });
 
 describe('--node overrides what the packets say', () => {
-  it('an address is taken as the node\'s, a name is kept as its label', async () => {
-    const sources: Source[] = [{ path: lab('blocked-8472.nodea-ens224.pcap.nn.txt'), node: '192.168.232.130' }, { path: lab('blocked-8472.nodeb-any.pcap'), node: 'node-b' }];
+  it("an address is taken as the node's, a name is kept as its label", async () => {
+    const sources: Source[] = [
+      { path: lab('blocked-8472.nodea-ens224.pcap.nn.txt'), node: '192.168.232.130' },
+      { path: lab('blocked-8472.nodeb-any.pcap'), node: 'node-b' },
+    ];
     const r = await analyze(sources, { resolveNode: (n) => (n === 'node-b' ? ['192.168.223.131'] : []) });
-    expect(r.inputs.map((i) => [i.node, i.nodeAddresses])).toEqual([['192.168.232.130', ['192.168.232.130']], ['node-b', ['192.168.223.131']]]);
+    expect(r.inputs.map((i) => [i.node, i.nodeAddresses])).toEqual([
+      ['192.168.232.130', ['192.168.232.130']],
+      ['node-b', ['192.168.223.131']],
+    ]);
     expect(clues(r, 1)[0]).toBe('192.168.223.131: given: --node node-b');
     expect(loci(r).every((l) => l.endsWith('underlay'))).toBe(true);
     // A wrong word from the caller is trusted: node A's capture named as node B's address.

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { annotate, analyze, readCluster, resolver } from '../src/index.js';
-import { parseKube } from '../src/kube/load.js';
+import { analyze, annotate, readCluster, resolver } from '../src/index.js';
 import { clusterOf } from '../src/kube/cluster.js';
+import { parseKube } from '../src/kube/load.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = `${root}bin/analyze.js`;
@@ -31,7 +31,10 @@ function cli(args: string[]) {
 
 async function withKube(files: string[], kubeFiles: string[]) {
   const c = await readCluster(kubeFiles);
-  return analyze(files.map((path) => ({ path })), { resolveNode: resolver(c), annotate: (r) => annotate(r, c) });
+  return analyze(
+    files.map((path) => ({ path })),
+    { resolveNode: resolver(c), annotate: (r) => annotate(r, c) },
+  );
 }
 
 describe('reading kubectl get nodes,pods,svc output', () => {
@@ -44,15 +47,27 @@ describe('reading kubectl get nodes,pods,svc output', () => {
       ['node-b', '192.168.223.131', ['192.168.223.131'], ['10.244.3.0/24'], 'vxlan', 1, '5a:af:8c:67:f0:d6'],
     ]);
     expect(y.pods.map((p) => `${p.namespace}/${p.name} ${p.ips} ${p.node}`)).toEqual(['default/web-a 10.244.2.2 node-a', 'default/client-b 10.244.3.2 node-b']);
-    expect(y.services[0]).toEqual({ namespace: 'default', name: 'web', type: 'NodePort', clusterIPs: ['10.96.0.20'], ports: [{ port: 80, protocol: 'TCP', nodePort: 30080, targetPort: 8080 }] });
+    expect(y.services[0]).toEqual({
+      namespace: 'default',
+      name: 'web',
+      type: 'NodePort',
+      clusterIPs: ['10.96.0.20'],
+      ports: [{ port: 80, protocol: 'TCP', nodePort: 30080, targetPort: 8080 }],
+    });
   });
 
   it('single objects as several YAML documents, and a directory of files, read alike', async () => {
     const list = JSON.parse(readFileSync(kube('lab-cluster.json'), 'utf8')) as { items: object[] };
     const dir = mkdtempSync(join(tmpdir(), 'kube-'));
     // Nodes as one JSON object each in their own files; pods and services as YAML documents.
-    list.items.slice(0, 2).forEach((o, k) => writeFileSync(join(dir, `node-${k}.json`), JSON.stringify(o)));
-    writeFileSync(join(dir, 'rest.yaml'), list.items.slice(2).map((o) => JSON.stringify(o)).join('\n---\n'));
+    for (const [k, o] of list.items.slice(0, 2).entries()) writeFileSync(join(dir, `node-${k}.json`), JSON.stringify(o));
+    writeFileSync(
+      join(dir, 'rest.yaml'),
+      list.items
+        .slice(2)
+        .map((o) => JSON.stringify(o))
+        .join('\n---\n'),
+    );
     writeFileSync(join(dir, 'notes.txt'), 'not read');
     expect(await readCluster([dir])).toEqual(await readCluster([kube('lab-cluster.yaml')]));
   });
@@ -68,7 +83,10 @@ describe('reading kubectl get nodes,pods,svc output', () => {
     writeFileSync(deploy, readFileSync(kube('lab-cluster.yaml'), 'utf8').replace('  kind: Pod\n', '  kind: Deployment\n'));
     const d = cli(['--kube', deploy, lab('healthy-icmp.nodea-any.pcap')]);
     expect(d.code).toBe(2);
-    const line = readFileSync(kube('lab-cluster.yaml'), 'utf8').split('\n').findIndex((l, k, all) => l === '- apiVersion: v1' && all[k + 1] === '  kind: Pod') + 1;
+    const line =
+      readFileSync(kube('lab-cluster.yaml'), 'utf8')
+        .split('\n')
+        .findIndex((l, k, all) => l === '- apiVersion: v1' && all[k + 1] === '  kind: Pod') + 1;
     expect(d.err).toBe(`analyze: ${deploy}: line ${line}: kind Deployment is not read: give Node, Pod, Service, Endpoints, EndpointSlice or a List of them\n`);
     expect(() => parseKube('[1, 2]', 'x.json')).toThrow('x.json: line 1: expected a Kubernetes object');
     const missing = cli(['--kube', join(dir, 'nope.yaml'), lab('healthy-icmp.nodea-any.pcap')]);
@@ -90,31 +108,40 @@ describe('the lab captures with the lab cluster', () => {
     expect(t.out).toContain('node node-a (192.168.232.130)');
     const flat = t.out.replace(/\s+/g, ' ');
     expect(flat).toContain('request-only icmp pod default/client-b (10.244.3.2) on node-b -> pod default/web-a (10.244.2.2) on node-a: 0 of 3 answered');
-    expect(flat).toContain('request-only tcp pod default/client-b (10.244.3.2:53300) on node-b -> pod default/web-a (10.244.2.2:8080) on node-a: 0 of 1 answered');
+    expect(flat).toContain(
+      'request-only tcp pod default/client-b (10.244.3.2:53300) on node-b -> pod default/web-a (10.244.2.2:8080) on node-a: 0 of 1 answered',
+    );
     expect(t.out).toContain('0 disagreements with the capture');
+    // The findings' prose names the addresses too.
+    expect(flat).toContain('towards node-a (192.168.232.130) and never arrived at the captured peer node');
+    expect(flat).toContain('(vxlan to node-a (192.168.232.130:8472))');
   });
 
-  it('the seed\'s rewritten source (healthy-snat): node-b\'s VTEP MAC from 192.168.232.1, from pcap and from text', async () => {
+  it("the seed's rewritten source (healthy-snat): node-b's VTEP MAC from 192.168.232.1, from pcap and from text", async () => {
     for (const f of ['healthy-snat.nodea-any.pcap', 'healthy-snat.nodea-any.pcap.nn-e.txt']) {
       const r = await withKube([lab(f)], [kube('lab-cluster.yaml')]);
-      expect(r.cluster!.findings.map((x) => [x.check, x.title])).toEqual([['source-rewritten', "node-b's VXLAN arrives from 192.168.232.1, not from its public-ip 192.168.223.131"]]);
+      expect(r.cluster!.findings.map((x) => [x.check, x.title])).toEqual([
+        ['source-rewritten', "node-b's VXLAN arrives from 192.168.232.1, not from its public-ip 192.168.223.131"],
+      ]);
       expect(r.cluster!.findings[0]!.next.every((n) => /on node-a|from node-a/.test(n))).toBe(true);
       expect(r.flows.every((x) => x.verdict === 'healthy')).toBe(true);
     }
   });
 
-  it('a description whose public-ip is not the lab\'s: node-b\'s VXLAN is not from it, and node-a sends to no node\'s public-ip', async () => {
+  it("a description whose public-ip is not the lab's: node-b's VXLAN is not from it, and node-a sends to no node's public-ip", async () => {
     for (const b of ['blocked-8472.nodeb-any.pcap', 'blocked-8472.nodeb-any.pcap.nn-e.txt']) {
       const r = await withKube([lab('blocked-8472.nodea-any.pcap'), lab(b)], [kube('lab-cluster-stale-ip.yaml')]);
       expect(r.cluster!.findings.map((x) => x.check).sort()).toEqual(['not-a-node', 'public-ip']);
       const stale = r.cluster!.findings.find((x) => x.check === 'not-a-node')!;
       expect(stale.title).toBe("node-a (192.168.232.130) sends VXLAN to 192.168.223.131, which is no node's flannel public-ip");
       expect(stale.next[0]).toBe('bridge fdb show dev flannel.1 | grep 192.168.223.131   # on node-a');
-      expect(r.cluster!.findings.find((x) => x.check === 'public-ip')!.title).toBe("node-b's VXLAN comes from 192.168.223.131, but its flannel public-ip is 192.168.223.132");
+      expect(r.cluster!.findings.find((x) => x.check === 'public-ip')!.title).toBe(
+        "node-b's VXLAN comes from 192.168.223.131, but its flannel public-ip is 192.168.223.132",
+      );
     }
   });
 
-  it('VNI and port other than the backend\'s', async () => {
+  it("VNI and port other than the backend's", async () => {
     const c = await readCluster([kube('lab-cluster.yaml')]);
     for (const n of c.nodes) n.vni = 7;
     const r = await analyze([{ path: lab('healthy-icmp.nodea-any.pcap') }], { annotate: (x) => annotate(x, c) });
@@ -124,13 +151,26 @@ describe('the lab captures with the lab cluster', () => {
     expect(p.cluster!.findings.map((x) => x.title)).toEqual(["VXLAN on UDP 8472, but flannel's backend uses UDP 4789"]);
   });
 
-  it('--node FILE=NAME takes the node\'s addresses from the description; an unknown name is a usage error', () => {
-    const r = cli(['--format', 'json', '--kube', kube('lab-cluster.yaml'), '--node', `${lab('blocked-8472.nodea-ens224.pcap.nn.txt')}=node-a`, lab('blocked-8472.nodea-ens224.pcap.nn.txt'), lab('blocked-8472.nodeb-any.pcap')]);
+  it("--node FILE=NAME takes the node's addresses from the description; an unknown name is a usage error", () => {
+    const r = cli([
+      '--format',
+      'json',
+      '--kube',
+      kube('lab-cluster.yaml'),
+      '--node',
+      `${lab('blocked-8472.nodea-ens224.pcap.nn.txt')}=node-a`,
+      lab('blocked-8472.nodea-ens224.pcap.nn.txt'),
+      lab('blocked-8472.nodeb-any.pcap'),
+    ]);
     const doc = JSON.parse(r.out);
     expect(doc.inputs[0].node).toBe('node-a');
     expect(doc.inputs[0].nodeAddresses).toEqual(['192.168.232.130']);
     expect(doc.inputs[0].nodeEvidence[0].clue).toBe('given: --node node-a');
-    expect(doc.flows.filter((f: { verdict: string }) => f.verdict !== 'healthy').map((f: { locus: string }) => f.locus)).toEqual(['underlay', 'underlay', 'underlay']);
+    expect(doc.flows.filter((f: { verdict: string }) => f.verdict !== 'healthy').map((f: { locus: string }) => f.locus)).toEqual([
+      'underlay',
+      'underlay',
+      'underlay',
+    ]);
     const schema = JSON.parse(readFileSync(`${root}schema/report.schema.json`, 'utf8'));
     const ajv = new Ajv2020({ allErrors: true, strict: true });
     expect(ajv.validate(schema, doc), JSON.stringify(ajv.errors)).toBe(true);

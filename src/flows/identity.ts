@@ -10,8 +10,8 @@
  * captures' nodes (two captures of two nodes: the one left over); ARP requests this capture sent.
  */
 import type { InputNode, NodeClue } from './flow.js';
+import { type InputTally, votesOf } from './nodes.js';
 import type { FlowTable } from './table.js';
-import { votesOf, type InputTally } from './nodes.js';
 
 /** A node named by the caller: its label and the addresses it stands for. */
 export interface GivenNode {
@@ -95,7 +95,7 @@ export function identify(tb: FlowTable, nodes: InputNode[], given: (GivenNode | 
     const g = given[n.input];
     if (g) n.name = g.name;
     // A name without addresses only labels the node: the packets still tell its addresses.
-    if (g && g.addresses.length) {
+    if (g?.addresses.length) {
       n.local = [...g.addresses];
       n.evidence = g.addresses.map((a) => ({ address: a, clue: `given: --node ${g.name}` }));
       continue;
@@ -109,7 +109,12 @@ export function identify(tb: FlowTable, nodes: InputNode[], given: (GivenNode | 
     const byGap = cands.map((a) => [a, answeredHere(tb, n.input, a)] as const).filter(([, w]) => w !== null);
     const byTtl = cands.filter((a) => t.initialTtl.has(a));
     if (byGap.length === 1) decide(n, byGap[0]![0], byGap[0]![1]!);
-    else if (byTtl.length === 1 && cands.length > 1) decide(n, byTtl[0]!, `its encapsulated packets carry a full initial TTL here (${plural(t.initialTtl.get(byTtl[0]!)!, 'packet')}: no router crossed), the other end's do not`);
+    else if (byTtl.length === 1 && cands.length > 1)
+      decide(
+        n,
+        byTtl[0]!,
+        `its encapsulated packets carry a full initial TTL here (${plural(t.initialTtl.get(byTtl[0]!)!, 'packet')}: no router crossed), the other end's do not`,
+      );
     else open.push({ n, cands });
   }
   // The other captures' nodes: with one candidate left over, that is this capture's node.
@@ -118,10 +123,19 @@ export function identify(tb: FlowTable, nodes: InputNode[], given: (GivenNode | 
   for (const { n, cands } of open) {
     const left = cands.filter((a) => !taken.has(a));
     if (left.length === 1 && left.length < cands.length) {
-      const other = cands.filter((a) => taken.has(a)).map((a) => `${a} is input ${taken.get(a)! + 1}'s node`).join(', ');
+      const other = cands
+        .filter((a) => taken.has(a))
+        .map((a) => `${a} is input ${taken.get(a)! + 1}'s node`)
+        .join(', ');
       decide(n, left[0]!, `the other end of its encapsulated packets: ${other}`);
     } else if (n.local.length === 1) {
-      n.evidence.push({ address: n.local[0]!, clue: cands.length > 1 ? 'in every encapsulated packet, and the ARP requests were sent from it' : `in every encapsulated packet (${plural(tb.inputs[n.input]!.encapsulated, 'packet')})` });
+      n.evidence.push({
+        address: n.local[0]!,
+        clue:
+          cands.length > 1
+            ? 'in every encapsulated packet, and the ARP requests were sent from it'
+            : `in every encapsulated packet (${plural(tb.inputs[n.input]!.encapsulated, 'packet')})`,
+      });
     }
   }
   for (const n of nodes) {

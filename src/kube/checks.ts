@@ -11,14 +11,15 @@
  * | vni, port        | a VNI or UDP port other than the backend's                | a second overlay, or a wrong net-conf  |
  */
 import type { ClusterFinding, Report, TunnelReport } from '../report/build.js';
-import { nodeAddresses, type Cluster, type KubeNode } from './cluster.js';
+import { type Cluster, type KubeNode, nodeAddresses } from './cluster.js';
 
 /** flannel's VXLAN uses the Linux kernel's port unless its net-conf says another. */
 const FLANNEL_VXLAN_PORT = 8472;
 const FLANNEL_VNI = 1;
 
 const who = (n: KubeNode) => `${n.name} (${n.publicIP ?? n.internalIPs[0] ?? '?'})`;
-const restart = (n: KubeNode) => `kubectl -n kube-flannel delete pod --field-selector spec.nodeName=${n.name} -l app=flannel   # flannel rewrites flannel.1's fdb and neighbour entries on ${n.name}`;
+const restart = (n: KubeNode) =>
+  `kubectl -n kube-flannel delete pod --field-selector spec.nodeName=${n.name} -l app=flannel   # flannel rewrites flannel.1's fdb and neighbour entries on ${n.name}`;
 
 function byPublicIP(c: Cluster, a: string): KubeNode | undefined {
   return c.nodes.find((n) => n.publicIP === a);
@@ -39,10 +40,20 @@ function tunnelChecks(c: Cluster, t: TunnelReport, add: (key: string, f: Cluster
   const vnis = [...new Set(vxlan.map((n) => n.vni ?? FLANNEL_VNI))];
   const ports = [...new Set(vxlan.map((n) => n.port ?? FLANNEL_VXLAN_PORT))];
   if (t.vni !== null && !vnis.includes(t.vni)) {
-    add(`vni:${t.vni}`, { check: 'vni', title: `VXLAN in VNI ${t.vni}, but flannel's backend uses VNI ${vnis.join(', ')}`, detail: `${t.packets} packets in VNI ${t.vni}: not flannel's overlay, or a node configured with another VNI`, next: ['kubectl get nodes -o yaml | grep flannel.alpha.coreos.com/backend-data', 'ip -d link show flannel.1   # on each node: "vxlan id N"'] });
+    add(`vni:${t.vni}`, {
+      check: 'vni',
+      title: `VXLAN in VNI ${t.vni}, but flannel's backend uses VNI ${vnis.join(', ')}`,
+      detail: `${t.packets} packets in VNI ${t.vni}: not flannel's overlay, or a node configured with another VNI`,
+      next: ['kubectl get nodes -o yaml | grep flannel.alpha.coreos.com/backend-data', 'ip -d link show flannel.1   # on each node: "vxlan id N"'],
+    });
   }
   if (t.port !== null && !ports.includes(t.port)) {
-    add(`port:${t.port}`, { check: 'port', title: `VXLAN on UDP ${t.port}, but flannel's backend uses UDP ${ports.join(', ')}`, detail: `${t.packets} packets on UDP ${t.port}: a firewall opened for UDP ${ports.join(', ')} does not pass them`, next: ['kubectl -n kube-flannel get configmap kube-flannel-cfg -o yaml | grep -A3 Backend', 'ip -d link show flannel.1   # on each node: "dstport N"'] });
+    add(`port:${t.port}`, {
+      check: 'port',
+      title: `VXLAN on UDP ${t.port}, but flannel's backend uses UDP ${ports.join(', ')}`,
+      detail: `${t.packets} packets on UDP ${t.port}: a firewall opened for UDP ${ports.join(', ')} does not pass them`,
+      next: ['kubectl -n kube-flannel get configmap kube-flannel-cfg -o yaml | grep -A3 Backend', 'ip -d link show flannel.1   # on each node: "dstport N"'],
+    });
   }
   for (const e of t.endpoints) {
     const macs = t.macs[e.src] ?? [];
@@ -55,28 +66,48 @@ function tunnelChecks(c: Cluster, t: TunnelReport, add: (key: string, f: Cluster
         check: 'not-a-node',
         title: `${who(sender)} sends VXLAN to ${e.dst}, which is no node's flannel public-ip`,
         detail: `${e.packets} packets from ${e.src} to ${e.dst}${peerByMac ? ` (${peerByMac.name}'s address, but its public-ip is ${peerByMac.publicIP ?? 'not set'})` : ''}: a stale fdb entry on ${on} points a VTEP MAC at an old or wrong underlay address`,
-        next: [`bridge fdb show dev flannel.1 | grep ${e.dst}   # on ${on}`, `ip neigh show dev flannel.1   # on ${on}`, 'kubectl get nodes -o yaml | grep flannel.alpha.coreos.com/public-ip', restart(sender)],
+        next: [
+          `bridge fdb show dev flannel.1 | grep ${e.dst}   # on ${on}`,
+          `ip neigh show dev flannel.1   # on ${on}`,
+          'kubectl get nodes -o yaml | grep flannel.alpha.coreos.com/public-ip',
+          restart(sender),
+        ],
       });
     }
     if (!sender) continue;
     if (!byPublicIP(c, e.src)) {
       const own = nodeAddresses(sender).includes(e.src);
       const check = own ? 'public-ip' : 'source-rewritten';
-      add(`${check}:${sender.name}:${e.src}`, own
-        ? {
-            check, title: `${sender.name}'s VXLAN comes from ${e.src}, but its flannel public-ip is ${sender.publicIP ?? 'not set'}`,
-            detail: `${e.packets} packets from ${e.src} behind ${sender.name}'s VtepMAC ${sender.vtepMAC}: the cluster tells its peers to send to ${sender.publicIP ?? 'no address'}, not where it sends from`,
-            next: [`kubectl get node ${sender.name} -o yaml | grep flannel.alpha.coreos.com`, `ip -4 addr show; ip route get ${e.dst}   # on ${sender.name}: the address flannel should announce (--iface, --public-ip, public-ip-overwrite)`, restart(sender)],
-          }
-        : {
-            check, title: `${sender.name}'s VXLAN arrives from ${e.src}, not from its public-ip ${sender.publicIP ?? '(not set)'}`,
-            detail: `${e.packets} packets to ${e.dst} carry ${sender.name}'s VtepMAC ${sender.vtepMAC} from ${e.src}: a device on the underlay rewrites (source-NATs) the outer source on the way`,
-            next: [`tcpdump -i any -nn -e -c 5 udp port ${t.port ?? FLANNEL_VXLAN_PORT} and src host ${e.src}   # on ${nodeAt(c, e.dst)}: the outer source MAC names the device`, `arp -an | grep MAC   # that MAC, on ${nodeAt(c, e.dst)}`, `traceroute -U -p ${t.port ?? FLANNEL_VXLAN_PORT} ${sender.publicIP ?? e.src}   # from ${nodeAt(c, e.dst)}`],
-          });
+      add(
+        `${check}:${sender.name}:${e.src}`,
+        own
+          ? {
+              check,
+              title: `${sender.name}'s VXLAN comes from ${e.src}, but its flannel public-ip is ${sender.publicIP ?? 'not set'}`,
+              detail: `${e.packets} packets from ${e.src} behind ${sender.name}'s VtepMAC ${sender.vtepMAC}: the cluster tells its peers to send to ${sender.publicIP ?? 'no address'}, not where it sends from`,
+              next: [
+                `kubectl get node ${sender.name} -o yaml | grep flannel.alpha.coreos.com`,
+                `ip -4 addr show; ip route get ${e.dst}   # on ${sender.name}: the address flannel should announce (--iface, --public-ip, public-ip-overwrite)`,
+                restart(sender),
+              ],
+            }
+          : {
+              check,
+              title: `${sender.name}'s VXLAN arrives from ${e.src}, not from its public-ip ${sender.publicIP ?? '(not set)'}`,
+              detail: `${e.packets} packets to ${e.dst} carry ${sender.name}'s VtepMAC ${sender.vtepMAC} from ${e.src}: a device on the underlay rewrites (source-NATs) the outer source on the way`,
+              next: [
+                `tcpdump -i any -nn -e -c 5 udp port ${t.port ?? FLANNEL_VXLAN_PORT} and src host ${e.src}   # on ${nodeAt(c, e.dst)}: the outer source MAC names the device`,
+                `arp -an | grep MAC   # that MAC, on ${nodeAt(c, e.dst)}`,
+                `traceroute -U -p ${t.port ?? FLANNEL_VXLAN_PORT} ${sender.publicIP ?? e.src}   # from ${nodeAt(c, e.dst)}`,
+              ],
+            },
+      );
     } else if (sender.vtepMAC !== null && macs.length > 0 && !macs.includes(sender.vtepMAC)) {
       add(`vtep-mac:${sender.name}`, {
-        check: 'vtep-mac', title: `${who(sender)} sends behind MAC ${macs.join(', ')}, but its VtepMAC is ${sender.vtepMAC}`,
-        detail: 'flannel.1 was made anew with another MAC and the annotation (or the peers\' fdb and neighbour entries) still name the old one: peers send to a MAC nobody has',
+        check: 'vtep-mac',
+        title: `${who(sender)} sends behind MAC ${macs.join(', ')}, but its VtepMAC is ${sender.vtepMAC}`,
+        detail:
+          "flannel.1 was made anew with another MAC and the annotation (or the peers' fdb and neighbour entries) still name the old one: peers send to a MAC nobody has",
         next: [`ip -d link show flannel.1   # on ${sender.name}`, `kubectl get node ${sender.name} -o yaml | grep backend-data`, restart(sender)],
       });
     }

@@ -88,12 +88,14 @@ function pod(o: KubeObject): KubePod {
 function service(o: KubeObject): KubeService {
   const { name, namespace } = named(o);
   const spec = obj(o.body.spec);
-  const ports = arr(spec.ports).map(obj).map((p) => ({
-    port: Number(p.port),
-    protocol: str(p.protocol) ?? 'TCP',
-    nodePort: typeof p.nodePort === 'number' ? p.nodePort : null,
-    targetPort: typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? p.targetPort : null,
-  }));
+  const ports = arr(spec.ports)
+    .map(obj)
+    .map((p) => ({
+      port: Number(p.port),
+      protocol: str(p.protocol) ?? 'TCP',
+      nodePort: typeof p.nodePort === 'number' ? p.nodePort : null,
+      targetPort: typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? p.targetPort : null,
+    }));
   return { namespace, name, type: str(spec.type) ?? 'ClusterIP', clusterIPs: strs(spec.clusterIP, ...arr(spec.clusterIPs)), ports };
 }
 

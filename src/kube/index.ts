@@ -5,12 +5,12 @@
  */
 import type { Report } from '../report/build.js';
 import { checks } from './checks.js';
-import { clusterOf, findNode, nodeAddresses, type Cluster } from './cluster.js';
+import { type Cluster, clusterOf, findNode, nodeAddresses } from './cluster.js';
 import { loadKube } from './load.js';
 import { inputNodeNames, names } from './names.js';
 
-export { KubeError } from './load.js';
 export type { Cluster } from './cluster.js';
+export { KubeError } from './load.js';
 
 export async function readCluster(paths: string[]): Promise<Cluster> {
   return clusterOf(await loadKube(paths));

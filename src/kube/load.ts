@@ -22,7 +22,11 @@ export interface KubeObject {
 
 /** Bad input: a one-line message naming the file and line. */
 export class KubeError extends Error {
-  constructor(readonly file: string, readonly line: number | null, readonly reason: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number | null,
+    readonly reason: string,
+  ) {
     super(`${file}${line !== null ? `: line ${line}` : ''}: ${reason}`);
     this.name = 'KubeError';
   }
@@ -36,7 +40,12 @@ export async function loadKube(paths: string[]): Promise<KubeObject[]> {
   for (const p of paths) {
     const st = await fs.stat(p).catch(() => null);
     if (!st) throw new KubeError(p, null, 'no such file or directory');
-    const files = st.isDirectory() ? (await fs.readdir(p)).filter((f) => FILE.test(f)).sort().map((f) => join(p, f)) : [p];
+    const files = st.isDirectory()
+      ? (await fs.readdir(p))
+          .filter((f) => FILE.test(f))
+          .sort()
+          .map((f) => join(p, f))
+      : [p];
     if (st.isDirectory() && files.length === 0) throw new KubeError(p, null, 'no .yaml, .yml or .json file in this directory');
     for (const f of files) out.push(...parseKube(await fs.readFile(f, 'utf8'), f));
   }
@@ -69,7 +78,9 @@ function take(node: YamlNode, value: unknown, file: string, lineOf: (o: number |
   if (typeof kind === 'string' && kind.endsWith('List')) {
     const items = node.get('items', true);
     if (!Array.isArray(body.items) || !isSeq(items)) throw new KubeError(file, line, `${kind} without items`);
-    body.items.forEach((item, k) => take(items.items[k] as YamlNode, item, file, lineOf, out));
+    body.items.forEach((item, k) => {
+      take(items.items[k] as YamlNode, item, file, lineOf, out);
+    });
     return;
   }
   if (typeof kind !== 'string') throw new KubeError(file, line, 'an object without kind');

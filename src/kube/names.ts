@@ -4,7 +4,7 @@
  * pod CIDR (flannel.1 holds the network address, cni0 the first host).
  */
 import type { AddressName, Report } from '../report/build.js';
-import { findNode, inCidr, nodeAddresses, podCidrNode, type Cluster } from './cluster.js';
+import { type Cluster, findNode, inCidr, nodeAddresses, podCidrNode } from './cluster.js';
 
 export function nameOf(c: Cluster, addr: string): AddressName | null {
   const pod = c.pods.find((p) => p.ips.includes(addr));

@@ -41,3 +41,13 @@ export function inputNodes(r: Report): Map<string, string[]> {
   for (const f of r.flows) for (const h of f.hops) for (const a of h.node) (nodes.get(h.input) ?? nodes.set(h.input, new Set()).get(h.input)!).add(a);
   return new Map([...nodes].map(([k, v]) => [k, [...v]]));
 }
+
+/** Prose with the cluster's names put before the IPv4 addresses it knows ("node-a (192.168.232.130)"); unchanged without --kube. */
+export function namedText(text: string, r: Report): string {
+  const names = r.cluster?.names;
+  if (!names) return text;
+  return text.replace(/(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(:\d+)?(?![\d]|\.\d)/g, (all, a: string, port: string | undefined) => {
+    const n = names[a];
+    return n ? `${n.name} (${a}${port ?? ''})${n.node ? ` on ${n.node}` : ''}` : all;
+  });
+}

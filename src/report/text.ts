@@ -6,7 +6,7 @@
  * Colored only when asked (the CLI asks on a TTY without NO_COLOR).
  */
 import type { Verdict } from '../classifier/rules.js';
-import { addressText, COLORS, endpointText, inputNodes, painter } from './flow-words.js';
+import { addressText, COLORS, endpointText, inputNodes, namedText, painter } from './flow-words.js';
 import type { FlowReport, Report } from './build.js';
 import { renderFlowDetail } from './flow-detail.js';
 import { count, LOCUS_WORDS, wrap } from './words.js';
@@ -63,10 +63,10 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
     const sorted = [...r.findings].sort((a, b) => b.count - a.count);
     sorted.slice(0, MAX_FINDINGS).forEach((f, i) => {
       const n = `${i + 1}. `;
-      para(`${paint(COLORS[f.verdict], f.verdict)}: ${f.summary}`, `  ${n}`, ' '.repeat(2 + n.length));
+      para(`${paint(COLORS[f.verdict], f.verdict)}: ${namedText(f.summary, r)}`, `  ${n}`, ' '.repeat(2 + n.length));
       const pad = ' '.repeat(2 + n.length);
-      if (f.locus) para(`Where: ${LOCUS_WORDS[f.locus]}${f.locusDetail ? ` (${f.locusDetail})` : ''}.`, pad, pad + '  ');
-      para(`Why: ${f.explanation}`, pad, pad + '  ');
+      if (f.locus) para(`Where: ${LOCUS_WORDS[f.locus]}${f.locusDetail ? ` (${namedText(f.locusDetail, r)})` : ''}.`, pad, pad + '  ');
+      para(`Why: ${namedText(f.explanation, r)}`, pad, pad + '  ');
       for (const c of f.next) para(`check: ${c}`, pad, pad + '  ');
       const ids = f.flows.slice(0, 12).map((id) => `#${id}`).join(' ');
       para(`Flows: ${ids}${f.count > 12 ? ` and ${(f.count - 12).toLocaleString('en-US')} more` : ''}`, pad, pad + '  ');
