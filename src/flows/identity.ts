@@ -107,13 +107,14 @@ export function identify(tb: FlowTable, nodes: InputNode[], given: (GivenNode | 
     const cands = candidates(tb, t);
     // Strongest first: ARP timing between captures, then a full initial TTL held by one candidate only.
     const byGap = cands.map((a) => [a, answeredHere(tb, n.input, a)] as const).filter(([, w]) => w !== null);
-    const byTtl = cands.filter((a) => t.initialTtl.has(a));
+    // Only against an end whose packets were seen to cross a router: an end that sent nothing tells nothing.
+    const byTtl = cands.filter((a) => t.initialTtl.has(a) && !t.routedTtl.has(a) && cands.some((b) => b !== a && t.routedTtl.has(b)));
     if (byGap.length === 1) decide(n, byGap[0]![0], byGap[0]![1]!);
     else if (byTtl.length === 1 && cands.length > 1)
       decide(
         n,
         byTtl[0]!,
-        `its encapsulated packets carry a full initial TTL here (${plural(t.initialTtl.get(byTtl[0]!)!, 'packet')}: no router crossed), the other end's do not`,
+        `its encapsulated packets carry a full initial TTL here (${plural(t.initialTtl.get(byTtl[0]!)!, 'packet')}: no router crossed), the other end's arrive with less (a router crossed)`,
       );
     else open.push({ n, cands });
   }
@@ -133,7 +134,7 @@ export function identify(tb: FlowTable, nodes: InputNode[], given: (GivenNode | 
         address: n.local[0]!,
         clue:
           cands.length > 1
-            ? 'in every encapsulated packet, and the ARP requests were sent from it'
+            ? 'in every encapsulated packet, and ARP requests came from it (a weak clue: a broadcast request is seen by its peer too)'
             : `in every encapsulated packet (${plural(tb.inputs[n.input]!.encapsulated, 'packet')})`,
       });
     }

@@ -35,6 +35,8 @@ export interface InputTally {
   arpAnswers: Map<string, number>;
   /** Encapsulated packets seen with their sender's initial TTL (64, 128, 255: no router crossed), by outer source. */
   initialTtl: Map<string, number>;
+  /** Outer sources of encapsulated packets seen with a lower TTL (a router crossed on the way here). */
+  routedTtl: Set<string>;
   /** ARP: the last request for each target, and the time from it to the first reply (the answering node sees the shortest). */
   arpAsked: Map<string, number>;
   arpGap: Map<string, number>;
@@ -43,7 +45,7 @@ export interface InputTally {
 export function tallyOf(tb: FlowTable, input: number): InputTally {
   return (tb.inputs[input] ??= {
     end: null, cooked: false, encapsulated: 0, votes: new Map(), epVotes: new EpCounts(3), forth: 0, back: 0, truncated: 0,
-    outSrc: new Map(), inSrc: new Set(), arpAnswers: new Map(), initialTtl: new Map(), arpAsked: new Map(), arpGap: new Map(),
+    outSrc: new Map(), inSrc: new Set(), arpAnswers: new Map(), initialTtl: new Map(), routedTtl: new Set(), arpAsked: new Map(), arpGap: new Map(),
   });
 }
 
@@ -65,6 +67,7 @@ export function noteDirection(t: InputTally, p: Packet): void {
 export function noteOuterTtl(t: InputTally, p: Packet, src: string): void {
   const ttl = p.frame.ip?.ttl;
   if (ttl === 64 || ttl === 128 || ttl === 255) bump(t.initialTtl, src);
+  else if (ttl != null && t.routedTtl.size < MAX_CLUE_ADDRESSES) t.routedTtl.add(src);
 }
 
 /** ARP timing and, in cooked captures, the replies this node sent. */
