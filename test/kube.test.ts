@@ -173,7 +173,18 @@ describe('the lab captures with the lab cluster', () => {
     ]);
     const schema = JSON.parse(readFileSync(`${root}schema/report.schema.json`, 'utf8'));
     const ajv = new Ajv2020({ allErrors: true, strict: true });
-    expect(ajv.validate(schema, doc), JSON.stringify(ajv.errors)).toBe(true);
+    ajv.addSchema(schema);
+    expect(ajv.validate(schema.$id, doc), JSON.stringify(ajv.errors)).toBe(true);
+    const nd = cli(['--format', 'ndjson', '--kube', kube('lab-cluster-stale-ip.yaml'), lab('blocked-8472.nodea-any.pcap'), lab('blocked-8472.nodeb-any.pcap')]);
+    const records = nd.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const record = ajv.compile({ $ref: `${schema.$id}#/$defs/ndjsonRecord` });
+    for (const x of records) expect(record(x), JSON.stringify(record.errors)).toBe(true);
+    const cluster = records.find((x) => x.type === 'cluster');
+    expect(cluster.findings.map((f: { check: string }) => f.check).sort()).toEqual(['not-a-node', 'public-ip']);
+    expect(cluster.nodes).toEqual(['node-a', 'node-b']);
     const bad = cli(['--kube', kube('lab-cluster.yaml'), '--node', `${lab('healthy-icmp.nodea-any.pcap')}=node-z`, lab('healthy-icmp.nodea-any.pcap')]);
     expect([bad.code, bad.err]).toEqual([2, `analyze: --node ${lab('healthy-icmp.nodea-any.pcap')}=node-z: no node node-z in the --kube description\n`]);
   });

@@ -5,9 +5,9 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { FlowReport, Report } from '../report/build.js';
-import { SCHEMA_VERSION } from '../report/schema.js';
-import { renderHtml } from '../report/html/page.js';
 import { painter } from '../report/flow-words.js';
+import { renderHtml } from '../report/html/page.js';
+import { SCHEMA_VERSION } from '../report/schema.js';
 import { renderText } from '../report/text.js';
 import type { Format } from './args.js';
 
@@ -41,6 +41,7 @@ export function ndjsonEnd(r: Report): string {
   for (const i of r.inputs) out.push(record('input', i));
   for (const w of r.warnings) out.push(record('warning', { message: w }));
   for (const h of r.hints) out.push(record('hint', { message: h }));
+  if (r.cluster) out.push(record('cluster', r.cluster));
   out.push(record('summary', { schemaVersion: r.schemaVersion, ...r.summary }));
   return out.join('');
 }
