@@ -35,23 +35,30 @@ function tunnelAddresses(tb: FlowTable): Set<string> {
   return all;
 }
 
-/** Encapsulated packets of one input by address: leaving from it, arriving at it, and of unknown direction carrying it. */
-function encapsulatedCounts(tb: FlowTable, t: InputTally, a: string): { out: number; in: number; any: number } {
-  const c = { out: 0, in: 0, any: 0 };
+type Counts = { out: number; in: number; any: number };
+
+/** Encapsulated packets of one input by address (one pass): leaving from it, arriving at it, and of unknown direction carrying it. */
+function encapsulatedCounts(tb: FlowTable, t: InputTally): Map<string, Counts> {
+  const m = new Map<string, Counts>();
+  const of = (a: string) => m.get(a) ?? m.set(a, { out: 0, in: 0, any: 0 }).get(a)!;
   for (const ep of t.epVotes.order) {
     const src = tb.eps.src[ep]!;
     const dst = tb.eps.dst[ep]!;
-    if (src === a) c.out += t.epVotes.get(ep, 0);
-    if (dst === a) c.in += t.epVotes.get(ep, 1);
-    if (src === a || dst === a) c.any += t.epVotes.get(ep, 2);
+    const unknown = t.epVotes.get(ep, 2);
+    of(src).out += t.epVotes.get(ep, 0);
+    of(src).any += unknown;
+    of(dst).in += t.epVotes.get(ep, 1);
+    if (dst !== src) of(dst).any += unknown;
   }
-  return c;
+  return m;
 }
 
 /** What a cooked capture's directions say: clues for the addresses it found, and bare sources that only ever leave. */
 function cookedClues(tb: FlowTable, t: InputTally, n: InputNode, tunnels: Set<string>): void {
+  const counts = encapsulatedCounts(tb, t);
   for (const a of n.local) {
-    const c = encapsulatedCounts(tb, t, a);
+    const c = counts.get(a);
+    if (!c) continue;
     if (c.out) n.evidence.push({ address: a, clue: `sends encapsulated packets from it (${plural(c.out, 'packet')} leaving)` });
     if (c.in) n.evidence.push({ address: a, clue: `encapsulated packets arrive for it (${plural(c.in, 'packet')} arriving)` });
   }
@@ -69,7 +76,8 @@ function cookedClues(tb: FlowTable, t: InputTally, n: InputNode, tunnels: Set<st
 /** The addresses in every encapsulated packet of a capture without directions: one of them is its node's. */
 function candidates(tb: FlowTable, t: InputTally): string[] {
   if (t.encapsulated === 0) return [];
-  return [...votesOf(tb, t)].filter(([a]) => encapsulatedCounts(tb, t, a).any >= t.encapsulated).map(([a]) => a);
+  const counts = encapsulatedCounts(tb, t);
+  return [...votesOf(tb, t).keys()].filter((a) => (counts.get(a)?.any ?? 0) >= t.encapsulated);
 }
 
 /** ARP answered for `a`: here the time from request to reply was shorter than at every other capture that saw both. */
