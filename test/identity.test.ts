@@ -107,6 +107,10 @@ describe('--node overrides what the packets say', () => {
     ]);
     expect(clues(r, 1)[0]).toBe('192.168.223.131: given: --node node-b');
     expect(loci(r).every((l) => l.endsWith('underlay'))).toBe(true);
+    // A name that nothing resolves only labels the node: its addresses still come from the packets.
+    const label = await analyze([{ path: lab('blocked-8472.nodeb-any.pcap'), node: 'node-b' }]);
+    expect([label.inputs[0]!.node, label.inputs[0]!.nodeAddresses]).toEqual(['node-b', ['192.168.223.131']]);
+    expect(clues(label, 0)[0]).toBe('192.168.223.131: sends encapsulated packets from it (8 packets leaving)');
     // A wrong word from the caller is trusted: node A's capture named as node B's address.
     const wrong = await analyze([{ path: lab('blocked-8472.nodea-ens224.pcap'), node: '192.168.223.131' }]);
     expect(wrong.inputs[0]!.nodeAddresses).toEqual(['192.168.223.131']);

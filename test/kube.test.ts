@@ -151,6 +151,19 @@ describe('the lab captures with the lab cluster', () => {
     expect(p.cluster!.findings.map((x) => x.title)).toEqual(["VXLAN on UDP 8472, but flannel's backend uses UDP 4789"]);
   });
 
+  it("a VtepMAC other than the lab's: node-b sends behind another MAC, node-a addresses another MAC (pcap and text with -e)", async () => {
+    const c = await readCluster([kube('lab-cluster.yaml')]);
+    c.nodes[1]!.vtepMAC = '5a:af:8c:67:f0:d7';
+    for (const b of ['blocked-8472.nodeb-any.pcap', 'blocked-8472.nodeb-any.pcap.nn-e.txt']) {
+      const r = await analyze([{ path: lab('blocked-8472.nodea-any.pcap') }, { path: lab(b) }], { annotate: (x) => annotate(x, c) });
+      expect(r.cluster!.findings.map((x) => x.title)).toEqual([
+        "node-a (192.168.232.130) sends VXLAN to node-b (192.168.223.131) addressed to MAC 5a:af:8c:67:f0:d6, but node-b's VtepMAC is 5a:af:8c:67:f0:d7",
+        'node-b (192.168.223.131) sends behind MAC 5a:af:8c:67:f0:d6, but its VtepMAC is 5a:af:8c:67:f0:d7',
+      ]);
+      expect(r.cluster!.findings[0]!.next[0]).toBe('ip neigh show dev flannel.1   # on node-a');
+    }
+  });
+
   it("--node FILE=NAME takes the node's addresses from the description; an unknown name is a usage error", () => {
     const r = cli([
       '--format',
@@ -185,6 +198,10 @@ describe('the lab captures with the lab cluster', () => {
     const cluster = records.find((x) => x.type === 'cluster');
     expect(cluster.findings.map((f: { check: string }) => f.check).sort()).toEqual(['not-a-node', 'public-ip']);
     expect(cluster.nodes).toEqual(['node-a', 'node-b']);
+    const form = cli(['--node', 'node-a', lab('healthy-icmp.nodea-any.pcap')]);
+    expect([form.code, form.err]).toEqual([2, 'analyze: --node node-a: give FILE=NAME_OR_ADDRESS (the node FILE was captured on)\n']);
+    const notInput = cli(['--node', 'x.pcap=node-a', lab('healthy-icmp.nodea-any.pcap')]);
+    expect([notInput.code, notInput.err]).toEqual([2, 'analyze: --node x.pcap=node-a: x.pcap is not one of the inputs\n']);
     const bad = cli(['--kube', kube('lab-cluster.yaml'), '--node', `${lab('healthy-icmp.nodea-any.pcap')}=node-z`, lab('healthy-icmp.nodea-any.pcap')]);
     expect([bad.code, bad.err]).toEqual([2, `analyze: --node ${lab('healthy-icmp.nodea-any.pcap')}=node-z: no node node-z in the --kube description\n`]);
   });

@@ -205,6 +205,8 @@ export interface TunnelInfo {
   endpoints: Map<string, number>;
   /** Inner MAC addresses seen behind each outer source address. */
   macs: Map<string, Set<string>>;
+  /** Inner destination MAC addresses sent to each outer destination address (the VTEP MAC its senders address). */
+  dstMacs: Map<string, Set<string>>;
   /** Packets with a wrong outer UDP checksum, per "src>dst". */
   badChecksum: Map<string, number>;
   /** The tunnel as its flows name it (one object shared by all of them). */

@@ -5,11 +5,11 @@
  */
 import type { Packet } from '../model.js';
 import { EpCounts } from './columns.js';
-import { badOuterChecksum } from './outer.js';
-import { noteArp, noteOuterTtl, tallyOf, vote } from './nodes.js';
 import type { TunnelInfo } from './flow.js';
-import type { TunnelHop } from './view.js';
+import { noteArp, noteOuterTtl, tallyOf, vote } from './nodes.js';
+import { badOuterChecksum } from './outer.js';
 import type { FlowTable } from './table.js';
+import type { TunnelHop } from './view.js';
 
 /** The tunnel's inventory entry (made on first sight); consecutive packets mostly share one. */
 export function tunnelOf(tb: FlowTable, hop: TunnelHop): TunnelInfo {
@@ -18,9 +18,19 @@ export function tunnelOf(tb: FlowTable, hop: TunnelHop): TunnelInfo {
     const k = `${hop.type}:${hop.vni}:${hop.port}`;
     t = tb.tunnels.get(k) ?? null;
     if (!t) {
-      t = { type: hop.type, vni: hop.vni, port: hop.port, packets: 0, endpoints: new Map(), macs: new Map(), badChecksum: new Map(), scope: { type: hop.type, vni: hop.vni, port: hop.port } };
+      t = {
+        type: hop.type,
+        vni: hop.vni,
+        port: hop.port,
+        packets: 0,
+        endpoints: new Map(),
+        macs: new Map(),
+        dstMacs: new Map(),
+        badChecksum: new Map(),
+        scope: { type: hop.type, vni: hop.vni, port: hop.port },
+      };
       tb.tunnels.set(k, t);
-      tb.tunnelEps.set(t, { counts: new EpCounts(1, 1024), lastMac: [] });
+      tb.tunnelEps.set(t, { counts: new EpCounts(1, 1024), lastMac: [], lastDstMac: [] });
     }
     tb.lastTunnel = t;
   }
@@ -30,7 +40,7 @@ export function tunnelOf(tb: FlowTable, hop: TunnelHop): TunnelInfo {
 /** Counts an encapsulated packet in the tunnel inventory and in its input's address votes. */
 export function noteTunnel(tb: FlowTable, p: Packet, hop: TunnelHop, ep: number): void {
   const t = tunnelOf(tb, hop);
-  const { counts, lastMac } = tb.tunnelEps.get(t)!;
+  const { counts, lastMac, lastDstMac } = tb.tunnelEps.get(t)!;
   t.packets++;
   counts.add(ep);
   if (badOuterChecksum(p.frame)) {
@@ -40,10 +50,11 @@ export function noteTunnel(tb: FlowTable, p: Packet, hop: TunnelHop, ep: number)
   // The same sender behind the same MAC as its last packet: nothing new (most packets).
   if (hop.innerSrcMac && lastMac[ep] !== hop.innerSrcMac) {
     lastMac[ep] = hop.innerSrcMac;
-    const src = tb.eps.src[ep]!;
-    let macs = t.macs.get(src);
-    if (!macs && t.macs.size < 1024) t.macs.set(src, (macs = new Set()));
-    if (macs && macs.size < 64) macs.add(hop.innerSrcMac);
+    remember(t.macs, tb.eps.src[ep]!, hop.innerSrcMac);
+  }
+  if (hop.innerDstMac && lastDstMac[ep] !== hop.innerDstMac) {
+    lastDstMac[ep] = hop.innerDstMac;
+    remember(t.dstMacs, tb.eps.dst[ep]!, hop.innerDstMac);
   }
   const tally = tallyOf(tb, p.input);
   tally.encapsulated++;
@@ -78,4 +89,11 @@ export function addArp(tb: FlowTable, p: Packet, arp: NonNullable<Packet['frame'
     tallyOf(tb, p.input).back++;
   }
   a.lastSeen = p.ts;
+}
+
+/** A MAC behind an address, within bounds (a few per address, a thousand addresses). */
+function remember(m: Map<string, Set<string>>, addr: string, mac: string): void {
+  let macs = m.get(addr);
+  if (!macs && m.size < 1024) m.set(addr, (macs = new Set()));
+  if (macs && macs.size < 64) macs.add(mac);
 }

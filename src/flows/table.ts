@@ -109,7 +109,7 @@ export class FlowTable {
    * Each tunnel's packets by outer endpoint pair (its endpoints Map is filled from them at the end),
    * and the inner source MAC last seen from each pair.
    */
-  readonly tunnelEps = new Map<TunnelInfo, { counts: EpCounts; lastMac: (string | undefined)[] }>();
+  readonly tunnelEps = new Map<TunnelInfo, { counts: EpCounts; lastMac: (string | undefined)[]; lastDstMac: (string | undefined)[] }>();
   readonly arp = new Map<string, ArpInfo>();
   errors: PendingError[] = [];
   /** Per input number. */

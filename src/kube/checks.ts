@@ -7,7 +7,8 @@
  * | not-a-node       | VXLAN sent to an address that is no node's public-ip      | a stale fdb entry on the sender        |
  * | source-rewritten | VXLAN from no node's public-ip, behind a node's VtepMAC   | an underlay device rewrites the source |
  * | public-ip        | a node's VXLAN (its VtepMAC) from another of its addresses| the annotation is not where it sends   |
- * | vtep-mac         | a node's public-ip sends behind another MAC than VtepMAC  | flannel.1 remade; peers' entries stale |
+ * | vtep-mac         | a node's public-ip sends behind another MAC than VtepMAC, | flannel.1 remade; peers' entries stale |
+ * |                  | or VXLAN to a node is addressed to another MAC than it    | (a stale neighbour entry on the sender)|
  * | vni, port        | a VNI or UDP port other than the backend's                | a second overlay, or a wrong net-conf  |
  */
 import type { ClusterFinding, Report, TunnelReport } from '../report/build.js';
@@ -28,6 +29,11 @@ function byPublicIP(c: Cluster, a: string): KubeNode | undefined {
 /** The node an underlay address is, by name, for saying where to run a command. */
 function nodeAt(c: Cluster, a: string): string {
   return c.nodes.find((n) => nodeAddresses(n).includes(a))?.name ?? `the node of ${a}`;
+}
+
+/** Broadcast and multicast MACs (the group bit of the first octet) are no VTEP's. */
+function isGroupMac(m: string): boolean {
+  return (Number.parseInt(m.slice(0, 2), 16) & 1) === 1;
 }
 
 function byMac(c: Cluster, macs: string[]): KubeNode | undefined {
@@ -70,6 +76,20 @@ function tunnelChecks(c: Cluster, t: TunnelReport, add: (key: string, f: Cluster
           `bridge fdb show dev flannel.1 | grep ${e.dst}   # on ${on}`,
           `ip neigh show dev flannel.1   # on ${on}`,
           'kubectl get nodes -o yaml | grep flannel.alpha.coreos.com/public-ip',
+          restart(sender),
+        ],
+      });
+    }
+    const sentTo = (t.dstMacs[e.dst] ?? []).filter((m) => !isGroupMac(m));
+    if (dst?.vtepMAC && sentTo.length > 0 && !sentTo.includes(dst.vtepMAC) && sender) {
+      add(`vtep-mac-dst:${e.src}>${e.dst}`, {
+        check: 'vtep-mac',
+        title: `${who(sender)} sends VXLAN to ${who(dst)} addressed to MAC ${sentTo.join(', ')}, but ${dst.name}'s VtepMAC is ${dst.vtepMAC}`,
+        detail: `a stale neighbour entry on ${sender.name} for ${dst.name}'s flannel.1 address: ${dst.name} drops frames for a MAC it does not have`,
+        next: [
+          `ip neigh show dev flannel.1   # on ${sender.name}`,
+          `bridge fdb show dev flannel.1 | grep ${e.dst}   # on ${sender.name}`,
+          `ip -d link show flannel.1   # on ${dst.name}: its MAC`,
           restart(sender),
         ],
       });

@@ -44,6 +44,8 @@ export interface TunnelReport {
   endpoints: EndpointCount[];
   /** Inner MAC addresses seen behind each outer source address. */
   macs: Record<string, string[]>;
+  /** Inner destination MAC addresses sent to each outer destination address. */
+  dstMacs: Record<string, string[]>;
 }
 
 export interface EvidenceReport {
@@ -461,6 +463,7 @@ export class ReportBuilder {
       tunnels: result.tunnels.map((t) => ({
         type: t.type, vni: t.vni, port: t.port, packets: t.packets, endpoints: endpoints(t.endpoints),
         macs: Object.fromEntries([...t.macs].map(([k, v]) => [k, [...v]])),
+        dstMacs: Object.fromEntries([...t.dstMacs].map(([k, v]) => [k, [...v]])),
       })),
       anomalies: anomalies(result, [...this.rewrites.values()]),
       findings: this.findings(),
