@@ -186,8 +186,6 @@ export interface InputNode {
   truncated: number;
   /** Why this input is taken for its node: one clue per line, the address it points to first. */
   evidence: NodeClue[];
-  /** The node's name when the caller gave it (--node), else null. */
-  name?: string | null;
 }
 
 /** One clue to a capture's own node. */

@@ -101,7 +101,6 @@ export function identify(tb: FlowTable, nodes: InputNode[], given: (GivenNode | 
     if (!n) continue;
     const t = tb.inputs[n.input]!;
     const g = given[n.input];
-    if (g) n.name = g.name;
     // A name without addresses only labels the node: the packets still tell its addresses.
     if (g?.addresses.length) {
       n.local = [...g.addresses];
