@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { decodeFrame, decodeOptions } from '../dist/decoders/index.js';
+import { FlowTable } from '../dist/flows/table.js';
 /**
  * What an open flow costs in memory: feeds a capture through the flow table (as analyzeFile
  * does, no report) and, every --every packets, collects garbage and prints the live heap plus
@@ -7,8 +9,6 @@
  * Usage: node --expose-gc bench/flowcost.js FILE [--every N]
  */
 import { openInput, readCapture } from '../dist/readers/index.js';
-import { decodeFrame, decodeOptions } from '../dist/decoders/index.js';
-import { FlowTable } from '../dist/flows/table.js';
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file || typeof global.gc !== 'function') {
@@ -26,11 +26,15 @@ const opts = decodeOptions();
 const table = new FlowTable({ replyTimeout: 1, maxFlows: 1_000_000, idleTimeout: 15, onFlow: () => {} });
 let no = 0;
 const rows = [];
-await readCapture(await openInput(file), (data, linkType, ts, wireLen, ifindex) => {
-  const d = decodeFrame(linkType, data, opts);
-  table.add({ no: ++no, ts, input: 0, wireLen, ifname: null, ifindex: d.ifindex ?? ifindex, direction: d.direction, line: null, frame: d.frame });
-  if (no % every === 0) rows.push({ packets: no, open: table.openCount, liveMB: (live() - base) / 1e6 });
-}, () => {});
+await readCapture(
+  await openInput(file),
+  (data, linkType, ts, wireLen, ifindex) => {
+    const d = decodeFrame(linkType, data, opts);
+    table.add({ no: ++no, ts, input: 0, wireLen, ifname: null, ifindex: d.ifindex ?? ifindex, direction: d.direction, line: null, frame: d.frame });
+    if (no % every === 0) rows.push({ packets: no, open: table.openCount, liveMB: (live() - base) / 1e6 });
+  },
+  () => {},
+);
 table.finish();
 for (const r of rows) console.log(`${r.packets} packets: ${r.open} flows open, ${r.liveMB.toFixed(1)} MB live`);
 // Least squares of live bytes on open flows.

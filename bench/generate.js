@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 /**
  * Synthetic flannel-style VXLAN captures for the benchmark, with the verdicts a
  * correct analyzer must give.
@@ -35,7 +36,6 @@
  * Usage: node bench/generate.js [10k 100k 1m | --all] [--seed N] [--no-text] [--out DIR] [--force]
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -72,7 +72,10 @@ function makeRng(seed) {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     return (z ^ (z >>> 16)) >>> 0;
   };
-  let a = split(), b = split(), c = split(), d = split();
+  let a = split(),
+    b = split(),
+    c = split(),
+    d = split();
   const next = () => {
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;
@@ -118,13 +121,28 @@ const podIp = (node, p) => ip4(10, 244, node.podNet, 2 + p);
 
 // ---------------------------------------------------------------- flows
 
-const ICMP = 1, TCP = 6, UDP = 17;
-const HEALTHY = 'healthy', REQUEST_ONLY = 'request-only', REFUSED = 'refused';
+const ICMP = 1,
+  TCP = 6,
+  UDP = 17;
+const HEALTHY = 'healthy',
+  REQUEST_ONLY = 'request-only',
+  REFUSED = 'refused';
 
 // Events: one packet each, op below, arg per op.
-const E_ECHO_REQ = 1, E_ECHO_REP = 2;
-const E_SYN = 10, E_SYNACK = 11, E_C_ACK = 12, E_C_DATA = 13, E_S_ACK = 14, E_S_DATA = 15, E_C_FIN = 16, E_S_FIN = 17, E_RST = 18;
-const E_QUERY = 20, E_RESPONSE = 21, E_PORT_UNREACH = 22;
+const E_ECHO_REQ = 1,
+  E_ECHO_REP = 2;
+const E_SYN = 10,
+  E_SYNACK = 11,
+  E_C_ACK = 12,
+  E_C_DATA = 13,
+  E_S_ACK = 14,
+  E_S_DATA = 15,
+  E_C_FIN = 16,
+  E_S_FIN = 17,
+  E_RST = 18;
+const E_QUERY = 20,
+  E_RESPONSE = 21,
+  E_PORT_UNREACH = 22;
 
 const TCP_PORTS = [80, 8080, 8080, 9090, 80];
 const NAMESPACES = ['default', 'kube-system', 'shop', 'payments', 'monitoring', 'ingress-nginx'];
@@ -334,7 +352,13 @@ class Heap {
 // ---------------------------------------------------------------- frame building
 
 const pkt = Buffer.alloc(4096);
-const OUTER_ETH = 0, OUTER_IP = 14, OUTER_UDP = 34, VXLAN = 42, INNER_ETH = 50, INNER_IP = 64, L4 = 84;
+const OUTER_ETH = 0,
+  OUTER_IP = 14,
+  OUTER_UDP = 34,
+  VXLAN = 42,
+  INNER_ETH = 50,
+  INNER_IP = 64,
+  L4 = 84;
 
 function put16(b, o, v) {
   b[o] = (v >>> 8) & 0xff;
@@ -376,7 +400,7 @@ function ipHeader(b, o, total, id, flags, ttl, proto, src, dst, tos) {
 }
 /** TCP/UDP checksum over the pseudo header and the segment at [o, o+len). */
 function l4Checksum(b, o, len, proto, src, dst, at) {
-  let s = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + proto + len;
+  const s = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + proto + len;
   b[at] = 0;
   b[at + 1] = 0;
   let c = fold(sum16(b, o, o + len, s));
@@ -516,16 +540,26 @@ function tcpHeader(b, f, fromClient, flags, seq, ack, win, opts) {
   const p = o + 20;
   if (opts === 1) {
     // SYN / SYN-ACK: MSS 1410 (flannel's 1450 MTU), SACK permitted, timestamps, NOP, window scale 7.
-    b[p] = 2; b[p + 1] = 4; put16(b, p + 2, 1410);
-    b[p + 4] = 4; b[p + 5] = 2;
-    b[p + 6] = 8; b[p + 7] = 10;
+    b[p] = 2;
+    b[p + 1] = 4;
+    put16(b, p + 2, 1410);
+    b[p + 4] = 4;
+    b[p + 5] = 2;
+    b[p + 6] = 8;
+    b[p + 7] = 10;
     put32(b, p + 8, fromClient ? (f.tsC + elapsedMs) >>> 0 : (f.tsS + elapsedMs) >>> 0);
     put32(b, p + 12, fromClient ? 0 : f.tsC >>> 0);
-    b[p + 16] = 1; b[p + 17] = 3; b[p + 18] = 3; b[p + 19] = 7;
+    b[p + 16] = 1;
+    b[p + 17] = 3;
+    b[p + 18] = 3;
+    b[p + 19] = 7;
     ol = 20;
   } else if (opts === 2) {
     // NOP, NOP, timestamps.
-    b[p] = 1; b[p + 1] = 1; b[p + 2] = 8; b[p + 3] = 10;
+    b[p] = 1;
+    b[p + 1] = 1;
+    b[p + 2] = 8;
+    b[p + 3] = 10;
     put32(b, p + 4, fromClient ? (f.tsC + elapsedMs) >>> 0 : (f.tsS + elapsedMs) >>> 0);
     put32(b, p + 8, fromClient ? (f.tsS + elapsedMs) >>> 0 : (f.tsC + elapsedMs) >>> 0);
     ol = 12;
@@ -534,12 +568,18 @@ function tcpHeader(b, f, fromClient, flags, seq, ack, win, opts) {
   b[o + 12] = (hl / 4) << 4;
   b[o + 13] = flags;
   put16(b, o + 14, win);
-  b[o + 16] = 0; b[o + 17] = 0; // checksum, later
-  b[o + 18] = 0; b[o + 19] = 0;
+  b[o + 16] = 0;
+  b[o + 17] = 0; // checksum, later
+  b[o + 18] = 0;
+  b[o + 19] = 0;
   return hl;
 }
 
-const FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
+const FIN = 0x01,
+  SYN = 0x02,
+  RST = 0x04,
+  PSH = 0x08,
+  ACK = 0x10;
 
 /** Builds the frame of one event of a flow into pkt; returns its length and counts what it was. */
 function buildFrame(f, op, arg, stats) {
@@ -557,7 +597,8 @@ function buildFrame(f, op, arg, stats) {
       const o = L4;
       b[o] = fromClient ? 8 : 0;
       b[o + 1] = 0;
-      b[o + 2] = 0; b[o + 3] = 0;
+      b[o + 2] = 0;
+      b[o + 3] = 0;
       put16(b, o + 4, f.cPort);
       put16(b, o + 6, arg);
       l4Len = 8 + echoPayload(b, o + 8, f, arg);
@@ -613,7 +654,7 @@ function buildFrame(f, op, arg, stats) {
           f.seqC += 1;
           break;
         case E_S_FIN:
-          hl = tcpHeader(b, f, false, FIN | ACK, sSeq, (cSeq) >>> 0, 502, 2);
+          hl = tcpHeader(b, f, false, FIN | ACK, sSeq, cSeq >>> 0, 502, 2);
           f.seqS += 1;
           break;
       }
@@ -655,7 +696,8 @@ function buildFrame(f, op, arg, stats) {
       const quoteLen = Math.min(20 + udpLen, 576 - 20 - 8);
       b[o] = 3;
       b[o + 1] = 3;
-      b[o + 2] = 0; b[o + 3] = 0;
+      b[o + 2] = 0;
+      b[o + 3] = 0;
       put32(b, o + 4, 0);
       l4Len = 8 + quoteLen;
       put16(b, o + 2, fold(sum16(b, o, o + l4Len, 0)));
@@ -676,10 +718,20 @@ function buildFrame(f, op, arg, stats) {
 
 /** Event names of buildPacket: the protocol and the event op of each. */
 const EVENTS = {
-  'echo-request': [ICMP, E_ECHO_REQ], 'echo-reply': [ICMP, E_ECHO_REP],
-  syn: [TCP, E_SYN], 'syn-ack': [TCP, E_SYNACK], ack: [TCP, E_C_ACK], 'server-ack': [TCP, E_S_ACK], request: [TCP, E_C_DATA],
-  response: [TCP, E_S_DATA], fin: [TCP, E_C_FIN], 'server-fin': [TCP, E_S_FIN], rst: [TCP, E_RST],
-  query: [UDP, E_QUERY], answer: [UDP, E_RESPONSE], 'port-unreachable': [UDP, E_PORT_UNREACH],
+  'echo-request': [ICMP, E_ECHO_REQ],
+  'echo-reply': [ICMP, E_ECHO_REP],
+  syn: [TCP, E_SYN],
+  'syn-ack': [TCP, E_SYNACK],
+  ack: [TCP, E_C_ACK],
+  'server-ack': [TCP, E_S_ACK],
+  request: [TCP, E_C_DATA],
+  response: [TCP, E_S_DATA],
+  fin: [TCP, E_C_FIN],
+  'server-fin': [TCP, E_S_FIN],
+  rst: [TCP, E_RST],
+  query: [UDP, E_QUERY],
+  answer: [UDP, E_RESPONSE],
+  'port-unreachable': [UDP, E_PORT_UNREACH],
 };
 export const PACKET_EVENTS = Object.keys(EVENTS);
 
@@ -765,7 +817,7 @@ class Out {
 
 function pcapHeader(out) {
   const b = out.buf;
-  let o = out.pos;
+  const o = out.pos;
   b.writeUInt32LE(0xa1b2c3d4, o);
   b.writeUInt16LE(2, o + 4);
   b.writeUInt16LE(4, o + 6);
@@ -964,9 +1016,11 @@ export function generate({ name, flows, seed = DEFAULT_SEED, outDir = OUT_DIR, t
     generateSeconds: genSeconds,
   };
   writeFileSync(paths.truth, JSON.stringify(truth, null, 2) + '\n');
-  log(`${name}: ${flows} flows, ${packets} packets, ${(pcap.bytes / 1e6).toFixed(1)} MB pcap, ${(pcapng.bytes / 1e6).toFixed(1)} MB pcapng` +
-    `${textInfo ? `, ${(textInfo.bytes / 1e6).toFixed(1)} MB text` : ''}; ${truth.durationSeconds.toFixed(1)} s of capture, ` +
-    `up to ${maxLive} flows live; generated in ${genSeconds.toFixed(1)} s (${Math.round(packets / genSeconds)} packets/s)`);
+  log(
+    `${name}: ${flows} flows, ${packets} packets, ${(pcap.bytes / 1e6).toFixed(1)} MB pcap, ${(pcapng.bytes / 1e6).toFixed(1)} MB pcapng` +
+      `${textInfo ? `, ${(textInfo.bytes / 1e6).toFixed(1)} MB text` : ''}; ${truth.durationSeconds.toFixed(1)} s of capture, ` +
+      `up to ${maxLive} flows live; generated in ${genSeconds.toFixed(1)} s (${Math.round(packets / genSeconds)} packets/s)`,
+  );
   return truth;
 }
 

@@ -32,7 +32,10 @@ export function summarize(profile, top = 15) {
   }
   return {
     totalSeconds: total / 1e6,
-    top: [...self].sort((a, b) => b[1] - a[1]).slice(0, top).map(([fn, us]) => ({ fn, percent: (100 * us) / total, seconds: us / 1e6 })),
+    top: [...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([fn, us]) => ({ fn, percent: (100 * us) / total, seconds: us / 1e6 })),
   };
 }
 
@@ -61,7 +64,11 @@ function main() {
   const dir = join(HERE, 'out', 'prof');
   mkdirSync(dir, { recursive: true });
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, join(HERE, 'child.js'), file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, join(HERE, 'child.js'), file], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
   console.log(r.stdout.trim());
   const newest = readdirSync(dir)

@@ -15,10 +15,10 @@
  */
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { analyzeFile } from '../dist/analyze.js';
-import { openInput, readCapture } from '../dist/readers/index.js';
 import { decodeFrame, decodeOptions } from '../dist/decoders/index.js';
 import { FlowTable, tupleKey } from '../dist/flows/table.js';
 import { viewOf } from '../dist/flows/view.js';
+import { openInput, readCapture } from '../dist/readers/index.js';
 
 let sink = 0;
 /** The empty handler both readers call: touches the record so no engine can skip the call. */
@@ -38,12 +38,16 @@ async function stages(path, table) {
   const opts = decodeOptions();
   const t = table ? new FlowTable({ replyTimeout: 1, maxFlows: 1_000_000, idleTimeout: 15, onFlow: () => sink++ }) : null;
   let no = 0;
-  const r = await readCapture(input, (data, linkType, ts, wireLen, ifindex) => {
-    const d = decodeFrame(linkType, data, opts);
-    no++;
-    if (t) t.add({ no, ts, input: 0, wireLen, ifname: null, ifindex: d.ifindex ?? ifindex, direction: d.direction, line: null, frame: d.frame });
-    else sink += d.frame.truncated ? 1 : 2;
-  }, () => {});
+  const r = await readCapture(
+    input,
+    (data, linkType, ts, wireLen, ifindex) => {
+      const d = decodeFrame(linkType, data, opts);
+      no++;
+      if (t) t.add({ no, ts, input: 0, wireLen, ifname: null, ifindex: d.ifindex ?? ifindex, direction: d.direction, line: null, frame: d.frame });
+      else sink += d.frame.truncated ? 1 : 2;
+    },
+    () => {},
+  );
   if (t) sink += t.finish().flows.length;
   return r.records;
 }
@@ -56,14 +60,18 @@ async function floor(path) {
   const input = await openInput(path);
   const opts = decodeOptions();
   const flows = new Map();
-  const r = await readCapture(input, (data, linkType, ts, wireLen, ifindex) => {
-    const d = decodeFrame(linkType, data, opts);
-    const v = viewOf({ no: 0, ts, input: 0, wireLen, ifname: null, ifindex: d.ifindex ?? ifindex, direction: d.direction, line: null, frame: d.frame });
-    if (v.kind !== 'conv') return;
-    // The table's own key, the same both ways round (collisions do not matter here).
-    const k = tupleKey(v.tuple);
-    flows.set(k, (flows.get(k) ?? 0) + 1);
-  }, () => {});
+  const r = await readCapture(
+    input,
+    (data, linkType, ts, wireLen, ifindex) => {
+      const d = decodeFrame(linkType, data, opts);
+      const v = viewOf({ no: 0, ts, input: 0, wireLen, ifname: null, ifindex: d.ifindex ?? ifindex, direction: d.direction, line: null, frame: d.frame });
+      if (v.kind !== 'conv') return;
+      // The table's own key, the same both ways round (collisions do not matter here).
+      const k = tupleKey(v.tuple);
+      flows.set(k, (flows.get(k) ?? 0) + 1);
+    },
+    () => {},
+  );
   sink += flows.size;
   return r.records;
 }
@@ -139,7 +147,11 @@ async function time(label, f, repeat, mb) {
     all.push(Number(process.hrtime.bigint() - t0) / 1e9);
   }
   const best = Math.min(...all);
-  console.log(`${label.padEnd(50)} ${records.toLocaleString('en-US').padStart(10)} records  ${best.toFixed(3).padStart(7)} s  ${Math.round(records / best).toLocaleString('en-US').padStart(11)} records/s  ${(mb / best).toFixed(0).padStart(5)} MB/s   (runs: ${all.map((s) => s.toFixed(3)).join(', ')})`);
+  console.log(
+    `${label.padEnd(50)} ${records.toLocaleString('en-US').padStart(10)} records  ${best.toFixed(3).padStart(7)} s  ${Math.round(records / best)
+      .toLocaleString('en-US')
+      .padStart(11)} records/s  ${(mb / best).toFixed(0).padStart(5)} MB/s   (runs: ${all.map((s) => s.toFixed(3)).join(', ')})`,
+  );
   return { label, records, seconds: best, runs: all };
 }
 

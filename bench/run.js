@@ -21,7 +21,7 @@ import { appendFileSync, closeSync, createWriteStream, existsSync, mkdtempSync, 
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_SEED, GENERATOR_VERSION, OUT_DIR, SIZES, capturePaths, ensure, haveTool } from './generate.js';
+import { capturePaths, DEFAULT_SEED, ensure, GENERATOR_VERSION, haveTool, OUT_DIR, SIZES } from './generate.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -147,7 +147,18 @@ async function runOurs(file, cli, truth, heapMB) {
   rmSync(tmp, { recursive: true, force: true });
   const maxRssKB = t.maxRssKB ?? summary?.maxRssKB ?? null;
   const diff = summary ? verdictDiff(summary.verdicts, truth) : null;
-  return { seconds: t.seconds, analyzeSeconds: summary?.analyzeSeconds ?? null, maxRssKB, packets: summary?.packets ?? null, flows: summary?.flows ?? null, verdicts: summary?.verdicts ?? null, warnings: summary?.warnings ?? null, match: diff === '', diff, error };
+  return {
+    seconds: t.seconds,
+    analyzeSeconds: summary?.analyzeSeconds ?? null,
+    maxRssKB,
+    packets: summary?.packets ?? null,
+    flows: summary?.flows ?? null,
+    verdicts: summary?.verdicts ?? null,
+    warnings: summary?.warnings ?? null,
+    match: diff === '',
+    diff,
+    error,
+  };
 }
 
 async function best(n, f) {
@@ -236,26 +247,66 @@ async function main() {
       else if (!ours.match) console.log(`  verdicts differ from the truth: ${ours.diff}`);
       const pkts = truth.packets;
       const rec = {
-        ...meta, size: name, flows: truth.flows, format, file: rel, bytes: statSync(file).size, packets: pkts,
+        ...meta,
+        size: name,
+        flows: truth.flows,
+        format,
+        file: rel,
+        bytes: statSync(file).size,
+        packets: pkts,
         truth: truth.verdicts,
-        ours: { ...ours, packetsPerSecond: pkts / ours.seconds, mbPerSecond: mb / ours.seconds, lines, linesPerSecond: lines !== null ? lines / ours.seconds : null },
+        ours: {
+          ...ours,
+          packetsPerSecond: pkts / ours.seconds,
+          mbPerSecond: mb / ours.seconds,
+          lines,
+          linesPerSecond: lines !== null ? lines / ours.seconds : null,
+        },
         tshark: ts ? { seconds: ts.seconds, maxRssKB: ts.maxRssKB, code: ts.code, ratio: ours.seconds / ts.seconds } : null,
         tcpdump: td ? { seconds: td.seconds, maxRssKB: td.maxRssKB, code: td.code, ratio: ours.seconds / td.seconds } : null,
       };
       appendFileSync(results, JSON.stringify(rec) + '\n');
       rows.push([
-        name, format, fmtNum(mb, 1), fmtNum(pkts),
-        fmtNum(ours.seconds, 2), ours.error ? '-' : fmtNum(pkts / ours.seconds), lines !== null && !ours.error ? fmtNum(lines / ours.seconds) : '-', ours.error ? '-' : fmtNum(mb / ours.seconds, 1),
-        fmtNum(ours.maxRssKB !== null ? ours.maxRssKB / 1024 : null), ours.error ? 'error' : ours.match ? 'yes' : 'NO',
-        ts ? fmtNum(ts.seconds, 2) : '-', ts && !ours.error ? fmtNum(ours.seconds / ts.seconds, 3) : '-',
-        td ? fmtNum(td.seconds, 2) : '-', td && !ours.error ? fmtNum(ours.seconds / td.seconds, 3) : '-',
+        name,
+        format,
+        fmtNum(mb, 1),
+        fmtNum(pkts),
+        fmtNum(ours.seconds, 2),
+        ours.error ? '-' : fmtNum(pkts / ours.seconds),
+        lines !== null && !ours.error ? fmtNum(lines / ours.seconds) : '-',
+        ours.error ? '-' : fmtNum(mb / ours.seconds, 1),
+        fmtNum(ours.maxRssKB !== null ? ours.maxRssKB / 1024 : null),
+        ours.error ? 'error' : ours.match ? 'yes' : 'NO',
+        ts ? fmtNum(ts.seconds, 2) : '-',
+        ts && !ours.error ? fmtNum(ours.seconds / ts.seconds, 3) : '-',
+        td ? fmtNum(td.seconds, 2) : '-',
+        td && !ours.error ? fmtNum(ours.seconds / td.seconds, 3) : '-',
       ]);
     }
   }
   console.log('');
-  console.log(table(rows, ['size', 'format', 'MB', 'packets', 'wall s', 'packets/s', 'lines/s', 'MB/s', 'RSS MB', 'verdicts=truth', 'tshark s', 'ours/tshark', 'tcpdump s', 'ours/tcpdump']));
+  console.log(
+    table(rows, [
+      'size',
+      'format',
+      'MB',
+      'packets',
+      'wall s',
+      'packets/s',
+      'lines/s',
+      'MB/s',
+      'RSS MB',
+      'verdicts=truth',
+      'tshark s',
+      'ours/tshark',
+      'tcpdump s',
+      'ours/tcpdump',
+    ]),
+  );
   console.log(`\nwall s: the whole child process (node start, import, read, decode, flows, report; until it failed, for an error); RSS: its peak.`);
-  console.log('ours/X: our wall time over X\'s on the same file (0.05 = 20x faster than X); for text, tcpdump is its time printing that text (tcpdump -nn -r on the pcap).');
+  console.log(
+    "ours/X: our wall time over X's on the same file (0.05 = 20x faster than X); for text, tcpdump is its time printing that text (tcpdump -nn -r on the pcap).",
+  );
   console.log(`results appended to ${relative(process.cwd(), results)}`);
 }
 

@@ -22,7 +22,16 @@ const repeat = ri >= 0 ? Number(args[ri + 1]) : 3;
 let sink = 0;
 async function once() {
   let warnings = 0;
-  const r = new TextReader(path, 0, (p) => { sink += p.no; }, () => { warnings++; });
+  const r = new TextReader(
+    path,
+    0,
+    (p) => {
+      sink += p.no;
+    },
+    () => {
+      warnings++;
+    },
+  );
   const stream = createReadStream(path);
   stream.setEncoding('utf8');
   for await (const chunk of stream) r.push(chunk);
@@ -38,6 +47,10 @@ for (let i = 0; i < repeat; i++) {
   runs.push(Number(process.hrtime.bigint() - t0) / 1e9);
 }
 const best = Math.min(...runs);
-console.log(`${path}: ${stats.lines.toLocaleString('en-US')} lines, ${stats.parsed.toLocaleString('en-US')} packets, ${stats.skipped} skipped, ${stats.warnings} warnings`);
-console.log(`TextReader best of ${repeat}: ${best.toFixed(3)} s  ${Math.round(stats.lines / best).toLocaleString('en-US')} lines/s   (runs: ${runs.map((s) => s.toFixed(3)).join(', ')})`);
+console.log(
+  `${path}: ${stats.lines.toLocaleString('en-US')} lines, ${stats.parsed.toLocaleString('en-US')} packets, ${stats.skipped} skipped, ${stats.warnings} warnings`,
+);
+console.log(
+  `TextReader best of ${repeat}: ${best.toFixed(3)} s  ${Math.round(stats.lines / best).toLocaleString('en-US')} lines/s   (runs: ${runs.map((s) => s.toFixed(3)).join(', ')})`,
+);
 if (sink === 0) console.log('(nothing read)');

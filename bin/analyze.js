@@ -6,4 +6,6 @@ import { limitHeapGrowth } from '../dist/heap.js';
 limitHeapGrowth();
 
 // Write everything before exiting: a pipe may still hold the report.
-main().then((code) => { process.exitCode = code; });
+main().then((code) => {
+  process.exitCode = code;
+});

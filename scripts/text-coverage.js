@@ -10,14 +10,21 @@ import { fileURLToPath } from 'node:url';
 import { parseText } from '../dist/lexer/index.js';
 
 const dir = fileURLToPath(new URL('../../shared/tcpdump-tests/', import.meta.url));
-const rows = readFileSync(dir + 'INDEX.tsv', 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+const rows = readFileSync(dir + 'INDEX.tsv', 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split('\t'));
 /** A packet line of -# output: its number, then a time or the printer. */
 const PACKET_LINE = /^\s*\d+\s{2}\S/;
 const total = { '5.0': [0, 0, 0, 0], '4.99.3': [0, 0, 0, 0] };
 console.log(['test', '5.0 parsed/present', '4.99.3 parsed/present'].join('\t'));
 for (const [name, , out5, out499] of rows) {
   const cells = [name];
-  for (const [ver, file] of [['5.0', out5], ['4.99.3', out499]]) {
+  for (const [ver, file] of [
+    ['5.0', out5],
+    ['4.99.3', out499],
+  ]) {
     if (!file || !existsSync(dir + file)) {
       cells.push('-');
       continue;
@@ -35,5 +42,7 @@ for (const [name, , out5, out499] of rows) {
   console.log(cells.join('\t'));
 }
 for (const [ver, [p, n, ip, warned]] of Object.entries(total)) {
-  console.log(`total ${ver}: ${p}/${n} packet lines parsed (${((100 * p) / n).toFixed(1)}%); ${ip} with an IP or ARP header (${((100 * ip) / n).toFixed(1)}%); ${warned} lines warned`);
+  console.log(
+    `total ${ver}: ${p}/${n} packet lines parsed (${((100 * p) / n).toFixed(1)}%); ${ip} with an IP or ARP header (${((100 * ip) / n).toFixed(1)}%); ${warned} lines warned`,
+  );
 }

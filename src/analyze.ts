@@ -3,18 +3,22 @@
  * point; these take one input of each kind.
  */
 import type { Readable } from 'node:stream';
-import { analyze, type AnalyzeOptions } from './pipeline.js';
+import { type AnalyzeOptions, analyze } from './pipeline.js';
 import type { Report } from './report/build.js';
 
-export { analyze, AnalyzeError, DEFAULT_IDLE_TIMEOUT, NO_OVERLAY_HINT, type AnalyzeOptions, type Progress, type Source } from './pipeline.js';
+export { AnalyzeError, type AnalyzeOptions, analyze, DEFAULT_IDLE_TIMEOUT, NO_OVERLAY_HINT, type Progress, type Source } from './pipeline.js';
 
 /** Every path ("-" is stdin) into one report. */
 export function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
-  return analyze(paths.map((p) => (p === '-' ? { name: 'stdin', stream: opts.stdin ?? process.stdin } : { path: p })), opts);
+  return analyze(
+    paths.map((p) => (p === '-' ? { name: 'stdin', stream: opts.stdin ?? process.stdin } : { path: p })),
+    opts,
+  );
 }
 /** Analyzes a capture file or a tcpdump text file. */
 export function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<Report> {
-  if (typeof path !== 'string') throw new TypeError(`analyzeFile takes a path, not ${(path as unknown) instanceof Uint8Array ? 'bytes: use analyzeBuffer' : typeof path}`);
+  if (typeof path !== 'string')
+    throw new TypeError(`analyzeFile takes a path, not ${(path as unknown) instanceof Uint8Array ? 'bytes: use analyzeBuffer' : typeof path}`);
   return analyze([{ path }], opts);
 }
 
@@ -26,7 +30,8 @@ export function analyzeStream(stream: Readable | AsyncIterable<Uint8Array>, opts
 
 /** Analyzes the bytes of a capture (pcap, pcapng, maybe gzipped) or of tcpdump text: a Buffer or any Uint8Array. */
 export function analyzeBuffer(buffer: Uint8Array, opts: AnalyzeOptions & { name?: string } = {}): Promise<Report> {
-  if (!(buffer instanceof Uint8Array)) throw new TypeError(`analyzeBuffer takes a Buffer or Uint8Array, not ${typeof buffer}: use analyzeText for a string, analyzeFile for a path`);
+  if (!(buffer instanceof Uint8Array))
+    throw new TypeError(`analyzeBuffer takes a Buffer or Uint8Array, not ${typeof buffer}: use analyzeText for a string, analyzeFile for a path`);
   const { name = 'buffer', ...rest } = opts;
   return analyze([{ name, buffer }], rest);
 }

@@ -3,22 +3,47 @@
  * analyzeStream, analyzeText) and its layers, each usable on its own. The tcpdump text grammar is
  * loaded only when text is read (loadText for its parser).
  */
-export * from './model.js';
-export { analyze, analyzeBuffer, analyzeFile, analyzeFiles, analyzeStream, analyzeText, AnalyzeError, NO_OVERLAY_HINT, type AnalyzeOptions, type Progress, type Source } from './analyze.js';
-export { decodeFrame, decodeOptions, defaultDecodeOptions, type DecodeOptions, type DecodedLink } from './decoders/index.js';
-export { openInput, readCapture, type OpenedInput, type InputFormat, type CaptureSummary } from './readers/index.js';
-export { InputError, type InputWarning, type RecordHandler } from './readers/types.js';
+
+export {
+  AnalyzeError,
+  type AnalyzeOptions,
+  analyze,
+  analyzeBuffer,
+  analyzeFile,
+  analyzeFiles,
+  analyzeStream,
+  analyzeText,
+  NO_OVERLAY_HINT,
+  type Progress,
+  type Source,
+} from './analyze.js';
+export { type Classified, classify, type Facts, facts, RULES, type Rule, VERDICTS, type Verdict, verdictOf } from './classifier/index.js';
+export { type DecodedLink, type DecodeOptions, decodeFrame, decodeOptions, defaultDecodeOptions } from './decoders/index.js';
+export { type ErrorClass, errorClass } from './flows/icmp-errors.js';
+export { type Evidence, type Flow, type FlowError, FlowTable, type FlowTableOptions, flowEvidence, type TableResult } from './flows/table.js';
+export { type FlowProto, type TunnelHop, type Tuple, type View, viewOf } from './flows/view.js';
+export { annotate, type Cluster, KubeError, readCluster, resolver } from './kube/index.js';
 export type { TextReader, TextStats } from './lexer/index.js';
-export { FlowTable, flowEvidence, type Flow, type FlowTableOptions, type TableResult, type Evidence, type FlowError } from './flows/table.js';
-export { viewOf, type View, type Tuple, type TunnelHop, type FlowProto } from './flows/view.js';
-export { errorClass, type ErrorClass } from './flows/icmp-errors.js';
-export { classify, facts, RULES, VERDICTS, verdictOf, type Classified, type Facts, type Rule, type Verdict } from './classifier/index.js';
-export { buildReport, ReportBuilder, type BuilderOptions, type Report, type FlowReport, type TunnelReport, type InputSummary, type Finding, type ClusterReport, type ClusterFinding, type AddressName } from './report/build.js';
-export { SCHEMA_VERSION } from './report/schema.js';
-export { annotate, KubeError, readCluster, resolver, type Cluster } from './kube/index.js';
-export { renderText, type TextOptions } from './report/text.js';
+export * from './model.js';
+export { type CaptureSummary, type InputFormat, type OpenedInput, openInput, readCapture } from './readers/index.js';
+export { InputError, type InputWarning, type RecordHandler } from './readers/types.js';
+export {
+  type AddressName,
+  type BuilderOptions,
+  buildReport,
+  type ClusterFinding,
+  type ClusterReport,
+  type Finding,
+  type FlowReport,
+  type InputSummary,
+  type Report,
+  ReportBuilder,
+  type TunnelReport,
+} from './report/build.js';
 export { renderHtml } from './report/html/page.js';
-export { ladderOf, type Ladder } from './report/ladder.js';
+export { type Ladder, ladderOf } from './report/ladder.js';
+export { SCHEMA_VERSION } from './report/schema.js';
+export { renderText, type TextOptions } from './report/text.js';
 
 /** The tcpdump text reader (TextReader, parseText), loaded on first use: its grammar takes a while to build. */
 export function loadText(): Promise<typeof import('./lexer/index.js')> {

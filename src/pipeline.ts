@@ -3,22 +3,23 @@
  * merges several nodes' captures is read as one input per capture point (readers/points.ts).
  */
 import { promises as fs } from 'node:fs';
+import { isIPv4, isIPv6 } from 'node:net';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { decodeFrame, decodeOptions } from './decoders/index.js';
+import type { GivenNode } from './flows/identity.js';
 import { FlowTable } from './flows/table.js';
 import type { Packet } from './model.js';
-import { openInput, readCapture, type OpenedInput } from './readers/index.js';
-import { pacedInput, pacedStream, type Pacing } from './readers/pacing.js';
+import { type OpenedInput, openInput, readCapture } from './readers/index.js';
+import { type Pacing, pacedInput, pacedStream } from './readers/pacing.js';
 import { planPoints } from './readers/plan.js';
 import { InputError, type InputWarning } from './readers/types.js';
-import { ReportBuilder, type FlowReport, type InputSummary, type Report } from './report/build.js';
-import type { GivenNode } from './flows/identity.js';
-import { isIPv4, isIPv6 } from 'node:net';
+import { type FlowReport, type InputSummary, type Report, ReportBuilder } from './report/build.js';
 
 export const DEFAULT_IDLE_TIMEOUT = 15;
 /** Said when no tunnel packet was seen at all: the capture missed the underlay, or the filter did. */
-export const NO_OVERLAY_HINT = 'no overlay (VXLAN, GENEVE, IP-in-IP) packet was seen: capture where the tunnel runs, on the node itself, with: tcpdump -i any -s0 -nn -e -w node.pcap udp port 8472 or icmp (4789 for VXLAN on the IANA port, 6081 for GENEVE)';
+export const NO_OVERLAY_HINT =
+  'no overlay (VXLAN, GENEVE, IP-in-IP) packet was seen: capture where the tunnel runs, on the node itself, with: tcpdump -i any -s0 -nn -e -w node.pcap udp port 8472 or icmp (4789 for VXLAN on the IANA port, 6081 for GENEVE)';
 const TEXT_PIECE = 64 * 1024;
 
 /** One capture point's input: a file, a stream, bytes or tcpdump text. */
@@ -141,7 +142,9 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
   const replyTimeout = opts.replyTimeout ?? 1;
   const entries = await plan(sources);
   const names = entries.flatMap((e) => (e.points ? e.points.map((_, k) => `${e.name}#${k + 1}`) : [e.name]));
-  const given: (GivenNode | undefined)[] = entries.flatMap((e) => Array.from({ length: e.points?.length ?? 1 }, () => givenNode(e.source.node, opts.resolveNode)));
+  const given: (GivenNode | undefined)[] = entries.flatMap((e) =>
+    Array.from({ length: e.points?.length ?? 1 }, () => givenNode(e.source.node, opts.resolveNode)),
+  );
   const builder = new ReportBuilder(names, { replyTimeout, maxListed: opts.maxListed, onFlow: opts.onFlow, listFlows: opts.listFlows });
   const table = new FlowTable({
     replyTimeout,
@@ -164,8 +167,17 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
     const mine = inputs.slice(e.base, e.base + (e.points?.length ?? 1));
     const summary = mine[0]!;
     if (e.source.node !== undefined) for (const m of mine) m.node = e.source.node;
-    if (e.points) onWarning({ input: e.name, message: `merges ${e.points.length} capture points (interface blocks of several systems): read as ${e.points.map((p, k) => `${names[e.base + k]} (${p})`).join(', ')}` });
-    if (e.unsplitMerges > 0) onWarning({ input: e.name, message: 'was merged by mergecap from captures it did not keep apart (-I all folds identical interfaces): read as one capture point; the per-node files (or mergecap -I none) give better answers' });
+    if (e.points)
+      onWarning({
+        input: e.name,
+        message: `merges ${e.points.length} capture points (interface blocks of several systems): read as ${e.points.map((p, k) => `${names[e.base + k]} (${p})`).join(', ')}`,
+      });
+    if (e.unsplitMerges > 0)
+      onWarning({
+        input: e.name,
+        message:
+          'was merged by mergecap from captures it did not keep apart (-I all folds identical interfaces): read as one capture point; the per-node files (or mergecap -I none) give better answers',
+      });
     if (signal?.aborted) {
       for (const m of mine) m.cut = true;
       continue;
@@ -174,11 +186,13 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
     const pacing: Pacing = {
       signal,
       beforeChunk: opts.beforeChunk,
-      onBytes: progress && ((n) => {
-        progress.bytes += n;
-        progress.packets = mine.reduce((a, m) => a + m.packets, 0);
-        progress.open = table.openCount;
-      }),
+      onBytes:
+        progress &&
+        ((n) => {
+          progress.bytes += n;
+          progress.packets = mine.reduce((a, m) => a + m.packets, 0);
+          progress.open = table.openCount;
+        }),
     };
     try {
       const input = await open(e.source, e.name, pacing);
@@ -187,16 +201,31 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
       if (input.format === 'text') await readText(input, e.base, summary, table, onWarning);
       else {
         const split = e.points !== null;
-        const read = await readCapture(input, (data, linkType, ts, wireLen, ifindex, ifname, point) => {
-          const at = split ? (point ?? 0) : 0;
-          const d = decodeFrame(linkType, data, decode);
-          const p: Packet = {
-            no: ++mine[at]!.packets, ts, input: e.base + at, wireLen, ifname: ifname ?? null,
-            ifindex: d.ifindex ?? ifindex, direction: d.direction, line: null, frame: d.frame,
-          };
-          table.add(p);
-        }, onWarning);
-        if (!split && (read.points?.length ?? 0) > 1) onWarning({ input: e.name, message: `holds ${read.points!.length} capture points (interface blocks of several systems), read here as one: give it as a file to have them read apart` });
+        const read = await readCapture(
+          input,
+          (data, linkType, ts, wireLen, ifindex, ifname, point) => {
+            const at = split ? (point ?? 0) : 0;
+            const d = decodeFrame(linkType, data, decode);
+            const p: Packet = {
+              no: ++mine[at]!.packets,
+              ts,
+              input: e.base + at,
+              wireLen,
+              ifname: ifname ?? null,
+              ifindex: d.ifindex ?? ifindex,
+              direction: d.direction,
+              line: null,
+              frame: d.frame,
+            };
+            table.add(p);
+          },
+          onWarning,
+        );
+        if (!split && (read.points?.length ?? 0) > 1)
+          onWarning({
+            input: e.name,
+            message: `holds ${read.points!.length} capture points (interface blocks of several systems), read here as one: give it as a file to have them read apart`,
+          });
       }
       table.endInput();
     } catch (err) {
@@ -215,7 +244,10 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
   const report = builder.finish(table.finish(), inputs, warnings);
   report.warnings.unshift(...failures);
   const cut = inputs.filter((i) => i.cut);
-  if (cut.length) report.warnings.push(`interrupted: ${cut.map((i) => i.name).join(', ')} ${cut.length === 1 ? 'was' : 'were'} not read to the end; the report covers what was read`);
+  if (cut.length)
+    report.warnings.push(
+      `interrupted: ${cut.map((i) => i.name).join(', ')} ${cut.length === 1 ? 'was' : 'were'} not read to the end; the report covers what was read`,
+    );
   report.summary.partial = cut.length > 0 || report.summary.evicted > 0;
   if (report.tunnels.length === 0 && report.summary.packets > 0) report.hints.push(NO_OVERLAY_HINT);
   opts.annotate?.(report);
@@ -233,10 +265,15 @@ function givenNode(node: string | undefined, resolve: AnalyzeOptions['resolveNod
 async function readText(input: OpenedInput, index: number, summary: InputSummary, table: FlowTable, onWarning: (w: InputWarning) => void): Promise<void> {
   // The grammar (chevrotain and its modules) is loaded only for text.
   const { TextReader } = await import('./lexer/index.js');
-  const reader = new TextReader(input.name, index, (p) => {
-    summary.packets++;
-    table.add(p);
-  }, onWarning);
+  const reader = new TextReader(
+    input.name,
+    index,
+    (p) => {
+      summary.packets++;
+      table.add(p);
+    },
+    onWarning,
+  );
   const utf8 = new StringDecoder('utf8');
   // Each piece's string is dropped before a young collection could promote it (1 MiB strings were
   // most of what full collections freed).

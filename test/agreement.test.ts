@@ -25,14 +25,23 @@ describe('lab captures: binary and each text form agree packet by packet', () =>
       for (const v of ['.nn.txt', '.nn-e.txt', '.nn-v.txt']) {
         const { packets, warnings } = parseText(readFileSync(labDir + pcap + v, 'utf8'), pcap + v);
         expect(warnings, pcap + v).toEqual([]);
-        expect(packets.map((p) => textView(summary(p.frame))), pcap + v).toEqual(bin);
+        expect(
+          packets.map((p) => textView(summary(p.frame))),
+          pcap + v,
+        ).toEqual(bin);
       }
     });
   }
 });
 
 describe('tcpdump regression captures: every text line we parse agrees with the capture', () => {
-  const rows = existsSync(testsDir + 'INDEX.tsv') ? readFileSync(testsDir + 'INDEX.tsv', 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')) : [];
+  const rows = existsSync(testsDir + 'INDEX.tsv')
+    ? readFileSync(testsDir + 'INDEX.tsv', 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split('\t'))
+    : [];
   let compared = 0;
   let disagreed: string[] = [];
   let known = 0;
@@ -41,7 +50,8 @@ describe('tcpdump regression captures: every text line we parse agrees with the 
   // VXLAN-GPE (4790) is not decoded from bytes; the rest are link types or deliberately broken
   // headers (*-oobr, *heapoverflow, *_invalid) the decoders refuse; lspping-*/mpls-traceroute*: IP
   // inside MPLS labels (0x8847) is not decoded from bytes.
-  const KNOWN = /^(out-4\.99\.3\/)?(lspping|mpls-traceroute|geneve-(tcp|vni)|nsh-over-vxlan-gpe|mpls-ldp-hello|icmp-rfc5837|rfc5837|.*heapoverflow|.*oobr|LINKTYPE_IPV6_invalid)/;
+  const KNOWN =
+    /^(out-4\.99\.3\/)?(lspping|mpls-traceroute|geneve-(tcp|vni)|nsh-over-vxlan-gpe|mpls-ldp-hello|icmp-rfc5837|rfc5837|.*heapoverflow|.*oobr|LINKTYPE_IPV6_invalid)/;
   it('agrees', async () => {
     for (const [name, input, out5, out499] of rows) {
       if (!name || !input || !/\.pcap(ng)?$/.test(input)) continue;

@@ -62,7 +62,15 @@ describe('the seed incident (tcpdump -i any -nn -e text, cooked v1)', () => {
   });
 });
 
-interface Expected { file: string; proto: string; client: string; server: string; serverPort: number | null; verdict: string; note: string }
+interface Expected {
+  file: string;
+  proto: string;
+  client: string;
+  server: string;
+  serverPort: number | null;
+  verdict: string;
+  note: string;
+}
 
 function expectations(): Expected[] {
   const path = lab('expected.tsv');
@@ -70,7 +78,15 @@ function expectations(): Expected[] {
   const [, ...rows] = readFileSync(path, 'utf8').trim().split('\n');
   return rows.map((row) => {
     const [file, proto, client, server, serverPort, verdict, note] = row.split('\t');
-    return { file: file!, proto: proto!, client: client!, server: server!, serverPort: serverPort ? Number(serverPort) : null, verdict: verdict!, note: note ?? '' };
+    return {
+      file: file!,
+      proto: proto!,
+      client: client!,
+      server: server!,
+      serverPort: serverPort ? Number(serverPort) : null,
+      verdict: verdict!,
+      note: note ?? '',
+    };
   });
 }
 
@@ -87,7 +103,9 @@ describe('lab captures: real kernel VXLAN traffic, each flow its stated verdict'
       it.skipIf(variant !== '' && !existsSync(path))(`${file}${variant}`, async () => {
         const r = await analyzeFile(path);
         for (const e of exp) {
-          const f = r.flows.find((x) => x.proto === e.proto && x.client === e.client && x.server === e.server && (e.serverPort === null || x.serverPort === e.serverPort));
+          const f = r.flows.find(
+            (x) => x.proto === e.proto && x.client === e.client && x.server === e.server && (e.serverPort === null || x.serverPort === e.serverPort),
+          );
           expect(f, `${e.proto} ${e.client} -> ${e.server}:${e.serverPort ?? ''} in ${file}${variant}`).toBeDefined();
           expect(`${e.proto} ${e.client} -> ${e.server}: ${f!.verdict}`).toBe(`${e.proto} ${e.client} -> ${e.server}: ${e.verdict}`);
         }
@@ -104,7 +122,12 @@ describe('interface names from pcapng', () => {
     // Encapsulated on the NIC, then bare on the overlay device, the bridge and the pod's veth: the
     // names are the IDBs' if_name. The pod-side copies (Ethernet, other MACs, no direction) are
     // known for the same packet by its sequence number and IP id moments later: one flow, one path.
-    expect(f.hops[0]!.requestPath.map((s) => [s.ifname, s.tunnel !== null])).toEqual([['ens224', true], ['flannel.1', false], ['cni0', false], ['veth-pod', false]]);
+    expect(f.hops[0]!.requestPath.map((s) => [s.ifname, s.tunnel !== null])).toEqual([
+      ['ens224', true],
+      ['flannel.1', false],
+      ['cni0', false],
+      ['veth-pod', false],
+    ]);
     expect(r.flows.filter((x) => x.proto === 'icmp' && x.client === '10.244.3.2')).toHaveLength(1);
     expect(f.evidence[0]!.where).toMatch(/^ens224 encapsulated vxlan vni 1 192\.168\.223\.131 > 192\.168\.232\.130:8472/);
     // The pod-side copies (Ethernet, no direction) carry the bridge and veth names.
@@ -162,7 +185,6 @@ describe('several captures of one incident: where the packets died', () => {
   });
 });
 
-
 describe('what a capture cannot support is said, not guessed', () => {
   it('a one-direction capture filter: silence is incomplete, not request-only', async () => {
     for (const f of ['oneway.nodea-ens224.pcap', 'oneway.nodea-ens224.pcap.nn.txt']) {
@@ -176,7 +198,9 @@ describe('what a capture cannot support is said, not guessed', () => {
     for (const f of ['snap80.nodea-ens224.pcap', 'snap80.nodea-ens224.pcap.nn-v.txt']) {
       const r = await analyzeFile(lab(f));
       expect(r.flows.filter((x) => x.tunnel !== null)).toEqual([]);
-      expect(r.warnings).toContain(`${lab(f)}: 6 packets cut by the snapshot length before the (inner) transport header, not judged: capture with -s 0 to see them`);
+      expect(r.warnings).toContain(
+        `${lab(f)}: 6 packets cut by the snapshot length before the (inner) transport header, not judged: capture with -s 0 to see them`,
+      );
     }
   });
 });
@@ -211,11 +235,16 @@ describe('following single packets across captured nodes', () => {
     const r = await analyzeFiles([lab(A), lab(B)]);
     const bToA = flow(r, 'icmp', '10.244.3.2', '10.244.2.2');
     expect(bToA.lost.map((l) => [l.role, l.key, l.locus, l.last.node, l.last.where, l.expected.node, l.expected.input])).toEqual(
-      [1, 2, 3].map((seq) => ['request', seq, 'underlay', '192.168.223.131', 'out', '192.168.232.130', lab(A)]));
-    expect(bToA.lost[0]!.detail).toMatch(/^request seq 1 \(ip id \d+\) left 192\.168\.223\.131 \(ifindex 2\) towards 192\.168\.232\.130:8472 at 20\d\d-\d\d-\d\d [\d:.]+, never arrived at 192\.168\.232\.130 \(.*blocked-8472\.nodea-any\.pcap\): dropped on the underlay/);
+      [1, 2, 3].map((seq) => ['request', seq, 'underlay', '192.168.223.131', 'out', '192.168.232.130', lab(A)]),
+    );
+    expect(bToA.lost[0]!.detail).toMatch(
+      /^request seq 1 \(ip id \d+\) left 192\.168\.223\.131 \(ifindex 2\) towards 192\.168\.232\.130:8472 at 20\d\d-\d\d-\d\d [\d:.]+, never arrived at 192\.168\.232\.130 \(.*blocked-8472\.nodea-any\.pcap\): dropped on the underlay/,
+    );
     // A's pings arrive at B and are answered; the answers are the lost ones.
     const aToB = flow(r, 'icmp', '10.244.2.2', '10.244.3.2');
-    expect(aToB.lost.map((l) => [l.role, l.key, l.last.node, l.expected.node])).toEqual([1, 2, 3].map((seq) => ['reply', seq, '192.168.223.131', '192.168.232.130']));
+    expect(aToB.lost.map((l) => [l.role, l.key, l.last.node, l.expected.node])).toEqual(
+      [1, 2, 3].map((seq) => ['reply', seq, '192.168.223.131', '192.168.232.130']),
+    );
     // The SYN and its retransmission: one sequence number, told apart by IP id.
     const syn = flow(r, 'tcp', '10.244.3.2', '10.244.2.2');
     expect(syn.lost.map((l) => l.role)).toEqual(['request', 'request']);
@@ -226,7 +255,7 @@ describe('following single packets across captured nodes', () => {
     expect(text.split('\n').filter((l) => /^ {2}- .* never arrived at /.test(l))).toHaveLength(8);
     expect(renderText(r, false, { width: 1000 })).toMatch(/^Clock of .*nodeb-any\.pcap minus clock of .*nodea-any\.pcap: [+-]0\.0000\d\d s/m);
   });
-  it('node B\'s clock 3.5 s ahead: the offset is estimated at 3.5 s, and the same packets are lost', async () => {
+  it("node B's clock 3.5 s ahead: the offset is estimated at 3.5 s, and the same packets are lost", async () => {
     const r = await analyzeFiles([lab(A), shifted(B, 3.5)]);
     const o = r.clockOffsets[0]!;
     expect(Math.abs(o.offset - 3.5)).toBeLessThan(0.001);
@@ -244,12 +273,16 @@ describe('following single packets across captured nodes', () => {
     expect(o.samples).toBe(3);
     expect(Math.abs(o.offset - Math.round(o.offset / 86400) * 86400)).toBeLessThan(0.001);
     const f = flow(r, 'icmp', '10.244.3.2', '10.244.2.2');
-    expect(f.lost.map((l) => [l.role, l.key, l.locus, l.last.node, l.expected.node])).toEqual([1, 2, 3].map((k) => ['reply', k, 'underlay', '192.168.232.130', '192.168.223.131']));
+    expect(f.lost.map((l) => [l.role, l.key, l.locus, l.last.node, l.expected.node])).toEqual(
+      [1, 2, 3].map((k) => ['reply', k, 'underlay', '192.168.232.130', '192.168.223.131']),
+    );
   });
   it('arrived and never answered: the requests dropped on arrival (bad outer checksum) are lost on the node', async () => {
     const r = await analyzeFiles([lab('udpcsum-corrupted.nodea-any.pcap'), lab('udpcsum-corrupted.nodeb-any.pcap')]);
     const f = flow(r, 'icmp', '10.244.3.2', '10.244.2.2');
-    expect(f.lost.map((l) => [l.role, l.key, l.locus, l.last.where, l.last.node])).toEqual([1, 2, 3].map((k) => ['request', k, 'remote-node', 'in', '192.168.232.130']));
+    expect(f.lost.map((l) => [l.role, l.key, l.locus, l.last.where, l.last.node])).toEqual(
+      [1, 2, 3].map((k) => ['request', k, 'remote-node', 'in', '192.168.232.130']),
+    );
     expect(f.lost[0]!.detail).toContain('no answer left 192.168.232.130 encapsulated towards 192.168.223.131:8472');
   });
   it('a healthy exchange seen on both nodes loses nothing, and one capture alone never says lost', async () => {
@@ -275,7 +308,11 @@ describe('reading a text file in chunks', () => {
     // A packet line that cannot be read (a time, then no printer's name): warned, with its text.
     const note = `00:00:00.000000 note: ${'é'.repeat(20)}`;
     const text = `${head}${filler}${note}\n${seedText.repeat(30)}`;
-    expect(Buffer.from(text).subarray((1 << 20) - 1, (1 << 20) + 1).toString('latin1')).toBe(Buffer.from('é').toString('latin1'));
+    expect(
+      Buffer.from(text)
+        .subarray((1 << 20) - 1, (1 << 20) + 1)
+        .toString('latin1'),
+    ).toBe(Buffer.from('é').toString('latin1'));
     const path = join(mkdtempSync(join(tmpdir(), 'oa-chunks-')), 'big.txt');
     writeFileSync(path, text);
     const [file, string] = [await analyzeFile(path), await analyzeText(text)];

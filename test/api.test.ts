@@ -19,7 +19,7 @@ beforeAll(() => {
 
 const verdicts = (r: { flows: { proto: string; client: string; verdict: string }[] }) => r.flows.map((f) => `${f.proto} ${f.client} ${f.verdict}`);
 
-describe('one input of each kind gives the file\'s report', () => {
+describe("one input of each kind gives the file's report", () => {
   const file = lab('missing-route.nodea-any.pcap');
   it('path, stream, Buffer, Uint8Array and text alike', async () => {
     const byPath = await analyzeFile(file);
@@ -32,11 +32,19 @@ describe('one input of each kind gives the file\'s report', () => {
     expect([byStream.inputs[0]!.name, byBuffer.inputs[0]!.name]).toEqual(['node-a', 'buffer']);
     const text = await analyzeText(readFileSync(`${file}.nn-e.txt`, 'utf8'), { name: 'pasted' });
     expect(verdicts(text)).toContain('icmp 10.244.3.2 host-unreachable');
-    expect(text.inputs[0]).toEqual({ name: 'pasted', format: 'text', packets: expect.any(Number), nodeAddresses: ['192.168.232.130'], nodeEvidence: expect.arrayContaining([{ address: '192.168.232.130', clue: expect.stringMatching(/^encapsulated packets arrive for it/) }]) });
+    expect(text.inputs[0]).toEqual({
+      name: 'pasted',
+      format: 'text',
+      packets: expect.any(Number),
+      nodeAddresses: ['192.168.232.130'],
+      nodeEvidence: expect.arrayContaining([{ address: '192.168.232.130', clue: expect.stringMatching(/^encapsulated packets arrive for it/) }]),
+    });
   });
 
   it('wrong arguments: a clear TypeError', async () => {
-    expect(() => analyzeBuffer('x' as never)).toThrow('analyzeBuffer takes a Buffer or Uint8Array, not string: use analyzeText for a string, analyzeFile for a path');
+    expect(() => analyzeBuffer('x' as never)).toThrow(
+      'analyzeBuffer takes a Buffer or Uint8Array, not string: use analyzeText for a string, analyzeFile for a path',
+    );
     expect(() => analyzeText(Buffer.from('x') as never)).toThrow('analyzeText takes a string, not object: use analyzeBuffer for bytes');
     expect(() => analyzeFile(Buffer.from('x') as never)).toThrow('analyzeFile takes a path, not bytes: use analyzeBuffer');
   });
@@ -51,7 +59,10 @@ describe('analyze([...]): several capture points', () => {
       { name: 'node-a', stream: createReadStream(a), node: '192.168.232.130' },
       { name: 'node-b', buffer: readFileSync(b) },
     ]);
-    expect(streams.inputs.map((i) => [i.name, i.node])).toEqual([['node-a', '192.168.232.130'], ['node-b', undefined]]);
+    expect(streams.inputs.map((i) => [i.name, i.node])).toEqual([
+      ['node-a', '192.168.232.130'],
+      ['node-b', undefined],
+    ]);
     expect(verdicts(streams)).toEqual(verdicts(files));
     expect(streams.flows.flatMap((f) => f.lost.map((l) => l.locus))).toEqual(files.flows.flatMap((f) => f.lost.map((l) => l.locus)));
     expect(streams.flows.some((f) => f.hops.length === 2)).toBe(true);
@@ -66,7 +77,9 @@ describe('analyze([...]): several capture points', () => {
   });
 
   it('no overlay at all: a hint of what to capture', async () => {
-    expect((await analyzeFile(lab('admin-prohibited-plain.nodeb-any.pcap'))).hints).toEqual([expect.stringContaining('tcpdump -i any -s0 -nn -e -w node.pcap udp port 8472 or icmp')]);
+    expect((await analyzeFile(lab('admin-prohibited-plain.nodeb-any.pcap'))).hints).toEqual([
+      expect.stringContaining('tcpdump -i any -s0 -nn -e -w node.pcap udp port 8472 or icmp'),
+    ]);
     expect((await analyzeFile(lab('healthy-icmp.nodea-any.pcap'))).hints).toEqual([]);
   });
 });

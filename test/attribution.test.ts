@@ -14,7 +14,10 @@ describe('ICMP errors and the flows they are about', () => {
     const q = udp(0, [A, 5000], [B, 53]);
     const other = udp(0, [A, 5001], [B, 53]);
     const r = judge([q, other, udp(0.01, [B, 53], [A, 5001]), icmpError(0.001, B, A, 3, 3, q)]);
-    expect(r.map((f) => [f.flow.clientPort, f.verdict])).toEqual([[5000, 'refused'], [5001, 'healthy']]);
+    expect(r.map((f) => [f.flow.clientPort, f.verdict])).toEqual([
+      [5000, 'refused'],
+      [5001, 'healthy'],
+    ]);
     expect(r[0]!.flow.errors[0]).toMatchObject({ cls: 'refused', attribution: 'quoted', aboutReply: false });
   });
   it('time exceeded from a hop answers the probe it quotes: a traceroute is working', () => {

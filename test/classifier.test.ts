@@ -1,16 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import { RULES, verdictOf, type Facts } from '../src/classifier/rules.js';
+import { type Facts, RULES, verdictOf } from '../src/classifier/rules.js';
 
 const base: Facts = {
-  requests: 0, answered: 0, unanswered: 0, undelivered: 0, pending: 0, replies: 0, resets: 0,
-  unreachable: 0, refused: 0, prohibited: 0, fragNeeded: 0, timeExceeded: 0, oneWay: false,
-  oneDirectionCapture: false, retransmitted: 0, oneSidedAlive: false, stalled: false, noReplyExpected: false,
+  requests: 0,
+  answered: 0,
+  unanswered: 0,
+  undelivered: 0,
+  pending: 0,
+  replies: 0,
+  resets: 0,
+  unreachable: 0,
+  refused: 0,
+  prohibited: 0,
+  fragNeeded: 0,
+  timeExceeded: 0,
+  oneWay: false,
+  oneDirectionCapture: false,
+  retransmitted: 0,
+  oneSidedAlive: false,
+  stalled: false,
+  noReplyExpected: false,
 };
 const v = (f: Partial<Facts>) => verdictOf({ ...base, ...f }).verdict;
 
 describe('verdict rules', () => {
   it('orders the table so errors win over silence and the last rule catches all', () => {
-    expect(RULES.map((r) => r.verdict)).toEqual(['frag-needed', 'filtered', 'refused', 'host-unreachable', 'incomplete', 'request-only', 'healthy', 'lossy', 'lossy', 'incomplete', 'incomplete', 'request-only', 'incomplete']);
+    expect(RULES.map((r) => r.verdict)).toEqual([
+      'frag-needed',
+      'filtered',
+      'refused',
+      'host-unreachable',
+      'incomplete',
+      'request-only',
+      'healthy',
+      'lossy',
+      'lossy',
+      'incomplete',
+      'incomplete',
+      'request-only',
+      'incomplete',
+    ]);
   });
   it('healthy: every request answered; pending ones at the end do not spoil it', () => {
     expect(v({ requests: 3, answered: 3, replies: 3 })).toBe('healthy');
@@ -62,7 +91,10 @@ describe('the README documents the rule table as it is', () => {
     const { readFileSync } = await import('node:fs');
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const table = readme.slice(readme.indexOf('| verdict | when |'));
-    const rows = table.split('\n').slice(2).filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('|')));
+    const rows = table
+      .split('\n')
+      .slice(2)
+      .filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('|')));
     expect(rows).toEqual(RULES.map((r) => `| \`${r.verdict}\` | ${r.when} |`));
   });
 });

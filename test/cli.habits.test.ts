@@ -8,8 +8,8 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { useColor } from '../src/cli/color.js';
 import { didYouMean } from '../src/cli/args.js';
+import { useColor } from '../src/cli/color.js';
 import { progressLine, showProgress } from '../src/cli/progress.js';
 import { onSignals } from '../src/cli/signals.js';
 
@@ -126,7 +126,10 @@ describe('--follow', () => {
     const r = cli(['--follow', '-'], { input: readFileSync(lab('blocked-8472.nodeb-any.pcap.nn-e.txt')) });
     expect(r.code).toBe(1);
     const lines = r.err.split('\n').filter((l) => l.startsWith('request-only '));
-    expect(lines.map((l) => l.split(':')[0])).toEqual(['request-only icmp 10.244.3.2 -> 10.244.2.2 over vxlan vni 1', 'request-only tcp 10.244.3.2.53300 -> 10.244.2.2.8080 over vxlan vni 1']);
+    expect(lines.map((l) => l.split(':')[0])).toEqual([
+      'request-only icmp 10.244.3.2 -> 10.244.2.2 over vxlan vni 1',
+      'request-only tcp 10.244.3.2.53300 -> 10.244.2.2.8080 over vxlan vni 1',
+    ]);
     expect(r.out).toContain('Verdicts: 2 healthy, 2 request-only;');
   });
 });
@@ -173,11 +176,18 @@ describe('Ctrl-C while reading stdin', () => {
   }, 20_000);
 
   it('a second Ctrl-C quits at once (130; 143 for SIGTERM)', () => {
-    for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    for (const [sig, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
       const abort = new AbortController();
       const said: string[] = [];
       const exits: number[] = [];
-      const uninstall = onSignals(abort, (s) => said.push(s), (c) => void exits.push(c));
+      const uninstall = onSignals(
+        abort,
+        (s) => said.push(s),
+        (c) => void exits.push(c),
+      );
       process.emit(sig);
       expect([abort.signal.aborted, exits]).toEqual([true, []]);
       expect(said).toHaveLength(1);

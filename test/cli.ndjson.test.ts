@@ -54,7 +54,10 @@ describe('the published schema', () => {
     });
 
     it(`--format ndjson of ${files.join(' + ')}: every line a record of the schema, flows equal the JSON's`, () => {
-      const lines = cli(['--format', 'ndjson', ...files.map(lab)]).out.trimEnd().split('\n').map((l) => JSON.parse(l));
+      const lines = cli(['--format', 'ndjson', ...files.map(lab)])
+        .out.trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       for (const l of lines) expect(record(l), `${JSON.stringify(l).slice(0, 200)}: ${JSON.stringify(record.errors)}`).toBe(true);
       expect(lines[0]).toMatchObject({ type: 'start', schemaVersion: 1 });
       expect(lines.at(-1).type).toBe('summary');
@@ -74,7 +77,10 @@ describe('the published schema', () => {
 describe('NDJSON lists every flow', () => {
   it('no listing cap: --max-listed 1 still writes all 4 flows; the JSON lists 1', () => {
     const f = lab('blocked-8472.nodeb-any.pcap');
-    const lines = cli(['--format', 'ndjson', '--max-listed', '1', f]).out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = cli(['--format', 'ndjson', '--max-listed', '1', f])
+      .out.trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.type === 'flow')).toHaveLength(4);
     expect(lines.filter((l) => l.type === 'warning')).toEqual([]);
     expect(JSON.parse(cli(['--format', 'json', '--max-listed', '1', f]).out).flows).toHaveLength(1);

@@ -41,7 +41,12 @@ describe('--max-flows', () => {
   });
 
   // Its conversations follow one another, so closing the least recently active one early changes no verdict.
-  const all = [['icmp 10.244.3.2', 'request-only'], ['tcp 10.244.3.2', 'request-only'], ['icmp 10.244.2.2', 'healthy'], ['icmp 192.168.223.131', 'healthy']];
+  const all = [
+    ['icmp 10.244.3.2', 'request-only'],
+    ['tcp 10.244.3.2', 'request-only'],
+    ['icmp 10.244.2.2', 'healthy'],
+    ['icmp 192.168.223.131', 'healthy'],
+  ];
   for (const max of [1, 2, 3]) {
     it(`maxFlows ${max}: at most ${max} open, the least recently active closed early, one note with the count`, async () => {
       const r = await analyzeFiles([capture], { maxFlows: max });
@@ -98,22 +103,28 @@ describe('no file and stdin a terminal', () => {
 
   // A real pseudo-terminal (util-linux script), its input left open like a person who types
   // nothing: before the fix this waited for ever (here: until the 10 s limit).
-  it.skipIf(!existsSync('/usr/bin/script'))('bin/analyze.js under a pseudo-terminal exits 2 at once', async () => {
-    const child = spawn('/usr/bin/script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += String(d)));
-    const status = await new Promise<number | string>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve('still waiting after 10 s');
-      }, 10_000);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        resolve(code ?? -1);
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'bin/analyze.js under a pseudo-terminal exits 2 at once',
+    async () => {
+      const child = spawn('/usr/bin/script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)}`, '/dev/null'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
-    });
-    child.stdin.end();
-    expect(status).toBe(2);
-    expect(out.replace(/\r/g, '')).toContain(`analyze: ${NO_INPUT}\n`);
-  }, 20_000);
+      let out = '';
+      child.stdout.on('data', (d) => (out += String(d)));
+      const status = await new Promise<number | string>((resolve) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve('still waiting after 10 s');
+        }, 10_000);
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          resolve(code ?? -1);
+        });
+      });
+      child.stdin.end();
+      expect(status).toBe(2);
+      expect(out.replace(/\r/g, '')).toContain(`analyze: ${NO_INPUT}\n`);
+    },
+    20_000,
+  );
 });

@@ -3,7 +3,22 @@
  * for every value it can hold, and the end-of-connection test holds for FINs both ways or a reset.
  */
 import { describe, expect, it } from 'vitest';
-import { connectionEnded, END_CLIENT_FIN, END_RESET, END_SERVER_FIN, ENCAPSULATED, FROM_CLIENT, REFUSAL, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST, seenBits, seenFields, SETTLED, STARTS_REQUEST } from '../src/flows/columns.js';
+import {
+  connectionEnded,
+  ENCAPSULATED,
+  END_CLIENT_FIN,
+  END_RESET,
+  END_SERVER_FIN,
+  FROM_CLIENT,
+  REFUSAL,
+  ROLE_OTHER,
+  ROLE_REPLY,
+  ROLE_REQUEST,
+  SETTLED,
+  STARTS_REQUEST,
+  seenBits,
+  seenFields,
+} from '../src/flows/columns.js';
 
 describe('bit layouts', () => {
   it('seen bits: role, from-client and direction read back as written', () => {

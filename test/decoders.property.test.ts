@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeFrame, decodeOptions } from '../src/decoders/index.js';
 import type { Frame } from '../src/model.js';
 import { allFrames } from './helpers/frames.js';
-import { LINK_TYPES, UNKNOWN_LINK_TYPE, labFrames, type LabFrame } from './helpers/lab.js';
+import { type LabFrame, LINK_TYPES, labFrames, UNKNOWN_LINK_TYPE } from './helpers/lab.js';
 
 /** Generated cases per property (see the counts in the closing note of issue 6). */
 export const RUNS = { arbitrary: 300, prefixedGarbage: 1500, mutations: 3000 };
@@ -50,7 +50,10 @@ function frameProblems(f: Frame): string[] {
   const check = (ok: boolean, what: string) => ok || bad.push(what);
   check(f.src === null || MAC.test(f.src), `src mac ${f.src}`);
   check(f.dst === null || MAC.test(f.dst), `dst mac ${f.dst}`);
-  check(f.vlans.every((v) => u(v, 4095)), `vlans ${f.vlans}`);
+  check(
+    f.vlans.every((v) => u(v, 4095)),
+    `vlans ${f.vlans}`,
+  );
   check(u(f.ethertype, 0xffff), `ethertype ${f.ethertype}`);
   check(f.note === null || !/decoder error|undefined|NaN/.test(f.note), `note ${f.note}`);
   if (f.ip) {
@@ -65,7 +68,8 @@ function frameProblems(f: Frame): string[] {
   if (l4?.kind === 'tcp' || l4?.kind === 'udp') check(u(l4.srcPort, 0xffff) && u(l4.dstPort, 0xffff), `ports ${l4.srcPort} ${l4.dstPort}`);
   if (l4?.kind === 'tcp') check(u(l4.flags, 255) && u(l4.seq, 2 ** 32 - 1) && u(l4.ack, 2 ** 32 - 1) && u(l4.window, 0xffff), `tcp ${JSON.stringify(l4)}`);
   if (l4?.kind === 'udp') check(u(l4.length, 2 ** 32) && u(l4.payloadLen, 2 ** 32), `udp ${JSON.stringify(l4)}`);
-  if (l4?.kind === 'icmp' || l4?.kind === 'icmp6') check(u(l4.type, 255) && u(l4.code, 255) && u(l4.id, 0xffff) && u(l4.seq, 0xffff) && u(l4.mtu, 2 ** 32 - 1), `icmp ${l4.type}/${l4.code}`);
+  if (l4?.kind === 'icmp' || l4?.kind === 'icmp6')
+    check(u(l4.type, 255) && u(l4.code, 255) && u(l4.id, 0xffff) && u(l4.seq, 0xffff) && u(l4.mtu, 2 ** 32 - 1), `icmp ${l4.type}/${l4.code}`);
   if (f.tunnel) check(u(f.tunnel.vni, 0xffffff) && u(f.tunnel.flags, 255), `tunnel ${f.tunnel.type} ${f.tunnel.vni}`);
   return bad;
 }
@@ -93,7 +97,8 @@ function decodeChecked(linkType: number, bytes: Uint8Array, what: string) {
   if (top && top.length !== null && top.length > bytes.length && d.frame.tunnel === null && d.frame.note === null && !d.frame.truncated) {
     bad.push(`IP length ${top.length} > ${bytes.length} bytes, not marked truncated`);
   }
-  if (linkType === UNKNOWN_LINK_TYPE && (d.frame.note !== `unknown link type ${UNKNOWN_LINK_TYPE}` || d.frame.ip !== null || d.frame.link !== 'none')) bad.push(`unknown link type decoded: ${d.frame.note}`);
+  if (linkType === UNKNOWN_LINK_TYPE && (d.frame.note !== `unknown link type ${UNKNOWN_LINK_TYPE}` || d.frame.ip !== null || d.frame.link !== 'none'))
+    bad.push(`unknown link type decoded: ${d.frame.note}`);
   if (!u(d.ifindex, 2 ** 32 - 1)) bad.push(`ifindex ${d.ifindex}`);
   if (bad.length > 0) fail(what, linkType, bytes, bad);
   return { d, frames, anyCut };
@@ -148,21 +153,27 @@ describe('decodeFrame: arbitrary bytes', () => {
 
   for (const lt of [...LINK_TYPES, UNKNOWN_LINK_TYPE]) {
     it(`link type ${lt}: any bytes decode without error, within bounds and time`, () => {
-      fc.assert(fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => {
-        decodeChecked(lt, bytes, 'arbitrary');
-      }), { numRuns: RUNS.arbitrary });
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => {
+          decodeChecked(lt, bytes, 'arbitrary');
+        }),
+        { numRuns: RUNS.arbitrary },
+      );
     });
   }
 
-  it('a real frame\'s headers followed by garbage (reaches the deeper decoders)', () => {
-    fc.assert(fc.property(fc.nat(), fc.nat(), fc.uint8Array({ maxLength: 600 }), (i, cut, tail) => {
-      const f = frames[i % frames.length]!;
-      const keep = cut % (f.data.length + 1);
-      const bytes = new Uint8Array(keep + tail.length);
-      bytes.set(f.data.subarray(0, keep));
-      bytes.set(tail, keep);
-      decodeChecked(f.linkType, bytes, `${f.origin} cut at ${keep} + ${tail.length} random bytes`);
-    }), { numRuns: RUNS.prefixedGarbage });
+  it("a real frame's headers followed by garbage (reaches the deeper decoders)", () => {
+    fc.assert(
+      fc.property(fc.nat(), fc.nat(), fc.uint8Array({ maxLength: 600 }), (i, cut, tail) => {
+        const f = frames[i % frames.length]!;
+        const keep = cut % (f.data.length + 1);
+        const bytes = new Uint8Array(keep + tail.length);
+        bytes.set(f.data.subarray(0, keep));
+        bytes.set(tail, keep);
+        decodeChecked(f.linkType, bytes, `${f.origin} cut at ${keep} + ${tail.length} random bytes`);
+      }),
+      { numRuns: RUNS.prefixedGarbage },
+    );
   });
 });
 
@@ -193,17 +204,23 @@ describe('decodeFrame: random mutations of real frames', () => {
   /** Up to 8 byte changes; lengths and type fields are where decoders go wrong, so 0x00/0xff/small values are favoured. */
   const mutation = fc.record({
     frame: fc.nat(),
-    edits: fc.array(fc.record({ at: fc.nat(), value: fc.oneof(fc.constantFrom(0, 1, 0x7f, 0x80, 0xfe, 0xff), fc.integer({ min: 0, max: 255 })) }), { minLength: 1, maxLength: 8 }),
+    edits: fc.array(fc.record({ at: fc.nat(), value: fc.oneof(fc.constantFrom(0, 1, 0x7f, 0x80, 0xfe, 0xff), fc.integer({ min: 0, max: 255 })) }), {
+      minLength: 1,
+      maxLength: 8,
+    }),
     cut: fc.option(fc.nat(), { freq: 3 }),
   });
 
   it('decode without error, within bounds and time', () => {
-    fc.assert(fc.property(mutation, ({ frame, edits, cut }) => {
-      const f = frames[frame % frames.length]!;
-      const bytes = Uint8Array.from(f.data);
-      for (const e of edits) bytes[e.at % bytes.length] = e.value;
-      const data = cut === null ? bytes : bytes.subarray(0, cut % (bytes.length + 1));
-      decodeChecked(f.linkType, data, `${f.origin} with ${JSON.stringify(edits)}${cut === null ? '' : ` cut at ${data.length}`}`);
-    }), { numRuns: RUNS.mutations });
+    fc.assert(
+      fc.property(mutation, ({ frame, edits, cut }) => {
+        const f = frames[frame % frames.length]!;
+        const bytes = Uint8Array.from(f.data);
+        for (const e of edits) bytes[e.at % bytes.length] = e.value;
+        const data = cut === null ? bytes : bytes.subarray(0, cut % (bytes.length + 1));
+        decodeChecked(f.linkType, data, `${f.origin} with ${JSON.stringify(edits)}${cut === null ? '' : ` cut at ${data.length}`}`);
+      }),
+      { numRuns: RUNS.mutations },
+    );
   });
 });

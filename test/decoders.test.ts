@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, decodeOptions, defaultDecodeOptions, formatIPv4, formatIPv6, formatMac, MAX_DEPTH, type DecodedLink } from '../src/decoders/index.js';
-import { innermost, TCP_ACK, TCP_PSH, TCP_RST, TCP_SYN, type Direction, type Frame, type Icmp, type Tcp, type Udp } from '../src/model.js';
+import { type DecodedLink, decodeFrame, decodeOptions, defaultDecodeOptions, formatIPv4, formatIPv6, formatMac, MAX_DEPTH } from '../src/decoders/index.js';
+import { type Direction, type Frame, type Icmp, innermost, TCP_ACK, TCP_PSH, TCP_RST, TCP_SYN, type Tcp, type Udp } from '../src/model.js';
 import { readPcap } from './helpers/pcap.js';
 
 const TD = new URL('../../shared/tcpdump-tests/', import.meta.url);
@@ -76,12 +76,30 @@ interface Style {
 type Fact = string | RegExp;
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-const TCP_FLAG_CHARS: Array<[number, string]> = [[0x01, 'F'], [0x02, 'S'], [0x04, 'R'], [0x08, 'P'], [0x10, '.'], [0x20, 'U'], [0x40, 'E'], [0x80, 'W']];
+const TCP_FLAG_CHARS: Array<[number, string]> = [
+  [0x01, 'F'],
+  [0x02, 'S'],
+  [0x04, 'R'],
+  [0x08, 'P'],
+  [0x10, '.'],
+  [0x20, 'U'],
+  [0x40, 'E'],
+  [0x80, 'W'],
+];
 const SLL_DIRECTION: Record<Direction, string> = { in: 'In', out: 'Out', broadcast: 'B', multicast: 'M', other: 'P' };
 const ICMP6_NAMES: Record<number, string> = {
-  1: 'destination unreachable', 2: 'packet too big', 3: 'time exceeded in-transit', 128: 'echo request', 129: 'echo reply',
-  130: 'multicast listener query', 131: 'multicast listener report', 133: 'router solicitation', 134: 'router advertisement',
-  135: 'neighbor solicitation', 136: 'neighbor advertisement', 143: 'multicast listener report v2',
+  1: 'destination unreachable',
+  2: 'packet too big',
+  3: 'time exceeded in-transit',
+  128: 'echo request',
+  129: 'echo reply',
+  130: 'multicast listener query',
+  131: 'multicast listener report',
+  133: 'router solicitation',
+  134: 'router advertisement',
+  135: 'neighbor solicitation',
+  136: 'neighbor advertisement',
+  143: 'multicast listener report v2',
 };
 const hex2 = (n: number) => n.toString(16).padStart(2, '0');
 
@@ -102,11 +120,16 @@ function facts(f: Frame, s: Style, out: Fact[] = [], link: Omit<DecodedLink, 'fr
   const l4 = f.l4;
   if (l4 && (l4.kind === 'tcp' || l4.kind === 'udp')) {
     // After IPv6 extension headers tcpdump prints the addresses, the headers, then the bare ports.
-    if (ip.version === 6) out.push(new RegExp(`${esc(ip.src)}\\.${l4.srcPort} > ${esc(ip.dst)}\\.${l4.dstPort}|${esc(ip.src)} > ${esc(ip.dst)}: [^\\n]* ${l4.srcPort} > ${l4.dstPort}`));
+    if (ip.version === 6)
+      out.push(
+        new RegExp(`${esc(ip.src)}\\.${l4.srcPort} > ${esc(ip.dst)}\\.${l4.dstPort}|${esc(ip.src)} > ${esc(ip.dst)}: [^\\n]* ${l4.srcPort} > ${l4.dstPort}`),
+      );
     else out.push(`${ip.src}.${l4.srcPort} > ${ip.dst}.${l4.dstPort}`);
   } else out.push(`${ip.src} > ${ip.dst}`);
   if (l4?.kind === 'tcp') {
-    const flags = TCP_FLAG_CHARS.filter(([bit]) => l4.flags & bit).map(([, c]) => c).join('');
+    const flags = TCP_FLAG_CHARS.filter(([bit]) => l4.flags & bit)
+      .map(([, c]) => c)
+      .join('');
     out.push(`Flags [${flags || 'none'}]`, `win ${l4.window}`, `length ${l4.payloadLen}`);
   }
   if (l4?.kind === 'icmp') {
@@ -175,7 +198,13 @@ describe('agreement with tcpdump on real captures', () => {
   const cases: Array<[string, URL, URL, Partial<Style>, number]> = [
     ['VXLAN 4789 (-e)', td('vxlan.pcap'), td('vxlan.out'), { e: true }, 10 * 5],
     ['VXLAN 8472 (-e)', td('vxlan_port_8472.pcap'), td('vxlan_port_8472.out'), { e: true }, 10 * 5],
-    ['VXLAN 8472 as tcpdump 4.99.3 prints it (OTV, instance)', td('vxlan_port_8472.pcap'), td('out-4.99.3/vxlan_port_8472.out'), { e: true, otv: true }, 10 * 5],
+    [
+      'VXLAN 8472 as tcpdump 4.99.3 prints it (OTV, instance)',
+      td('vxlan_port_8472.pcap'),
+      td('out-4.99.3/vxlan_port_8472.out'),
+      { e: true, otv: true },
+      10 * 5,
+    ],
     ['GENEVE (-vv)', td('geneve.pcap'), td('geneve-vv.out'), { v: true }, 39 * 6],
     ['802.1ad QinQ + ARP (-e)', td('802.1ad_QinQ.pcap'), td('802.1ad_QinQ.out'), { e: true }, 2 * 4],
     ['LINKTYPE_IPV6', td('LINKTYPE_IPV6.pcap'), td('LINKTYPE_IPV6.out'), {}, 1],
@@ -245,7 +274,13 @@ describe('VXLAN', () => {
     expect(first).toMatchObject({ link: 'ether', src: '00:16:3e:37:f6:04', dst: '00:30:88:01:00:02', ethertype: 0x0800 });
     expect(first.ip).toMatchObject({ src: '192.168.203.3', dst: '192.168.203.5', proto: 1, length: 84 });
     expect(icmp(first)).toMatchObject({ kind: 'icmp', type: 8, code: 0, id: 1292, seq: 1 });
-    expect(a[1]!.frame.tunnel!.inner.arp).toEqual({ op: 1, senderMac: '00:30:88:01:00:02', senderIp: '192.168.203.5', targetMac: '00:00:00:00:00:00', targetIp: '192.168.203.3' });
+    expect(a[1]!.frame.tunnel!.inner.arp).toEqual({
+      op: 1,
+      senderMac: '00:30:88:01:00:02',
+      senderIp: '192.168.203.5',
+      targetMac: '00:00:00:00:00:00',
+      targetIp: '192.168.203.3',
+    });
   });
 
   it('a port that is not a VXLAN port leaves the payload undecoded; decodeOptions adds ports', () => {
@@ -260,7 +295,11 @@ describe('VXLAN', () => {
     moved[37] = 0x34;
     expect(decodeFrame(1, moved).frame.tunnel).toBeNull();
     expect(decodeFrame(1, moved, decodeOptions([4660])).frame.tunnel?.vni).toBe(100);
-    const vxlanPorts = (o: typeof defaultDecodeOptions) => [...o.udpTunnels].filter(([, t]) => t === 'vxlan').map(([p]) => p).sort();
+    const vxlanPorts = (o: typeof defaultDecodeOptions) =>
+      [...o.udpTunnels]
+        .filter(([, t]) => t === 'vxlan')
+        .map(([p]) => p)
+        .sort();
     expect(vxlanPorts(decodeOptions())).toEqual([4789, 6784, 8472]);
     expect(vxlanPorts(decodeOptions([70000, -1, 4660]))).toEqual([4660, 4789, 6784, 8472]);
     expect(defaultDecodeOptions.udpTunnels.get(6081)).toBe('geneve');
@@ -309,7 +348,13 @@ describe('VXLAN', () => {
       expect([t.srcPort, t.dstPort].sort()).toEqual([59856, 80].sort());
       expect([f.ip!.src, f.ip!.dst].sort()).toEqual(['141.142.228.5', '192.150.187.43']);
     }
-    expect(byVni).toEqual(new Map([['4711', 14], ['4242', 14], ['bare', 14]]));
+    expect(byVni).toEqual(
+      new Map([
+        ['4711', 14],
+        ['4242', 14],
+        ['bare', 14],
+      ]),
+    );
     const syn = tcp(innermost(ds[0]!.frame));
     expect(syn).toMatchObject({ flags: TCP_SYN, seq: 4263588410, ack: null, window: 65535, payloadLen: 0 });
     const synack = tcp(innermost(ds[3]!.frame));
@@ -577,7 +622,10 @@ describe('IPv4', () => {
   it('IP-in-IP (protocol 4) and IPv6-in-IPv4 (41) are tunnels of type ipip with a bare inner frame', () => {
     const inner4 = refIp;
     const inner6 = readPcap(td('LINKTYPE_RAW_ipv6.pcap')).records[0]!.data;
-    for (const [proto, inner] of [[4, inner4], [41, inner6]] as const) {
+    for (const [proto, inner] of [
+      [4, inner4],
+      [41, inner6],
+    ] as const) {
       const outer = new Uint8Array(20 + inner.length);
       outer.set(refIp.subarray(0, 20));
       outer.set(inner, 20);
@@ -647,7 +695,16 @@ describe('IPv6 extension headers', () => {
 describe('TCP', () => {
   it('RST with data: flags, absolute seq/ack, window, payload length from the IP length', () => {
     const [d] = decodeAll(td('tcp_rst_data.pcap'));
-    expect(tcp(d!.frame)).toEqual({ kind: 'tcp', srcPort: 80, dstPort: 52875, flags: TCP_RST | TCP_ACK, seq: 1617159969, ack: 1936660873, window: 5785, payloadLen: 58 });
+    expect(tcp(d!.frame)).toEqual({
+      kind: 'tcp',
+      srcPort: 80,
+      dstPort: 52875,
+      flags: TCP_RST | TCP_ACK,
+      seq: 1617159969,
+      ack: 1936660873,
+      window: 5785,
+      payloadLen: 58,
+    });
   });
 
   it('a TCP header cut by the snap length keeps its ports and marks truncation', () => {
@@ -769,7 +826,11 @@ describe('ICMPv6', () => {
   });
 
   it('destination unreachable (port, code 4), time exceeded, parameter problem quote; neighbour discovery does not', () => {
-    for (const [type, code] of [[1, 4], [3, 0], [4, 1]]) {
+    for (const [type, code] of [
+      [1, 4],
+      [3, 0],
+      [4, 1],
+    ]) {
       const e = icmp(decodeFrame(229, icmp6Error(type!, code!, 0, v6)).frame);
       expect(e).toMatchObject({ type, code, mtu: null });
       expect(e.quoted?.dstPort).toBe(53);
@@ -786,7 +847,13 @@ describe('ARP', () => {
     for (const d of ds) if (d.frame.arp === null) expect(d.frame.truncated || d.frame.note !== null).toBe(true);
     // Frame 1166 is ATM ARP (hardware type 19), laid out differently: tcpdump prints [|arp] too.
     expect(ds[1165]!.frame).toMatchObject({ arp: null, note: 'ATM ARP (RFC 2225) not decoded' });
-    expect(ds[1]!.frame.arp).toEqual({ op: 1, senderMac: '00:1f:29:da:2d:79', senderIp: '192.168.1.104', targetMac: '00:55:00:00:00:00', targetIp: '192.168.1.1' });
+    expect(ds[1]!.frame.arp).toEqual({
+      op: 1,
+      senderMac: '00:1f:29:da:2d:79',
+      senderIp: '192.168.1.104',
+      targetMac: '00:55:00:00:00:00',
+      targetIp: '192.168.1.1',
+    });
     expect(ds[10]!.frame.arp).toMatchObject({ op: 2, senderIp: '192.168.0.1', senderMac: '00:21:d8:01:03:45' });
   });
 
@@ -821,7 +888,10 @@ describe('truncation', () => {
         expect(f).toEqual(whole);
         continue;
       }
-      expect(frames.some((x) => x.truncated), `prefix ${n}`).toBe(true);
+      expect(
+        frames.some((x) => x.truncated),
+        `prefix ${n}`,
+      ).toBe(true);
       if (n >= 12) expect(f.src).toBe(whole.src);
       if (n >= 14) expect(f.ethertype).toBe(0x0800);
       if (n >= 34) expect(f.ip).toEqual(whole.ip);
@@ -863,7 +933,10 @@ describe('truncation', () => {
         // A prefix that only loses link padding decodes as the whole record; any other must say it was cut.
         if (JSON.stringify(d) === JSON.stringify(whole)) continue;
         cut++;
-        expect(frames.some((x) => x.truncated), `${path.pathname} prefix ${n}`).toBe(true);
+        expect(
+          frames.some((x) => x.truncated),
+          `${path.pathname} prefix ${n}`,
+        ).toBe(true);
       }
       expect(cut).toBeGreaterThan(40);
     }
@@ -871,9 +944,17 @@ describe('truncation', () => {
 
   it('random corruption of real packets never throws nor trips the safety net', () => {
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 0x100000000);
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 0x100000000;
     const pool: Array<[number, Uint8Array]> = [];
-    for (const p of [td('vxlan.pcap'), td('geneve.pcap'), td('icmp-cksum-oobr-1.pcap'), td('icmpv6.pcap'), td('ipv6-routing-header.pcap'), zeek('vxlan-triple-v2.pcap'), td('802.1ad_QinQ.pcap')]) {
+    for (const p of [
+      td('vxlan.pcap'),
+      td('geneve.pcap'),
+      td('icmp-cksum-oobr-1.pcap'),
+      td('icmpv6.pcap'),
+      td('ipv6-routing-header.pcap'),
+      zeek('vxlan-triple-v2.pcap'),
+      td('802.1ad_QinQ.pcap'),
+    ]) {
       const { linkType, records } = readPcap(p);
       for (const r of records) pool.push([linkType, r.data]);
     }
@@ -927,17 +1008,27 @@ describe('address strings', () => {
 
   it('IPv6 as inet_ntop / tcpdump print it (RFC 5952, embedded IPv4 forms)', () => {
     const cases: Record<string, string> = {
-      '0:0:0:0:0:0:0:0': '::', '0:0:0:0:0:0:0:1': '::1', '1:0:0:0:0:0:0:0': '1::', '2001:db8:0:0:0:0:0:1': '2001:db8::1',
-      '0:0:0:0:0:ffff:102:304': '::ffff:1.2.3.4', '0:0:0:0:0:0:102:304': '::1.2.3.4', '0:0:0:0:0:0:1:2': '::0.1.0.2',
-      '0:0:0:0:0:0:0:2': '::2', '0:0:0:0:0:1:0:0': '::1:0:0', '1:0:0:1:0:0:0:1': '1:0:0:1::1', '1:0:1:0:1:0:1:0': '1:0:1:0:1:0:1:0',
-      '1:0:0:2:0:0:3:4': '1::2:0:0:3:4', 'fe80:0:0:0:0:0:ffff:0': 'fe80::ffff:0', 'ABCD:EF01:0:0:0:0:0:0DB8': 'abcd:ef01::db8',
+      '0:0:0:0:0:0:0:0': '::',
+      '0:0:0:0:0:0:0:1': '::1',
+      '1:0:0:0:0:0:0:0': '1::',
+      '2001:db8:0:0:0:0:0:1': '2001:db8::1',
+      '0:0:0:0:0:ffff:102:304': '::ffff:1.2.3.4',
+      '0:0:0:0:0:0:102:304': '::1.2.3.4',
+      '0:0:0:0:0:0:1:2': '::0.1.0.2',
+      '0:0:0:0:0:0:0:2': '::2',
+      '0:0:0:0:0:1:0:0': '::1:0:0',
+      '1:0:0:1:0:0:0:1': '1:0:0:1::1',
+      '1:0:1:0:1:0:1:0': '1:0:1:0:1:0:1:0',
+      '1:0:0:2:0:0:3:4': '1::2:0:0:3:4',
+      'fe80:0:0:0:0:0:ffff:0': 'fe80::ffff:0',
+      'ABCD:EF01:0:0:0:0:0:0DB8': 'abcd:ef01::db8',
       'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff': 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
     };
     for (const [input, want] of Object.entries(cases)) expect(v6(input), input).toBe(want);
   });
 
   it('IPv4 (cached, same string on repeat) and MAC', () => {
-    const b = Uint8Array.of(9, 10, 244, 2, 255, 0x0a, 0xF4, 0x00, 0x01, 0xab, 0xcd);
+    const b = Uint8Array.of(9, 10, 244, 2, 255, 0x0a, 0xf4, 0x00, 0x01, 0xab, 0xcd);
     expect(formatIPv4(b, 1)).toBe('10.244.2.255');
     expect(formatIPv4(b, 1)).toBe('10.244.2.255');
     expect(formatIPv4(Uint8Array.of(255, 255, 255, 255), 0)).toBe('255.255.255.255');
@@ -956,7 +1047,9 @@ const LAB = new URL('../samples/lab/', import.meta.url);
 const lab = (name: string) => new URL(name, LAB);
 
 describe('samples/lab: agreement with tcpdump 4.99.3', () => {
-  const pcaps = readdirSync(LAB).filter((n) => n.endsWith('.pcap')).sort();
+  const pcaps = readdirSync(LAB)
+    .filter((n) => n.endsWith('.pcap'))
+    .sort();
   it('has the lab captures', () => expect(pcaps.length).toBeGreaterThanOrEqual(20));
   for (const name of pcaps) {
     it(`${name} (-nn -e)`, () => agreesWithTcpdump(lab(name), lab(`${name}.nn-e.txt`), { e: true, otv: true }, 5));
@@ -1002,7 +1095,8 @@ describe('samples/lab: cooked captures and ICMP errors of the kernel', () => {
     const v1 = decodeAll(lab('healthy-icmp.nodea-any-sll1.pcap'));
     expect(readPcap(lab('healthy-icmp.nodea-any-sll1.pcap')).linkType).toBe(113);
     expect(v1.every((d) => d.ifindex === null && d.direction !== null && d.frame.link === 'sll')).toBe(true);
-    const inner = (ds: DecodedLink[]) => ds.filter((d) => d.frame.tunnel).map((d) => [d.direction, d.frame.ip!.src, icmp(d.frame.tunnel!.inner).type, icmp(d.frame.tunnel!.inner).seq]);
+    const inner = (ds: DecodedLink[]) =>
+      ds.filter((d) => d.frame.tunnel).map((d) => [d.direction, d.frame.ip!.src, icmp(d.frame.tunnel!.inner).type, icmp(d.frame.tunnel!.inner).seq]);
     expect(inner(v1)).toEqual(inner(decodeAll(lab('healthy-icmp.nodea-any.pcap'))));
   });
 
@@ -1056,16 +1150,34 @@ describe('outer UDP checksum of tunnel packets (lab captures with udpcsum VXLAN)
   /** [direction, outer source, checksumOk] of each VXLAN packet of a lab capture. */
   function checksums(file: string): [Direction | null, string, boolean | null][] {
     const { linkType, records } = readPcap(new URL(file, LAB));
-    return records.map((r) => decodeFrame(linkType, r.data)).filter((d) => d.frame.tunnel).map((d) => [d.direction, d.frame.ip!.src, (d.frame.l4 as Udp).checksumOk]);
+    return records
+      .map((r) => decodeFrame(linkType, r.data))
+      .filter((d) => d.frame.tunnel)
+      .map((d) => [d.direction, d.frame.ip!.src, (d.frame.l4 as Udp).checksumOk]);
   }
   it('right when the sender computed it, unjudged when offload left it partial, wrong when the router rewrote a byte', () => {
     const B = '192.168.223.131';
     const A = '192.168.232.130';
     // Node B sums in software (tx offload off): right on arrival at A; A's own leave partial (0x49db, the pseudo-header sum).
-    expect(checksums('udpcsum-healthy.nodea-any.pcap')).toEqual([['in', B, true], ['out', A, null], ['in', B, true], ['out', A, null], ['in', B, true], ['out', A, null]]);
+    expect(checksums('udpcsum-healthy.nodea-any.pcap')).toEqual([
+      ['in', B, true],
+      ['out', A, null],
+      ['in', B, true],
+      ['out', A, null],
+      ['in', B, true],
+      ['out', A, null],
+    ]);
     // The router wrote one byte: B sent them right, A received them wrong (and its kernel dropped them: Udp InCsumErrors 3).
-    expect(checksums('udpcsum-corrupted.nodeb-any.pcap')).toEqual([['out', B, true], ['out', B, true], ['out', B, true]]);
-    expect(checksums('udpcsum-corrupted.nodea-any.pcap')).toEqual([['in', B, false], ['in', B, false], ['in', B, false]]);
+    expect(checksums('udpcsum-corrupted.nodeb-any.pcap')).toEqual([
+      ['out', B, true],
+      ['out', B, true],
+      ['out', B, true],
+    ]);
+    expect(checksums('udpcsum-corrupted.nodea-any.pcap')).toEqual([
+      ['in', B, false],
+      ['in', B, false],
+      ['in', B, false],
+    ]);
     // Without udpcsum this kernel still leaves partial sums (0x49db) on the echoes, and on TCP/UDP it
     // sums the outer by local checksum offload over an inner checksum still partial: tcpdump calls both
     // bad, neither is judged. So in the whole lab only the corrupted capture has a wrong one.

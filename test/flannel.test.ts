@@ -4,7 +4,7 @@
  * (samples/tunnels, made by make.sh between two network namespaces).
  */
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, defaultDecodeOptions, type DecodedLink } from '../src/decoders/index.js';
+import { type DecodedLink, decodeFrame, defaultDecodeOptions } from '../src/decoders/index.js';
 import { analyzeFile, analyzeFiles } from '../src/index.js';
 import { FLANNEL_UDP_PORT, IPPROTO_UDP, VXLAN_PORT_WEAVE } from '../src/protocols.js';
 import { readPcap } from './helpers/pcap.js';
@@ -32,7 +32,7 @@ describe('flannel udp backend (UDP 8285)', () => {
     expect(new Set(c.map((d) => d.frame.tunnel!.inner.l4!.kind))).toEqual(new Set(['icmp', 'tcp']));
   });
 
-  it('a payload that is not an IP packet stays plain UDP; a cut inner packet is the inner frame\'s truncation', () => {
+  it("a payload that is not an IP packet stays plain UDP; a cut inner packet is the inner frame's truncation", () => {
     const { records } = readPcap(tunnels('flannel-udp.pcap'));
     const pkt = records.find((r) => decodeFrame(1, r.data).frame.tunnel?.type === 'flannel-udp')!.data;
     const payload = 14 + 20 + 8;

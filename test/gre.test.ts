@@ -5,7 +5,7 @@
  * IPv6 inside, gretap's Ethernet bridging), with their verdicts through the whole analysis.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, type DecodedLink } from '../src/decoders/index.js';
+import { type DecodedLink, decodeFrame } from '../src/decoders/index.js';
 import { analyzeFile } from '../src/index.js';
 import type { Frame } from '../src/model.js';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_GRE } from '../src/protocols.js';
@@ -116,9 +116,15 @@ describe('GRE through the analysis', () => {
 
   it('the lab captures: healthy in the tunnel named by its key', async () => {
     const keyed = await analyzeFile(tunnels('gre-key-seq-csum.pcap').pathname);
-    expect(keyed.flows.map((f) => `${f.proto} ${f.verdict} ${f.tunnel?.type}:${f.tunnel?.vni}`).sort()).toEqual(['icmp healthy gre:42', 'icmp6 healthy gre:42', 'tcp healthy gre:42']);
+    expect(keyed.flows.map((f) => `${f.proto} ${f.verdict} ${f.tunnel?.type}:${f.tunnel?.vni}`).sort()).toEqual([
+      'icmp healthy gre:42',
+      'icmp6 healthy gre:42',
+      'tcp healthy gre:42',
+    ]);
     const tap = await analyzeFile(tunnels('gretap.pcap').pathname);
-    expect(tap.flows.map((f) => `${f.proto} ${f.client} > ${f.server} ${f.verdict} ${f.tunnel?.type}:${f.tunnel?.vni}`)).toEqual(['icmp 10.20.0.1 > 10.20.0.2 healthy gre:null']);
+    expect(tap.flows.map((f) => `${f.proto} ${f.client} > ${f.server} ${f.verdict} ${f.tunnel?.type}:${f.tunnel?.vni}`)).toEqual([
+      'icmp 10.20.0.1 > 10.20.0.2 healthy gre:null',
+    ]);
   });
 
   // tcpdump's text of the same captures: "GREv0, key=0x2a, seq 1, length 100: IP ...", with -e the

@@ -15,13 +15,31 @@ import { analyzeFile, analyzeFiles, type Report } from '../src/index.js';
 
 const dir = fileURLToPath(new URL('../samples/traffic/', import.meta.url));
 
-interface Expected { file: string; proto: string; client: string; server: string; serverPort: number | null; verdict: string; note: string }
+interface Expected {
+  file: string;
+  proto: string;
+  client: string;
+  server: string;
+  serverPort: number | null;
+  verdict: string;
+  note: string;
+}
 
 function expectations(): Expected[] {
-  const [, ...rows] = readFileSync(dir + 'expected.tsv', 'utf8').trim().split('\n');
+  const [, ...rows] = readFileSync(dir + 'expected.tsv', 'utf8')
+    .trim()
+    .split('\n');
   return rows.map((row) => {
     const [file, proto, client, server, serverPort, verdict, note] = row.split('\t');
-    return { file: file!, proto: proto!, client: client!, server: server!, serverPort: serverPort ? Number(serverPort) : null, verdict: verdict!, note: note ?? '' };
+    return {
+      file: file!,
+      proto: proto!,
+      client: client!,
+      server: server!,
+      serverPort: serverPort ? Number(serverPort) : null,
+      verdict: verdict!,
+      note: note ?? '',
+    };
   });
 }
 
@@ -71,8 +89,13 @@ describe('samples/traffic: real kernel traffic, each flow its verdict from the p
       const check = KNOWN_WRONG.has(name) ? it.fails : it;
       check(`${name}: ${e.verdict}`, async () => {
         const r = await report(dir + e.file + variant);
-        const flows = r.flows.filter((x) => x.proto === e.proto && x.client === e.client && x.server === e.server && (e.serverPort === null || x.serverPort === e.serverPort));
-        expect(flows.length, `${rowName(e)} in ${e.file}${variant}: ${r.flows.map((x) => `${x.proto} ${x.client}->${x.server}:${x.serverPort ?? ''}`).join(', ')}`).toBeGreaterThan(0);
+        const flows = r.flows.filter(
+          (x) => x.proto === e.proto && x.client === e.client && x.server === e.server && (e.serverPort === null || x.serverPort === e.serverPort),
+        );
+        expect(
+          flows.length,
+          `${rowName(e)} in ${e.file}${variant}: ${r.flows.map((x) => `${x.proto} ${x.client}->${x.server}:${x.serverPort ?? ''}`).join(', ')}`,
+        ).toBeGreaterThan(0);
         for (const f of flows) expect(`${rowName(e)}:${f.serverPort ?? ''} ${f.verdict}`).toBe(`${rowName(e)}:${f.serverPort ?? ''} ${e.verdict}`);
       });
     }
@@ -96,7 +119,7 @@ const BOTH_NODES: [scenario: string, proto: string, port: number, verdict: strin
   ['udp-dns', 'udp', 53, 'healthy', false],
 ];
 
-describe('samples/traffic: both nodes\' captures of one scenario together', () => {
+describe("samples/traffic: both nodes' captures of one scenario together", () => {
   for (const [scenario, proto, port, verdict, knownWrong] of BOTH_NODES) {
     (knownWrong ? it.fails : it)(`${scenario}: ${proto} 10.244.3.2 -> 10.244.2.2:${port} ${verdict}`, async () => {
       const r = await analyzeFiles([`${dir}${scenario}.nodea-any.pcap`, `${dir}${scenario}.nodeb-any.pcap`]);

@@ -17,11 +17,18 @@ import { decoded, summary, textView } from './helpers/summary.js';
 
 const labDir = fileURLToPath(new URL('../samples/lab/', import.meta.url));
 const textDir = fileURLToPath(new URL('../samples/text/', import.meta.url));
-const FORMS = existsSync(textDir) ? readdirSync(textDir).filter((d) => statSync(textDir + d).isDirectory()).sort() : [];
+const FORMS = existsSync(textDir)
+  ? readdirSync(textDir)
+      .filter((d) => statSync(textDir + d).isDirectory())
+      .sort()
+  : [];
 
 /** hosts.lab: the names tcpdump printed for the lab's addresses. */
 const HOSTS = new Map(
-  readFileSync(textDir + 'hosts.lab', 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/).reverse() as [string, string]),
+  readFileSync(textDir + 'hosts.lab', 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(/\s+/).reverse() as [string, string]),
 );
 const unname = (s: string) => s.replace(/[A-Za-z][\w.-]*/g, (n) => HOSTS.get(n) ?? n);
 
@@ -35,10 +42,12 @@ function quiet(s: string): string {
 
 /** The verdict of each flow, as comparable lines. */
 function verdicts(r: Report, map: (s: string) => string = (s) => s): string[] {
-  return r.flows.map((f) => map(`${f.proto} ${f.client}:${f.clientPort} ${f.server}:${f.serverPort} ${f.verdict} ${f.tunnel ? f.tunnel.type + f.tunnel.vni : ''}`)).sort();
+  return r.flows
+    .map((f) => map(`${f.proto} ${f.client}:${f.clientPort} ${f.server}:${f.serverPort} ${f.verdict} ${f.tunnel ? f.tunnel.type + f.tunnel.vni : ''}`))
+    .sort();
 }
 
-describe('real tcpdump text in every flag combination gives the capture\'s packets and verdicts', () => {
+describe("real tcpdump text in every flag combination gives the capture's packets and verdicts", () => {
   it('has the forms', () => expect(FORMS).toEqual(['A', 'X', 'eq', 'ev', 'names', 'nano', 'q', 'te', 'ttt', 'tttt', 'vvv']));
   for (const form of FORMS) {
     it(form, async () => {
@@ -56,13 +65,23 @@ describe('real tcpdump text in every flag combination gives the capture\'s packe
         if (form === 'q' || form === 'eq') {
           expect(got.map(quiet), where).toEqual(want.map(quiet));
           // The tunnel is a hop, not an application flow; the reader says once what -q hid.
-          expect(byText.flows.filter((f) => f.serverPort === 8472 || f.clientPort === 8472), where).toEqual([]);
-          if (want.some((w) => w.includes('| vxlan'))) expect(warnings.map((w) => w.message), where).toEqual([expect.stringMatching(/re-run tcpdump without -q/)]);
+          expect(
+            byText.flows.filter((f) => f.serverPort === 8472 || f.clientPort === 8472),
+            where,
+          ).toEqual([]);
+          if (want.some((w) => w.includes('| vxlan')))
+            expect(
+              warnings.map((w) => w.message),
+              where,
+            ).toEqual([expect.stringMatching(/re-run tcpdump without -q/)]);
           continue;
         }
         if (form === 'names') {
           expect(got.map(unname), where).toEqual(want);
-          expect(warnings.map((w) => w.message), where).toEqual([expect.stringMatching(/host names .* -nn/)]);
+          expect(
+            warnings.map((w) => w.message),
+            where,
+          ).toEqual([expect.stringMatching(/host names .* -nn/)]);
           expect(verdicts(byText, unname).sort(), where).toEqual(verdicts(byCapture));
           continue;
         }
@@ -76,7 +95,10 @@ describe('real tcpdump text in every flag combination gives the capture\'s packe
           // a problem and a broken one never healthy.
           const ok = (v: string) => / (healthy|incomplete) /.test(v);
           const cap = verdicts(byCapture);
-          expect(verdicts(byText).map((v, i) => / incomplete /.test(v) || ok(v) === ok(cap[i]!)), where).not.toContain(false);
+          expect(
+            verdicts(byText).map((v, i) => / incomplete /.test(v) || ok(v) === ok(cap[i]!)),
+            where,
+          ).not.toContain(false);
           continue;
         }
         expect(verdicts(byText), where).toEqual(verdicts(byCapture));
@@ -84,7 +106,11 @@ describe('real tcpdump text in every flag combination gives the capture\'s packe
         if (form === 'ttt' && !guessed) ts.forEach((t, i) => expect(t - ts[0]!, `${where} #${i + 1}`).toBeCloseTo(bin[i]!.ts - bin[0]!.ts, 5));
         if (form === 'tttt') ts.forEach((t, i) => expect(t, `${where} #${i + 1}`).toBeCloseTo(bin[i]!.ts, 5));
         if (form === 'nano') ts.forEach((t, i) => expect(t, `${where} #${i + 1}`).toBeCloseTo(bin[i]!.ts % 86400, 6));
-        if (form === 'vvv') expect(packets.map((p) => (p.frame.tunnel && p.frame.l4?.kind === 'udp' ? p.frame.l4.checksumOk : undefined)), where).toEqual(bin.map((b) => b.sum));
+        if (form === 'vvv')
+          expect(
+            packets.map((p) => (p.frame.tunnel && p.frame.l4?.kind === 'udp' ? p.frame.l4.checksumOk : undefined)),
+            where,
+          ).toEqual(bin.map((b) => b.sum));
       }
     });
   }
@@ -92,10 +118,13 @@ describe('real tcpdump text in every flag combination gives the capture\'s packe
 
 /** Each line of a text through f (split at "\n" only: a regex's ^ would also match after a CRLF's "\r"), its "\r" kept at its end. */
 const eachLine = (f: (l: string) => string) => (t: string) =>
-  t.split('\n').map((l) => {
-    const body = l.endsWith('\r') ? l.slice(0, -1) : l;
-    return body === '' ? l : f(body) + l.slice(body.length);
-  }).join('\n');
+  t
+    .split('\n')
+    .map((l) => {
+      const body = l.endsWith('\r') ? l.slice(0, -1) : l;
+      return body === '' ? l : f(body) + l.slice(body.length);
+    })
+    .join('\n');
 
 /** What pasting does to a text, each as a function of the text. */
 const DAMAGE: Record<string, (text: string) => string> = {
@@ -108,11 +137,23 @@ const DAMAGE: Record<string, (text: string) => string> = {
   'wrapped at 100 columns between words': eachLine((l) => (l.length > 100 ? l.match(/.{1,99}(?: |$)|\S+/g)!.join('\n') : l)),
   CRLF: (t) => t.replace(/\n/g, '\r\n'),
   'prompt, banner and fences around it, pasted twice': (t) =>
-    ['$ sudo tcpdump -i any -nn -r x.pcap', '```', 'reading from file x.pcap, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 262144', t, '```', 'root@node-a:~# tcpdump -nn -r x.pcap', t].join('\n'),
+    [
+      '$ sudo tcpdump -i any -nn -r x.pcap',
+      '```',
+      'reading from file x.pcap, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 262144',
+      t,
+      '```',
+      'root@node-a:~# tcpdump -nn -r x.pcap',
+      t,
+    ].join('\n'),
 };
 
 describe('pasted -nn and -nn -v texts read as tcpdump printed them', () => {
-  const texts = existsSync(labDir) ? readdirSync(labDir).filter((f) => /\.nn(-v)?\.txt$/.test(f)).sort() : [];
+  const texts = existsSync(labDir)
+    ? readdirSync(labDir)
+        .filter((f) => /\.nn(-v)?\.txt$/.test(f))
+        .sort()
+    : [];
   it('has texts', () => expect(texts.length).toBeGreaterThan(40));
   for (const [what, damage] of Object.entries(DAMAGE)) {
     it(what, () => {
@@ -129,11 +170,15 @@ describe('pasted -nn and -nn -v texts read as tcpdump printed them', () => {
 });
 
 describe('pasted texts, damaged several ways at once (property)', () => {
-  const texts = existsSync(labDir) ? readdirSync(labDir).filter((f) => /\.nn(-v|-e)?\.txt$/.test(f)).sort() : [];
+  const texts = existsSync(labDir)
+    ? readdirSync(labDir)
+        .filter((f) => /\.nn(-v|-e)?\.txt$/.test(f))
+        .sort()
+    : [];
   // What a person does to the text (in any order), then what the medium does (wrap it, or not).
   const edits = Object.keys(DAMAGE).filter((k) => !k.includes('twice') && !k.startsWith('wrapped'));
   const wraps = [...Object.keys(DAMAGE).filter((k) => k.startsWith('wrapped')), 'not wrapped'];
-  it('any order of any of the edits, then a wrap, gives the clean text\'s packets and no warning', () => {
+  it("any order of any of the edits, then a wrap, gives the clean text's packets and no warning", () => {
     fc.assert(
       fc.property(fc.constantFrom(...texts), fc.shuffledSubarray(edits, { minLength: 1 }), fc.constantFrom(...wraps), (f, done, wrap) => {
         const text = readFileSync(labDir + f, 'utf8');
@@ -142,7 +187,10 @@ describe('pasted texts, damaged several ways at once (property)', () => {
         const damaged = ways.reduce((t, w) => DAMAGE[w]?.(t) ?? t, text);
         const r = parseText(damaged, f);
         expect(r.warnings, `${ways.join(' + ')}: ${f}`).toEqual([]);
-        expect(r.packets.map((p) => summary(p.frame)), `${ways.join(' + ')}: ${f}`).toEqual(clean);
+        expect(
+          r.packets.map((p) => summary(p.frame)),
+          `${ways.join(' + ')}: ${f}`,
+        ).toEqual(clean);
       }),
       { numRuns: 60, seed: 13 },
     );

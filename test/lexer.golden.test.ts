@@ -30,7 +30,11 @@ function corpus(): Map<string, string> {
   add(`${ROOT}samples/regression/`, 'samples/regression/', (f) => f.endsWith('.txt'));
   // The lab's captures printed with each set of flags people use (samples/text/make-forms.sh).
   const forms = `${ROOT}samples/text/`;
-  if (existsSync(forms)) for (const d of readdirSync(forms).filter((d) => !d.includes('.')).sort()) add(`${forms}${d}/`, `samples/text/${d}/`, (f) => f.endsWith('.txt'));
+  if (existsSync(forms))
+    for (const d of readdirSync(forms)
+      .filter((d) => !d.includes('.'))
+      .sort())
+      add(`${forms}${d}/`, `samples/text/${d}/`, (f) => f.endsWith('.txt'));
   return files;
 }
 
@@ -47,7 +51,10 @@ function canonical(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+    .join(',')}}`;
 }
 
 interface Digest {
@@ -65,13 +72,18 @@ function digest(path: string): Digest {
   const h = createHash('sha256');
   let packets = 0;
   let warnings = 0;
-  const r = new TextReader('golden', 0, (p) => {
-    packets++;
-    h.update(canonical(p)).update('\n');
-  }, (w) => {
-    warnings++;
-    h.update('W').update(canonical(w)).update('\n');
-  });
+  const r = new TextReader(
+    'golden',
+    0,
+    (p) => {
+      packets++;
+      h.update(canonical(p)).update('\n');
+    },
+    (w) => {
+      warnings++;
+      h.update('W').update(canonical(w)).update('\n');
+    },
+  );
   for (let i = 0; i < text.length; i += 65536) r.push(text.slice(i, i + 65536));
   r.end();
   h.update(canonical(r.stats));

@@ -21,7 +21,18 @@ import type { InputWarning } from '../src/readers/types.js';
 import { labDir } from './helpers/lab.js';
 
 /** Generated cases per property (reported in the closing note of issue 6). */
-export const RUNS = { arbitrary: 300, unicode: 300, tokenSoup: 500, mutations: 1000, chunking: 300, tails: 20000, tunnelEnds: 20000, times: 5000, fastRecords: 20000, tcpLines: 20000 };
+export const RUNS = {
+  arbitrary: 300,
+  unicode: 300,
+  tokenSoup: 500,
+  mutations: 1000,
+  chunking: 300,
+  tails: 20000,
+  tunnelEnds: 20000,
+  times: 5000,
+  fastRecords: 20000,
+  tcpLines: 20000,
+};
 /** A few kB of text is a millisecond or two; this catches only blow-ups. */
 const TIME_LIMIT_MS = 200;
 /** A 100 kB line of one token repeated: linear work is tens of ms; quadratic was 0.5 to 20 s. */
@@ -32,7 +43,9 @@ const testsDir = new URL('../../shared/tcpdump-tests/', import.meta.url);
 /** Non-blank lines of the lab's tcpdump text and of tcpdump's test outputs (the INDEX.tsv ones). */
 function realLines(): string[] {
   const lines = new Set<string>();
-  for (const f of readdirSync(labDir).filter((f) => f.endsWith('.txt')).sort()) {
+  for (const f of readdirSync(labDir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()) {
     for (const l of readFileSync(labDir + f, 'utf8').split('\n')) if (l.trim()) lines.add(l);
   }
   const index = new URL('INDEX.tsv', testsDir);
@@ -47,7 +60,13 @@ function realLines(): string[] {
 }
 const LINES = realLines();
 /** The words of those lines: what token soup is made of. */
-const WORDS = [...new Set(LINES.slice(0, 5000).flatMap((l) => l.split(/\s+/)).filter(Boolean))];
+const WORDS = [
+  ...new Set(
+    LINES.slice(0, 5000)
+      .flatMap((l) => l.split(/\s+/))
+      .filter(Boolean),
+  ),
+];
 
 interface Read {
   packets: Packet[];
@@ -59,7 +78,12 @@ interface Read {
 function readChunks(chunks: string[]): Read {
   const packets: Packet[] = [];
   const warnings: InputWarning[] = [];
-  const r = new TextReader('text', 0, (p) => packets.push(p), (w) => warnings.push(w));
+  const r = new TextReader(
+    'text',
+    0,
+    (p) => packets.push(p),
+    (w) => warnings.push(w),
+  );
   for (const c of chunks) r.push(c);
   r.end();
   return { packets, warnings, lines: r.stats.lines, stats: r.stats };
@@ -102,40 +126,55 @@ describe('text reader: arbitrary text', () => {
   });
 
   it('any printable string', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 2000 }), (s) => void check(s, 'string')), { numRuns: RUNS.arbitrary });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 2000 }), (s) => void check(s, 'string')),
+      { numRuns: RUNS.arbitrary },
+    );
   });
 
   it('any unicode, lone surrogates and control characters included', () => {
-    const text = fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 100 }), fc.constantFrom('\n', '\r\n', '\r', '\t', '\0', '\u2028', '\ufeff')), { maxLength: 30 }).map((a) => a.join(''));
-    fc.assert(fc.property(text, (s) => void check(s, 'unicode')), { numRuns: RUNS.unicode });
+    const text = fc
+      .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 100 }), fc.constantFrom('\n', '\r\n', '\r', '\t', '\0', '\u2028', '\ufeff')), { maxLength: 30 })
+      .map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, (s) => void check(s, 'unicode')),
+      { numRuns: RUNS.unicode },
+    );
   });
 
   it('token soup: real tcpdump words in random order, lines and indentation', () => {
     const sep = fc.constantFrom(' ', ' ', ' ', '\n', '\n    ', ', ', ': ', '\r\n', '\t', '');
     const text = fc.array(fc.tuple(fc.constantFrom(...WORDS), sep), { maxLength: 200 }).map((a) => a.map(([w, s]) => w + s).join(''));
-    fc.assert(fc.property(text, (s) => void check(s, 'token soup')), { numRuns: RUNS.tokenSoup });
+    fc.assert(
+      fc.property(text, (s) => void check(s, 'token soup')),
+      { numRuns: RUNS.tokenSoup },
+    );
   });
 
   it('the reading does not depend on where the chunks were cut', () => {
     const lines = fc.array(fc.oneof(fc.constantFrom(...LINES), fc.string({ maxLength: 40 })), { minLength: 1, maxLength: 12 });
     const text = fc.tuple(lines, fc.constantFrom('\n', '\r\n'), fc.array(fc.nat(), { maxLength: 8 })).map(([ls, nl, cuts]) => [ls.join(nl), cuts] as const);
-    fc.assert(fc.property(text, ([s, cuts]) => {
-      const at = [...new Set(cuts.map((c) => c % (s.length + 1)))].sort((a, b) => a - b);
-      const chunks: string[] = [];
-      let prev = 0;
-      for (const c of at) {
-        chunks.push(s.slice(prev, c));
-        prev = c;
-      }
-      chunks.push(s.slice(prev));
-      expect(shape(readChunks(chunks))).toBe(shape(readChunks([s])));
-    }), { numRuns: RUNS.chunking });
+    fc.assert(
+      fc.property(text, ([s, cuts]) => {
+        const at = [...new Set(cuts.map((c) => c % (s.length + 1)))].sort((a, b) => a - b);
+        const chunks: string[] = [];
+        let prev = 0;
+        for (const c of at) {
+          chunks.push(s.slice(prev, c));
+          prev = c;
+        }
+        chunks.push(s.slice(prev));
+        expect(shape(readChunks(chunks))).toBe(shape(readChunks([s])));
+      }),
+      { numRuns: RUNS.chunking },
+    );
   });
 });
 
 describe('text reader: real tcpdump lines cut and mutated', () => {
   it('a VXLAN record cut inside its inner frame: the outer packet, a warning on its line (it used to throw)', () => {
-    const text = '05:23:24.683108 00:0c:29:7a:10:31 > 00:50:56:c0:00:04, ethertype IPv4 (0x0800), length 148: 192.168.223.131.44625 > 192.168.232.130.8472: OTV, flags [I] (0x08), overlay 0, instance 1\n5a:af:8c:67:f0:d6 > 0';
+    const text =
+      '05:23:24.683108 00:0c:29:7a:10:31 > 00:50:56:c0:00:04, ethertype IPv4 (0x0800), length 148: 192.168.223.131.44625 > 192.168.232.130.8472: OTV, flags [I] (0x08), overlay 0, instance 1\n5a:af:8c:67:f0:d6 > 0';
     const r = check(text, 'cut VXLAN record');
     expect(r.packets.map((p) => [p.line, p.frame.ip?.src, p.frame.l4?.kind])).toEqual([[1, '192.168.223.131', 'udp']]);
     expect(r.warnings.map((w) => [w.line, w.message.slice(0, 13)])).toEqual([[1, 'read in part ']]);
@@ -143,9 +182,14 @@ describe('text reader: real tcpdump lines cut and mutated', () => {
 
   it('every truncation of the first records of each lab text file', () => {
     let cases = 0;
-    for (const f of readdirSync(labDir).filter((f) => f.endsWith('.txt')).sort()) {
+    for (const f of readdirSync(labDir)
+      .filter((f) => f.endsWith('.txt'))
+      .sort()) {
       // The first two lines: a -v record spans two, a VXLAN record's inner frame is on the next.
-      const text = readFileSync(labDir + f, 'utf8').split('\n').slice(0, 2).join('\n');
+      const text = readFileSync(labDir + f, 'utf8')
+        .split('\n')
+        .slice(0, 2)
+        .join('\n');
       for (let k = 0; k <= text.length; k++) {
         check(text.slice(0, k), `${f} cut at ${k}`);
         cases++;
@@ -158,21 +202,32 @@ describe('text reader: real tcpdump lines cut and mutated', () => {
     const edit = fc.oneof(
       fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
       fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 20 }) }),
-      fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom(...WORDS), fc.constantFrom('[', ']', '(', ')', ':', '>', ',', '.', '\n', '\n  ', '0x', '::')) }),
+      fc.record({
+        kind: fc.constant('insert' as const),
+        at: fc.nat(),
+        text: fc.oneof(
+          fc.string({ maxLength: 10 }),
+          fc.constantFrom(...WORDS),
+          fc.constantFrom('[', ']', '(', ')', ':', '>', ',', '.', '\n', '\n  ', '0x', '::'),
+        ),
+      }),
       fc.record({ kind: fc.constant('repeat' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 30 }), times: fc.integer({ min: 2, max: 50 }) }),
     );
-    fc.assert(fc.property(fc.nat(), fc.integer({ min: 1, max: 4 }), fc.array(edit, { minLength: 1, maxLength: 5 }), (start, n, edits) => {
-      const i = start % LINES.length;
-      let s = LINES.slice(i, i + n).join('\n');
-      for (const e of edits) {
-        const at = e.at % (s.length + 1);
-        if (e.kind === 'cut') s = s.slice(0, at);
-        else if (e.kind === 'delete') s = s.slice(0, at) + s.slice(at + e.len);
-        else if (e.kind === 'insert') s = s.slice(0, at) + e.text + s.slice(at);
-        else s = s.slice(0, at) + s.slice(at, at + e.len).repeat(e.times) + s.slice(at + e.len);
-      }
-      check(s, `lines ${i + 1}..${i + n} edited ${JSON.stringify(edits)}`);
-    }), { numRuns: RUNS.mutations });
+    fc.assert(
+      fc.property(fc.nat(), fc.integer({ min: 1, max: 4 }), fc.array(edit, { minLength: 1, maxLength: 5 }), (start, n, edits) => {
+        const i = start % LINES.length;
+        let s = LINES.slice(i, i + n).join('\n');
+        for (const e of edits) {
+          const at = e.at % (s.length + 1);
+          if (e.kind === 'cut') s = s.slice(0, at);
+          else if (e.kind === 'delete') s = s.slice(0, at) + s.slice(at + e.len);
+          else if (e.kind === 'insert') s = s.slice(0, at) + e.text + s.slice(at);
+          else s = s.slice(0, at) + s.slice(at, at + e.len).repeat(e.times) + s.slice(at + e.len);
+        }
+        check(s, `lines ${i + 1}..${i + n} edited ${JSON.stringify(edits)}`);
+      }),
+      { numRuns: RUNS.mutations },
+    );
   });
 });
 
@@ -182,8 +237,45 @@ describe('the tail after "src > dst:" read from its raw text', () => {
   const joined = (raw: string) => joinTokens(plainLexer.tokenize(raw).tokens.map((t) => t.image));
   const TAILS = LINES.map((l) => l.slice(l.indexOf(': ') + 2).trim()).filter((t) => t !== '');
   /** What the fast path treats specially (ranges, brackets, addresses, hex) and what it must refuse. */
-  const TRICKY = [' ', '  ', '\t', ',', ' ,', ':', ' :', '(', '( ', ')', ' )', '[', ']', '.', '0', '1:2', '1:2::', '12:', '12:34:56', '::', 'a::', '0x1f', '0x',
-    '1.2.3.4', '1.2.3.4.5', '1.2.3.4.123456', '1.2.3', '1.5', '+', '/', '?', '\u00a0', '\u2028', 'x', '9', '00:11:22:33:44:55', '2020-01-01 12:00:00'];
+  const TRICKY = [
+    ' ',
+    '  ',
+    '\t',
+    ',',
+    ' ,',
+    ':',
+    ' :',
+    '(',
+    '( ',
+    ')',
+    ' )',
+    '[',
+    ']',
+    '.',
+    '0',
+    '1:2',
+    '1:2::',
+    '12:',
+    '12:34:56',
+    '::',
+    'a::',
+    '0x1f',
+    '0x',
+    '1.2.3.4',
+    '1.2.3.4.5',
+    '1.2.3.4.123456',
+    '1.2.3',
+    '1.5',
+    '+',
+    '/',
+    '?',
+    '\u00a0',
+    '\u2028',
+    'x',
+    '9',
+    '00:11:22:33:44:55',
+    '2020-01-01 12:00:00',
+  ];
 
   it('is the joined tokens for every tail of the real lines', () => {
     expect(TAILS.length).toBeGreaterThan(3000);
@@ -197,7 +289,24 @@ describe('the tail after "src > dst:" read from its raw text', () => {
     const tcpTails = TAILS.filter((t) => t.startsWith('Flags ['));
     expect(tcpTails.length).toBeGreaterThan(500);
     // Long digit runs (Number() rounds past 2^53), ranges, the fields' words, and payload text that repeats them.
-    const PIECES = [...TRICKY, '12345678901234567890', '9007199254740993', '4294967295', ', seq ', ', ack ', ', win ', ', length ', ', options [', 'nop,', ': ', ':', 'HTTP', ']', 'S', '.'];
+    const PIECES = [
+      ...TRICKY,
+      '12345678901234567890',
+      '9007199254740993',
+      '4294967295',
+      ', seq ',
+      ', ack ',
+      ', win ',
+      ', length ',
+      ', options [',
+      'nop,',
+      ': ',
+      ':',
+      'HTTP',
+      ']',
+      'S',
+      '.',
+    ];
     let taken = 0;
     const same = (s: string) => {
       // The TCP branch; the others (a tail not starting with a letter, ICMP echo) read other texts.
@@ -213,79 +322,127 @@ describe('the tail after "src > dst:" read from its raw text', () => {
     for (const t of tcpTails) for (const s of [t, `${t}: x, seq 9, ack 7, win 5, length 3`]) same(s);
     const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 3 }), text: fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 3 })) });
     const before = taken;
-    fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 4 }), (i, edits) => {
-      let s = tcpTails[i % tcpTails.length]!;
-      for (const e of edits) {
-        const at = e.at % (s.length + 1);
-        s = s.slice(0, at) + e.text + s.slice(at + e.del);
-      }
-      same(s.trim());
-    }), { numRuns: RUNS.tcpLines });
+    fc.assert(
+      fc.property(fc.nat(), fc.array(edit, { maxLength: 4 }), (i, edits) => {
+        let s = tcpTails[i % tcpTails.length]!;
+        for (const e of edits) {
+          const at = e.at % (s.length + 1);
+          s = s.slice(0, at) + e.text + s.slice(at + e.del);
+        }
+        same(s.trim());
+      }),
+      { numRuns: RUNS.tcpLines },
+    );
     expect(taken - before).toBeGreaterThan(RUNS.tcpLines / 10);
   });
 
   it('is the joined tokens for real tails with characters inserted and deleted', () => {
     const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 3 }), text: fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 3 })) });
-    fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 5 }), (i, edits) => {
-      let s = TAILS[i % TAILS.length]!;
-      for (const e of edits) {
-        const at = e.at % (s.length + 1);
-        s = s.slice(0, at) + e.text + s.slice(at + e.del);
-      }
-      // The Tail token starts at a character that is not a space and runs to the trimmed record's end.
-      s = s.trim();
-      expect(tailText(s)).toBe(joined(s));
-    }), { numRuns: RUNS.tails });
+    fc.assert(
+      fc.property(fc.nat(), fc.array(edit, { maxLength: 5 }), (i, edits) => {
+        let s = TAILS[i % TAILS.length]!;
+        for (const e of edits) {
+          const at = e.at % (s.length + 1);
+          s = s.slice(0, at) + e.text + s.slice(at + e.del);
+        }
+        // The Tail token starts at a character that is not a space and runs to the trimmed record's end.
+        s = s.trim();
+        expect(tailText(s)).toBe(joined(s));
+      }),
+      { numRuns: RUNS.tails },
+    );
   });
 });
 
-describe('the reader\'s shortcuts agree with what they replace', () => {
+describe("the reader's shortcuts agree with what they replace", () => {
   it('endsWithTunnelHeader(line) is TUNNEL_HEADER_END.test(line), on real lines and edited ones', () => {
-    const PIECES = ['overlay 0, instance 1', 'overlay 12, instance ', 'VXLAN, flags [I] (0x08), vni 5', 'VXLAN, flags [', '), vni 7', 'Geneve, ', 'instance 3', 'vni 9', '\n', '\r', '\u2028', '7', ' ', ']', '['];
+    const PIECES = [
+      'overlay 0, instance 1',
+      'overlay 12, instance ',
+      'VXLAN, flags [I] (0x08), vni 5',
+      'VXLAN, flags [',
+      '), vni 7',
+      'Geneve, ',
+      'instance 3',
+      'vni 9',
+      '\n',
+      '\r',
+      '\u2028',
+      '7',
+      ' ',
+      ']',
+      '[',
+    ];
     const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 4 }), text: fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 3 })) });
     let matched = 0;
     for (const l of LINES) if (endsWithTunnelHeader(l) !== TUNNEL_HEADER_END.test(l)) expect.fail(`differ on ${JSON.stringify(l)}`);
-    fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 4 }), fc.boolean(), (i, edits, cut) => {
-      let s = LINES[i % LINES.length]!;
-      for (const e of edits) {
-        const at = cut ? s.length - (e.at % (s.length + 1)) : e.at % (s.length + 1);
-        s = s.slice(0, at) + e.text + s.slice(at + e.del);
-      }
-      const want = TUNNEL_HEADER_END.test(s);
-      if (want) matched++;
-      expect(endsWithTunnelHeader(s)).toBe(want);
-    }), { numRuns: RUNS.tunnelEnds });
+    fc.assert(
+      fc.property(fc.nat(), fc.array(edit, { maxLength: 4 }), fc.boolean(), (i, edits, cut) => {
+        let s = LINES[i % LINES.length]!;
+        for (const e of edits) {
+          const at = cut ? s.length - (e.at % (s.length + 1)) : e.at % (s.length + 1);
+          s = s.slice(0, at) + e.text + s.slice(at + e.del);
+        }
+        const want = TUNNEL_HEADER_END.test(s);
+        if (want) matched++;
+        expect(endsWithTunnelHeader(s)).toBe(want);
+      }),
+      { numRuns: RUNS.tunnelEnds },
+    );
     expect(matched).toBeGreaterThan(100);
   });
 
   it('maybeNoise(line) holds wherever NOISE matches, on real lines, noise and edited ones', () => {
-    const NOISY = ['tcpdump: verbose output suppressed', 'listening on any, link-type', 'reading from file x.pcap', 'dropped privs to tcpdump', 'Warning: interface', '12 packets captured',
-      '3 packets received by filter', 'root@node:~# tcpdump -i any', 'user@host:/tmp$ ls', '$ tcpdump', '# x', '\t0x0000:  4500 0054', '  0x0010: 0a00'];
+    const NOISY = [
+      'tcpdump: verbose output suppressed',
+      'listening on any, link-type',
+      'reading from file x.pcap',
+      'dropped privs to tcpdump',
+      'Warning: interface',
+      '12 packets captured',
+      '3 packets received by filter',
+      'root@node:~# tcpdump -i any',
+      'user@host:/tmp$ ls',
+      '$ tcpdump',
+      '# x',
+      '\t0x0000:  4500 0054',
+      '  0x0010: 0a00',
+    ];
     const PIECES = [...NOISY, ' ', '$', '#', '$ ', '# ', '\t', '0', '12 ', 'x'];
     for (const l of [...LINES, ...NOISY]) if (NOISE.test(l) && !maybeNoise(l)) expect.fail(`missed ${JSON.stringify(l)}`);
     let noise = 0;
     const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 4 }), text: fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 3 })) });
-    fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 4 }), (i, edits) => {
-      let s = i % 3 === 0 ? NOISY[i % NOISY.length]! : LINES[i % LINES.length]!;
-      for (const e of edits) {
-        const at = e.at % (s.length + 1);
-        s = s.slice(0, at) + e.text + s.slice(at + e.del);
-      }
-      if (NOISE.test(s)) {
-        noise++;
-        expect(maybeNoise(s)).toBe(true);
-      }
-    }), { numRuns: RUNS.tunnelEnds });
+    fc.assert(
+      fc.property(fc.nat(), fc.array(edit, { maxLength: 4 }), (i, edits) => {
+        let s = i % 3 === 0 ? NOISY[i % NOISY.length]! : LINES[i % LINES.length]!;
+        for (const e of edits) {
+          const at = e.at % (s.length + 1);
+          s = s.slice(0, at) + e.text + s.slice(at + e.del);
+        }
+        if (NOISE.test(s)) {
+          noise++;
+          expect(maybeNoise(s)).toBe(true);
+        }
+      }),
+      { numRuns: RUNS.tunnelEnds },
+    );
     expect(noise).toBeGreaterThan(1000);
   });
 
   it('fastRecord reads a record as the lexer and parser do, or leaves it to them, on real records and edited ones', () => {
     // Records as the reader joins them: a line ending with a tunnel header and the inner frame's line.
     const records: string[] = [];
-    const files = readdirSync(labDir).filter((f) => f.endsWith('.txt')).sort().map((f) => labDir + f);
+    const files = readdirSync(labDir)
+      .filter((f) => f.endsWith('.txt'))
+      .sort()
+      .map((f) => labDir + f);
     const bench = new URL('../bench/out/vxlan-10k.txt', import.meta.url);
     for (const f of [...files, ...(existsSync(bench) ? [bench] : [])]) {
-      const lines = readFileSync(f, 'utf8').split('\n').slice(0, 4000).map((l) => l.trim()).filter(Boolean);
+      const lines = readFileSync(f, 'utf8')
+        .split('\n')
+        .slice(0, 4000)
+        .map((l) => l.trim())
+        .filter(Boolean);
       for (let i = 0; i < lines.length; i++) records.push(endsWithTunnelHeader(lines[i]!) && i + 1 < lines.length ? `${lines[i]} ${lines[++i]}` : lines[i]!);
     }
     let fast = 0;
@@ -300,7 +457,10 @@ describe('the reader\'s shortcuts agree with what they replace', () => {
       expect(got, JSON.stringify(text)).toStrictEqual(want.rec);
       // The ends read on the way are splitPort's, or '' for an address with a leading zero.
       const ends = (net: ParsedNet) => {
-        for (const [addr, read, port] of [[net.src!, net.headSrc, net.headSport], [net.dst!, net.headDst, net.headDport]] as const) {
+        for (const [addr, read, port] of [
+          [net.src!, net.headSrc, net.headSport],
+          [net.dst!, net.headDst, net.headDport],
+        ] as const) {
           if (/^(?:\d+\.){0,3}0\d/.test(addr)) expect(read, addr).toBe('');
           else expect([read, port], addr).toStrictEqual(splitPort(addr, false));
         }
@@ -314,38 +474,108 @@ describe('the reader\'s shortcuts agree with what they replace', () => {
     // Half of the edits start from a record the shortcut takes, so that edits test its edges.
     const taken = records.filter((r) => fastRecord(r) !== null);
     // Edits where the shortcut decides: spaces of every kind, the words that keep the lexer going, cuts.
-    const PIECES = [' ', '  ', '\t', '\u00a0', '\ufeff', '\u2028', ':', ': ', '.', '0', '00', '12', '123456', '.7', 'IP ', 'IP6 ', 'OTV', 'VXLAN', 'Geneve', 'VXLAN-GPE', 'I', 'O', 'V', 'G',
-      'OTV, flags [I] (0x08), overlay 0, instance 1 ', 'VXLAN, flags [I] (0x08), vni 7 ', 'IP 1.2.3.4.5 > 6.7.8.9.10: ', '1.2.3.4', ' > ', '[', ']', '(', ')', 'x', 'Flags [S]'];
+    const PIECES = [
+      ' ',
+      '  ',
+      '\t',
+      '\u00a0',
+      '\ufeff',
+      '\u2028',
+      ':',
+      ': ',
+      '.',
+      '0',
+      '00',
+      '12',
+      '123456',
+      '.7',
+      'IP ',
+      'IP6 ',
+      'OTV',
+      'VXLAN',
+      'Geneve',
+      'VXLAN-GPE',
+      'I',
+      'O',
+      'V',
+      'G',
+      'OTV, flags [I] (0x08), overlay 0, instance 1 ',
+      'VXLAN, flags [I] (0x08), vni 7 ',
+      'IP 1.2.3.4.5 > 6.7.8.9.10: ',
+      '1.2.3.4',
+      ' > ',
+      '[',
+      ']',
+      '(',
+      ')',
+      'x',
+      'Flags [S]',
+    ];
     const edit = fc.record({ at: fc.nat(), del: fc.integer({ min: 0, max: 3 }), text: fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 3 })) });
     const before = fast;
-    fc.assert(fc.property(fc.nat(), fc.array(edit, { maxLength: 3 }), fc.boolean(), (i, edits, cut) => {
-      let s = i % 2 === 0 ? taken[(i >> 1) % taken.length]! : records[i % records.length]!;
-      for (const e of edits) {
-        const at = e.at % (s.length + 1);
-        s = cut ? s.slice(0, at) + e.text : s.slice(0, at) + e.text + s.slice(at + e.del);
-      }
-      same(s);
-    }), { numRuns: RUNS.fastRecords });
+    fc.assert(
+      fc.property(fc.nat(), fc.array(edit, { maxLength: 3 }), fc.boolean(), (i, edits, cut) => {
+        let s = i % 2 === 0 ? taken[(i >> 1) % taken.length]! : records[i % records.length]!;
+        for (const e of edits) {
+          const at = e.at % (s.length + 1);
+          s = cut ? s.slice(0, at) + e.text : s.slice(0, at) + e.text + s.slice(at + e.del);
+        }
+        same(s);
+      }),
+      { numRuns: RUNS.fastRecords },
+    );
     // Both shapes taken, and many edited records still taken (where the edit left the shape whole).
     expect(fast - tunnels).toBeGreaterThan(100);
     expect(fast - before).toBeGreaterThan(RUNS.fastRecords / 10);
   });
 
-  it('a Time token\'s seconds are what Number() makes of them, to the last bit', () => {
-    const time = fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 22 }).chain((n) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: n, maxLength: n })));
-    fc.assert(fc.property(time, ([h, m, sec, frac]) => {
-      const two = (n: number) => String(n).padStart(2, '0');
-      const t = `${two(h)}:${two(m)}:${two(sec)}${frac ? '.' + frac : ''}`;
-      const ts = parseText(`${t} IP 1.2.3.4 > 5.6.7.8: ICMP echo request, id 1, seq 2, length 64\n`).packets[0]!.ts;
-      expect(Object.is(ts, h * 3600 + m * 60 + Number(t.slice(6)))).toBe(true);
-    }), { numRuns: RUNS.times });
+  it("a Time token's seconds are what Number() makes of them, to the last bit", () => {
+    const time = fc.tuple(
+      fc.integer({ min: 0, max: 99 }),
+      fc.integer({ min: 0, max: 99 }),
+      fc.integer({ min: 0, max: 99 }),
+      fc.integer({ min: 0, max: 22 }).chain((n) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: n, maxLength: n })),
+    );
+    fc.assert(
+      fc.property(time, ([h, m, sec, frac]) => {
+        const two = (n: number) => String(n).padStart(2, '0');
+        const t = `${two(h)}:${two(m)}:${two(sec)}${frac ? '.' + frac : ''}`;
+        const ts = parseText(`${t} IP 1.2.3.4 > 5.6.7.8: ICMP echo request, id 1, seq 2, length 64\n`).packets[0]!.ts;
+        expect(Object.is(ts, h * 3600 + m * 60 + Number(t.slice(6)))).toBe(true);
+      }),
+      { numRuns: RUNS.times },
+    );
   });
 });
 
 describe('text reader: long lines', () => {
   // One token repeated over 100 kB, alone and after a packet's "src > dst:".
-  const TOKENS = ['[', '(', 'VXLAN, flags [', 'Flags [', 'Geneve, ', '1.', '1.2.3.4.', '1:', 'fe80::', '00:11:22:33:44:55 ', 'overlay 1, instance ',
-    ', seq 1', 'Request who-has 1.2.3.4 ', 'tell ', '0x', 'a', ' ', '12:00:00.000001 ', '   12  ', 'IP ', '> ', 'ICMP echo request, id 1, seq ', 'options [', '\t'];
+  const TOKENS = [
+    '[',
+    '(',
+    'VXLAN, flags [',
+    'Flags [',
+    'Geneve, ',
+    '1.',
+    '1.2.3.4.',
+    '1:',
+    'fe80::',
+    '00:11:22:33:44:55 ',
+    'overlay 1, instance ',
+    ', seq 1',
+    'Request who-has 1.2.3.4 ',
+    'tell ',
+    '0x',
+    'a',
+    ' ',
+    '12:00:00.000001 ',
+    '   12  ',
+    'IP ',
+    '> ',
+    'ICMP echo request, id 1, seq ',
+    'options [',
+    '\t',
+  ];
   for (const t of TOKENS) {
     it(`100 kB of ${JSON.stringify(t)} in well under a second`, () => {
       const body = t.repeat(Math.ceil(100_000 / t.length));

@@ -24,16 +24,32 @@ function node(args: string[]) {
 beforeAll(() => {
   execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', root], { stdio: 'pipe' });
   dir = mkdtempSync(join(tmpdir(), 'oa-pack-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: root, encoding: 'utf8' })) as { filename: string; files: { path: string }[] }[];
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: root, encoding: 'utf8' })) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   files = packed[0]!.files.map((f) => f.path);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   // Dependencies from npm's cache where it has them (npm ci fills it), else from the registry.
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, packed[0]!.filename)], { cwd: dir, stdio: 'pipe' });
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, packed[0]!.filename)], {
+    cwd: dir,
+    stdio: 'pipe',
+  });
 }, 120_000);
 
 describe('npm pack, then install in a fresh project', () => {
   it('ships the LICENSE, the schema, the CommonJS shim, and no source map that does not carry its sources', () => {
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'cjs/index.cjs', 'schema/report.schema.json', 'bin/analyze.js']) expect(files).toContain(f);
+    for (const f of [
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'cjs/index.cjs',
+      'schema/report.schema.json',
+      'bin/analyze.js',
+    ])
+      expect(files).toContain(f);
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
     const installed = join(dir, 'node_modules/overlay-analyzer/dist');
     const maps = readdirSync(installed, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.map'));
@@ -45,12 +61,18 @@ describe('npm pack, then install in a fresh project', () => {
   });
 
   it('ESM import', () => {
-    writeFileSync(join(dir, 'esm.mjs'), `import { analyzeFile } from 'overlay-analyzer';\nconst r = await analyzeFile(${JSON.stringify(capture)});\nconsole.log(r.schemaVersion, r.summary.flows, r.summary.problems);\n`);
+    writeFileSync(
+      join(dir, 'esm.mjs'),
+      `import { analyzeFile } from 'overlay-analyzer';\nconst r = await analyzeFile(${JSON.stringify(capture)});\nconsole.log(r.schemaVersion, r.summary.flows, r.summary.problems);\n`,
+    );
     expect(node(['esm.mjs'])).toEqual({ code: 0, out: '1 4 2\n', err: '' });
   });
 
   it('CommonJS require: works where Node requires ES modules, a clear message where it cannot', () => {
-    writeFileSync(join(dir, 'cjs.cjs'), `const { analyzeFile } = require('overlay-analyzer');\nanalyzeFile(${JSON.stringify(capture)}).then((r) => console.log(r.summary.flows));\n`);
+    writeFileSync(
+      join(dir, 'cjs.cjs'),
+      `const { analyzeFile } = require('overlay-analyzer');\nanalyzeFile(${JSON.stringify(capture)}).then((r) => console.log(r.summary.flows));\n`,
+    );
     expect(node(['cjs.cjs'])).toMatchObject({ code: 0, out: '4\n' });
     const off = node(['--no-experimental-require-module', 'cjs.cjs']);
     expect(off.code).toBe(1);

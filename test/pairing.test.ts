@@ -13,7 +13,7 @@ describe('ICMP echo', () => {
     expect(f!.verdict).toBe('lossy');
     expect([f!.flow.sides[0]!.answered, f!.flow.sides[0]!.unanswered]).toEqual([1, 1]);
   });
-  it('a ping to one\'s own address pairs its replies', () => {
+  it("a ping to one's own address pairs its replies", () => {
     const [f] = judge([echo(0, A, A, 8, 9, 1), echo(0.0001, A, A, 0, 9, 1), echo(1, A, A, 8, 9, 2), echo(1.0001, A, A, 0, 9, 2)]);
     expect(f!.verdict).toBe('healthy');
     expect(f!.flow.sides[0]!.answered).toBe(2);

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InputError, openInput, readCapture, type InputWarning } from '../src/readers/index.js';
+import { InputError, type InputWarning, openInput, readCapture } from '../src/readers/index.js';
 import { labCaptures } from './helpers/lab.js';
 
 /** Generated cases per property (reported in the closing note of issue 6). */
@@ -47,13 +47,17 @@ async function read(bytes: Uint8Array, chunk: number, what: string, size = bytes
   const bad: string[] = [];
   const work = (async () => {
     const input = await openInput('-', chunked(bytes, chunk));
-    await readCapture(input, (data, linkType, ts, wire) => {
-      records++;
-      if (data.length > size) bad.push(`record of ${data.length} bytes from a ${size}-byte input`);
-      if (!Number.isInteger(linkType) || linkType < 0 || linkType > 0xffff) bad.push(`link type ${linkType}`);
-      if (ts !== null && !Number.isFinite(ts)) bad.push(`time ${ts}`);
-      if (!Number.isInteger(wire) || wire < 0) bad.push(`wire length ${wire}`);
-    }, (w) => warnings.push(w));
+    await readCapture(
+      input,
+      (data, linkType, ts, wire) => {
+        records++;
+        if (data.length > size) bad.push(`record of ${data.length} bytes from a ${size}-byte input`);
+        if (!Number.isInteger(linkType) || linkType < 0 || linkType > 0xffff) bad.push(`link type ${linkType}`);
+        if (ts !== null && !Number.isFinite(ts)) bad.push(`time ${ts}`);
+        if (!Number.isInteger(wire) || wire < 0) bad.push(`wire length ${wire}`);
+      },
+      (w) => warnings.push(w),
+    );
   })();
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: did not settle in ${SETTLE_MS} ms`)), SETTLE_MS)));
@@ -61,7 +65,8 @@ async function read(bytes: Uint8Array, chunk: number, what: string, size = bytes
   try {
     await Promise.race([work, hang]);
   } catch (e) {
-    if (!(e instanceof InputError)) throw new Error(`${what} (${bytes.length} bytes, chunks of ${chunk}): ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+    if (!(e instanceof InputError))
+      throw new Error(`${what} (${bytes.length} bytes, chunks of ${chunk}): ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
     error = e;
     // One line naming the input, as the CLI prints it.
     if (!/^stdin: /.test(e.toString()) || e.toString().includes('\n')) bad.push(`error line ${JSON.stringify(e.toString())}`);
@@ -69,7 +74,8 @@ async function read(bytes: Uint8Array, chunk: number, what: string, size = bytes
     clearTimeout(timer);
   }
   for (const w of warnings) {
-    if (w.offset !== undefined && (!Number.isInteger(w.offset) || w.offset < 0 || w.offset > size)) bad.push(`warning at offset ${w.offset} of ${size}: ${w.message}`);
+    if (w.offset !== undefined && (!Number.isInteger(w.offset) || w.offset < 0 || w.offset > size))
+      bad.push(`warning at offset ${w.offset} of ${size}: ${w.message}`);
     if (w.message.includes('\n')) bad.push(`warning of several lines: ${w.message}`);
   }
   if (bad.length > 0) throw new Error(`${what}: ${bad.slice(0, 5).join('; ')}`);
@@ -78,15 +84,26 @@ async function read(bytes: Uint8Array, chunk: number, what: string, size = bytes
 
 const chunkArb = fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 65, max: 70_000 }));
 /** Values that break length arithmetic. */
-const u32Arb = fc.oneof(fc.constantFrom(0, 1, 3, 4, 11, 12, 15, 16, 27, 28, 0x7fffffff, 0x80000000, 0xfffffff0, 0xfffffffc, 0xffffffff, 262144, 262145, 16 * 1024 * 1024 + 1), fc.nat({ max: 0xffffffff }));
+const u32Arb = fc.oneof(
+  fc.constantFrom(0, 1, 3, 4, 11, 12, 15, 16, 27, 28, 0x7fffffff, 0x80000000, 0xfffffff0, 0xfffffffc, 0xffffffff, 262144, 262145, 16 * 1024 * 1024 + 1),
+  fc.nat({ max: 0xffffffff }),
+);
 
 function pcapHeader(le: boolean, nano: boolean, snaplen: number, linkType: number): Buffer {
   const h = Buffer.alloc(24);
   const magic = nano ? 0xa1b23c4d : 0xa1b2c3d4;
   if (le) {
-    h.writeUInt32LE(magic, 0); h.writeUInt16LE(2, 4); h.writeUInt16LE(4, 6); h.writeUInt32LE(snaplen, 16); h.writeUInt32LE(linkType, 20);
+    h.writeUInt32LE(magic, 0);
+    h.writeUInt16LE(2, 4);
+    h.writeUInt16LE(4, 6);
+    h.writeUInt32LE(snaplen, 16);
+    h.writeUInt32LE(linkType, 20);
   } else {
-    h.writeUInt32BE(magic, 0); h.writeUInt16BE(2, 4); h.writeUInt16BE(4, 6); h.writeUInt32BE(snaplen, 16); h.writeUInt32BE(linkType, 20);
+    h.writeUInt32BE(magic, 0);
+    h.writeUInt16BE(2, 4);
+    h.writeUInt16BE(4, 6);
+    h.writeUInt32BE(snaplen, 16);
+    h.writeUInt32BE(linkType, 20);
   }
   return h;
 }
@@ -94,30 +111,53 @@ function pcapHeader(le: boolean, nano: boolean, snaplen: number, linkType: numbe
 function shb(le: boolean): Buffer {
   const b = Buffer.alloc(28);
   const w = (v: number, o: number) => (le ? b.writeUInt32LE(v, o) : b.writeUInt32BE(v, o));
-  w(0x0a0d0d0a, 0); w(28, 4); w(0x1a2b3c4d, 8);
-  if (le) b.writeUInt16LE(1, 12); else b.writeUInt16BE(1, 12);
-  w(0xffffffff, 16); w(0xffffffff, 20); w(28, 24);
+  w(0x0a0d0d0a, 0);
+  w(28, 4);
+  w(0x1a2b3c4d, 8);
+  if (le) b.writeUInt16LE(1, 12);
+  else b.writeUInt16BE(1, 12);
+  w(0xffffffff, 16);
+  w(0xffffffff, 20);
+  w(28, 24);
   return b;
 }
 
 function idb(le: boolean, linkType: number): Buffer {
   const b = Buffer.alloc(20);
   const w = (v: number, o: number) => (le ? b.writeUInt32LE(v, o) : b.writeUInt32BE(v, o));
-  w(1, 0); w(20, 4); w(linkType, 8); w(262144, 12); w(20, 16);
+  w(1, 0);
+  w(20, 4);
+  w(linkType, 8);
+  w(262144, 12);
+  w(20, 16);
   return b;
 }
 
 describe('readCapture: random bytes after a valid header', () => {
   it('classic pcap, any byte order, µs or ns, any snap length and link type', async () => {
-    await fc.assert(fc.asyncProperty(fc.boolean(), fc.boolean(), u32Arb, fc.integer({ min: 0, max: 300 }), fc.uint8Array({ maxLength: 3000 }), chunkArb, async (le, nano, snaplen, lt, tail, chunk) => {
-      await read(Buffer.concat([pcapHeader(le, nano, snaplen, lt), tail]), chunk, 'pcap header + random');
-    }), { numRuns: RUNS.pcapTail });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.boolean(),
+        fc.boolean(),
+        u32Arb,
+        fc.integer({ min: 0, max: 300 }),
+        fc.uint8Array({ maxLength: 3000 }),
+        chunkArb,
+        async (le, nano, snaplen, lt, tail, chunk) => {
+          await read(Buffer.concat([pcapHeader(le, nano, snaplen, lt), tail]), chunk, 'pcap header + random');
+        },
+      ),
+      { numRuns: RUNS.pcapTail },
+    );
   });
 
   it('pcapng, section header (and an interface) then random blocks', async () => {
-    await fc.assert(fc.asyncProperty(fc.boolean(), fc.boolean(), fc.uint8Array({ maxLength: 3000 }), chunkArb, async (le, withIdb, tail, chunk) => {
-      await read(Buffer.concat([shb(le), withIdb ? idb(le, 1) : Buffer.alloc(0), tail]), chunk, 'pcapng header + random');
-    }), { numRuns: RUNS.pcapngTail });
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), fc.boolean(), fc.uint8Array({ maxLength: 3000 }), chunkArb, async (le, withIdb, tail, chunk) => {
+        await read(Buffer.concat([shb(le), withIdb ? idb(le, 1) : Buffer.alloc(0), tail]), chunk, 'pcapng header + random');
+      }),
+      { numRuns: RUNS.pcapngTail },
+    );
   });
 });
 
@@ -135,31 +175,38 @@ function boundaries(b: Buffer): number[] {
 describe('readCapture: real captures corrupted', () => {
   it('a 4-byte field overwritten (lengths, magics, versions, block types) at a random 4-aligned offset', async () => {
     const offsetArb = fc.oneof(fc.integer({ min: 0, max: 80 }), fc.nat());
-    await fc.assert(fc.asyncProperty(fc.nat(), fc.array(fc.tuple(offsetArb, u32Arb, fc.boolean()), { minLength: 1, maxLength: 3 }), chunkArb, async (i, edits, chunk) => {
-      const f = FILES[i % FILES.length]!;
-      const bytes = Buffer.from(f.bytes);
-      for (const [at, v, le] of edits) {
-        const o = (at % Math.floor(bytes.length / 4)) * 4;
-        if (le) bytes.writeUInt32LE(v >>> 0, o);
-        else bytes.writeUInt32BE(v >>> 0, o);
-      }
-      await read(bytes, chunk, `${f.name} with ${JSON.stringify(edits)}`);
-    }), { numRuns: RUNS.fieldOverwrite });
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.array(fc.tuple(offsetArb, u32Arb, fc.boolean()), { minLength: 1, maxLength: 3 }), chunkArb, async (i, edits, chunk) => {
+        const f = FILES[i % FILES.length]!;
+        const bytes = Buffer.from(f.bytes);
+        for (const [at, v, le] of edits) {
+          const o = (at % Math.floor(bytes.length / 4)) * 4;
+          if (le) bytes.writeUInt32LE(v >>> 0, o);
+          else bytes.writeUInt32BE(v >>> 0, o);
+        }
+        await read(bytes, chunk, `${f.name} with ${JSON.stringify(edits)}`);
+      }),
+      { numRuns: RUNS.fieldOverwrite },
+    );
   });
 
   it('cut at a random offset (plain and gzipped): the records before the cut, and a warning, or an InputError', async () => {
-    await fc.assert(fc.asyncProperty(fc.nat(), fc.nat(), fc.boolean(), chunkArb, async (i, at, gz, chunk) => {
-      const f = FILES[i % FILES.length]!;
-      const k = at % (f.bytes.length + 1);
-      const cut = f.bytes.subarray(0, k);
-      const whole = await read(f.bytes, 1 << 16, f.name);
-      const z = gzipSync(f.bytes);
-      const input = gz ? z.subarray(0, Math.max(2, Math.floor((k / f.bytes.length) * z.length))) : cut;
-      const got = await read(input, chunk, `${f.name} cut at ${k}${gz ? ' (gzip)' : ''}`, gz ? f.bytes.length : k);
-      // A cut never invents records; a plain cut inside a record or block says so (one between two is a shorter file).
-      expect(got.records).toBeLessThanOrEqual(whole.records);
-      if (!gz && got.error === null && !boundaries(f.bytes).includes(k)) expect(got.warnings.map((w) => w.offset)).toContain(Math.max(...boundaries(f.bytes).filter((b) => b < k)));
-    }), { numRuns: RUNS.cut });
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.nat(), fc.boolean(), chunkArb, async (i, at, gz, chunk) => {
+        const f = FILES[i % FILES.length]!;
+        const k = at % (f.bytes.length + 1);
+        const cut = f.bytes.subarray(0, k);
+        const whole = await read(f.bytes, 1 << 16, f.name);
+        const z = gzipSync(f.bytes);
+        const input = gz ? z.subarray(0, Math.max(2, Math.floor((k / f.bytes.length) * z.length))) : cut;
+        const got = await read(input, chunk, `${f.name} cut at ${k}${gz ? ' (gzip)' : ''}`, gz ? f.bytes.length : k);
+        // A cut never invents records; a plain cut inside a record or block says so (one between two is a shorter file).
+        expect(got.records).toBeLessThanOrEqual(whole.records);
+        if (!gz && got.error === null && !boundaries(f.bytes).includes(k))
+          expect(got.warnings.map((w) => w.offset)).toContain(Math.max(...boundaries(f.bytes).filter((b) => b < k)));
+      }),
+      { numRuns: RUNS.cut },
+    );
   });
 });
 
@@ -188,7 +235,9 @@ describe('readCapture: lengths that claim gigabytes are never allocated', () => 
   for (const claim of [0x80000000, 0xfffffff0, 0xffffffff]) {
     it(`a pcap record header claiming ${claim} captured bytes: stops with a warning`, async () => {
       const rec = Buffer.alloc(16);
-      rec.writeUInt32LE(1, 0); rec.writeUInt32LE(claim, 8); rec.writeUInt32LE(claim, 12);
+      rec.writeUInt32LE(1, 0);
+      rec.writeUInt32LE(claim, 8);
+      rec.writeUInt32LE(claim, 12);
       const { outcome, grew } = await growth(Buffer.concat([pcapHeader(true, false, 0xffffffff, 1), rec, filler]));
       expect(outcome.error).toBeNull();
       expect(outcome.records).toBe(0);
@@ -198,7 +247,10 @@ describe('readCapture: lengths that claim gigabytes are never allocated', () => 
 
     it(`a pcapng block claiming ${claim} bytes: stops with a warning`, async () => {
       const epb = Buffer.alloc(32);
-      epb.writeUInt32LE(6, 0); epb.writeUInt32LE((claim & ~3) >>> 0, 4); epb.writeUInt32LE(claim, 20); epb.writeUInt32LE(claim, 24);
+      epb.writeUInt32LE(6, 0);
+      epb.writeUInt32LE((claim & ~3) >>> 0, 4);
+      epb.writeUInt32LE(claim, 20);
+      epb.writeUInt32LE(claim, 24);
       const { outcome, grew } = await growth(Buffer.concat([shb(true), idb(true, 1), epb, filler]));
       expect(outcome.error).toBeNull();
       expect(outcome.records).toBe(0);
@@ -210,7 +262,11 @@ describe('readCapture: lengths that claim gigabytes are never allocated', () => 
   it('a pcapng packet whose captured length exceeds its block: skipped, the next one read', async () => {
     const epb = (cap: number) => {
       const b = Buffer.alloc(36);
-      b.writeUInt32LE(6, 0); b.writeUInt32LE(36, 4); b.writeUInt32LE(cap, 20); b.writeUInt32LE(4, 24); b.writeUInt32LE(36, 32);
+      b.writeUInt32LE(6, 0);
+      b.writeUInt32LE(36, 4);
+      b.writeUInt32LE(cap, 20);
+      b.writeUInt32LE(4, 24);
+      b.writeUInt32LE(36, 32);
       return b;
     };
     const { outcome, grew } = await growth(Buffer.concat([shb(true), idb(true, 1), epb(0xfffffff0), epb(4)]));

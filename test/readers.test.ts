@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { constants as zlib, gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync, constants as zlib } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { InputError, openInput, readCapture, type CaptureSummary, type InputWarning } from '../src/readers/index.js';
+import { type CaptureSummary, InputError, type InputWarning, openInput, readCapture } from '../src/readers/index.js';
 
 const TESTS = fileURLToPath(new URL('../../shared/tcpdump-tests/', import.meta.url));
 const OTHER = fileURLToPath(new URL('../../shared/other-captures/', import.meta.url));
@@ -49,7 +49,12 @@ async function read(src: string | Buffer | Readable, chunk?: number): Promise<Re
   const recs: Rec[] = [];
   const warnings: InputWarning[] = [];
   const undecoded: InputWarning[] = [];
-  const summary = await readCapture(input, (data, linkType, ts, wire, ifindex) => recs.push({ ts, linkType, wire, ifindex, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('hex') }), (w) => (/^link type \d+ is not one we decode/.test(w.message) ? undecoded : warnings).push(w));
+  const summary = await readCapture(
+    input,
+    (data, linkType, ts, wire, ifindex) =>
+      recs.push({ ts, linkType, wire, ifindex, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('hex') }),
+    (w) => (/^link type \d+ is not one we decode/.test(w.message) ? undecoded : warnings).push(w),
+  );
   return { recs, warnings, undecoded, summary, format: input.format + (input.gzip ? '+gzip' : '') };
 }
 
@@ -87,7 +92,7 @@ interface OutPacket {
 function outPackets(path: string): OutPacket[] {
   const out: OutPacket[] = [];
   for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const m = /^\s*(\d+)  (?:caplen \d+ len \d+ )?(?:(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}) |\[Invalid header)/.exec(line);
+    const m = /^\s*(\d+) {2}(?:caplen \d+ len \d+ )?(?:(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}) |\[Invalid header)/.exec(line);
     // Continuation lines of -v output are indented too: only the next number in sequence counts.
     if (m && Number(m[1]) === out.length + 1) out.push({ no: out.length + 1, time: m[2] ?? null });
   }
@@ -112,7 +117,11 @@ function seconds(time: string): number {
 
 /** Every capture of tcpdump's tests printed with -tttt, once each, with the text printed for it. */
 function tcpdumpCases(): Array<[string, string]> {
-  const rows = readFileSync(tests('INDEX.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  const rows = readFileSync(tests('INDEX.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t'));
   const seen = new Map<string, string>();
   for (const [, input, output, , args] of rows) {
     if (args!.includes('-tttt') && !seen.has(input!)) seen.set(input!, output!);
@@ -196,7 +205,13 @@ function pcapRecords(le: Buffer): { linkType: number; snaplen: number; records: 
   const nano = le.readUInt32LE(0) === 0xa1b23c4d;
   const records = pcapRecordOffsets(le).map((o) => {
     const cap = le.readUInt32LE(o + 8);
-    return { sec: le.readUInt32LE(o), ns: le.readUInt32LE(o + 4) * (nano ? 1 : 1000), cap, wire: le.readUInt32LE(o + 12), data: le.subarray(o + 16, o + 16 + cap) };
+    return {
+      sec: le.readUInt32LE(o),
+      ns: le.readUInt32LE(o + 4) * (nano ? 1 : 1000),
+      cap,
+      wire: le.readUInt32LE(o + 12),
+      data: le.subarray(o + 16, o + 16 + cap),
+    };
   });
   return { linkType: le.readUInt32LE(20) & 0xffff, snaplen: le.readUInt32LE(16), records };
 }
@@ -236,7 +251,15 @@ class NgWriter {
     return this;
   }
   shb(): this {
-    return this.block(0x0a0d0d0a, this.u32(0x1a2b3c4d), this.u16(1), this.u16(0), this.i64(-1n), this.option(4, Buffer.from('readers.test')), this.option(0, Buffer.alloc(0)));
+    return this.block(
+      0x0a0d0d0a,
+      this.u32(0x1a2b3c4d),
+      this.u16(1),
+      this.u16(0),
+      this.i64(-1n),
+      this.option(4, Buffer.from('readers.test')),
+      this.option(0, Buffer.alloc(0)),
+    );
   }
   idb(linkType: number, snaplen: number, tsresol?: number, tsoffset?: number): this {
     const opts = [this.option(2, Buffer.from('vxlan0'))];
@@ -248,7 +271,17 @@ class NgWriter {
   /** Enhanced (6) or obsolete (2) packet block. */
   packet(type: 6 | 2, iface: number, units: bigint, r: { cap: number; wire: number; data: Buffer }): this {
     const id = type === 6 ? this.u32(iface) : Buffer.concat([this.u16(iface), this.u16(0)]);
-    return this.block(type, id, this.u32(Number(units >> 32n)), this.u32(Number(units & 0xffffffffn)), this.u32(r.cap), this.u32(r.wire), this.pad(r.data), this.option(1, Buffer.from('comment')), this.option(0, Buffer.alloc(0)));
+    return this.block(
+      type,
+      id,
+      this.u32(Number(units >> 32n)),
+      this.u32(Number(units & 0xffffffffn)),
+      this.u32(r.cap),
+      this.u32(r.wire),
+      this.pad(r.data),
+      this.option(1, Buffer.from('comment')),
+      this.option(0, Buffer.alloc(0)),
+    );
   }
   spb(r: { wire: number; data: Buffer }): this {
     return this.block(3, this.u32(r.wire), r.data);
@@ -350,7 +383,10 @@ describe('classic pcap', () => {
     const r = await read(tests('tcp-handshake-nano.pcap'));
     expect(r.summary.nanosecond).toBe(true);
     // tcpdump --nano printed the time of day of each packet.
-    const printed = readFileSync(tests('tcp-handshake-nano.out'), 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/)[1]!);
+    const printed = readFileSync(tests('tcp-handshake-nano.out'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/)[1]!);
     expect(r.recs.length).toBe(printed.length);
     r.recs.forEach((x, i) => {
       const [h, m, s] = printed[i]!.split(':').map(Number);
@@ -418,7 +454,10 @@ describe('classic pcap', () => {
   });
 
   it('stops at an absurd captured length without buffering the rest of the input', async () => {
-    for (const [cap, why] of [[0x7fffffff, '> 16 MiB'], [300000, '> 256 KiB and > snap length 65535']] as const) {
+    for (const [cap, why] of [
+      [0x7fffffff, '> 16 MiB'],
+      [300000, '> 256 KiB and > snap length 65535'],
+    ] as const) {
       const head = Buffer.from(vxlan8472.subarray(0, pcapRecordOffsets(vxlan8472)[2]!)); // header and two records
       head.writeUInt32LE(65535, 16);
       const bad = Buffer.alloc(16);
@@ -426,10 +465,13 @@ describe('classic pcap', () => {
       bad.writeUInt32LE(cap, 12);
       // Then 512 MiB of zeros offered lazily: the reader must stop long before.
       let offered = 0;
-      const rest = Readable.from((function* () {
-        yield Buffer.concat([head, bad]);
-        for (; offered < 512 << 20; offered += 1 << 20) yield Buffer.alloc(1 << 20);
-      })(), { objectMode: false });
+      const rest = Readable.from(
+        (function* () {
+          yield Buffer.concat([head, bad]);
+          for (; offered < 512 << 20; offered += 1 << 20) yield Buffer.alloc(1 << 20);
+        })(),
+        { objectMode: false },
+      );
       const r = await read(rest);
       expect(r.recs, why).toHaveLength(2);
       expect(r.warnings[0], why).toMatchObject({ offset: head.length });
@@ -472,15 +514,19 @@ const LAB = fileURLToPath(new URL('../samples/lab/', import.meta.url));
 async function names(src: string | Buffer): Promise<Map<string, number>> {
   const input = typeof src === 'string' ? await openInput(src) : await openInput('-', chunked(src, 1000));
   const out = new Map<string, number>();
-  await readCapture(input, (_d, _l, _t, _w, ifindex, ifname) => {
-    const k = `${ifindex}:${ifname}`;
-    out.set(k, (out.get(k) ?? 0) + 1);
-  }, () => {});
+  await readCapture(
+    input,
+    (_d, _l, _t, _w, ifindex, ifname) => {
+      const k = `${ifindex}:${ifname}`;
+      out.set(k, (out.get(k) ?? 0) + 1);
+    },
+    () => {},
+  );
   return out;
 }
 
 describe('pcapng', () => {
-  it('names each packet\'s interface from its interface block (if_name), as dumpcap wrote it', async () => {
+  it("names each packet's interface from its interface block (if_name), as dumpcap wrote it", async () => {
     // dumpcap -i ens224 -i flannel.1 -i cni0 -i veth-pod in the lab: one block per interface.
     const file = join(LAB, 'pcapng-names.nodea-multi.pcapng');
     const got = await names(file);
@@ -490,7 +536,11 @@ describe('pcapng', () => {
     const tshark = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name'], { encoding: 'utf8' });
     if (tshark.status === 0) {
       const ours: string[] = [];
-      await readCapture(await openInput(file), (_d, _l, _t, _w, _i, ifname) => ours.push(ifname ?? ''), () => {});
+      await readCapture(
+        await openInput(file),
+        (_d, _l, _t, _w, _i, ifname) => ours.push(ifname ?? ''),
+        () => {},
+      );
       expect(ours).toEqual(tshark.stdout.trim().split('\n'));
     }
     // The same file big endian (every option header swapped) names them the same.
@@ -728,7 +778,9 @@ describe('gzip', () => {
     // The data decompressed before the check failed is read (zlib withholds at most its last output chunk).
     expect(r.recs.length).toBeGreaterThan(at.length / 2);
     expect(r.recs).toEqual((await read(big)).recs.slice(0, r.recs.length));
-    expect(r.warnings).toEqual([{ input: 'stdin', offset: at[r.recs.length], message: `corrupt gzip data (incorrect data check); stopped reading after ${r.recs.length} records` }]);
+    expect(r.warnings).toEqual([
+      { input: 'stdin', offset: at[r.recs.length], message: `corrupt gzip data (incorrect data check); stopped reading after ${r.recs.length} records` },
+    ]);
   });
 });
 
@@ -740,7 +792,10 @@ describe('opening inputs', () => {
     const records = vxlan8472.subarray(24);
     const pcap = Buffer.concat([vxlan8472.subarray(0, 24), ...Array<Buffer>(Math.ceil(3.2e6 / records.length)).fill(records)]);
     const pcapng = pcapToPcapng(pcap).bytes();
-    for (const [what, bytes] of [['pcap', pcap], ['pcapng', pcapng]] as const) {
+    for (const [what, bytes] of [
+      ['pcap', pcap],
+      ['pcapng', pcapng],
+    ] as const) {
       const path = join(tmp, `chunks.${what}`);
       writeFileSync(path, bytes);
       const [file, stream] = [await read(path), await read(bytes, 65536)];
@@ -760,14 +815,26 @@ describe('opening inputs', () => {
     const input = await openInput(path);
     expect([input.name, input.format, input.gzip]).toEqual([path, 'text', false]);
     expect(Buffer.concat(await input.stream.toArray())).toEqual(readFileSync(path));
-    expect(await failure(readCapture(input, () => undefined, () => undefined))).toMatch(/is tcpdump text, not a capture file/);
+    expect(
+      await failure(
+        readCapture(
+          input,
+          () => undefined,
+          () => undefined,
+        ),
+      ),
+    ).toMatch(/is tcpdump text, not a capture file/);
   });
 
   it('UTF-16 text (PowerShell redirection) and a UTF-8 byte-order mark give plain UTF-8', async () => {
     const text = readFileSync(tests('vxlan.out'), 'utf8');
     const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
     const be = Buffer.from(le).swap16();
-    for (const [what, bytes] of [['utf-16le', le], ['utf-16be', be], ['utf-8 bom', Buffer.from(`\ufeff${text}`)]] as const) {
+    for (const [what, bytes] of [
+      ['utf-16le', le],
+      ['utf-16be', be],
+      ['utf-8 bom', Buffer.from(`\ufeff${text}`)],
+    ] as const) {
       const input = await openInput('-', chunked(bytes, 333)); // odd chunks split code units
       expect(input.format, what).toBe('text');
       expect(Buffer.concat(await input.stream.toArray()).toString('utf8'), what).toBe(text);

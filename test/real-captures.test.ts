@@ -14,8 +14,20 @@ import { analyzeFile, type Report } from '../src/index.js';
 const dir = fileURLToPath(new URL('../../shared/real-captures/', import.meta.url));
 const PROBLEMS = new Set(['lossy', 'request-only', 'refused', 'host-unreachable', 'filtered', 'frag-needed']);
 
-interface View { proto: string; client: string; server: string; port?: number; clientPort?: number; echoId?: number; tunnel?: string | null }
-interface TruthFlow extends View { acceptable: string[]; optional?: boolean; alt?: Partial<View>[] }
+interface View {
+  proto: string;
+  client: string;
+  server: string;
+  port?: number;
+  clientPort?: number;
+  echoId?: number;
+  tunnel?: string | null;
+}
+interface TruthFlow extends View {
+  acceptable: string[];
+  optional?: boolean;
+  alt?: Partial<View>[];
+}
 type Listed = Report['flows'][number];
 
 function tunnelOk(spec: string | null | undefined, t: Listed['tunnel']): boolean {
@@ -30,13 +42,24 @@ function tunnelOk(spec: string | null | undefined, t: Listed['tunnel']): boolean
 function matches(v: View, g: Listed): boolean {
   if (g.proto !== v.proto || !tunnelOk(v.tunnel, g.tunnel)) return false;
   if (v.echoId !== undefined && g.echoId !== null && g.echoId !== v.echoId) return false;
-  const fwd = g.client === v.client && g.server === v.server && (v.port === undefined || g.serverPort === v.port) && (v.clientPort === undefined || g.clientPort === v.clientPort);
-  const rev = g.client === v.server && g.server === v.client && (v.port === undefined || g.clientPort === v.port) && (v.clientPort === undefined || g.serverPort === v.clientPort);
+  const fwd =
+    g.client === v.client &&
+    g.server === v.server &&
+    (v.port === undefined || g.serverPort === v.port) &&
+    (v.clientPort === undefined || g.clientPort === v.clientPort);
+  const rev =
+    g.client === v.server &&
+    g.server === v.client &&
+    (v.port === undefined || g.clientPort === v.port) &&
+    (v.clientPort === undefined || g.serverPort === v.clientPort);
   return fwd || rev;
 }
 
 const truth: { capture: string; flows: TruthFlow[] }[] = existsSync(dir + 'TRUTH.jsonl')
-  ? readFileSync(dir + 'TRUTH.jsonl', 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l))
+  ? readFileSync(dir + 'TRUTH.jsonl', 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l))
   : [];
 
 describe('real captures: every flow an acceptable verdict (../shared/real-captures/TRUTH.jsonl)', () => {
@@ -54,7 +77,9 @@ describe('real captures: every flow an acceptable verdict (../shared/real-captur
         if (hits.length === 0 && !f.optional) wrong.push(`${name}: not found`);
         for (const g of hits) if (!f.acceptable.includes(g.verdict)) wrong.push(`${name}: ${g.verdict}, want ${f.acceptable.join('|')}`);
       }
-      for (const g of r.flows) if (!claimed.has(g) && PROBLEMS.has(g.verdict)) wrong.push(`${g.proto} ${g.client} -> ${g.server}:${g.serverPort ?? g.echoId}: ${g.verdict}, a problem the truth does not list`);
+      for (const g of r.flows)
+        if (!claimed.has(g) && PROBLEMS.has(g.verdict))
+          wrong.push(`${g.proto} ${g.client} -> ${g.server}:${g.serverPort ?? g.echoId}: ${g.verdict}, a problem the truth does not list`);
       expect(wrong).toEqual([]);
     });
   }

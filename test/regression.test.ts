@@ -10,26 +10,39 @@ import { describe, expect, it } from 'vitest';
 import { AnalyzeError, analyzeFile, type Report } from '../src/index.js';
 
 const dir = fileURLToPath(new URL('../samples/regression/', import.meta.url));
-const files = readdirSync(dir).filter((f) => f !== 'README.md').sort();
+const files = readdirSync(dir)
+  .filter((f) => f !== 'README.md')
+  .sort();
 /** Each is a few kB at most (the longest a 100 kB line): milliseconds, unless something loops or is quadratic. */
 const LIMIT_MS = 2000;
 
-type Expect =
-  | { report: true; packets: number; warning: RegExp | null; flows?: number }
-  | { report: false; error: RegExp };
+type Expect = { report: true; packets: number; warning: RegExp | null; flows?: number } | { report: false; error: RegExp };
 
 const EXPECTED: Record<string, Expect> = {
   'binary-garbage.txt': { report: false, error: /^offset 0: not a pcap, pcapng or tcpdump text \(first bytes d3 a7 50 7f/ },
   'empty.pcap': { report: false, error: /^empty input$/ },
   'not-tcpdump.txt': { report: false, error: /^no tcpdump packet lines found in 5 lines/ },
-  'pcap-caplen-over-snaplen.pcap': { report: true, packets: 1, warning: /^offset 24: record 1 claims 148 captured bytes of a 10-byte packet \(snap length 64\).*cut to the snap length/ },
+  'pcap-caplen-over-snaplen.pcap': {
+    report: true,
+    packets: 1,
+    warning: /^offset 24: record 1 claims 148 captured bytes of a 10-byte packet \(snap length 64\).*cut to the snap length/,
+  },
   'pcap-cut-mid-record.pcap': { report: true, packets: 7, warning: /^offset 1122: the file was cut inside the record at this offset/, flows: 2 },
   'pcap-double-gzip.pcap.gz': { report: false, error: /^offset 0: gzip inside gzip/ },
   'pcap-header-only.pcap': { report: true, packets: 0, warning: null, flows: 0 },
   'pcap-record-2gib.pcap': { report: true, packets: 1, warning: /^offset 188: record claims 2147483648 captured bytes .* stopped reading after 1 records/ },
   'pcap-unknown-linktype.pcap': { report: true, packets: 1, warning: /^offset 20: link type 147 is not one we decode/, flows: 0 },
-  'pcapng-bad-block-length.pcapng': { report: true, packets: 1, warning: /^offset 220: block of type 0x6 has an impossible length 13: stopped reading after 1 packets/ },
-  'pcapng-missing-interface.pcapng': { report: true, packets: 0, warning: /^offset 128: packet names interface 7, which its section does not describe: skipped/, flows: 0 },
+  'pcapng-bad-block-length.pcapng': {
+    report: true,
+    packets: 1,
+    warning: /^offset 220: block of type 0x6 has an impossible length 13: stopped reading after 1 packets/,
+  },
+  'pcapng-missing-interface.pcapng': {
+    report: true,
+    packets: 0,
+    warning: /^offset 128: packet names interface 7, which its section does not describe: skipped/,
+    flows: 0,
+  },
   'text-100k-unclosed-brackets.txt': { report: true, packets: 1, warning: null },
   'utf16le-tcpdump.txt': { report: true, packets: 8, warning: null, flows: 2 },
   'vxlan-text-cut-inner-frame.txt': { report: true, packets: 1, warning: /^line 1: read in part/ },

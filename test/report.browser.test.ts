@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeFiles } from '../src/analyze.js';
 import type { FlowReport, Report } from '../src/report/build.js';
@@ -31,9 +31,13 @@ async function open(r: Report, name: string): Promise<{ page: Page; errors: stri
   const page = await ctx.newPage();
   const errors: string[] = [];
   const requests: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('request', (q) => { if (q.url() !== `file://${file}`) requests.push(q.url()); });
+  page.on('request', (q) => {
+    if (q.url() !== `file://${file}`) requests.push(q.url());
+  });
   await page.goto(`file://${file}`);
   return { page, errors, requests };
 }
@@ -52,17 +56,20 @@ function places(f: FlowReport): number {
 /** Colour of one pixel of a PNG, read back by the browser itself (no image library). */
 async function pixel(png: Buffer, x: number, y: number): Promise<number[]> {
   const p = await ctx.newPage();
-  const rgba = await p.evaluate(async ([b64, px, py]) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const c = document.createElement('canvas');
-    c.width = img.width;
-    c.height = img.height;
-    const g = c.getContext('2d')!;
-    g.drawImage(img, 0, 0);
-    return [...g.getImageData(px as number, py as number, 1, 1).data];
-  }, [png.toString('base64'), Math.round(x), Math.round(y)] as const);
+  const rgba = await p.evaluate(
+    async ([b64, px, py]) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.width;
+      c.height = img.height;
+      const g = c.getContext('2d')!;
+      g.drawImage(img, 0, 0);
+      return [...g.getImageData(px as number, py as number, 1, 1).data];
+    },
+    [png.toString('base64'), Math.round(x), Math.round(y)] as const,
+  );
   await p.close();
   return rgba;
 }
@@ -72,13 +79,17 @@ describe.skipIf(!present)('HTML report in headless Chromium', () => {
   let healthy: Report;
   beforeAll(async () => {
     ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'oa-chromium-')), {
-      executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 900 },
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 900 },
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
     blocked = await analyzeFiles([labDir + 'blocked-8472.nodea-any.pcap', labDir + 'blocked-8472.nodeb-any.pcap']);
     healthy = await analyzeFiles([labDir + 'healthy-icmp.nodea-any.pcap']);
   }, 60_000);
-  afterAll(async () => { await ctx?.close(); });
+  afterAll(async () => {
+    await ctx?.close();
+  });
 
   it('two nodes, UDP 8472 blocked: the requests leave node B encapsulated and are marked lost on the underlay', async () => {
     const { page, errors, requests } = await open(blocked, 'blocked-8472');
@@ -162,7 +173,7 @@ describe.skipIf(!present)('HTML report in headless Chromium', () => {
     await page.close();
   }, 60_000);
 
-  it('one capture (the seed\'s misrouted.txt): the reply is marked where it should have left encapsulated', async () => {
+  it("one capture (the seed's misrouted.txt): the reply is marked where it should have left encapsulated", async () => {
     const r = await analyzeFiles([fileURLToPath(new URL('../../shared/seed/misrouted.txt', import.meta.url))]);
     const { page, errors, requests } = await open(r, 'misrouted');
     const svg = page.locator('svg.ladder').first();
@@ -175,7 +186,10 @@ describe.skipIf(!present)('HTML report in headless Chromium', () => {
     await expect(mark.getAttribute('data-x')).resolves.toBe(lane);
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
-    await page.locator('section.flow').first().screenshot({ path: join(shots, 'seed-misrouted-flow.png') });
+    await page
+      .locator('section.flow')
+      .first()
+      .screenshot({ path: join(shots, 'seed-misrouted-flow.png') });
     await page.close();
   }, 60_000);
 

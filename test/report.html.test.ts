@@ -32,7 +32,7 @@ describe('renderHtml', () => {
     expect(html).not.toMatch(/(?<![-\w])(src|href|action)\s*=\s*["'](?!#)/i);
     expect(html.match(/url\(([^)]*)\)/g)?.every((u) => u.startsWith('url(#'))).toBe(true);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
-    expect(html).toContain("Content-Security-Policy\" content=\"default-src 'none'");
+    expect(html).toContain('Content-Security-Policy" content="default-src \'none\'');
   });
 
   it('embeds the report as JSON, equal to --format json', () => {

@@ -24,24 +24,46 @@ describe('ladder of the two-node blocked-8472 capture', () => {
     r = await analyzeFiles([labDir + 'blocked-8472.nodea-any.pcap', labDir + 'blocked-8472.nodeb-any.pcap']);
   });
 
-  it('B -> A: node B\'s four places, the underlay, node A that saw nothing; each request lost on the underlay', () => {
+  it("B -> A: node B's four places, the underlay, node A that saw nothing; each request lost on the underlay", () => {
     const l = ladderOf(flow(r, 'icmp', '10.244.3.2', '10.244.2.2'));
     expect(l.lanes.map((x) => [x.label, x.kind])).toEqual([
-      ['ifindex 5', 'seen'], ['ifindex 4', 'seen'], ['ifindex 3', 'seen'], ['ifindex 2', 'seen'], ['underlay', 'gap'], ['nothing seen', 'unseen']]);
-    expect(l.groups.map((g) => [g.node, g.side])).toEqual([['192.168.223.131', 'client'], ['192.168.232.130', 'server']]);
+      ['ifindex 5', 'seen'],
+      ['ifindex 4', 'seen'],
+      ['ifindex 3', 'seen'],
+      ['ifindex 2', 'seen'],
+      ['underlay', 'gap'],
+      ['nothing seen', 'unseen'],
+    ]);
+    expect(l.groups.map((g) => [g.node, g.side])).toEqual([
+      ['192.168.223.131', 'client'],
+      ['192.168.232.130', 'server'],
+    ]);
     expect(l.rows.map((x) => x.label)).toEqual(['request seq 1', 'request seq 2', 'request seq 3']);
     for (const row of l.rows) {
       // Pod side to NIC, then the NIC into the underlay, where it stops.
-      expect(row.segments).toEqual([{ from: 0, to: 3, outer: null }, { from: 3, to: 4, outer: '192.168.223.131 > 192.168.232.130:8472 vxlan vni 1' }]);
+      expect(row.segments).toEqual([
+        { from: 0, to: 3, outer: null },
+        { from: 3, to: 4, outer: '192.168.223.131 > 192.168.232.130:8472 vxlan vni 1' },
+      ]);
       expect(row.lost).toMatchObject({ lane: 4, short: 'never arrived at 192.168.232.130' });
     }
     // Time goes down.
     expect(l.rows.map((x) => x.ts)).toEqual([...l.rows.map((x) => x.ts)].sort((a, b) => a! - b!));
   });
 
-  it('A -> B: both nodes\' lanes, the server\'s in reverse; requests cross, replies die on the underlay', () => {
+  it("A -> B: both nodes' lanes, the server's in reverse; requests cross, replies die on the underlay", () => {
     const l = ladderOf(flow(r, 'icmp', '10.244.2.2', '10.244.3.2'));
-    expect(l.lanes.map((x) => x.label)).toEqual(['ifindex 5', 'ifindex 4', 'ifindex 3', 'ifindex 2', 'underlay', 'ifindex 2', 'ifindex 3', 'ifindex 4', 'ifindex 5']);
+    expect(l.lanes.map((x) => x.label)).toEqual([
+      'ifindex 5',
+      'ifindex 4',
+      'ifindex 3',
+      'ifindex 2',
+      'underlay',
+      'ifindex 2',
+      'ifindex 3',
+      'ifindex 4',
+      'ifindex 5',
+    ]);
     expect(l.rows.map((x) => x.role)).toEqual(['request', 'reply', 'request', 'reply', 'request', 'reply']);
     const [req, rep] = l.rows;
     expect(req!.segments).toContainEqual({ from: 3, to: 5, outer: '192.168.232.130 > 192.168.223.131:8472 vxlan vni 1' });
@@ -60,7 +82,10 @@ describe('ladder of the two-node blocked-8472 capture', () => {
     const f = flow(r, 'icmp', '10.244.2.2', '10.244.3.2');
     const client = f.hops[0]!;
     const first = client.packets[0]!;
-    const twice: FlowReport = { ...f, hops: [{ ...client, packets: [{ ...first, where: 'bare', outerSrc: null, outerDst: null, ifname: 'ifindex 5' }, ...client.packets] }, ...f.hops.slice(1)] };
+    const twice: FlowReport = {
+      ...f,
+      hops: [{ ...client, packets: [{ ...first, where: 'bare', outerSrc: null, outerDst: null, ifname: 'ifindex 5' }, ...client.packets] }, ...f.hops.slice(1)],
+    };
     const rows = ladderOf(twice).rows;
     expect(rows).toHaveLength(6);
     expect(rows[0]!.segments).toContainEqual({ from: 3, to: 5, outer: '192.168.232.130 > 192.168.223.131:8472 vxlan vni 1' });

@@ -27,7 +27,9 @@ function section(text: string, title: RegExp): string[] {
 
 describe('terminal report of the lab and the seed', () => {
   const inputs = [
-    ...readdirSync(labDir).filter((f) => /\.pcap$/.test(f)).map((f) => [labDir + f]),
+    ...readdirSync(labDir)
+      .filter((f) => /\.pcap$/.test(f))
+      .map((f) => [labDir + f]),
     [labDir + 'blocked-8472.nodea-any.pcap', labDir + 'blocked-8472.nodeb-any.pcap'],
     ...['healthy.txt', 'missing-route.txt', 'misrouted.txt'].map((f) => [seedDir + f]),
   ];
@@ -75,7 +77,10 @@ describe('terminal report of the two-node blocked capture', () => {
     const findings = Array.from({ length: 40 }, (_, i) => ({ ...r.findings[0]!, count: 40 - i }));
     const endpoints = Array.from({ length: 300 }, (_, i) => ({ src: `192.168.1.${i % 250}`, dst: '192.168.2.1', packets: i }));
     const big: Report = {
-      ...r, flows, findings, tunnels: [{ ...r.tunnels[0]!, endpoints }],
+      ...r,
+      flows,
+      findings,
+      tunnels: [{ ...r.tunnels[0]!, endpoints }],
       summary: { ...r.summary, flows: 10_000, problems: 10_000, listed: 500, verdicts: { ...r.summary.verdicts, 'request-only': 10_000, healthy: 0 } },
     };
     const text = renderText(big, false);
@@ -88,7 +93,7 @@ describe('terminal report of the two-node blocked capture', () => {
     expect(joined).toMatch(/and 296 more directions: see analyze --format html/);
   });
 
-  it('--flow ID: the flow\'s places, lost packets, an ASCII ladder and what to run; an unknown id says so', () => {
+  it("--flow ID: the flow's places, lost packets, an ASCII ladder and what to run; an unknown id says so", () => {
     const id = r.flows.find((f) => f.client === '10.244.3.2' && f.proto === 'icmp')!.id;
     const text = renderText(r, false, { flows: [id, 999] });
     expect(text).toMatch(new RegExp(`^Flow #${id}: request-only, icmp 10\\.244\\.3\\.2 -> 10\\.244\\.2\\.2`));

@@ -18,11 +18,13 @@ describe('count', () => {
 
 describe('wrap', () => {
   it('fits every line to the width and keeps every word, in order', () => {
-    fc.assert(fc.property(fc.array(fc.stringMatching(/^[a-z0-9.:>-]{1,30}$/), { maxLength: 60 }), fc.integer({ min: 20, max: 120 }), (words, width) => {
-      const lines = wrap(words.join(' '), width, '  ', '    ');
-      for (const l of lines) expect(l.length).toBeLessThanOrEqual(width);
-      expect(lines.join(' ').split(/\s+/).filter(Boolean).join('')).toBe(words.join(''));
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[a-z0-9.:>-]{1,30}$/), { maxLength: 60 }), fc.integer({ min: 20, max: 120 }), (words, width) => {
+        const lines = wrap(words.join(' '), width, '  ', '    ');
+        for (const l of lines) expect(l.length).toBeLessThanOrEqual(width);
+        expect(lines.join(' ').split(/\s+/).filter(Boolean).join('')).toBe(words.join(''));
+      }),
+    );
   });
   it('breaks a word longer than a line instead of cutting it', () => {
     const long = 'x'.repeat(50);

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript without type declarations
 import { buildPacket, PACKET_EVENTS } from '../bench/generate.js';
 import { decodeFrame } from '../src/decoders/index.js';
-import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Frame } from '../src/model.js';
+import { type Frame, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../src/model.js';
 import { allFrames } from './helpers/frames.js';
 
 export const ROUNDTRIP_RUNS = 1000;
@@ -20,11 +20,32 @@ const GATEWAY = [0x00, 0x1b, 0x21, 0x3a, 0x52, 0x01];
 /** Inner UDP on a tunnel port would (rightly) be decoded as one more tunnel level. */
 const TUNNEL_PORTS = new Set([8472, 4789, 6081]);
 
-type Event = 'echo-request' | 'echo-reply' | 'syn' | 'syn-ack' | 'ack' | 'server-ack' | 'request' | 'response' | 'fin' | 'server-fin' | 'rst' | 'query' | 'answer' | 'port-unreachable';
+type Event =
+  | 'echo-request'
+  | 'echo-reply'
+  | 'syn'
+  | 'syn-ack'
+  | 'ack'
+  | 'server-ack'
+  | 'request'
+  | 'response'
+  | 'fin'
+  | 'server-fin'
+  | 'rst'
+  | 'query'
+  | 'answer'
+  | 'port-unreachable';
 const FROM_CLIENT = new Set<Event>(['echo-request', 'syn', 'ack', 'request', 'fin', 'query']);
 const TCP_FLAGS: Partial<Record<Event, number>> = {
-  syn: TCP_SYN, 'syn-ack': TCP_SYN | TCP_ACK, ack: TCP_ACK, 'server-ack': TCP_ACK, request: TCP_PSH | TCP_ACK,
-  response: TCP_PSH | TCP_ACK, fin: TCP_FIN | TCP_ACK, 'server-fin': TCP_FIN | TCP_ACK, rst: TCP_RST | TCP_ACK,
+  syn: TCP_SYN,
+  'syn-ack': TCP_SYN | TCP_ACK,
+  ack: TCP_ACK,
+  'server-ack': TCP_ACK,
+  request: TCP_PSH | TCP_ACK,
+  response: TCP_PSH | TCP_ACK,
+  fin: TCP_FIN | TCP_ACK,
+  'server-fin': TCP_FIN | TCP_ACK,
+  rst: TCP_RST | TCP_ACK,
 };
 
 const dotted = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
@@ -66,7 +87,14 @@ function expected(p: PacketFields): unknown {
     l4 = { kind: 'udp', srcPort: from.port, dstPort: to.port };
   } else if (p.event === 'port-unreachable') {
     proto = 1;
-    l4 = { kind: 'icmp', type: 3, code: 3, id: null, seq: null, quoted: { src: dotted(p.client.ip), dst: dotted(p.server.ip), proto: 17, srcPort: p.client.port, dstPort: p.server.port } };
+    l4 = {
+      kind: 'icmp',
+      type: 3,
+      code: 3,
+      id: null,
+      seq: null,
+      quoted: { src: dotted(p.client.ip), dst: dotted(p.server.ip), proto: 17, srcPort: p.client.port, dstPort: p.server.port },
+    };
   } else {
     proto = 6;
     const flags = TCP_FLAGS[p.event]!;
@@ -77,13 +105,37 @@ function expected(p: PacketFields): unknown {
     l4 = tcp;
   }
   return {
-    link: 'ether', ...outerMacs, vlans: [], ethertype: 0x0800, truncated: false, note: null,
-    ip: { version: 4, src: dotted(from.node.ip), dst: dotted(to.node.ip), proto: 17, ttl: from.node.sideA ? 64 : 63, id: from.node.outerId, fragOffset: 0, moreFragments: false, dontFragment: false },
+    link: 'ether',
+    ...outerMacs,
+    vlans: [],
+    ethertype: 0x0800,
+    truncated: false,
+    note: null,
+    ip: {
+      version: 4,
+      src: dotted(from.node.ip),
+      dst: dotted(to.node.ip),
+      proto: 17,
+      ttl: from.node.sideA ? 64 : 63,
+      id: from.node.outerId,
+      fragOffset: 0,
+      moreFragments: false,
+      dontFragment: false,
+    },
     l4: { kind: 'udp', srcPort: from.outerPort, dstPort: 8472 },
     tunnel: {
-      type: 'vxlan', vni: p.vni, flags: 0x08,
+      type: 'vxlan',
+      vni: p.vni,
+      flags: 0x08,
       inner: {
-        link: 'ether', src: mac(from.node.vtep), dst: mac(to.node.vtep), vlans: [], ethertype: 0x0800, truncated: false, note: null, tunnel: null,
+        link: 'ether',
+        src: mac(from.node.vtep),
+        dst: mac(to.node.vtep),
+        vlans: [],
+        ethertype: 0x0800,
+        truncated: false,
+        note: null,
+        tunnel: null,
         ip: { version: 4, src: dotted(from.ip), dst: dotted(to.ip), proto, ttl: 63, fragOffset: 0, moreFragments: false },
         l4,
       },
@@ -94,22 +146,31 @@ function expected(p: PacketFields): unknown {
 describe('bench/generate.js packets decode to the fields they were built from', () => {
   it('every event kind, random addresses, ports, identifiers and VNI', () => {
     const seen = new Set<string>();
-    fc.assert(fc.property(packetArb, (p) => {
-      // `seq` is the echo sequence number, or for a response the length of its body.
-      const bytes: Uint8Array = buildPacket({ ...p, seq: p.event === 'response' ? p.bodyLen : p.seq, gateway: GATEWAY });
-      const d = decodeFrame(LINKTYPE_ETHERNET, bytes);
-      expect(d.frame).toMatchObject(expected(p) as Frame);
-      // Lengths agree with the bytes: nothing announced beyond them, nothing cut.
-      expect(d.frame.ip!.length).toBe(bytes.length - 14);
-      expect(allFrames(d.frame).map((f) => [f.truncated, f.note])).toEqual(allFrames(d.frame).map(() => [false, null]));
-      seen.add(p.event);
-    }), { numRuns: ROUNDTRIP_RUNS });
+    fc.assert(
+      fc.property(packetArb, (p) => {
+        // `seq` is the echo sequence number, or for a response the length of its body.
+        const bytes: Uint8Array = buildPacket({ ...p, seq: p.event === 'response' ? p.bodyLen : p.seq, gateway: GATEWAY });
+        const d = decodeFrame(LINKTYPE_ETHERNET, bytes);
+        expect(d.frame).toMatchObject(expected(p) as Frame);
+        // Lengths agree with the bytes: nothing announced beyond them, nothing cut.
+        expect(d.frame.ip!.length).toBe(bytes.length - 14);
+        expect(allFrames(d.frame).map((f) => [f.truncated, f.note])).toEqual(allFrames(d.frame).map(() => [false, null]));
+        seen.add(p.event);
+      }),
+      { numRuns: ROUNDTRIP_RUNS },
+    );
     // Every event kind was built at least once (14 kinds in 1000 runs).
     expect([...seen].sort()).toEqual([...(PACKET_EVENTS as string[])].sort());
   });
 
-  it('the generator\'s own defaults (VNI 1, as in the benchmark captures)', () => {
-    const side = (ip: number, port: number) => ({ ip, port, ipId: 7, outerPort: 40000, node: { ip: ip + 1, nic: [0, 12, 41, 1, 2, 3], vtep: [2, 1, 2, 3, 4, 5], sideA: true, outerId: 9 } });
+  it("the generator's own defaults (VNI 1, as in the benchmark captures)", () => {
+    const side = (ip: number, port: number) => ({
+      ip,
+      port,
+      ipId: 7,
+      outerPort: 40000,
+      node: { ip: ip + 1, nic: [0, 12, 41, 1, 2, 3], vtep: [2, 1, 2, 3, 4, 5], sideA: true, outerId: 9 },
+    });
     const d = decodeFrame(LINKTYPE_ETHERNET, buildPacket({ event: 'syn', client: side(0x0af40202, 40001), server: side(0x0af40302, 80) }));
     expect(d.frame.tunnel).toMatchObject({ type: 'vxlan', vni: 1 });
     expect(d.frame.tunnel!.inner.l4).toMatchObject({ kind: 'tcp', srcPort: 40001, dstPort: 80, flags: TCP_SYN, seq: 1 });

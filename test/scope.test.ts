@@ -15,7 +15,12 @@ describe('one conversation bare and encapsulated at one capture point', () => {
   it('the bare copies on the bridge (other MACs, no interface names) join the tunnel flow active there just now', () => {
     const req = echo(0, POD_B, POD_A, 8, 5, 1);
     const rep = echo(0.001, POD_A, POD_B, 0, 5, 1);
-    const packets = [vxlan(req, NODE_B, NODE_A, 1), bare(req, 0.0001, BRIDGE), bare(rep, 0, [BRIDGE[1], BRIDGE[0]]), vxlan({ ...rep, ts: 0.0011 }, NODE_A, NODE_B, 1)];
+    const packets = [
+      vxlan(req, NODE_B, NODE_A, 1),
+      bare(req, 0.0001, BRIDGE),
+      bare(rep, 0, [BRIDGE[1], BRIDGE[0]]),
+      vxlan({ ...rep, ts: 0.0011 }, NODE_A, NODE_B, 1),
+    ];
     const flows = judge(packets);
     expect(flows.map((f) => [f.flow.scope, f.verdict])).toEqual([['vxlan:1', 'healthy']]);
     expect(flows[0]!.flow.packets).toBe(2);
@@ -33,7 +38,14 @@ describe('VNIs', () => {
     expect(flows.map((f) => [f.flow.scope, f.verdict])).toEqual([['vxlan:1001', 'healthy']]);
   });
   it('the same tuple sent one way in two VNIs stays two conversations', () => {
-    const flows = judge([vxlan(echo(0, POD_B, POD_A, 8, 5, 1), NODE_B, NODE_A, 1), vxlan(echo(0, POD_B, POD_A, 8, 5, 1), NODE_B, NODE_A, 2), vxlan(echo(0.001, POD_A, POD_B, 0, 5, 1), NODE_A, NODE_B, 2)]);
-    expect(flows.map((f) => [f.flow.scope, f.verdict]).sort()).toEqual([['vxlan:1', 'incomplete'], ['vxlan:2', 'healthy']]);
+    const flows = judge([
+      vxlan(echo(0, POD_B, POD_A, 8, 5, 1), NODE_B, NODE_A, 1),
+      vxlan(echo(0, POD_B, POD_A, 8, 5, 1), NODE_B, NODE_A, 2),
+      vxlan(echo(0.001, POD_A, POD_B, 0, 5, 1), NODE_A, NODE_B, 2),
+    ]);
+    expect(flows.map((f) => [f.flow.scope, f.verdict]).sort()).toEqual([
+      ['vxlan:1', 'incomplete'],
+      ['vxlan:2', 'healthy'],
+    ]);
   });
 });

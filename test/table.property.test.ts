@@ -44,7 +44,8 @@ function capture(convs: Conv[]): string {
       const t = c.start + i * 0.5;
       for (let p = 0; p < c.places; p++) {
         lines.push([t + p * 1e-5, `${PLACES[p]} IP ${client} > ${server}: ICMP echo request, id ${id}, seq ${i + 1}, length 64`]);
-        if (!(c.dropped & (1 << i))) lines.push([t + 0.001 + p * 1e-5, `${PLACES[p]} IP ${server} > ${client}: ICMP echo reply, id ${id}, seq ${i + 1}, length 64`]);
+        if (!(c.dropped & (1 << i)))
+          lines.push([t + 0.001 + p * 1e-5, `${PLACES[p]} IP ${server} > ${client}: ICMP echo reply, id ${id}, seq ${i + 1}, length 64`]);
       }
     }
   });

@@ -17,11 +17,18 @@ describe('idle flows are closed and reported as the capture goes', () => {
 
   it('a silence longer than the idle timeout starts a new flow record', async () => {
     const r = await analyzeText(text);
-    expect(r.flows.map((f) => [f.echoId, f.requests, f.verdict])).toEqual([[7, 2, 'healthy'], [7, 2, 'healthy'], [9, 1, 'healthy']]);
+    expect(r.flows.map((f) => [f.echoId, f.requests, f.verdict])).toEqual([
+      [7, 2, 'healthy'],
+      [7, 2, 'healthy'],
+      [9, 1, 'healthy'],
+    ]);
   });
   it('with a longer idle timeout the same exchange is one flow', async () => {
     const r = await analyzeText(text, { idleTimeout: 45 });
-    expect(r.flows.map((f) => [f.echoId, f.requests])).toEqual([[7, 4], [9, 1]]);
+    expect(r.flows.map((f) => [f.echoId, f.requests])).toEqual([
+      [7, 4],
+      [9, 1],
+    ]);
   });
   it('--max-flows bounds the flows open at once: a flow closed by idleness makes room, else the least recent one is closed early', async () => {
     const r = await analyzeText(ping(0, 1, 1) + ping(30, 2, 1), { maxFlows: 1 });
@@ -29,12 +36,21 @@ describe('idle flows are closed and reported as the capture goes', () => {
     expect(r.warnings).toEqual([]);
     // Two pings interleaved with room for one: each new packet of the other flow closes the open one.
     const both = await analyzeText(ping(0, 1, 1) + ping(0.5, 2, 1) + ping(1, 1, 2), { maxFlows: 1 });
-    expect(both.flows.map((f) => [f.echoId, f.requests, f.verdict])).toEqual([[1, 1, 'healthy'], [2, 1, 'healthy'], [1, 1, 'healthy']]);
-    expect(both.warnings).toEqual(['2 flows were closed before going idle, to keep at most 1 open at once (--max-flows): each is judged on what it had seen by then']);
+    expect(both.flows.map((f) => [f.echoId, f.requests, f.verdict])).toEqual([
+      [1, 1, 'healthy'],
+      [2, 1, 'healthy'],
+      [1, 1, 'healthy'],
+    ]);
+    expect(both.warnings).toEqual([
+      '2 flows were closed before going idle, to keep at most 1 open at once (--max-flows): each is judged on what it had seen by then',
+    ]);
   });
   it('a flow closed early is judged on what it saw: unanswered requests past the reply timeout', async () => {
     const r = await analyzeText(ping(0, 5, 1, false) + ping(1, 5, 2, false) + ping(30, 6, 1));
-    expect(r.flows.map((f) => [f.echoId, f.verdict, f.unanswered])).toEqual([[5, 'request-only', 2], [6, 'healthy', 0]]);
+    expect(r.flows.map((f) => [f.echoId, f.verdict, f.unanswered])).toEqual([
+      [5, 'request-only', 2],
+      [6, 'healthy', 0],
+    ]);
   });
   it('the report counts every flow and lists at most --max-listed, problems first', async () => {
     let t = '';
@@ -45,21 +61,29 @@ describe('idle flows are closed and reported as the capture goes', () => {
     expect(r.flows.map((f) => f.verdict)).toEqual(['request-only', 'request-only']);
     // Odd ids unanswered: 101 and 103 past the reply timeout, 105 too recent to tell.
     expect(r.summary.verdicts).toMatchObject({ healthy: 3, 'request-only': 2, incomplete: 1 });
-    expect(r.findings.map((f) => [f.verdict, f.count, f.flows])).toEqual([['request-only', 2, [2, 4]], ['incomplete', 1, [6]]]);
+    expect(r.findings.map((f) => [f.verdict, f.count, f.flows])).toEqual([
+      ['request-only', 2, [2, 4]],
+      ['incomplete', 1, [6]],
+    ]);
     expect(r.warnings).toEqual(['4 of 6 flows are counted but not listed (problems first; --max-listed)']);
   });
 
   it('a port unreachable whose text hides the source port goes to the flow whose request came just before it', async () => {
-    const r = await analyzeText([
-      '08:00:00.000000 IP 10.0.0.1.1111 > 10.0.0.2.53: 1+ A? a.example. (27)',
-      '08:00:00.100000 IP 10.0.0.1.2222 > 10.0.0.2.53: 2+ A? b.example. (27)',
-      '08:00:00.100100 IP 10.0.0.2 > 10.0.0.1: ICMP 10.0.0.2 udp port 53 unreachable, length 63',
-      '08:00:03.000000 IP 10.0.0.1.3333 > 10.0.0.2.53: 3+ A? c.example. (27)',
-      '08:00:03.000100 IP 10.0.0.2.53 > 10.0.0.1.3333: 3 1/0/0 A 10.0.0.9 (43)',
-    ].join('\n') + '\n');
-    expect(r.flows.map((f) => [f.clientPort, f.verdict]).sort()).toEqual([[1111, 'request-only'], [2222, 'refused'], [3333, 'healthy']]);
+    const r = await analyzeText(
+      [
+        '08:00:00.000000 IP 10.0.0.1.1111 > 10.0.0.2.53: 1+ A? a.example. (27)',
+        '08:00:00.100000 IP 10.0.0.1.2222 > 10.0.0.2.53: 2+ A? b.example. (27)',
+        '08:00:00.100100 IP 10.0.0.2 > 10.0.0.1: ICMP 10.0.0.2 udp port 53 unreachable, length 63',
+        '08:00:03.000000 IP 10.0.0.1.3333 > 10.0.0.2.53: 3+ A? c.example. (27)',
+        '08:00:03.000100 IP 10.0.0.2.53 > 10.0.0.1.3333: 3 1/0/0 A 10.0.0.9 (43)',
+      ].join('\n') + '\n',
+    );
+    expect(r.flows.map((f) => [f.clientPort, f.verdict]).sort()).toEqual([
+      [1111, 'request-only'],
+      [2222, 'refused'],
+      [3333, 'healthy'],
+    ]);
   });
-
 });
 
 describe('contradictory data does not make a wrong verdict', () => {
@@ -76,7 +100,11 @@ describe('contradictory data does not make a wrong verdict', () => {
     expect(r.flows.map((f) => [f.client, f.verdict, f.answered])).toEqual([['10.0.0.1', 'healthy', 3]]);
   });
   it('a flow seen only in its replies is incomplete, not request-only', async () => {
-    const r = await analyzeText(lines(ping(0, 8, 1) + ping(1, 8, 2)).filter((l) => l.includes('reply')).join('\n') + '\n');
+    const r = await analyzeText(
+      lines(ping(0, 8, 1) + ping(1, 8, 2))
+        .filter((l) => l.includes('reply'))
+        .join('\n') + '\n',
+    );
     expect(r.flows.map((f) => [f.verdict, f.requests])).toEqual([['incomplete', 0]]);
   });
 });
@@ -112,4 +140,3 @@ describe('open flows kept as columns', () => {
     expect(r.summary.verdicts).toMatchObject({ healthy: 4001, 'request-only': 2000 });
   });
 });
-

@@ -4,7 +4,7 @@
  * resets and one-sided views are told apart as tcptrace and Wireshark do.
  */
 import { describe, expect, it } from 'vitest';
-import { covered, keyDir, segmentKey, TcpSide, unknownKey, type Segment } from '../src/flows/tcp.js';
+import { covered, keyDir, type Segment, segmentKey, TcpSide, unknownKey } from '../src/flows/tcp.js';
 import { F, judge, tcp } from './helpers/packets.js';
 
 const C: [string, number] = ['10.0.0.1', 40000];
@@ -98,7 +98,12 @@ describe('TCP flows judged by sequence space', () => {
   });
   it('SYNs retried then answered: lossy, connected late; never answered: request-only', () => {
     const p = clean(7);
-    const retried = [tcp({ ts: 0, from: C, to: S, flags: F.S, seq: ISN_C }), tcp({ ts: 1, from: C, to: S, flags: F.S, seq: ISN_C }), tcp({ ts: 3, from: C, to: S, flags: F.S, seq: ISN_C }), ...p];
+    const retried = [
+      tcp({ ts: 0, from: C, to: S, flags: F.S, seq: ISN_C }),
+      tcp({ ts: 1, from: C, to: S, flags: F.S, seq: ISN_C }),
+      tcp({ ts: 3, from: C, to: S, flags: F.S, seq: ISN_C }),
+      ...p,
+    ];
     const [f] = judge(retried);
     expect(f!.verdict).toBe('lossy');
     expect(f!.explanation).toMatch(/connected after 3 SYN retries, 7\.0 s late/);
@@ -111,7 +116,10 @@ describe('TCP flows judged by sequence space', () => {
     expect(judge(p)[0]!.verdict).toBe('healthy');
   });
   it('a RST answering the SYN is refused', () => {
-    const p = [tcp({ ts: 0, from: C, to: S, flags: F.S, seq: ISN_C }), tcp({ ts: 0.001, from: S, to: C, flags: F.R | F.A, seq: 0, ack: (ISN_C + 1) % 2 ** 32 })];
+    const p = [
+      tcp({ ts: 0, from: C, to: S, flags: F.S, seq: ISN_C }),
+      tcp({ ts: 0.001, from: S, to: C, flags: F.R | F.A, seq: 0, ack: (ISN_C + 1) % 2 ** 32 }),
+    ];
     expect(judge(p)[0]!.verdict).toBe('refused');
   });
   it('caught mid-stream, acknowledged data is healthy', () => {
@@ -127,7 +135,8 @@ describe('TCP flows judged by sequence space', () => {
   });
   it('data resent with backoff and never acknowledged after an answered handshake: the connection stalled', () => {
     const p = clean().slice(0, 3);
-    for (const ts of [0.03, 0.23, 0.63, 1.43, 3.03]) p.push(tcp({ ts, from: C, to: S, flags: F.P | F.A, seq: (ISN_C + 1) % 2 ** 32, ack: ISN_S + 1, len: 500 }));
+    for (const ts of [0.03, 0.23, 0.63, 1.43, 3.03])
+      p.push(tcp({ ts, from: C, to: S, flags: F.P | F.A, seq: (ISN_C + 1) % 2 ** 32, ack: ISN_S + 1, len: 500 }));
     const [f] = judge(p);
     expect(f!.verdict).toBe('request-only');
     expect(f!.explanation).toMatch(/stalled/);

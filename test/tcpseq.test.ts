@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame } from '../src/decoders/index.js';
 import { parseText } from '../src/lexer/index.js';
-import { innermost, type Frame } from '../src/model.js';
+import { type Frame, innermost } from '../src/model.js';
 import { openInput, readCapture } from '../src/readers/index.js';
 
 const labDir = fileURLToPath(new URL('../samples/lab/', import.meta.url));
@@ -19,17 +19,25 @@ function tcpOf(f: Frame): { seq: number | null; ack: number | null; flags: numbe
 }
 
 const texts = [
-  ...readdirSync(labDir).filter((n) => /\.pcap\.nn(-e|-v)?\.txt$/.test(n) && /tcp/.test(n)).map((n) => labDir + n),
-  ...readdirSync(trafficDir).filter((n) => /\.pcap\.nn(-e|-v)?\.txt$/.test(n) && /tcp-(midstream|underlay|fin)/.test(n)).map((n) => trafficDir + n),
+  ...readdirSync(labDir)
+    .filter((n) => /\.pcap\.nn(-e|-v)?\.txt$/.test(n) && /tcp/.test(n))
+    .map((n) => labDir + n),
+  ...readdirSync(trafficDir)
+    .filter((n) => /\.pcap\.nn(-e|-v)?\.txt$/.test(n) && /tcp-(midstream|underlay|fin)/.test(n))
+    .map((n) => trafficDir + n),
 ];
 
-describe('TCP numbers in tcpdump text, restored to the capture\'s', () => {
+describe("TCP numbers in tcpdump text, restored to the capture's", () => {
   it('has lab texts with TCP to compare', () => expect(texts.length).toBeGreaterThan(5));
   it('has SACK blocks among them to compare', () => expect(texts.some((t) => /[,[]sack \d/.test(readFileSync(t, 'utf8')))).toBe(true));
   for (const path of texts) {
     it(path.slice(path.lastIndexOf('/samples/') + 1), async () => {
       const frames: Frame[] = [];
-      await readCapture(await openInput(path.replace(/\.nn(-e|-v)?\.txt$/, '')), (data, lt) => frames.push(decodeFrame(lt, data).frame), () => undefined);
+      await readCapture(
+        await openInput(path.replace(/\.nn(-e|-v)?\.txt$/, '')),
+        (data, lt) => frames.push(decodeFrame(lt, data).frame),
+        () => undefined,
+      );
       const packets = parseText(readFileSync(path, 'utf8')).packets;
       expect(packets.length).toBe(frames.length);
       let compared = 0;

@@ -27,7 +27,13 @@ export function carrierOf(tunnel: { type: TunnelType; port: number | null } | nu
   const type = tunnel?.type ?? 'vxlan';
   const proto = IP_PROTOCOL[type];
   if (proto) {
-    return { words: `IP protocol ${proto[0]} (${proto[1]})`, port: null, probe: () => [], trace: (h) => `traceroute -P ${proto[0]} ${h}`, overhead: OVERHEAD[type] };
+    return {
+      words: `IP protocol ${proto[0]} (${proto[1]})`,
+      port: null,
+      probe: () => [],
+      trace: (h) => `traceroute -P ${proto[0]} ${h}`,
+      overhead: OVERHEAD[type],
+    };
   }
   const port = tunnel?.port ?? DEFAULT_PORT[type] ?? VXLAN_PORT_LINUX;
   return { words: `UDP ${port}`, port, probe: (v) => [`nc -vzu ${v} ${port}`], trace: (h) => `traceroute -U -p ${port} ${h}`, overhead: OVERHEAD[type] };

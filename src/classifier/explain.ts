@@ -25,13 +25,15 @@ function tcpWords(flow: Flow, side: Side): string {
   const t = side.tcp;
   if (!t) return '';
   const out: string[] = [];
-  if (t.handshake === 'complete' && t.synRetries > 0) out.push(`connected after ${plural(t.synRetries, 'SYN retry', 'SYN retries')}, ${secs(t.connectDelay ?? 0)} late`);
+  if (t.handshake === 'complete' && t.synRetries > 0)
+    out.push(`connected after ${plural(t.synRetries, 'SYN retry', 'SYN retries')}, ${secs(t.connectDelay ?? 0)} late`);
   if (t.retransmissions > 0) {
     const first = t.retransmitTimes[0];
     const at = first !== undefined && flow.firstSeen !== null ? ` (first at +${secs(first - flow.firstSeen)})` : '';
     out.push(`${plural(t.retransmissions, 'segment')} retransmitted${at}`);
   }
-  if (t.spurious > 0) out.push(`${plural(t.spurious, 'retransmission was', 'retransmissions were')} spurious (the receiver's D-SACK shows it had the first copy)`);
+  if (t.spurious > 0)
+    out.push(`${plural(t.spurious, 'retransmission was', 'retransmissions were')} spurious (the receiver's D-SACK shows it had the first copy)`);
   if (t.zeroWindow) out.push(`the ${t.zeroWindow}'s receive window was still zero at the end (its application stopped reading)`);
   if (t.reset) out.push(`closed by a reset from the ${t.reset}`);
   return out.join('; ');
@@ -77,7 +79,7 @@ function firstError(flow: Flow, cls: FlowError['cls']): FlowError | undefined {
 function attributionWords(e: FlowError): string {
   switch (e.attribution) {
     case 'quoted':
-      return 'the error quotes this flow\'s packet';
+      return "the error quotes this flow's packet";
     case 'host':
       return `the error names ${e.about}, this flow's peer`;
     case 'endpoint':
@@ -98,7 +100,8 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
   const cksum = checksumWords(flow);
   switch (verdict) {
     case 'healthy': {
-      const back = tunnel && side.requestEncapsulated ? `; the replies went back encapsulated (${tunnel.type}${tunnel.vni !== null ? ' vni ' + tunnel.vni : ''})` : '';
+      const back =
+        tunnel && side.requestEncapsulated ? `; the replies went back encapsulated (${tunnel.type}${tunnel.vni !== null ? ' vni ' + tunnel.vni : ''})` : '';
       const pend = f.pending ? ` (${f.pending} too recent to tell)` : '';
       const hops = f.timeExceeded > 0 ? `; a traceroute: ${traceHops(flow)} answered with time exceeded` : '';
       return { explanation: `${counts}${pend}${back}${hops}${tcp ? `; ${tcp}` : ''}.`, next: [] };
@@ -130,7 +133,9 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
         };
       }
       const quiet = f.oneWay ? ' No packet towards this node was captured at all: if the capture filter kept one direction, this cannot tell.' : '';
-      const backoff = side.tcp?.backoff ? ` The sender resent with growing intervals and no acknowledgement came${f.answered > 0 ? ` (${f.answered} answered before: the connection stalled)` : ''}.` : '';
+      const backoff = side.tcp?.backoff
+        ? ` The sender resent with growing intervals and no acknowledgement came${f.answered > 0 ? ` (${f.answered} answered before: the connection stalled)` : ''}.`
+        : '';
       return {
         explanation: `${counts}${tcp ? ` (${tcp})` : ''}: no reply, no ICMP error within ${opts.replyTimeout} s of the last request. Blocked or misrouted on the way to ${flow.server} or back.${backoff}${quiet}${cksum?.words ?? ''}`,
         next: [`ip route get ${flow.server}`, `traceroute -n ${flow.server}`],
@@ -161,7 +166,7 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
       const e = firstError(flow, 'prohibited')!;
       return {
         explanation: `${counts}; ${e.from} rejected it: ICMP administratively prohibited (${attributionWords(e)}). A firewall rule on ${e.from} blocks this traffic${tunnel ? ` (the tunnel's ${carrier.words})` : ''}.`,
-        next: [`traceroute -n ${e.from}`, tunnel && vtep ? carrier.probe(vtep)[0] ?? `ip route get ${vtep}` : `nft list ruleset   # on ${e.from}`],
+        next: [`traceroute -n ${e.from}`, tunnel && vtep ? (carrier.probe(vtep)[0] ?? `ip route get ${vtep}`) : `nft list ruleset   # on ${e.from}`],
       };
     }
     case 'frag-needed': {
@@ -182,11 +187,18 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
       }
       if (f.noReplyExpected && f.requests > 0) {
         const proto = udpProtocol(flow.serverPort, flow.clientPort);
-        const why = proto.expects === 'none' ? `${proto.name} is one-way: no reply is expected`
-          : proto.expects === 'reply-elsewhere' ? `${proto.name} answers from a new port, in a flow of its own`
-          : proto.expects === 'icmp' ? 'a traceroute probe: only an ICMP error answers it, and silent hops are normal'
-          : `UDP port ${flow.serverPort ?? '?'} is no protocol known to answer, and no datagram came back on these ports: if it should answer, nothing did`;
-        return { explanation: `${plural(f.requests, req)}, no reply: ${why}.`, next: proto.expects === 'unknown' ? [`tcpdump -i any -nn udp port ${flow.serverPort ?? ''} and host ${flow.server}`] : [] };
+        const why =
+          proto.expects === 'none'
+            ? `${proto.name} is one-way: no reply is expected`
+            : proto.expects === 'reply-elsewhere'
+              ? `${proto.name} answers from a new port, in a flow of its own`
+              : proto.expects === 'icmp'
+                ? 'a traceroute probe: only an ICMP error answers it, and silent hops are normal'
+                : `UDP port ${flow.serverPort ?? '?'} is no protocol known to answer, and no datagram came back on these ports: if it should answer, nothing did`;
+        return {
+          explanation: `${plural(f.requests, req)}, no reply: ${why}.`,
+          next: proto.expects === 'unknown' ? [`tcpdump -i any -nn udp port ${flow.serverPort ?? ''} and host ${flow.server}`] : [],
+        };
       }
       if (f.oneWay && f.requests > 0) {
         return {
@@ -195,7 +207,10 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
         };
       }
       if (f.requests === 0) {
-        return { explanation: `no ${req} from ${flow.client} seen (${plural(f.replies, 'reply')}): the capture started mid-conversation or saw only one direction.`, next: [] };
+        return {
+          explanation: `no ${req} from ${flow.client} seen (${plural(f.replies, 'reply')}): the capture started mid-conversation or saw only one direction.`,
+          next: [],
+        };
       }
       return {
         explanation: `${counts}, ${f.pending} still waiting when the capture ended${flow.lastSeen === null ? ' (no timestamps in the input)' : ` (less than the ${opts.replyTimeout} s reply timeout after the last request)`}: capture longer to tell.`,

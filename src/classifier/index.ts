@@ -6,13 +6,13 @@
  * flow's evidence into words for an operator.
  */
 import type { Flow, FlowError, InputNode, Side } from '../flows/flow.js';
-import { locate, primarySide, type LocusResult } from './locus.js';
-import { verdictOf, type Facts, type Rule, type Verdict } from './rules.js';
 import { udpProtocol } from '../flows/udp.js';
+import { type LocusResult, locate, primarySide } from './locus.js';
+import { type Facts, type Rule, type Verdict, verdictOf } from './rules.js';
 
-export { locate, primarySide, sideRole, type Locus, type LocusResult, type SideRole } from './locus.js';
+export { type Locus, type LocusResult, locate, primarySide, type SideRole, sideRole } from './locus.js';
 
-export { RULES, VERDICTS, verdictOf, type Facts, type Rule, type Verdict } from './rules.js';
+export { type Facts, RULES, type Rule, VERDICTS, type Verdict, verdictOf } from './rules.js';
 
 export interface Classified {
   verdict: Verdict;

@@ -71,12 +71,25 @@ export function locate(flow: Flow, nodes: InputNode[], broken: boolean): LocusRe
     // The server's node is captured when another input's own address is where the requests went.
     const serverInput = server?.input ?? nodes.find((n) => n.input !== client.input && n.local.some((a) => peers.includes(a)))?.input;
     if (serverInput === undefined) {
-      return { locus: 'beyond', input: client.input, detail: client.requestPassage.out > 0 ? `the requests left encapsulated${peers.length ? ' towards ' + peers.join(', ') : ''} and nothing came back` : 'the requests left and nothing came back' };
+      return {
+        locus: 'beyond',
+        input: client.input,
+        detail:
+          client.requestPassage.out > 0
+            ? `the requests left encapsulated${peers.length ? ' towards ' + peers.join(', ') : ''} and nothing came back`
+            : 'the requests left and nothing came back',
+      };
     }
     const s = flow.sides.find((x) => x.input === serverInput);
-    if (!s || s.requests === 0) return { locus: 'underlay', input: client.input, detail: `the requests left encapsulated towards ${peers.join(', ') || 'the peer'} and never arrived at the captured peer node` };
+    if (!s || s.requests === 0)
+      return {
+        locus: 'underlay',
+        input: client.input,
+        detail: `the requests left encapsulated towards ${peers.join(', ') || 'the peer'} and never arrived at the captured peer node`,
+      };
     if (s.replyPassage.out === 0) return { locus: 'remote-node', input: serverInput, detail: 'the requests arrived at the peer node and no answer left it' };
-    if (client.replyPassage.in === 0) return { locus: 'underlay', input: serverInput, detail: 'the replies left the peer node encapsulated and never arrived back' };
+    if (client.replyPassage.in === 0)
+      return { locus: 'underlay', input: serverInput, detail: 'the replies left the peer node encapsulated and never arrived back' };
     return { locus: 'beyond', input: client.input, detail: 'the packets crossed the captured nodes' };
   }
   if (server) {

@@ -71,17 +71,57 @@ const notAllAnswered = (f: Facts) => f.answered < f.requests || f.requests === 0
 
 export const RULES: readonly Rule[] = [
   { verdict: 'frag-needed', when: 'an ICMP fragmentation-needed / packet-too-big about the flow', test: (f) => f.fragNeeded > 0 },
-  { verdict: 'filtered', when: 'an ICMP administratively-prohibited about the flow, and not every request answered', test: (f) => f.prohibited > 0 && notAllAnswered(f) },
-  { verdict: 'refused', when: 'a TCP RST answering the SYN, or ICMP port/protocol unreachable, and not every request answered', test: (f) => (f.resets > 0 || f.refused > 0) && notAllAnswered(f) },
-  { verdict: 'host-unreachable', when: 'an ICMP net/host unreachable about the flow or its tunnel endpoint, and not every request answered', test: (f) => f.unreachable > 0 && notAllAnswered(f) },
-  { verdict: 'incomplete', when: 'TCP with one end captured only, which acknowledges the other end: it hears it, so the path works; what it sent cannot be seen answered', test: (f) => f.oneSidedAlive && f.unanswered > 0 && f.undelivered === 0 },
-  { verdict: 'request-only', when: 'TCP data resent with growing intervals and never acknowledged to the end: the connection stalled, whatever was answered before', test: (f) => f.stalled && f.unanswered > 0 },
-  { verdict: 'healthy', when: 'requests seen, every one answered, nothing sent twice (a few too recent to tell are allowed)', test: (f) => f.requests > 0 && f.answered > 0 && f.unanswered === 0 && f.retransmitted === 0 },
-  { verdict: 'lossy', when: 'every request answered in the end, but only after some were sent again (TCP retransmissions, SYN retries)', test: (f) => f.answered > 0 && f.unanswered === 0 && f.retransmitted > 0 },
+  {
+    verdict: 'filtered',
+    when: 'an ICMP administratively-prohibited about the flow, and not every request answered',
+    test: (f) => f.prohibited > 0 && notAllAnswered(f),
+  },
+  {
+    verdict: 'refused',
+    when: 'a TCP RST answering the SYN, or ICMP port/protocol unreachable, and not every request answered',
+    test: (f) => (f.resets > 0 || f.refused > 0) && notAllAnswered(f),
+  },
+  {
+    verdict: 'host-unreachable',
+    when: 'an ICMP net/host unreachable about the flow or its tunnel endpoint, and not every request answered',
+    test: (f) => f.unreachable > 0 && notAllAnswered(f),
+  },
+  {
+    verdict: 'incomplete',
+    when: 'TCP with one end captured only, which acknowledges the other end: it hears it, so the path works; what it sent cannot be seen answered',
+    test: (f) => f.oneSidedAlive && f.unanswered > 0 && f.undelivered === 0,
+  },
+  {
+    verdict: 'request-only',
+    when: 'TCP data resent with growing intervals and never acknowledged to the end: the connection stalled, whatever was answered before',
+    test: (f) => f.stalled && f.unanswered > 0,
+  },
+  {
+    verdict: 'healthy',
+    when: 'requests seen, every one answered, nothing sent twice (a few too recent to tell are allowed)',
+    test: (f) => f.requests > 0 && f.answered > 0 && f.unanswered === 0 && f.retransmitted === 0,
+  },
+  {
+    verdict: 'lossy',
+    when: 'every request answered in the end, but only after some were sent again (TCP retransmissions, SYN retries)',
+    test: (f) => f.answered > 0 && f.unanswered === 0 && f.retransmitted > 0,
+  },
   { verdict: 'lossy', when: 'some requests answered, some not', test: (f) => f.answered > 0 && f.unanswered > 0 },
-  { verdict: 'incomplete', when: 'UDP that expects no reply on the same ports (a one-way stream, TFTP, a traceroute probe, an unknown protocol) and got none', test: (f) => f.noReplyExpected && f.answered === 0 && f.undelivered === 0 },
-  { verdict: 'incomplete', when: 'requests, none answered, on a busy capture point where every flow of every kind went unanswered (a one-direction capture filter)', test: (f) => f.oneDirectionCapture && f.answered === 0 && f.undelivered === 0 },
-  { verdict: 'request-only', when: 'requests, none answered, reply timeout passed (or the replies never left the node)', test: (f) => f.requests > 0 && f.answered === 0 && f.unanswered > 0 },
+  {
+    verdict: 'incomplete',
+    when: 'UDP that expects no reply on the same ports (a one-way stream, TFTP, a traceroute probe, an unknown protocol) and got none',
+    test: (f) => f.noReplyExpected && f.answered === 0 && f.undelivered === 0,
+  },
+  {
+    verdict: 'incomplete',
+    when: 'requests, none answered, on a busy capture point where every flow of every kind went unanswered (a one-direction capture filter)',
+    test: (f) => f.oneDirectionCapture && f.answered === 0 && f.undelivered === 0,
+  },
+  {
+    verdict: 'request-only',
+    when: 'requests, none answered, reply timeout passed (or the replies never left the node)',
+    test: (f) => f.requests > 0 && f.answered === 0 && f.unanswered > 0,
+  },
   { verdict: 'incomplete', when: 'anything else: no request seen, or the capture ended before a reply was due', test: () => true },
 ];
 

@@ -53,19 +53,54 @@ export function version(): string {
 function parser(argv: string[]) {
   return yargs(argv)
     .scriptName('analyze')
-    .usage('$0 [options] [files..]\n\nReads pcap, pcapng (optionally gzipped) or tcpdump text ("-" or no file: stdin) and gives every inner flow of a VXLAN/GENEVE/IP-in-IP overlay a verdict.')
+    .usage(
+      '$0 [options] [files..]\n\nReads pcap, pcapng (optionally gzipped) or tcpdump text ("-" or no file: stdin) and gives every inner flow of a VXLAN/GENEVE/IP-in-IP overlay a verdict.',
+    )
     .command('$0 [files..]', false, (y) => y.positional('files', { type: 'string', array: true, describe: 'captures or tcpdump text files' }))
-    .option('format', { alias: 'f', choices: ['text', 'json', 'ndjson', 'html'] as const, default: 'text' as const, describe: 'report format (ndjson: one record per line, as flows close; html: one self-contained page with ladder diagrams)' })
+    .option('format', {
+      alias: 'f',
+      choices: ['text', 'json', 'ndjson', 'html'] as const,
+      default: 'text' as const,
+      describe: 'report format (ndjson: one record per line, as flows close; html: one self-contained page with ladder diagrams)',
+    })
     .option('flow', { type: 'number', describe: 'show one flow in full (its #id from the text report), with an ASCII ladder; repeatable' })
     .option('follow', { type: 'boolean', default: false, describe: 'print each broken flow as it closes (stderr; stdout with ndjson), then the report' })
-    .option('color', { choices: ['auto', 'always', 'never'] as const, default: 'auto' as const, describe: 'colors (auto: on a terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR forces)' })
-    .option('vxlan-port', { type: 'number', array: true, default: [] as number[], describe: 'extra UDP port(s) to decode as VXLAN (8472, 4789 and 6784 always are)' })
+    .option('color', {
+      choices: ['auto', 'always', 'never'] as const,
+      default: 'auto' as const,
+      describe: 'colors (auto: on a terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR forces)',
+    })
+    .option('vxlan-port', {
+      type: 'number',
+      array: true,
+      default: [] as number[],
+      describe: 'extra UDP port(s) to decode as VXLAN (8472, 4789 and 6784 always are)',
+    })
     .option('reply-timeout', { type: 'number', default: 1, describe: 'seconds a request may wait for its reply' })
-    .option('max-flows', { type: 'number', default: 1_000_000, describe: 'most flows open at once (beyond it the least recently active is closed early; exit 3)' })
-    .option('idle-timeout', { type: 'number', default: DEFAULT_IDLE_TIMEOUT, describe: `seconds without a packet before a flow is closed and its memory freed (one input; at least ${MIN_IDLE_TIMEOUT})` })
-    .option('kube', { type: 'string', describe: 'the cluster\'s description: a file (or directory) of kubectl get nodes,pods,svc -o yaml or -o json; names addresses and checks the capture against it; repeatable' })
-    .option('node', { type: 'string', describe: 'FILE=NAME_OR_ADDRESS: the node FILE was captured on (a node name needs --kube), over what its packets say; repeatable' })
-    .option('max-listed', { type: 'number', default: DEFAULT_MAX_LISTED, describe: 'most flows listed in full in text and json (problems first); all are counted' })
+    .option('max-flows', {
+      type: 'number',
+      default: 1_000_000,
+      describe: 'most flows open at once (beyond it the least recently active is closed early; exit 3)',
+    })
+    .option('idle-timeout', {
+      type: 'number',
+      default: DEFAULT_IDLE_TIMEOUT,
+      describe: `seconds without a packet before a flow is closed and its memory freed (one input; at least ${MIN_IDLE_TIMEOUT})`,
+    })
+    .option('kube', {
+      type: 'string',
+      describe:
+        "the cluster's description: a file (or directory) of kubectl get nodes,pods,svc -o yaml or -o json; names addresses and checks the capture against it; repeatable",
+    })
+    .option('node', {
+      type: 'string',
+      describe: 'FILE=NAME_OR_ADDRESS: the node FILE was captured on (a node name needs --kube), over what its packets say; repeatable',
+    })
+    .option('max-listed', {
+      type: 'number',
+      default: DEFAULT_MAX_LISTED,
+      describe: 'most flows listed in full in text and json (problems first); all are counted',
+    })
     .help('help')
     .alias('help', 'h')
     .version('version', 'print the version', version())
@@ -78,7 +113,24 @@ function parser(argv: string[]) {
 }
 
 /** Every flag the command takes, long and short, for "did you mean". */
-const FLAGS = ['--format', '-f', '--flow', '--follow', '--kube', '--node', '--color', '--vxlan-port', '--reply-timeout', '--max-flows', '--idle-timeout', '--max-listed', '--help', '-h', '--version', '-V'];
+const FLAGS = [
+  '--format',
+  '-f',
+  '--flow',
+  '--follow',
+  '--kube',
+  '--node',
+  '--color',
+  '--vxlan-port',
+  '--reply-timeout',
+  '--max-flows',
+  '--idle-timeout',
+  '--max-listed',
+  '--help',
+  '-h',
+  '--version',
+  '-V',
+];
 
 function distance(a: string, b: string): number {
   const d = Array.from({ length: b.length + 1 }, (_, j) => j);

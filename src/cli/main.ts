@@ -4,9 +4,9 @@
  * quits at once.
  */
 import { hideBin } from 'yargs/helpers';
-import { analyze, AnalyzeError, type AnalyzeOptions, type Progress, type Source } from '../analyze.js';
+import { AnalyzeError, type AnalyzeOptions, analyze, type Progress, type Source } from '../analyze.js';
 import { annotate, KubeError, readCluster, resolver } from '../kube/index.js';
-import { parseArgs, version, type CliOptions } from './args.js';
+import { type CliOptions, parseArgs, version } from './args.js';
 import { useColor } from './color.js';
 import { EXIT, exitCode } from './exit.js';
 import { backpressure, followLine, ndjsonEnd, ndjsonFlow, ndjsonStart, renderReport } from './output.js';

@@ -70,7 +70,16 @@ export function formatIPv4(b: Uint8Array, off: number): string {
  */
 export function formatIPv6(b: Uint8Array, off: number): string {
   // Keyed by the address as eight 16-bit code units: far cheaper to build than the text.
-  const key = String.fromCharCode(u16(b, off), u16(b, off + 2), u16(b, off + 4), u16(b, off + 6), u16(b, off + 8), u16(b, off + 10), u16(b, off + 12), u16(b, off + 14));
+  const key = String.fromCharCode(
+    u16(b, off),
+    u16(b, off + 2),
+    u16(b, off + 4),
+    u16(b, off + 6),
+    u16(b, off + 8),
+    u16(b, off + 10),
+    u16(b, off + 12),
+    u16(b, off + 14),
+  );
   let s = v6cache.get(key);
   if (s === undefined) {
     s = ntop6(b, off);

@@ -22,7 +22,7 @@ import { emptyFrame, type Frame, type Tunnel } from '../model.js';
 import { ETHERTYPE_TEB } from '../protocols.js';
 import { u16, u24 } from './bytes.js';
 import { decodeEthernet, decodeEthertype } from './ethernet.js';
-import { MAX_DEPTH, type DecodeOptions } from './options.js';
+import { type DecodeOptions, MAX_DEPTH } from './options.js';
 
 export const GENEVE_HEADER_LEN = 8;
 

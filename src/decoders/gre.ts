@@ -28,7 +28,7 @@ import { emptyFrame, type Frame } from '../model.js';
 import { ETHERTYPE_TEB } from '../protocols.js';
 import { u16, u32 } from './bytes.js';
 import { decodeEthernet, decodeEthertype } from './ethernet.js';
-import { MAX_DEPTH, type DecodeOptions } from './options.js';
+import { type DecodeOptions, MAX_DEPTH } from './options.js';
 
 export const GRE_MIN_HEADER_LEN = 4;
 const GRE_C = 0x80;

@@ -19,7 +19,16 @@
  * not use extensions) bounds the quote when an extension structure follows it.
  */
 import type { Frame, Icmp } from '../model.js';
-import { ICMP_ECHO, ICMP_ECHOREPLY, ICMP_PARAMPROB, ICMP_REDIRECT, ICMP_SOURCEQUENCH, ICMP_TIMXCEED, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG } from '../protocols.js';
+import {
+  ICMP_ECHO,
+  ICMP_ECHOREPLY,
+  ICMP_PARAMPROB,
+  ICMP_REDIRECT,
+  ICMP_SOURCEQUENCH,
+  ICMP_TIMXCEED,
+  ICMP_UNREACH,
+  ICMP_UNREACH_NEEDFRAG,
+} from '../protocols.js';
 import { u16 } from './bytes.js';
 import type { DecodeOptions } from './options.js';
 import { decodeQuote } from './quote.js';

@@ -7,16 +7,27 @@
  * read past the captured bytes: a cut header sets `truncated` on the frame it
  * belongs to and everything decoded above it stays.
  */
-import { emptyFrame, type Direction, type Frame, type LinkKind } from '../model.js';
-import { DLT_RAW_12, DLT_RAW_14, LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW } from '../protocols.js';
+import { type Direction, emptyFrame, type Frame, type LinkKind } from '../model.js';
+import {
+  DLT_RAW_12,
+  DLT_RAW_14,
+  LINKTYPE_ETHERNET,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_LOOP,
+  LINKTYPE_NULL,
+  LINKTYPE_RAW,
+} from '../protocols.js';
 import { decodeEthernet } from './ethernet.js';
 import { decodeNull } from './null.js';
-import { defaultDecodeOptions, type DecodeOptions } from './options.js';
+import { type DecodeOptions, defaultDecodeOptions } from './options.js';
 import { decodeRaw } from './raw.js';
 import { decodeSll, decodeSll2 } from './sll.js';
 
 export { formatIPv4, formatIPv6, formatMac } from './bytes.js';
-export { decodeOptions, defaultDecodeOptions, MAX_DEPTH, type DecodeOptions } from './options.js';
+export { type DecodeOptions, decodeOptions, defaultDecodeOptions, MAX_DEPTH } from './options.js';
 
 export interface DecodedLink {
   frame: Frame;

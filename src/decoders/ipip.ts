@@ -7,7 +7,7 @@ import { emptyFrame, type Frame, type TunnelType } from '../model.js';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_IPIP } from '../protocols.js';
 import { decodeIPv4 } from './ipv4.js';
 import { decodeIPv6 } from './ipv6.js';
-import { MAX_DEPTH, type DecodeOptions } from './options.js';
+import { type DecodeOptions, MAX_DEPTH } from './options.js';
 
 export function decodeIpInIp(proto: number, b: Uint8Array, off: number, end: number, f: Frame, opts: DecodeOptions, depth: number): void {
   decodeIpTunnel('ipip', proto === IPPROTO_IPIP ? 4 : 6, b, off, end, f, opts, depth);

@@ -17,7 +17,17 @@ import { decodeTcp } from './tcp.js';
 import { decodeUdp } from './udp.js';
 
 /** ipOff: the IP header's offset, for pseudo-header checksums (-1 when it does not serve: IPv6 with a routing header). */
-export function decodeIpPayload(proto: number, b: Uint8Array, off: number, end: number, length: number, f: Frame, opts: DecodeOptions, depth: number, ipOff = -1): void {
+export function decodeIpPayload(
+  proto: number,
+  b: Uint8Array,
+  off: number,
+  end: number,
+  length: number,
+  f: Frame,
+  opts: DecodeOptions,
+  depth: number,
+  ipOff = -1,
+): void {
   switch (proto) {
     case IPPROTO_TCP:
       decodeTcp(b, off, end, length, f);

@@ -33,8 +33,16 @@
  */
 import type { Frame, Ip } from '../model.js';
 import {
-  IPPROTO_AH as NH_AH, IPPROTO_DSTOPTS as NH_DSTOPTS, IPPROTO_ESP as NH_ESP, IPPROTO_FRAGMENT as NH_FRAGMENT, IPPROTO_HIP as NH_HIP,
-  IPPROTO_HOPOPTS as NH_HOPOPTS, IPPROTO_MOBILITY as NH_MOBILITY, IPPROTO_NONE as NH_NONE, IPPROTO_ROUTING as NH_ROUTING, IPPROTO_SHIM6 as NH_SHIM6,
+  IPPROTO_AH as NH_AH,
+  IPPROTO_DSTOPTS as NH_DSTOPTS,
+  IPPROTO_ESP as NH_ESP,
+  IPPROTO_FRAGMENT as NH_FRAGMENT,
+  IPPROTO_HIP as NH_HIP,
+  IPPROTO_HOPOPTS as NH_HOPOPTS,
+  IPPROTO_MOBILITY as NH_MOBILITY,
+  IPPROTO_NONE as NH_NONE,
+  IPPROTO_ROUTING as NH_ROUTING,
+  IPPROTO_SHIM6 as NH_SHIM6,
 } from '../protocols.js';
 import { formatIPv6, u16, u32 } from './bytes.js';
 import { decodeIpPayload } from './ipnext.js';
@@ -113,7 +121,7 @@ export function decodeIPv6(b: Uint8Array, off: number, end: number, f: Frame, op
       ip.proto = nh;
       return;
     }
-    if (p + len > capEnd) break walk;
+    if (p + len > capEnd) break;
     nh = b[p];
     p += len;
   }
@@ -129,7 +137,9 @@ export function decodeIPv6(b: Uint8Array, off: number, end: number, f: Frame, op
 }
 
 function isExtension(nh: number): boolean {
-  return nh === NH_HOPOPTS || nh === NH_ROUTING || nh === NH_FRAGMENT || nh === NH_DSTOPTS || nh === NH_AH || nh === NH_MOBILITY || nh === NH_HIP || nh === NH_SHIM6;
+  return (
+    nh === NH_HOPOPTS || nh === NH_ROUTING || nh === NH_FRAGMENT || nh === NH_DSTOPTS || nh === NH_AH || nh === NH_MOBILITY || nh === NH_HIP || nh === NH_SHIM6
+  );
 }
 
 /** The Jumbo Payload length from the Hop-by-Hop options header at `p`, or -1 when there is none. */

@@ -12,7 +12,7 @@ import { emptyFrame, type Frame, type Quoted } from '../model.js';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from '../protocols.js';
 import { decodeIPv4 } from './ipv4.js';
 import { decodeIPv6 } from './ipv6.js';
-import { MAX_DEPTH, type DecodeOptions } from './options.js';
+import { type DecodeOptions, MAX_DEPTH } from './options.js';
 
 /** The quote at [off, end) as IPv`version`; null (with a note or truncation on `f`) when it holds no IP header. */
 export function decodeQuote(version: 4 | 6, b: Uint8Array, off: number, end: number, f: Frame, opts: DecodeOptions, depth: number): Quoted | null {

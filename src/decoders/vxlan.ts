@@ -17,7 +17,7 @@
 import { emptyFrame, type Frame, type Tunnel } from '../model.js';
 import { u24 } from './bytes.js';
 import { decodeEthernet } from './ethernet.js';
-import { MAX_DEPTH, type DecodeOptions } from './options.js';
+import { type DecodeOptions, MAX_DEPTH } from './options.js';
 
 export const VXLAN_HEADER_LEN = 8;
 const VXLAN_FLAG_I = 0x08;

@@ -6,18 +6,19 @@
  * to leave encapsulated around then. A time exceeded answers the probe it
  * quotes; an error about a flow no other packet showed yields that flow.
  */
+
+import { type Icmp, type Ip, innermost, type Packet, type Quoted } from '../model.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../protocols.js';
-import { LOCAL_ERROR_WINDOW } from './timing.js';
-import { innermost, type Icmp, type Ip, type Packet, type Quoted } from '../model.js';
-import { NIL, none, PROTOS, EVIDENCE_FIRST, protoCode } from './columns.js';
-import { udpProtocol } from './udp.js';
-import { errorClass } from './icmp-errors.js';
-import { pairKey, tupleKey, sameTuple } from './key.js';
-import { bucket, flowFor, sideOf } from './scope.js';
+import { EVIDENCE_FIRST, NIL, none, PROTOS, protoCode } from './columns.js';
 import { openFlows } from './expiry.js';
-import { scopeOf, type Attribution, type Evidence, type FlowError } from './flow.js';
-import { quotedTuple, viewOfFrame, type FlowProto, type TunnelHop } from './view.js';
+import { type Attribution, type Evidence, type FlowError, scopeOf } from './flow.js';
+import { errorClass } from './icmp-errors.js';
+import { pairKey, sameTuple, tupleKey } from './key.js';
+import { bucket, flowFor, sideOf } from './scope.js';
 import type { FlowTable } from './table.js';
+import { LOCAL_ERROR_WINDOW } from './timing.js';
+import { udpProtocol } from './udp.js';
+import { type FlowProto, quotedTuple, type TunnelHop, viewOfFrame } from './view.js';
 
 const UDP_CODE = protoCode('udp');
 
@@ -34,7 +35,6 @@ export interface PendingError {
 function protoNumber(p: FlowProto): number {
   return p === 'icmp' ? IPPROTO_ICMP : p === 'icmp6' ? IPPROTO_ICMPV6 : p === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP;
 }
-
 
 /** Files an open flow in the host index, or takes it out. */
 export function indexFlow(tb: FlowTable, s: number, add: boolean): void {
@@ -142,10 +142,14 @@ export function attribute(tb: FlowTable, e: PendingError): void {
     how = 'host';
     const sender = e.ip.dst;
     const proto = q.proto;
-    targets = byId(tb, hostIndex(tb).get(pairKey(q.dst, sender)), (s) =>
-      ((fc.client[s] === q.dst && fc.server[s] === sender) || (fc.client[s] === sender && fc.server[s] === q.dst)) &&
-      (proto === null || protoNumber(PROTOS[fc.proto[s]! - 1]!) === proto) &&
-      (q.dstPort === null || fc.serverPort[s] === q.dstPort || fc.clientPort[s] === q.dstPort));
+    targets = byId(
+      tb,
+      hostIndex(tb).get(pairKey(q.dst, sender)),
+      (s) =>
+        ((fc.client[s] === q.dst && fc.server[s] === sender) || (fc.client[s] === sender && fc.server[s] === q.dst)) &&
+        (proto === null || protoNumber(PROTOS[fc.proto[s]! - 1]!) === proto) &&
+        (q.dstPort === null || fc.serverPort[s] === q.dstPort || fc.clientPort[s] === q.dstPort),
+    );
     // A port unreachable answers one datagram: when the text hides its source port, the flow whose
     // request came last before the error is the one (not every flow to that port at the time).
     if (targets.length > 1 && q.dstPort !== null && e.ts !== null) {
@@ -175,19 +179,45 @@ export function attribute(tb: FlowTable, e: PendingError): void {
   const qv = targets.length === 0 && q.frame ? viewOfFrame(q.frame) : null;
   if (qv && qv.kind === 'conv') {
     // An error about a conversation of which no other packet was captured still tells of it.
-    const pseudo: Packet = { no: e.evidence.no, ts: e.ts, input: e.input, wireLen: null, ifname: null, ifindex: null, direction: null, line: e.evidence.line, frame: qv.frame };
+    const pseudo: Packet = {
+      no: e.evidence.no,
+      ts: e.ts,
+      input: e.input,
+      wireLen: null,
+      ifname: null,
+      ifindex: null,
+      direction: null,
+      line: e.evidence.line,
+      frame: qv.frame,
+    };
     const s = flowFor(tb, pseudo, { ...qv, tunnel: qv.tunnel ?? e.hop });
     sideOf(tb, s, e.input);
     targets = [s];
   }
   for (const s of targets) {
-    const aboutReply = exact !== null && exact.tuple.src === fc.server[s] && (fc.serverPort[s] === NIL || exact.tuple.srcPort === fc.serverPort[s]) && fc.client[s] !== fc.server[s];
+    const aboutReply =
+      exact !== null &&
+      exact.tuple.src === fc.server[s] &&
+      (fc.serverPort[s] === NIL || exact.tuple.srcPort === fc.serverPort[s]) &&
+      fc.client[s] !== fc.server[s];
     // A probe answered by time exceeded from a hop is a traceroute working as it should.
     // traceroute's last probes draw a port unreachable from the destination itself: its way of saying "arrived".
-    const probeArrived = cls === 'refused' && e.ip.src === fc.server[s] && fc.proto[s] === UDP_CODE && udpProtocol(fc.serverPort[s]!, fc.clientPort[s]!).expects === 'icmp';
+    const probeArrived =
+      cls === 'refused' && e.ip.src === fc.server[s] && fc.proto[s] === UDP_CODE && udpProtocol(fc.serverPort[s]!, fc.clientPort[s]!).expects === 'icmp';
     if ((cls === 'time-exceeded' || probeArrived) && !aboutReply) answerByError(tb, s, e, exact);
     const errors = fc.errors[s] ?? none<FlowError>();
-    if (errors.length < 64) fc.errors[s] = errors.concat({ cls, from: e.ip.src, about: q.dst, mtu: e.icmp.mtu, ts: e.ts, attribution: how, input: e.input, local: e.ip.src === e.ip.dst, aboutReply });
+    if (errors.length < 64)
+      fc.errors[s] = errors.concat({
+        cls,
+        from: e.ip.src,
+        about: q.dst,
+        mtu: e.icmp.mtu,
+        ts: e.ts,
+        attribution: how,
+        input: e.input,
+        local: e.ip.src === e.ip.dst,
+        aboutReply,
+      });
     const evidence = fc.errorEvidence[s] ?? none<Evidence>();
     if (evidence.length < EVIDENCE_FIRST * 2) fc.errorEvidence[s] = evidence.concat({ ...e.evidence, attribution: how });
   }

@@ -2,9 +2,27 @@
  * A closed flow as objects: the table keeps open flows in columns (columns.ts) and builds the
  * Flow, its Sides and evidence only when it closes, to be judged and mostly dropped at once.
  */
-import { dirOf, seenFields, EVIDENCE_FIRST, NIL, none, orNull, PATH_STRIDE, PROTOS, REQUEST_ENCAPSULATED, ROLES, SAW_SYN, SAW_SYN_ACK, type Endpoints, type PathColumns, type FlowColumns, type SeenColumns, type SideColumns } from './columns.js';
+import {
+  dirOf,
+  type Endpoints,
+  EVIDENCE_FIRST,
+  type FlowColumns,
+  NIL,
+  none,
+  orNull,
+  PATH_STRIDE,
+  type PathColumns,
+  PROTOS,
+  REQUEST_ENCAPSULATED,
+  ROLES,
+  SAW_SYN,
+  SAW_SYN_ACK,
+  type SeenColumns,
+  type SideColumns,
+  seenFields,
+} from './columns.js';
+import { type Flow, type Hop, type Seen, type Side, scopeOf, type TunnelInfo } from './flow.js';
 import type { TcpSummary } from './tcp.js';
-import { scopeOf, type Flow, type Hop, type Seen, type Side, type TunnelInfo } from './flow.js';
 
 /** The table's stores a closed flow is read from. */
 export interface Stores {
@@ -57,10 +75,21 @@ function seenObject(t: Stores, e: number): Seen {
   const { role, fromClient, dir } = seenFields(sn.bits[e]!);
   const ep = sn.ep[e]!;
   return {
-    role: ROLES[role]!, fromClient, input: sn.input[e]!, no: sn.no[e]!, line: orNull(sn.line[e]!), ts: orNull(sn.ts[e]!),
-    ifname: sn.ifname[e]!, ifindex: orNull(sn.ifindex[e]!), direction: dirOf(dir),
-    outerSrc: ep !== NIL ? t.eps.src[ep]! : null, outerDst: ep !== NIL ? t.eps.dst[ep]! : null, port: sn.port[e] === NIL ? null : sn.port[e]!,
-    type: sn.type[e]!, seq: orNull(sn.seq[e]!), len: orNull(sn.len[e]!),
+    role: ROLES[role]!,
+    fromClient,
+    input: sn.input[e]!,
+    no: sn.no[e]!,
+    line: orNull(sn.line[e]!),
+    ts: orNull(sn.ts[e]!),
+    ifname: sn.ifname[e]!,
+    ifindex: orNull(sn.ifindex[e]!),
+    direction: dirOf(dir),
+    outerSrc: ep !== NIL ? t.eps.src[ep]! : null,
+    outerDst: ep !== NIL ? t.eps.dst[ep]! : null,
+    port: sn.port[e] === NIL ? null : sn.port[e]!,
+    type: sn.type[e]!,
+    seq: orNull(sn.seq[e]!),
+    len: orNull(sn.len[e]!),
   };
 }
 
@@ -100,17 +129,42 @@ export function sideObject(t: Stores, d: number, tn: TunnelInfo | null, unanswer
 function hops(t: Stores, p: number, tn: TunnelInfo | null): Hop[] | null {
   const paths = t.paths;
   if (paths.steps[p] === 0) return null;
-  const out = [hop(t, tn, paths.ifname[p]!, orNull(paths.ifindex[p]!), paths.dir[p]!, orNull(paths.ts[p]!), paths.ep[p]!, paths.port[p] === NIL ? null : paths.port[p]!)];
+  const out = [
+    hop(t, tn, paths.ifname[p]!, orNull(paths.ifindex[p]!), paths.dir[p]!, orNull(paths.ts[p]!), paths.ep[p]!, paths.port[p] === NIL ? null : paths.port[p]!),
+  ];
   const more = paths.more[p] ?? [];
   for (let k = 0; k < more.length; k += PATH_STRIDE) {
-    out.push(hop(t, tn, more[k] as string | null, more[k + 1] as number | null, more[k + 2] as number, more[k + 3] as number | null, more[k + 4] as number, more[k + 5] as number | null));
+    out.push(
+      hop(
+        t,
+        tn,
+        more[k] as string | null,
+        more[k + 1] as number | null,
+        more[k + 2] as number,
+        more[k + 3] as number | null,
+        more[k + 4] as number,
+        more[k + 5] as number | null,
+      ),
+    );
   }
   return out;
 }
 
-function hop(t: Stores, tn: TunnelInfo | null, ifname: string | null, ifindex: number | null, dir: number, ts: number | null, ep: number, port: number | null): Hop {
+function hop(
+  t: Stores,
+  tn: TunnelInfo | null,
+  ifname: string | null,
+  ifindex: number | null,
+  dir: number,
+  ts: number | null,
+  ep: number,
+  port: number | null,
+): Hop {
   return {
-    ifname, ifindex, direction: dirOf(dir), ts,
+    ifname,
+    ifindex,
+    direction: dirOf(dir),
+    ts,
     tunnel: ep !== NIL && tn ? { type: tn.type, vni: tn.vni, src: t.eps.src[ep]!, dst: t.eps.dst[ep]!, port } : null,
   };
 }

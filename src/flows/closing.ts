@@ -4,13 +4,14 @@
  * hand it on, and give its slots back. A late part of a TCP connection closed
  * before, with no request of its own, is counted and not handed on.
  */
-import { NIL, protoCode } from './columns.js';
-import { flowObject, sideObject } from './closed.js';
-import { settle } from './pairing.js';
-import { unqueue } from './expiry.js';
+
 import { indexFlow } from './attribution.js';
-import { bucket } from './scope.js';
+import { flowObject, sideObject } from './closed.js';
+import { NIL, protoCode } from './columns.js';
+import { unqueue } from './expiry.js';
 import type { InputNode, Passage, Side } from './flow.js';
+import { settle } from './pairing.js';
+import { bucket } from './scope.js';
 import type { FlowTable } from './table.js';
 
 /** TCP conversations remembered after they close, to know their late packets. */

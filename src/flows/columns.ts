@@ -11,9 +11,9 @@
  */
 import type { Direction } from '../model.js';
 import type { PacketSighting } from './crossnode.js';
-import type { FlowProto } from './view.js';
 import type { Evidence, FlowError, TunnelInfo } from './flow.js';
 import type { TcpSide } from './tcp.js';
+import type { FlowProto } from './view.js';
 
 export const NIL = -1;
 
@@ -452,7 +452,10 @@ export class EpCounts {
   n = new Float64Array(0);
   readonly order: number[] = [];
 
-  constructor(private readonly kinds: number, private readonly limit = Infinity) {}
+  constructor(
+    private readonly kinds: number,
+    private readonly limit = Infinity,
+  ) {}
 
   /** Adds one to counter `kind` of pair `ep`; whether that counter was zero before (false if not counted). */
   add(ep: number, kind = 0): boolean {

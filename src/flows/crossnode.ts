@@ -57,8 +57,15 @@ export function placeName(p: Packet): string | null {
 export function sightingOf(input: number, role: 'request' | 'reply', r: RecordFacts): PacketSighting {
   const where: SightingWhere = !r.encapsulated ? 'bare' : r.encapDirection === 'in' ? 'in' : r.encapDirection === 'out' ? 'out' : 'unknown';
   return {
-    input, role, key: r.sigSeq, ipId: r.sigIpId, ts: r.encapTs ?? r.ts, where,
-    outerSrc: r.encapSrc, outerDst: r.encapDst, ifname: r.encapsulated ? r.encapIfname : r.ifname,
+    input,
+    role,
+    key: r.sigSeq,
+    ipId: r.sigIpId,
+    ts: r.encapTs ?? r.ts,
+    where,
+    outerSrc: r.encapSrc,
+    outerDst: r.encapDst,
+    ifname: r.encapsulated ? r.encapIfname : r.ifname,
   };
 }
 
@@ -140,7 +147,10 @@ function resolvedSides(flow: CrossFlow, nodes: CrossNode[]): Map<number, Resolve
   const out = new Map<number, Resolved[]>();
   for (const side of flow.sides) {
     const local = nodes.find((n) => n.input === side.input)?.local ?? [];
-    out.set(side.input, side.sightings.map((s) => ({ ...s, at: resolve(s, local) })));
+    out.set(
+      side.input,
+      side.sightings.map((s) => ({ ...s, at: resolve(s, local) })),
+    );
   }
   return out;
 }
@@ -241,7 +251,10 @@ export function lostPackets(flow: CrossFlow, nodes: CrossNode[], offsets: ClockO
       const there = sides.get(peer.input) ?? [];
       if (match(s, there) || there.some((o) => samePacket(s, o))) continue;
       out.push({
-        role: s.role, key: s.key, ipId: s.ipId, locus: 'underlay',
+        role: s.role,
+        key: s.key,
+        ipId: s.ipId,
+        locus: 'underlay',
         last: { input: a, node: s.outerSrc, ifname: s.ifname, where: 'out', ts: s.ts },
         expected: { input: peer.input, node: s.outerDst, ifname: null, where: 'in', ts: due },
         towards: `${s.outerDst}${port !== null ? ':' + port : ''}`,
@@ -254,15 +267,23 @@ export function lostPackets(flow: CrossFlow, nodes: CrossNode[], offsets: ClockO
     const arrivedFrom = (s: Resolved) =>
       s.at === 'in' && s.role === 'request' && [...sides].some(([i, l]) => i !== a && l.some((o) => o.at === 'out' && samePacket(s, o)));
     for (const s of la.filter(arrivedFrom)) {
-      const answers = la.filter((o) => o.role === 'reply' && (s.key === null || o.key === null || o.key === s.key || !echoKeyed(la)) && (s.ts === null || o.ts === null || o.ts >= s.ts));
+      const answers = la.filter(
+        (o) =>
+          o.role === 'reply' && (s.key === null || o.key === null || o.key === s.key || !echoKeyed(la)) && (s.ts === null || o.ts === null || o.ts >= s.ts),
+      );
       if (answers.some((o) => o.at === 'out')) continue;
       // Only when the capture ran long enough after it for an answer to show.
       const c = cov.get(a);
       if (!c || s.ts === null || c[1] - s.ts < 0.5) continue;
       const bare = answers.find((o) => o.at === 'bare');
       out.push({
-        role: s.role, key: s.key, ipId: s.ipId, locus: 'remote-node',
-        last: bare ? { input: a, node: nodeOf(a), ifname: bare.ifname, where: 'bare', ts: bare.ts } : { input: a, node: s.outerDst, ifname: s.ifname, where: 'in', ts: s.ts },
+        role: s.role,
+        key: s.key,
+        ipId: s.ipId,
+        locus: 'remote-node',
+        last: bare
+          ? { input: a, node: nodeOf(a), ifname: bare.ifname, where: 'bare', ts: bare.ts }
+          : { input: a, node: s.outerDst, ifname: s.ifname, where: 'in', ts: s.ts },
         expected: { input: a, node: nodeOf(a), ifname: s.ifname, where: 'out', ts: null },
         towards: s.outerSrc !== null ? `${s.outerSrc}${port !== null ? ':' + port : ''}` : null,
         answerSeenBare: bare !== undefined,

@@ -4,7 +4,7 @@
  * only for flows that are reported (closed.ts, flow.ts).
  */
 import type { L4, Packet } from '../model.js';
-import { EVIDENCE_FIRST, NIL, orNaN, type FlowColumns, type SeenColumns } from './columns.js';
+import { EVIDENCE_FIRST, type FlowColumns, NIL, orNaN, type SeenColumns } from './columns.js';
 
 /** Keeps one sighting of flow s: bits are role | fromClient << 2 | direction << 3. */
 export function keepEvidence(fc: FlowColumns, sn: SeenColumns, s: number, p: Packet, bits: number, ts: number, ep: number, port: number | null, l4: L4): void {

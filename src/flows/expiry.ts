@@ -2,16 +2,13 @@
  * The idle queue: open flows in the order housekeeping last looked at them,
  * so the idle ones are at the front.
  */
-import { TCP_END_LINGER } from './timing.js';
-import { NIL } from './columns.js';
+
 import { close } from './closing.js';
-import { nodesOf } from './nodes.js';
+import { NIL } from './columns.js';
 import type { InputNode } from './flow.js';
-
-
-
-
+import { nodesOf } from './nodes.js';
 import type { FlowTable } from './table.js';
+import { TCP_END_LINGER } from './timing.js';
 
 export function enqueue(tb: FlowTable, s: number): void {
   const fc = tb.fc;

@@ -3,11 +3,12 @@
  * evidence kept (in numbers, worded on demand by flowEvidence), and what each input tells of
  * its node. The table builds these when a flow closes (closed.ts).
  */
-import { ICMP6_ECHO_REQUEST, ICMP_ECHO, TCP_ACK, TCP_RST, TCP_SYN } from '../protocols.js';
-import type { TcpSummary } from './tcp.js';
+
 import type { Packet } from '../model.js';
+import { ICMP_ECHO, ICMP6_ECHO_REQUEST, TCP_ACK, TCP_RST, TCP_SYN } from '../protocols.js';
 import type { PacketSighting } from './crossnode.js';
 import type { ErrorClass } from './icmp-errors.js';
+import type { TcpSummary } from './tcp.js';
 import type { FlowProto, TunnelHop } from './view.js';
 
 /** One place a packet was seen. */
@@ -266,8 +267,9 @@ function evidenceOf(f: Flow, s: Seen): Evidence {
     case 'udp':
       what = `${src}.${sp} > ${dst}.${dp}: udp${s.len !== null ? `, length ${s.len}` : ''}`;
   }
-  const hop: TunnelHop | null = s.outerSrc !== null && f.tunnel
-    ? { type: f.tunnel.type, vni: f.tunnel.vni, port: s.port, outerSrc: s.outerSrc, outerDst: s.outerDst!, innerSrcMac: null, innerDstMac: null }
-    : null;
+  const hop: TunnelHop | null =
+    s.outerSrc !== null && f.tunnel
+      ? { type: f.tunnel.type, vni: f.tunnel.vni, port: s.port, outerSrc: s.outerSrc, outerDst: s.outerDst!, innerSrcMac: null, innerDstMac: null }
+      : null;
   return { role: s.role, what, where: describePlace(s.ifname, s.ifindex, s.direction, hop), input: s.input, no: s.no, line: s.line, ts: s.ts };
 }

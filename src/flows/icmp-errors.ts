@@ -4,8 +4,40 @@
  * Each (type, code) maps to one class; the classifier's rules speak only of
  * classes, so the table below is the single place that reads ICMP numbers.
  */
-import { ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_ADDR, ICMP6_DST_UNREACH_ADMIN, ICMP6_DST_UNREACH_BEYONDSCOPE, ICMP6_DST_UNREACH_NOPORT, ICMP6_DST_UNREACH_NOROUTE, ICMP6_DST_UNREACH_POLICY, ICMP6_DST_UNREACH_REJECT_ROUTE, ICMP6_PACKET_TOO_BIG, ICMP6_TIME_EXCEEDED, ICMP_TIMXCEED, ICMP_UNREACH, ICMP_UNREACH_FILTER_PROHIB, ICMP_UNREACH_HOST, ICMP_UNREACH_HOST_PRECEDENCE, ICMP_UNREACH_HOST_PROHIB, ICMP_UNREACH_HOST_UNKNOWN, ICMP_UNREACH_ISOLATED, ICMP_UNREACH_NEEDFRAG, ICMP_UNREACH_NET, ICMP_UNREACH_NET_PROHIB, ICMP_UNREACH_NET_UNKNOWN, ICMP_UNREACH_PORT, ICMP_UNREACH_PRECEDENCE_CUTOFF, ICMP_UNREACH_PROTOCOL, ICMP_UNREACH_SRCFAIL, ICMP_UNREACH_TOSHOST, ICMP_UNREACH_TOSNET, IPPROTO_TCP, IPPROTO_UDP } from '../protocols.js';
+
 import type { Icmp } from '../model.js';
+import {
+  ICMP_TIMXCEED,
+  ICMP_UNREACH,
+  ICMP_UNREACH_FILTER_PROHIB,
+  ICMP_UNREACH_HOST,
+  ICMP_UNREACH_HOST_PRECEDENCE,
+  ICMP_UNREACH_HOST_PROHIB,
+  ICMP_UNREACH_HOST_UNKNOWN,
+  ICMP_UNREACH_ISOLATED,
+  ICMP_UNREACH_NEEDFRAG,
+  ICMP_UNREACH_NET,
+  ICMP_UNREACH_NET_PROHIB,
+  ICMP_UNREACH_NET_UNKNOWN,
+  ICMP_UNREACH_PORT,
+  ICMP_UNREACH_PRECEDENCE_CUTOFF,
+  ICMP_UNREACH_PROTOCOL,
+  ICMP_UNREACH_SRCFAIL,
+  ICMP_UNREACH_TOSHOST,
+  ICMP_UNREACH_TOSNET,
+  ICMP6_DST_UNREACH,
+  ICMP6_DST_UNREACH_ADDR,
+  ICMP6_DST_UNREACH_ADMIN,
+  ICMP6_DST_UNREACH_BEYONDSCOPE,
+  ICMP6_DST_UNREACH_NOPORT,
+  ICMP6_DST_UNREACH_NOROUTE,
+  ICMP6_DST_UNREACH_POLICY,
+  ICMP6_DST_UNREACH_REJECT_ROUTE,
+  ICMP6_PACKET_TOO_BIG,
+  ICMP6_TIME_EXCEEDED,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+} from '../protocols.js';
 
 export type ErrorClass =
   /** No route, host or net unreachable, address unreachable (incl. the kernel's own report when ARP for the next hop fails). */
@@ -72,7 +104,10 @@ export function describeError(icmp: Icmp): string {
       return `${v6}${icmp.kind === 'icmp6' ? 'packet too big' : 'fragmentation needed'} for ${about}${icmp.mtu !== null ? ` (mtu ${icmp.mtu})` : ''}`;
     case 'refused': {
       const q = icmp.quoted;
-      const what = q && q.dstPort !== null ? `${q.proto === IPPROTO_TCP ? 'tcp' : q.proto === IPPROTO_UDP ? 'udp' : 'proto ' + q.proto} port ${q.dstPort}` : 'port/protocol';
+      const what =
+        q && q.dstPort !== null
+          ? `${q.proto === IPPROTO_TCP ? 'tcp' : q.proto === IPPROTO_UDP ? 'udp' : 'proto ' + q.proto} port ${q.dstPort}`
+          : 'port/protocol';
       return `${v6}${about} ${what} unreachable`;
     }
     case 'prohibited':

@@ -3,7 +3,7 @@
  * round, the test that tells tuples sharing one apart, and the key of an
  * address pair (for errors that name only a host).
  */
-import { NIL, protoCode, type FlowColumns } from './columns.js';
+import { type FlowColumns, NIL, protoCode } from './columns.js';
 import type { Tuple } from './view.js';
 
 /**
@@ -35,8 +35,10 @@ export function sameTuple(c: FlowColumns, s: number, t: Tuple): boolean {
   const cl = c.client[s];
   const sv = c.server[s];
   if (c.echoId[s] !== NIL) return c.echoId[s] === t.srcPort && ((cl === t.src && sv === t.dst) || (cl === t.dst && sv === t.src));
-  return (cl === t.src && c.clientPort[s] === t.srcPort && sv === t.dst && c.serverPort[s] === t.dstPort) ||
-    (cl === t.dst && c.clientPort[s] === t.dstPort && sv === t.src && c.serverPort[s] === t.srcPort);
+  return (
+    (cl === t.src && c.clientPort[s] === t.srcPort && sv === t.dst && c.serverPort[s] === t.dstPort) ||
+    (cl === t.dst && c.clientPort[s] === t.dstPort && sv === t.src && c.serverPort[s] === t.srcPort)
+  );
 }
 
 /** A pair of addresses as a small number, the same both ways round (pairs that share one are told apart by the lookup's test). */

@@ -4,11 +4,12 @@
  * encapsulated packet, ARP requests it sent breaking a tie), and whether it
  * saw anything at all in an answering direction.
  */
-import type { InputNode } from './flow.js';
+
 import type { Packet } from '../model.js';
 import { EpCounts } from './columns.js';
-import type { FlowTable } from './table.js';
+import type { InputNode } from './flow.js';
 import { identify } from './identity.js';
+import type { FlowTable } from './table.js';
 
 /** Most addresses remembered per input for each clue (a node has few; a router's capture has many). */
 const MAX_CLUE_ADDRESSES = 64;
@@ -44,8 +45,21 @@ export interface InputTally {
 
 export function tallyOf(tb: FlowTable, input: number): InputTally {
   return (tb.inputs[input] ??= {
-    end: null, cooked: false, encapsulated: 0, votes: new Map(), epVotes: new EpCounts(3), forth: 0, back: 0, truncated: 0,
-    outSrc: new Map(), inSrc: new Set(), arpAnswers: new Map(), initialTtl: new Map(), routedTtl: new Set(), arpAsked: new Map(), arpGap: new Map(),
+    end: null,
+    cooked: false,
+    encapsulated: 0,
+    votes: new Map(),
+    epVotes: new EpCounts(3),
+    forth: 0,
+    back: 0,
+    truncated: 0,
+    outSrc: new Map(),
+    inSrc: new Set(),
+    arpAnswers: new Map(),
+    initialTtl: new Map(),
+    routedTtl: new Set(),
+    arpAsked: new Map(),
+    arpGap: new Map(),
   });
 }
 

@@ -8,11 +8,29 @@
  */
 import type { Packet } from '../model.js';
 import { TCP_ACK, TCP_SYN } from '../protocols.js';
-import { dirCode, dirOf, ENCAPSULATED, FROM_CLIENT, NIL, orNaN, orNull, REFUSAL, REQUEST_ENCAPSULATED, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST, SAW_SYN, SAW_SYN_ACK, SETTLED, STARTS_REQUEST, type Records } from './columns.js';
+import {
+  dirCode,
+  dirOf,
+  ENCAPSULATED,
+  FROM_CLIENT,
+  NIL,
+  orNaN,
+  orNull,
+  REFUSAL,
+  REQUEST_ENCAPSULATED,
+  type Records,
+  ROLE_OTHER,
+  ROLE_REPLY,
+  ROLE_REQUEST,
+  SAW_SYN,
+  SAW_SYN_ACK,
+  SETTLED,
+  STARTS_REQUEST,
+} from './columns.js';
 import { placeName, SIGHTINGS_KEPT, sightingOf } from './crossnode.js';
-import { covered, TcpSide, type Segment } from './tcp.js';
-import { isEchoRequest, type View } from './view.js';
 import type { FlowTable } from './table.js';
+import { covered, type Segment, TcpSide } from './tcp.js';
+import { isEchoRequest, type View } from './view.js';
 
 const DIR_IN = dirCode('in');
 const DIR_OUT = dirCode('out');
@@ -22,7 +40,17 @@ const MAX_PENDING = 4096;
 
 /** A TCP packet record as the TCP analyzer reads it. */
 export function segmentOf(r: Records, i: number, ts: number, window: number | null): Segment {
-  return { fromClient: (r.bits[i]! & FROM_CLIENT) !== 0, flags: r.sigType[i]!, seq: r.sigSeq[i]!, ack: r.sigAck[i]!, len: r.sigLen[i]!, window: orNaN(window), ipId: r.sigIpId[i]!, ts, sack: r.sack[i] ?? null };
+  return {
+    fromClient: (r.bits[i]! & FROM_CLIENT) !== 0,
+    flags: r.sigType[i]!,
+    seq: r.sigSeq[i]!,
+    ack: r.sigAck[i]!,
+    len: r.sigLen[i]!,
+    window: orNaN(window),
+    ipId: r.sigIpId[i]!,
+    ts,
+    sack: r.sack[i] ?? null,
+  };
 }
 
 /** Counts one more encapsulated sighting from `src` in a flat [src, n, src, n, ...] list. */
@@ -136,8 +164,16 @@ export function settle(tb: FlowTable, d: number, n: number): void {
     if (tb.opts.followPackets && (sc.sightings[d]?.length ?? 0) < SIGHTINGS_KEPT) {
       const ep = r.encEp[i]!;
       const facts = {
-        sigSeq: orNull(r.sigSeq[i]!), sigIpId: orNull(r.sigIpId[i]!), ts: orNull(ts), encapsulated, encapDirection: dirOf(r.encDir[i]!),
-        encapSrc: ep !== NIL ? tb.eps.src[ep]! : null, encapDst: ep !== NIL ? tb.eps.dst[ep]! : null, encapTs: orNull(r.encTs[i]!), encapIfname: r.encIfname[i]!, ifname: r.ifname[i]!,
+        sigSeq: orNull(r.sigSeq[i]!),
+        sigIpId: orNull(r.sigIpId[i]!),
+        ts: orNull(ts),
+        encapsulated,
+        encapDirection: dirOf(r.encDir[i]!),
+        encapSrc: ep !== NIL ? tb.eps.src[ep]! : null,
+        encapDst: ep !== NIL ? tb.eps.dst[ep]! : null,
+        encapTs: orNull(r.encTs[i]!),
+        encapIfname: r.encIfname[i]!,
+        ifname: r.ifname[i]!,
       };
       sc.sightings[d] = (sc.sightings[d] ?? []).concat(sightingOf(sc.input[d]!, role === ROLE_REQUEST ? 'request' : 'reply', facts));
     }

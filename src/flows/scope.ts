@@ -7,15 +7,15 @@
  */
 import type { Packet } from '../model.js';
 import { TCP_ACK, TCP_SYN } from '../protocols.js';
+import { indexFlow } from './attribution.js';
+import { close } from './closing.js';
 import { NIL, orNaN, protoCode } from './columns.js';
 import { enqueue } from './expiry.js';
-import { indexFlow } from './attribution.js';
 import { tunnelOf } from './inventory.js';
-import { nodesOf } from './nodes.js';
 import { sameTuple, tupleKey } from './key.js';
-import { isEchoRequest, type View } from './view.js';
-import { close } from './closing.js';
+import { nodesOf } from './nodes.js';
 import type { FlowTable } from './table.js';
+import { isEchoRequest, type View } from './view.js';
 
 export function bucket(tb: FlowTable, key: number): number {
   return (key >>> 0) & (tb.buckets.length - 1);
@@ -68,7 +68,11 @@ export function flowFor(tb: FlowTable, p: Packet, v: Extract<View, { kind: 'conv
     // A bare flow of the same tuple seen first (a pod's packet on cni0 and flannel.1 before it is
     // encapsulated) is this tunnel's traffic: give it the tunnel's scope instead of starting anew.
     // Without interface names or inner MACs to tell, being active here just now is the sign.
-    if (bare !== NIL && tunnelScopes === 0 && (fc.cooked[bare] || (hop.innerSrcMac !== null && hasMac(tb, bare, hop.innerSrcMac)) || activeHereJustNow(tb, bare, p))) {
+    if (
+      bare !== NIL &&
+      tunnelScopes === 0 &&
+      (fc.cooked[bare] || (hop.innerSrcMac !== null && hasMac(tb, bare, hop.innerSrcMac)) || activeHereJustNow(tb, bare, p))
+    ) {
       fc.tunnel[bare] = tunnelOf(tb, hop);
       return bare;
     }
@@ -90,7 +94,14 @@ export function flowFor(tb: FlowTable, p: Packet, v: Extract<View, { kind: 'conv
       // the overlay device and the pod's interfaces; on Ethernet only when its MACs are the inner ones.
       // Text that shows no link layer at all (cooked v1 without -e) cannot tell: one tunnel is taken.
       const noLink = p.direction === null && p.ifname === null && f.src === null && f.dst === null;
-      if (noLink || p.direction !== null || (f.src !== null && hasMac(tb, inTunnel, f.src)) || (f.dst !== null && hasMac(tb, inTunnel, f.dst)) || activeHereJustNow(tb, inTunnel, p)) return inTunnel;
+      if (
+        noLink ||
+        p.direction !== null ||
+        (f.src !== null && hasMac(tb, inTunnel, f.src)) ||
+        (f.dst !== null && hasMac(tb, inTunnel, f.dst)) ||
+        activeHereJustNow(tb, inTunnel, p)
+      )
+        return inTunnel;
     }
     if (bare !== NIL) return bare;
   }

@@ -4,17 +4,17 @@
  * within microseconds. Records wait in a ring until their sightings are all
  * in (SAME_PACKET_WINDOW), then settle, oldest first.
  */
-import { SAME_PACKET_WINDOW } from './timing.js';
+
 import { FROM_CLIENT, NIL, orNaN, SETTLED } from './columns.js';
 import { settle } from './pairing.js';
-import type { View } from './view.js';
 import type { FlowTable } from './table.js';
+import { SAME_PACKET_WINDOW } from './timing.js';
+import type { View } from './view.js';
 
 /** An unknown number (NaN) equals anything. */
 function eqOrUnknown(a: number, b: number): boolean {
   return a !== a || b !== b || a === b;
 }
-
 
 /** How many recent packet records a flow keeps for recognising a second sighting. */
 const RECENT = 16;
@@ -36,7 +36,16 @@ export function settleBefore(tb: FlowTable, before: number): void {
 }
 
 /** An earlier record (its number) of the same packet seen at another place (hop) moments ago, or NIL. */
-export function findSame(tb: FlowTable, d: number, v: Extract<View, { kind: 'conv' }>, fromClient: boolean, ts: number, placeIf: string | number | null, dir: number, ep: number): number {
+export function findSame(
+  tb: FlowTable,
+  d: number,
+  v: Extract<View, { kind: 'conv' }>,
+  fromClient: boolean,
+  ts: number,
+  placeIf: string | number | null,
+  dir: number,
+  ep: number,
+): number {
   let left = tb.sc.recentCount[d]!;
   if (left === 0) return NIL;
   const r = tb.rec;

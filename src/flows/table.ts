@@ -14,30 +14,69 @@
  *
  * The table only records what each side did; the verdict is the classifier's.
  */
-import { LOCAL_ERROR_WINDOW, MIN_IDLE_TIMEOUT, SAME_PACKET_WINDOW, TICK } from './timing.js';
-import { type Packet } from '../model.js';
+
+import type { Packet } from '../model.js';
 import { TCP_FIN, TCP_RST } from '../protocols.js';
-import { describeError } from './icmp-errors.js';
-import { badOuterChecksum } from './outer.js';
-import { placeName } from './crossnode.js';
-import { connectionEnded, dirCode, END_CLIENT_FIN, END_RESET, END_SERVER_FIN, seenBits, ENCAPSULATED, Endpoints, EpCounts, FlowColumns, NIL, orNaN, PathColumns, Records, REFUSAL, REQUEST_ENCAPSULATED, ROLE_REPLY, ROLE_REQUEST, SeenColumns, SideColumns, STARTS_REQUEST } from './columns.js';
-import { type Stores } from './closed.js';
 import { attribute, type PendingError } from './attribution.js';
+import type { Stores } from './closed.js';
+import { close } from './closing.js';
+import {
+  connectionEnded,
+  dirCode,
+  ENCAPSULATED,
+  END_CLIENT_FIN,
+  END_RESET,
+  END_SERVER_FIN,
+  Endpoints,
+  type EpCounts,
+  FlowColumns,
+  NIL,
+  orNaN,
+  PathColumns,
+  REFUSAL,
+  REQUEST_ENCAPSULATED,
+  Records,
+  ROLE_REPLY,
+  ROLE_REQUEST,
+  SeenColumns,
+  SideColumns,
+  STARTS_REQUEST,
+  seenBits,
+} from './columns.js';
+import { placeName } from './crossnode.js';
+import { keepEvidence } from './evidence.js';
 import { closeIdle, openFlows } from './expiry.js';
-import { addArp, noteTunnel } from './inventory.js';
-import { noteDirection, nodesOf, tallyOf, vote, type InputTally } from './nodes.js';
+import { type ArpInfo, describePlace, type Flow, type InputNode, type TunnelInfo } from './flow.js';
+import { describeError } from './icmp-errors.js';
 import type { GivenNode } from './identity.js';
+import { addArp, noteTunnel } from './inventory.js';
+import { type InputTally, nodesOf, noteDirection, tallyOf, vote } from './nodes.js';
+import { badOuterChecksum } from './outer.js';
 import { addRequest, newRecord } from './pairing.js';
 import { addMac, countEndpoint, flowFor, sideOf } from './scope.js';
-import { close } from './closing.js';
-import { keepEvidence } from './evidence.js';
 import { findSame, pushRecord, settleBefore } from './sightings.js';
-import { isEchoRequest, viewOf, type View } from './view.js';
-import { describePlace, type ArpInfo, type Flow, type InputNode, type TunnelInfo } from './flow.js';
+import { LOCAL_ERROR_WINDOW, MIN_IDLE_TIMEOUT, SAME_PACKET_WINDOW, TICK } from './timing.js';
+import { isEchoRequest, type View, viewOf } from './view.js';
 
-export { MIN_IDLE_TIMEOUT } from './timing.js';
+export {
+  type ArpInfo,
+  type Attribution,
+  describeHop,
+  type Evidence,
+  type Flow,
+  type FlowError,
+  flowEvidence,
+  type Hop,
+  type InputNode,
+  type Passage,
+  type Role,
+  type Seen,
+  type Side,
+  type Sighting,
+  type TunnelInfo,
+} from './flow.js';
 export { tupleKey } from './key.js';
-export { describeHop, flowEvidence, type ArpInfo, type Attribution, type Evidence, type Flow, type FlowError, type Hop, type InputNode, type Passage, type Role, type Seen, type Side, type Sighting, type TunnelInfo } from './flow.js';
+export { MIN_IDLE_TIMEOUT } from './timing.js';
 
 export interface FlowTableOptions {
   /** Seconds a request may wait for its reply before it counts as unanswered. */
@@ -59,7 +98,6 @@ export interface FlowTableOptions {
 }
 
 export const defaultFlowTableOptions: FlowTableOptions = { replyTimeout: 1, maxFlows: 1_000_000, idleTimeout: Infinity };
-
 
 export interface TableResult {
   flows: Flow[];
@@ -162,8 +200,21 @@ export class FlowTable {
         if (v.ip.src === v.ip.dst) vote(this, p.input, v.ip.src, 1);
         if (this.errors.length < 100_000) {
           this.errors.push({
-            input: p.input, ts: p.ts, ip: v.ip, icmp: v.icmp, quoted: v.quoted, hop: v.tunnel,
-            evidence: { role: 'error', what: `${v.ip.src} > ${v.ip.dst}: ${describeError(v.icmp)}`, where: describePlace(p.ifname, p.ifindex, p.direction, v.tunnel), input: p.input, no: p.no, line: p.line, ts: p.ts },
+            input: p.input,
+            ts: p.ts,
+            ip: v.ip,
+            icmp: v.icmp,
+            quoted: v.quoted,
+            hop: v.tunnel,
+            evidence: {
+              role: 'error',
+              what: `${v.ip.src} > ${v.ip.dst}: ${describeError(v.icmp)}`,
+              where: describePlace(p.ifname, p.ifindex, p.direction, v.tunnel),
+              input: p.input,
+              no: p.no,
+              line: p.line,
+              ts: p.ts,
+            },
           });
         }
         return;
@@ -213,7 +264,10 @@ export class FlowTable {
     const t = v.tuple;
     const l4c = v.frame.l4!;
     // A ping to one's own address: client and server are one; the echo type tells the way.
-    const fromClient = fc.client[s] === fc.server[s] && (l4c.kind === 'icmp' || l4c.kind === 'icmp6') ? isEchoRequest(l4c) : t.src === fc.client[s] && (fc.clientPort[s] === NIL || t.srcPort === fc.clientPort[s]);
+    const fromClient =
+      fc.client[s] === fc.server[s] && (l4c.kind === 'icmp' || l4c.kind === 'icmp6')
+        ? isEchoRequest(l4c)
+        : t.src === fc.client[s] && (fc.clientPort[s] === NIL || t.srcPort === fc.clientPort[s]);
     const tally = tallyOf(this, p.input);
     if (fromClient) tally.forth++;
     else tally.back++;
@@ -293,15 +347,25 @@ export class FlowTable {
     const flows = this.closedFlows.splice(0).sort((a, b) => a.id - b.id);
     if (this.counts.late > 0) {
       const n = this.counts.late;
-      this.notes.push(`${n} late ${n === 1 ? 'part' : 'parts'} of TCP connections closed earlier (acknowledgements, keep-alives or a reset long after the last data) not judged on ${n === 1 ? 'its' : 'their'} own`);
+      this.notes.push(
+        `${n} late ${n === 1 ? 'part' : 'parts'} of TCP connections closed earlier (acknowledgements, keep-alives or a reset long after the last data) not judged on ${n === 1 ? 'its' : 'their'} own`,
+      );
     }
     if (this.counts.evicted > 0) {
       const n = this.counts.evicted;
-      this.notes.push(`${n} ${n === 1 ? 'flow was' : 'flows were'} closed before going idle, to keep at most ${this.opts.maxFlows} open at once (--max-flows): each is judged on what it had seen by then`);
+      this.notes.push(
+        `${n} ${n === 1 ? 'flow was' : 'flows were'} closed before going idle, to keep at most ${this.opts.maxFlows} open at once (--max-flows): each is judged on what it had seen by then`,
+      );
     }
     for (const [t, { counts }] of this.tunnelEps) for (const ep of counts.order) t.endpoints.set(this.eps.key[ep]!, counts.get(ep));
-    return { flows, nodes: nodes.filter((n) => n !== undefined), tunnels: [...this.tunnels.values()], arp: [...this.arp.values()], end: this.end, counts: { ...this.counts }, notes: this.notes };
+    return {
+      flows,
+      nodes: nodes.filter((n) => n !== undefined),
+      tunnels: [...this.tunnels.values()],
+      arp: [...this.arp.values()],
+      end: this.end,
+      counts: { ...this.counts },
+      notes: this.notes,
+    };
   }
-
 }
-

@@ -23,17 +23,51 @@ export type UdpExpectation =
 
 /** Server ports of protocols that answer each datagram on the same ports. */
 const REQUEST_RESPONSE: Record<number, string> = {
-  7: 'echo', 53: 'DNS', 67: 'DHCP', 68: 'DHCP', 88: 'Kerberos', 111: 'rpcbind', 123: 'NTP', 137: 'NetBIOS name service',
-  161: 'SNMP', 389: 'CLDAP', 443: 'QUIC', 464: 'kpasswd', 500: 'IKE', 1812: 'RADIUS', 1813: 'RADIUS accounting',
-  1645: 'RADIUS', 1646: 'RADIUS accounting', 2049: 'NFS', 3478: 'STUN', 5060: 'SIP', 5353: 'mDNS', 5355: 'LLMNR',
-  5683: 'CoAP', 8600: 'Consul DNS', 11211: 'memcached',
+  7: 'echo',
+  53: 'DNS',
+  67: 'DHCP',
+  68: 'DHCP',
+  88: 'Kerberos',
+  111: 'rpcbind',
+  123: 'NTP',
+  137: 'NetBIOS name service',
+  161: 'SNMP',
+  389: 'CLDAP',
+  443: 'QUIC',
+  464: 'kpasswd',
+  500: 'IKE',
+  1812: 'RADIUS',
+  1813: 'RADIUS accounting',
+  1645: 'RADIUS',
+  1646: 'RADIUS accounting',
+  2049: 'NFS',
+  3478: 'STUN',
+  5060: 'SIP',
+  5353: 'mDNS',
+  5355: 'LLMNR',
+  5683: 'CoAP',
+  8600: 'Consul DNS',
+  11211: 'memcached',
 };
 
 /** Server ports of one-way streams. */
 const ONE_WAY: Record<number, string> = {
-  162: 'SNMP trap', 514: 'syslog', 2055: 'NetFlow', 4739: 'IPFIX', 6343: 'sFlow', 8125: 'statsd', 9995: 'NetFlow',
-  9996: 'NetFlow', 12201: 'GELF', 25826: 'collectd', 51820: 'WireGuard',
-  [VXLAN_PORT_LINUX]: 'VXLAN', [VXLAN_PORT_IANA]: 'VXLAN', [GENEVE_PORT]: 'GENEVE', [FLANNEL_UDP_PORT]: 'flannel UDP', [VXLAN_PORT_WEAVE]: 'Weave VXLAN',
+  162: 'SNMP trap',
+  514: 'syslog',
+  2055: 'NetFlow',
+  4739: 'IPFIX',
+  6343: 'sFlow',
+  8125: 'statsd',
+  9995: 'NetFlow',
+  9996: 'NetFlow',
+  12201: 'GELF',
+  25826: 'collectd',
+  51820: 'WireGuard',
+  [VXLAN_PORT_LINUX]: 'VXLAN',
+  [VXLAN_PORT_IANA]: 'VXLAN',
+  [GENEVE_PORT]: 'GENEVE',
+  [FLANNEL_UDP_PORT]: 'flannel UDP',
+  [VXLAN_PORT_WEAVE]: 'Weave VXLAN',
 };
 
 /** TFTP answers from a new port (RFC 1350). */

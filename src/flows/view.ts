@@ -6,8 +6,25 @@
  * tunnel). The tunnel packet itself (outer IP/UDP 8472) is not a flow: it is
  * the road the flow travels on.
  */
-import { ICMP6_DST_UNREACH, ICMP6_ECHO_REPLY, ICMP6_ECHO_REQUEST, ICMP6_PACKET_TOO_BIG, ICMP6_PARAM_PROB, ICMP6_TIME_EXCEEDED, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_PARAMPROB, ICMP_REDIRECT, ICMP_SOURCEQUENCH, ICMP_TIMXCEED, ICMP_UNREACH, IPPROTO_TCP, IPPROTO_UDP } from '../protocols.js';
-import { innermost, type Frame, type Icmp, type Ip, type Packet, type Quoted, type Tunnel } from '../model.js';
+
+import { type Frame, type Icmp, type Ip, innermost, type Packet, type Quoted, type Tunnel } from '../model.js';
+import {
+  ICMP_ECHO,
+  ICMP_ECHOREPLY,
+  ICMP_PARAMPROB,
+  ICMP_REDIRECT,
+  ICMP_SOURCEQUENCH,
+  ICMP_TIMXCEED,
+  ICMP_UNREACH,
+  ICMP6_DST_UNREACH,
+  ICMP6_ECHO_REPLY,
+  ICMP6_ECHO_REQUEST,
+  ICMP6_PACKET_TOO_BIG,
+  ICMP6_PARAM_PROB,
+  ICMP6_TIME_EXCEEDED,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+} from '../protocols.js';
 
 export type FlowProto = 'icmp' | 'icmp6' | 'tcp' | 'udp';
 
@@ -92,7 +109,12 @@ export function viewOfFrame(outer: Frame, linkBroadcast = false): View {
   const ip = f.ip;
   if (!ip) return { kind: 'other', reason: f.truncated ? 'truncated before the IP header' : 'not IP', tunnel };
   const l4 = f.l4;
-  if (!l4) return { kind: 'other', reason: ip.fragOffset > 0 ? 'non-first fragment' : f.truncated ? 'truncated before the transport header' : `IP protocol ${ip.proto}`, tunnel };
+  if (!l4)
+    return {
+      kind: 'other',
+      reason: ip.fragOffset > 0 ? 'non-first fragment' : f.truncated ? 'truncated before the transport header' : `IP protocol ${ip.proto}`,
+      tunnel,
+    };
   if (l4.kind === 'icmp' || l4.kind === 'icmp6') {
     const errors = l4.kind === 'icmp' ? ICMP4_ERRORS : ICMP6_ERRORS;
     if (errors.has(l4.type) && l4.quoted) return { kind: 'error', ip, icmp: l4, quoted: l4.quoted, tunnel };

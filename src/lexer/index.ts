@@ -8,19 +8,32 @@
  * not a packet line (prose, -A payload) is passed over; the rest is still
  * read.
  */
-import { TcpSequences } from './tcpseq.js';
+
 import type { Packet } from '../model.js';
 import type { InputWarning } from '../readers/types.js';
 import type { IRecognitionException } from './chevrotain.js';
 import { RecordClock, RelativeTimes } from './clock.js';
 import { fastRecord } from './fast.js';
+import { endsWithTunnelHeader, maybeNoise, NOISE, printable } from './lines.js';
 import { namesSeen } from './names.js';
 import { applyOuterSum, outerSum, quietTunnel } from './notes.js';
-import { endsWithTunnelHeader, maybeNoise, NOISE, printable } from './lines.js';
-import { dropLengths, isArrowRest, looksLikePacket, maybePasted, oneSpace, startsPacket, startsRecord, stripMarkers, type Wrap, wrapOf, wrapShows } from './paste.js';
 import { toPacket } from './packet.js';
-import { parser, type ParsedRecord } from './parser.js';
-import { IpHead, plainLexer, RecordHead, Tail, tcpdumpLexer, TunnelHeader } from './tokens.js';
+import { type ParsedRecord, parser } from './parser.js';
+import {
+  dropLengths,
+  isArrowRest,
+  looksLikePacket,
+  maybePasted,
+  oneSpace,
+  startsPacket,
+  startsRecord,
+  stripMarkers,
+  type Wrap,
+  wrapOf,
+  wrapShows,
+} from './paste.js';
+import { TcpSequences } from './tcpseq.js';
+import { IpHead, plainLexer, RecordHead, Tail, TunnelHeader, tcpdumpLexer } from './tokens.js';
 
 export { endsWithTunnelHeader, maybeNoise, NOISE, TUNNEL_HEADER_END } from './lines.js';
 
@@ -62,7 +75,8 @@ const ONCE = {
   names: 'addresses are host names (tcpdump ran without -n): flows are keyed by those names; re-run tcpdump with -nn to get the addresses',
   quiet: 'tunnel packets (UDP 8472/4789/6081) without their inner frames: tcpdump -q hides them; re-run tcpdump without -q to see the inner flows',
   port: 'a port printed as a name this reader does not know; re-run tcpdump with -nn to get port numbers',
-  relative: 'times start at 00:00:00 and never decrease: read as tcpdump -ttttt (time since the first packet); if the text is -ttt (time since the packet before), the packets are further apart than shown',
+  relative:
+    'times start at 00:00:00 and never decrease: read as tcpdump -ttttt (time since the first packet); if the text is -ttt (time since the packet before), the packets are further apart than shown',
 } as const;
 
 /** Whether the record's last line, wrapped, continues on `line`: the text shows it, the join completes a tunnel header, or the record does not read without it. */
@@ -195,7 +209,8 @@ export class TextReader {
     const packetLike = rec !== undefined && (rec.time !== null || rec.no !== null || rec.frame.net.src !== null || rec.frame.link.kind !== null);
     const hosts = namesSeen.hosts;
     const ports = namesSeen.unknownPorts;
-    const packet = rec && (errors.length === 0 || rec.frame.net.src !== null) ? toPacket(rec, this.clock.seconds(rec.time), this.count + 1, this.input, line) : null;
+    const packet =
+      rec && (errors.length === 0 || rec.frame.net.src !== null) ? toPacket(rec, this.clock.seconds(rec.time), this.count + 1, this.input, line) : null;
     if (!packet) {
       if (this.tried.length < 3) this.tried.push(text.slice(0, 60));
       if (packetLike || looksLikePacket(text)) {
@@ -224,14 +239,19 @@ function why(errors: readonly IRecognitionException[], text: string): string {
   const e = errors[0];
   if (!e) return 'no addresses tcpdump prints for a protocol this reader follows';
   const at = e.token.startOffset;
-  if (e.token.image === '' || !(at >= 0) || at >= text.length) return 'cut off: the line ends before tcpdump\'s text for the packet does';
+  if (e.token.image === '' || !(at >= 0) || at >= text.length) return "cut off: the line ends before tcpdump's text for the packet does";
   return `unexpected "${e.token.image.slice(0, 20)}" at column ${at + 1}`;
 }
 
 export function parseText(text: string, name = 'text'): { packets: Packet[]; warnings: InputWarning[]; stats: TextStats } {
   const packets: Packet[] = [];
   const warnings: InputWarning[] = [];
-  const r = new TextReader(name, 0, (p) => packets.push(p), (w) => warnings.push(w));
+  const r = new TextReader(
+    name,
+    0,
+    (p) => packets.push(p),
+    (w) => warnings.push(w),
+  );
   r.push(text);
   r.end();
   return { packets, warnings, stats: r.stats };

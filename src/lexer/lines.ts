@@ -9,9 +9,11 @@
  * dumps: not packets, not worth a warning. One anchored alternation: a packet line fails each
  * branch at its first characters, where a list of regexes cost a test each.
  */
-export const NOISE = /^(?:tcpdump: |listening on |reading from file |dropped privs|Warning: |\d+ packets? (?:captured|received by filter|dropped by kernel|dropped by interface)|[\w.@:~\/-]*[$#] |\s+0x[0-9a-f]{4}:\s)/;
+export const NOISE =
+  /^(?:tcpdump: |listening on |reading from file |dropped privs|Warning: |\d+ packets? (?:captured|received by filter|dropped by kernel|dropped by interface)|[\w.@:~/-]*[$#] |\s+0x[0-9a-f]{4}:\s)/;
 /** A record whose text ends with a tunnel header continues with the encapsulated frame on the next line. */
-export const TUNNEL_HEADER_END = /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, Flags \[[^\][]*\], vni 0x[0-9a-f]+(?:, proto \S+ \(0x[0-9a-f]+\))?(?:, options \[[^\][]*\])?)$/;
+export const TUNNEL_HEADER_END =
+  /(?:overlay \d+, instance \d+|VXLAN, flags \[[^\][]*\] \(0x[0-9a-f]+\), vni \d+|Geneve, Flags \[[^\][]*\], vni 0x[0-9a-f]+(?:, proto \S+ \(0x[0-9a-f]+\))?(?:, options \[[^\][]*\])?)$/;
 
 /** TUNNEL_HEADER_END's three forms, each tried where alone it can match (see endsWithTunnelHeader). */
 const OTV_END = /overlay \d+, instance \d+$/y;

@@ -2,14 +2,25 @@
  * Parsed tcpdump record -> the packet model (src/model.ts), the same records
  * the binary decoders produce. What the text does not show stays null.
  */
-import { emptyFrame, type Direction, type Frame, type Ip, type LinkKind, type Packet, type Tunnel } from '../model.js';
+import { type Direction, emptyFrame, type Frame, type Ip, type LinkKind, type Packet, type Tunnel } from '../model.js';
 import {
-  ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_ESP, IPPROTO_GRE, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_IGMP, IPPROTO_IPIP, IPPROTO_IPV6, IPPROTO_OSPF,
-  IPPROTO_TCP, IPPROTO_UDP, IPPROTO_VRRP,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  IPPROTO_ESP,
+  IPPROTO_GRE,
+  IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
+  IPPROTO_IGMP,
+  IPPROTO_IPIP,
+  IPPROTO_IPV6,
+  IPPROTO_OSPF,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  IPPROTO_VRRP,
 } from '../protocols.js';
-import type { ParsedLink, ParsedNet, ParsedRecord } from './parser.js';
 import { intern } from './intern.js';
 import { isHostName, portOf, splitNamed } from './names.js';
+import type { ParsedLink, ParsedNet, ParsedRecord } from './parser.js';
 import { fastTransport, joinTokens, parseIcmp, parseIcmp6, parseTcp, parseUdp, tailText } from './tail.js';
 
 const DIRECTION: Record<string, Direction> = { In: 'in', Out: 'out', B: 'broadcast', M: 'multicast', P: 'other' };
@@ -33,7 +44,18 @@ function ipFields(net: ParsedNet, src: string, dst: string): Ip {
   // Without -v there are no fields and every pattern below fails on the empty text: its result directly.
   if (net.vfields.length === 0) {
     const v6 = net.kind === 'ip6';
-    return { version: v6 ? 6 : 4, src, dst, proto: IPPROTO_UNKNOWN, ttl: null, id: null, length: v6 ? 0 : null, fragOffset: 0, moreFragments: false, dontFragment: false };
+    return {
+      version: v6 ? 6 : 4,
+      src,
+      dst,
+      proto: IPPROTO_UNKNOWN,
+      ttl: null,
+      id: null,
+      length: v6 ? 0 : null,
+      fragOffset: 0,
+      moreFragments: false,
+      dontFragment: false,
+    };
   }
   const v = joinTokens(net.vfields);
   const num = (re: RegExp) => {
@@ -44,7 +66,8 @@ function ipFields(net: ParsedNet, src: string, dst: string): Ip {
   const proto = /(?:proto|next-header) \S+ \((\d+)\)/.exec(v);
   return {
     version: net.kind === 'ip6' ? 6 : 4,
-    src, dst,
+    src,
+    dst,
     proto: proto ? Number(proto[1]) : IPPROTO_UNKNOWN,
     ttl: num(/(?:ttl|hlim) (\d+)/),
     id: num(/\bid (\d+)/),
@@ -199,9 +222,8 @@ export function toPacket(rec: ParsedRecord, ts: number | null, no: number, input
     wireLen: null,
     ifname: l.ifname && l.ifname !== '?' ? l.ifname : null,
     ifindex: l.ifindex,
-    direction: l.direction ? DIRECTION[l.direction] ?? null : null,
+    direction: l.direction ? (DIRECTION[l.direction] ?? null) : null,
     line,
     frame: f,
   };
 }
-

@@ -9,9 +9,31 @@
  * printers; the grammar keeps it as a token list and tail.ts reads the
  * phrases we model (ICMP, TCP flags, UDP) from it.
  */
-import { EmbeddedActionsParser, EMPTY_ALT, EOF, type IOrAlt, type IToken, type TokenType } from './chevrotain.js';
+import { EMPTY_ALT, EmbeddedActionsParser, EOF, type IOrAlt, type IToken, type TokenType } from './chevrotain.js';
 import { addrRead, portRead, scanAddr } from './heads.js';
-import { allTokens, AnyToken, Bracketed, Colon, Comma, DateTime, Decimal, Gt, Hex, IpHead, Ipv4, Ipv6, LParen, Mac, Num, RecordHead, RParen, Tail, Time, TunnelHeader, Word } from './tokens.js';
+import {
+  AnyToken,
+  allTokens,
+  Bracketed,
+  Colon,
+  Comma,
+  DateTime,
+  Decimal,
+  Gt,
+  Hex,
+  IpHead,
+  Ipv4,
+  Ipv6,
+  LParen,
+  Mac,
+  Num,
+  RecordHead,
+  RParen,
+  Tail,
+  Time,
+  TunnelHeader,
+  Word,
+} from './tokens.js';
 
 export const DIRECTIONS = new Set(['In', 'Out', 'B', 'M', 'P']);
 const NETWORK_WORDS = new Set(['IP', 'IP6', 'ARP,', 'ARP', 'RARP']);
@@ -99,7 +121,20 @@ export function emptyLink(): ParsedLink {
 }
 
 export function emptyNet(): ParsedNet {
-  return { kind: 'other', vfields: [], src: null, dst: null, tail: [], tailText: null, tunnel: null, headSrc: null, headSport: null, headDst: null, headDport: null, truncated: false };
+  return {
+    kind: 'other',
+    vfields: [],
+    src: null,
+    dst: null,
+    tail: [],
+    tailText: null,
+    tunnel: null,
+    headSrc: null,
+    headSport: null,
+    headDst: null,
+    headDport: null,
+    truncated: false,
+  };
 }
 
 class TcpdumpParser extends EmbeddedActionsParser {
@@ -141,7 +176,12 @@ class TcpdumpParser extends EmbeddedActionsParser {
   private linkStarts(top: boolean): boolean {
     const t = this.LA(1);
     if (t.tokenType === Word) {
-      if (top && (this.isWord(2, DIRECTIONS) || (DIRECTIONS.has(t.image) && (this.LA(2).tokenType === Mac || this.isWord(2, NETWORK_WORDS) || this.LA(2).tokenType === IpHead)))) return true;
+      if (
+        top &&
+        (this.isWord(2, DIRECTIONS) ||
+          (DIRECTIONS.has(t.image) && (this.LA(2).tokenType === Mac || this.isWord(2, NETWORK_WORDS) || this.LA(2).tokenType === IpHead)))
+      )
+        return true;
       return t.image === 'vlan' && this.LA(2).tokenType === Num;
     }
     return t.tokenType === Mac && this.LA(2).tokenType === Gt;
@@ -281,94 +321,106 @@ class TcpdumpParser extends EmbeddedActionsParser {
   /** A link part (when printed) and what it carries. `top` allows the cooked-capture prefixes. */
   // Recovery (a record cut or garbled mid-way) ends a rule early: its value is then an empty one,
   // never undefined, so a cut VXLAN record's inner frame cannot crash the reader.
-  private frame = this.RULE('frame', (top: boolean): ParsedFrame => {
-    this.curTop = top;
-    this.curLink = undefined;
-    this.OPTION(this.linkOption);
-    const link = this.curLink;
-    const net = this.SUBRULE(this.net);
-    return { link: link ?? emptyLink(), net: net ?? emptyNet() };
-  }, { recoveryValueFunc: () => ({ link: emptyLink(), net: emptyNet() }) });
+  private frame = this.RULE(
+    'frame',
+    (top: boolean): ParsedFrame => {
+      this.curTop = top;
+      this.curLink = undefined;
+      this.OPTION(this.linkOption);
+      const link = this.curLink;
+      const net = this.SUBRULE(this.net);
+      return { link: link ?? emptyLink(), net: net ?? emptyNet() };
+    },
+    { recoveryValueFunc: () => ({ link: emptyLink(), net: emptyNet() }) },
+  );
 
-  private link = this.RULE('link', (top: boolean): ParsedLink => {
-    const link = emptyLink();
-    this.OPTION({
-      GATE: () => top && this.LA(1).tokenType === Word && this.isWord(2, DIRECTIONS),
-      DEF: () => {
-        // Linux cooked v2 (tcpdump 4.99 -i any): "ens224 Out [ifindex N MAC ethertype ...,]"
-        const ifn = this.CONSUME(Word);
-        const dir = this.CONSUME2(Word);
-        this.ACTION(() => {
-          link.kind = 'sll2';
-          link.ifname = ifn.image;
-          link.direction = dir.image;
-        });
-        this.OPTION2({
-          GATE: () => this.LA(1).image === 'ifindex',
-          DEF: () => {
-            this.CONSUME3(Word);
-            const n = this.CONSUME(Num);
-            this.ACTION(() => (link.ifindex = Number(n.image)));
-          },
-        });
-        this.OPTION3(() => {
-          const m = this.CONSUME(Mac);
-          this.ACTION(() => (link.src = m.image));
-          this.OPTION8({ GATE: () => !this.networkNext(), DEF: () => this.SUBRULE(this.ethertype, { ARGS: [link] }) });
-        });
-      },
-    });
-    this.OPTION4({
-      GATE: () => top && link.kind === null && this.isWord(1, DIRECTIONS) && (this.LA(2).tokenType === Mac || this.isWord(2, NETWORK_WORDS) || this.LA(2).tokenType === IpHead),
-      DEF: () => {
-        // Linux cooked v1: "In [MAC ethertype IPv4 (0x0800), length N:]"
-        const dir = this.CONSUME4(Word);
-        this.ACTION(() => {
-          link.kind = 'sll';
-          link.direction = dir.image;
-        });
-        this.OPTION5(() => {
-          const m = this.CONSUME2(Mac);
-          this.ACTION(() => (link.src = m.image));
-          this.OPTION9({ GATE: () => !this.networkNext(), DEF: () => this.SUBRULE2(this.ethertype, { ARGS: [link] }) });
-        });
-      },
-    });
-    this.OPTION6({
-      GATE: () => link.kind === null && this.LA(1).tokenType === Mac && this.LA(2).tokenType === Gt,
-      DEF: () => {
-        // Ethernet with -e: "src > dst, ethertype IPv4 (0x0800), length N:"
-        const s = this.CONSUME3(Mac);
-        this.CONSUME(Gt);
-        const d = this.CONSUME4(Mac);
-        this.CONSUME(Comma);
-        this.ACTION(() => {
-          link.kind = 'ether';
-          link.src = s.image;
-          link.dst = d.image;
-        });
-        this.SUBRULE3(this.ethertype, { ARGS: [link] });
-      },
-    });
-    // 802.1Q tags printed after the link header: "vlan 10, p 0, ethertype IPv4 (0x0800),"
-    this.MANY({
-      GATE: () => this.LA(1).image === 'vlan' && this.LA(2).tokenType === Num,
-      DEF: () => {
-        this.CONSUME5(Word);
-        const id = this.CONSUME2(Num);
-        this.ACTION(() => link.vlans.push(Number(id.image)));
-        this.MANY2({
-          GATE: () => this.LA(1).tokenType !== Hex,
-          DEF: () => this.SUBRULE(this.anyToken),
-        });
-        const h = this.CONSUME(Hex);
-        this.ACTION(() => (link.ethertype = parseInt(h.image, 16)));
-        this.CONSUME(RParen);
-        this.OPTION7(() => this.CONSUME2(Comma));
-      },
-    });
-    return link;
-  }, { recoveryValueFunc: emptyLink });
+  private link = this.RULE(
+    'link',
+    (top: boolean): ParsedLink => {
+      const link = emptyLink();
+      this.OPTION({
+        GATE: () => top && this.LA(1).tokenType === Word && this.isWord(2, DIRECTIONS),
+        DEF: () => {
+          // Linux cooked v2 (tcpdump 4.99 -i any): "ens224 Out [ifindex N MAC ethertype ...,]"
+          const ifn = this.CONSUME(Word);
+          const dir = this.CONSUME2(Word);
+          this.ACTION(() => {
+            link.kind = 'sll2';
+            link.ifname = ifn.image;
+            link.direction = dir.image;
+          });
+          this.OPTION2({
+            GATE: () => this.LA(1).image === 'ifindex',
+            DEF: () => {
+              this.CONSUME3(Word);
+              const n = this.CONSUME(Num);
+              this.ACTION(() => (link.ifindex = Number(n.image)));
+            },
+          });
+          this.OPTION3(() => {
+            const m = this.CONSUME(Mac);
+            this.ACTION(() => (link.src = m.image));
+            this.OPTION8({ GATE: () => !this.networkNext(), DEF: () => this.SUBRULE(this.ethertype, { ARGS: [link] }) });
+          });
+        },
+      });
+      this.OPTION4({
+        GATE: () =>
+          top &&
+          link.kind === null &&
+          this.isWord(1, DIRECTIONS) &&
+          (this.LA(2).tokenType === Mac || this.isWord(2, NETWORK_WORDS) || this.LA(2).tokenType === IpHead),
+        DEF: () => {
+          // Linux cooked v1: "In [MAC ethertype IPv4 (0x0800), length N:]"
+          const dir = this.CONSUME4(Word);
+          this.ACTION(() => {
+            link.kind = 'sll';
+            link.direction = dir.image;
+          });
+          this.OPTION5(() => {
+            const m = this.CONSUME2(Mac);
+            this.ACTION(() => (link.src = m.image));
+            this.OPTION9({ GATE: () => !this.networkNext(), DEF: () => this.SUBRULE2(this.ethertype, { ARGS: [link] }) });
+          });
+        },
+      });
+      this.OPTION6({
+        GATE: () => link.kind === null && this.LA(1).tokenType === Mac && this.LA(2).tokenType === Gt,
+        DEF: () => {
+          // Ethernet with -e: "src > dst, ethertype IPv4 (0x0800), length N:"
+          const s = this.CONSUME3(Mac);
+          this.CONSUME(Gt);
+          const d = this.CONSUME4(Mac);
+          this.CONSUME(Comma);
+          this.ACTION(() => {
+            link.kind = 'ether';
+            link.src = s.image;
+            link.dst = d.image;
+          });
+          this.SUBRULE3(this.ethertype, { ARGS: [link] });
+        },
+      });
+      // 802.1Q tags printed after the link header: "vlan 10, p 0, ethertype IPv4 (0x0800),"
+      this.MANY({
+        GATE: () => this.LA(1).image === 'vlan' && this.LA(2).tokenType === Num,
+        DEF: () => {
+          this.CONSUME5(Word);
+          const id = this.CONSUME2(Num);
+          this.ACTION(() => link.vlans.push(Number(id.image)));
+          this.MANY2({
+            GATE: () => this.LA(1).tokenType !== Hex,
+            DEF: () => this.SUBRULE(this.anyToken),
+          });
+          const h = this.CONSUME(Hex);
+          this.ACTION(() => (link.ethertype = parseInt(h.image, 16)));
+          this.CONSUME(RParen);
+          this.OPTION7(() => this.CONSUME2(Comma));
+        },
+      });
+      return link;
+    },
+    { recoveryValueFunc: emptyLink },
+  );
 
   /** "ethertype IPv4 (0x0800), length N:" (or "802.1Q (0x8100), length N:"): the first hex is the EtherType. */
   private ethertype = this.RULE('ethertype', (link: ParsedLink) => {
@@ -462,14 +514,14 @@ class TcpdumpParser extends EmbeddedActionsParser {
             // "IP [|ip]": the snap length cut the header before the addresses.
             GATE: () => this.LA(1).tokenType === Bracketed && this.LA(1).image.startsWith('[|'),
             ALT: () => {
-        const net = this.curNet;
+              const net = this.curNet;
               this.CONSUME(Bracketed);
               this.ACTION(() => (net.truncated = true));
             },
           },
           {
             ALT: () => {
-        const net = this.curNet;
+              const net = this.curNet;
               const s = this.OR2(this.srcAlts);
               this.CONSUME(Gt);
               const d = this.OR3(this.dstAlts);
@@ -491,8 +543,19 @@ class TcpdumpParser extends EmbeddedActionsParser {
       ALT: () => {
         const net = this.curNet;
         this.ACTION(() => (net.kind = 'arp'));
-        this.OPTION3({ GATE: () => this.LA(1).image === 'ARP', DEF: () => { this.CONSUME2(Word); this.OPTION4(() => this.CONSUME(Comma)); } });
-        this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
+        this.OPTION3({
+          GATE: () => this.LA(1).image === 'ARP',
+          DEF: () => {
+            this.CONSUME2(Word);
+            this.OPTION4(() => this.CONSUME(Comma));
+          },
+        });
+        this.ACTION(() =>
+          this.takeWhile(
+            () => true,
+            (t) => net.tail.push(t.image),
+          ),
+        );
         this.MANY2(() => {
           const t = this.SUBRULE2(this.anyToken);
           this.ACTION(() => net.tail.push(t.image));
@@ -503,7 +566,12 @@ class TcpdumpParser extends EmbeddedActionsParser {
       // A protocol we do not model: kept opaque.
       ALT: () => {
         const net = this.curNet;
-        this.ACTION(() => this.takeWhile(() => true, (t) => net.tail.push(t.image)));
+        this.ACTION(() =>
+          this.takeWhile(
+            () => true,
+            (t) => net.tail.push(t.image),
+          ),
+        );
         this.MANY3(() => {
           const t = this.SUBRULE3(this.anyToken);
           this.ACTION(() => net.tail.push(t.image));
@@ -512,12 +580,16 @@ class TcpdumpParser extends EmbeddedActionsParser {
     },
   ];
 
-  private net = this.RULE('net', (): ParsedNet => {
-    const net = emptyNet();
-    this.curNet = net;
-    this.OR(this.netAlts);
-    return net;
-  }, { recoveryValueFunc: emptyNet });
+  private net = this.RULE(
+    'net',
+    (): ParsedNet => {
+      const net = emptyNet();
+      this.curNet = net;
+      this.OR(this.netAlts);
+      return net;
+    },
+    { recoveryValueFunc: emptyNet },
+  );
 
   private readonly tailAlts: IOrAlt<void>[] = [
     {
@@ -534,7 +606,10 @@ class TcpdumpParser extends EmbeddedActionsParser {
             this.rawRead++;
             this.SKIP_TOKEN();
           }
-          this.takeWhile(() => !this.innerStarts(), (t) => words.push(t.image));
+          this.takeWhile(
+            () => !this.innerStarts(),
+            (t) => words.push(t.image),
+          );
         });
         this.MANY({
           GATE: () => !this.innerStarts(),
@@ -543,35 +618,39 @@ class TcpdumpParser extends EmbeddedActionsParser {
             this.ACTION(() => words.push(t.image));
           },
         });
-        this.OR2({ IGNORE_AMBIGUITIES: true, DEF: [
-          {
-            // The inner frame's "IP src > dst: " in one token: read here as the frame rule would
-            // read it (no link rule gate holds before it), without the frame and network rules.
-            // Chosen by the token, as afterHeadAlts are.
-            ALT: () => {
-              const h = this.CONSUME(IpHead);
-              const inner = emptyNet();
-              this.ACTION(() => {
-                this.readHead(inner, h.image, 0);
-                this.curNet = inner;
-              });
-              this.OR3({ DEF: this.afterHeadAlts, IGNORE_AMBIGUITIES: true });
-              this.ACTION(() => (net.tunnel = { words, inner: { link: emptyLink(), net: inner } }));
-            },
-          },
-          {
-            ALT: () => this.OR4([
-              {
-                GATE: () => this.innerStarts(),
-                ALT: () => {
-                  const inner = this.SUBRULE(this.frame, { ARGS: [false] });
-                  this.ACTION(() => (net.tunnel = { words, inner }));
-                },
+        this.OR2({
+          IGNORE_AMBIGUITIES: true,
+          DEF: [
+            {
+              // The inner frame's "IP src > dst: " in one token: read here as the frame rule would
+              // read it (no link rule gate holds before it), without the frame and network rules.
+              // Chosen by the token, as afterHeadAlts are.
+              ALT: () => {
+                const h = this.CONSUME(IpHead);
+                const inner = emptyNet();
+                this.ACTION(() => {
+                  this.readHead(inner, h.image, 0);
+                  this.curNet = inner;
+                });
+                this.OR3({ DEF: this.afterHeadAlts, IGNORE_AMBIGUITIES: true });
+                this.ACTION(() => (net.tunnel = { words, inner: { link: emptyLink(), net: inner } }));
               },
-              { ALT: EMPTY_ALT() },
-            ]),
-          },
-        ] });
+            },
+            {
+              ALT: () =>
+                this.OR4([
+                  {
+                    GATE: () => this.innerStarts(),
+                    ALT: () => {
+                      const inner = this.SUBRULE(this.frame, { ARGS: [false] });
+                      this.ACTION(() => (net.tunnel = { words, inner }));
+                    },
+                  },
+                  { ALT: EMPTY_ALT() },
+                ]),
+            },
+          ],
+        });
         this.ACTION(() => {
           if (!net.tunnel) net.tail = words;
         });
@@ -579,7 +658,9 @@ class TcpdumpParser extends EmbeddedActionsParser {
     },
     {
       // IP-in-IP: "IP a > b: IP c > d: ..."
-      GATE: () => this.LA(1).tokenType === IpHead || (this.isWord(1, IP_WORDS) && (this.LA(2).tokenType === Ipv4 || this.LA(2).tokenType === Ipv6 || this.LA(2).tokenType === LParen)),
+      GATE: () =>
+        this.LA(1).tokenType === IpHead ||
+        (this.isWord(1, IP_WORDS) && (this.LA(2).tokenType === Ipv4 || this.LA(2).tokenType === Ipv6 || this.LA(2).tokenType === LParen)),
       ALT: () => {
         const net = this.tailNet;
         const inner = this.SUBRULE2(this.frame, { ARGS: [false] });
@@ -595,7 +676,11 @@ class TcpdumpParser extends EmbeddedActionsParser {
             net.tailText = t.image;
             this.rawRead++;
             this.SKIP_TOKEN();
-          } else this.takeWhile(() => true, (t) => net.tail.push(t.image));
+          } else
+            this.takeWhile(
+              () => true,
+              (t) => net.tail.push(t.image),
+            );
         });
         this.MANY2(() => {
           const t = this.SUBRULE2(this.anyToken);

@@ -18,7 +18,8 @@ const NUMBERED = /^\d+ {1,2}\S/;
  * name and "src > dst:", or link addresses (-e). Decides only what a line that could not be read
  * is: warned (it looks like a packet) or passed over.
  */
-const PACKET_LIKE = /^(?:\d+ {1,2})?(?:\d\d:\d\d:\d\d|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|\d{9,}\.\d{6,9} |[\w.-]+ +(?:In|Out|B|M|P) |[0-9a-f]{2}(?::[0-9a-f]{2}){5} > |(?:IP6?|ARP|RARP)[ ,]|\S+ > \S+: )/;
+const PACKET_LIKE =
+  /^(?:\d+ {1,2})?(?:\d\d:\d\d:\d\d|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|\d{9,}\.\d{6,9} |[\w.-]+ +(?:In|Out|B|M|P) |[0-9a-f]{2}(?::[0-9a-f]{2}){5} > |(?:IP6?|ARP|RARP)[ ,]|\S+ > \S+: )/;
 
 /** How a packet line without a time starts: an interface and a direction (-i any), link addresses (-e), a printer's keyword. */
 const PACKET_START = /^(?:[\w.-]+ +(?:In|Out|B|M|P) |[0-9a-f]{2}(?::[0-9a-f]{2}){5} > |(?:IP6?|ARP|RARP)[ ,])/;

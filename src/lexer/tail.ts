@@ -5,13 +5,57 @@
  */
 import type { Frame, Icmp, Ip, Quoted, Tcp, Udp } from '../model.js';
 import {
-  ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_ADDR, ICMP6_DST_UNREACH_ADMIN, ICMP6_DST_UNREACH_NOPORT, ICMP6_DST_UNREACH_NOROUTE, ICMP6_ECHO_REPLY,
-  ICMP6_ECHO_REQUEST, ICMP6_PACKET_TOO_BIG, ICMP6_TIME_EXCEEDED, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_REDIRECT, ICMP_REDIRECT_HOST, ICMP_TIMXCEED,
-  ICMP_TIMXCEED_INTRANS, ICMP_TIMXCEED_REASS, ICMP_UNREACH, ICMP_UNREACH_FILTER_PROHIB, ICMP_UNREACH_HOST, ICMP_UNREACH_HOST_PRECEDENCE,
-  ICMP_UNREACH_HOST_PROHIB, ICMP_UNREACH_HOST_UNKNOWN, ICMP_UNREACH_ISOLATED, ICMP_UNREACH_NEEDFRAG, ICMP_UNREACH_NET, ICMP_UNREACH_NET_PROHIB,
-  ICMP_UNREACH_NET_UNKNOWN, ICMP_UNREACH_PORT, ICMP_UNREACH_PRECEDENCE_CUTOFF, ICMP_UNREACH_PROTOCOL, ICMP_UNREACH_SRCFAIL, ICMP_UNREACH_TOSHOST,
-  ICMP_UNREACH_TOSNET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, MLD_LISTENER_REPORT, MLDV2_LISTENER_REPORT, ND_NEIGHBOR_ADVERT, ND_NEIGHBOR_SOLICIT,
-  ND_REDIRECT, ND_ROUTER_ADVERT, ND_ROUTER_SOLICIT, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG,
+  ICMP_ECHO,
+  ICMP_ECHOREPLY,
+  ICMP_REDIRECT,
+  ICMP_REDIRECT_HOST,
+  ICMP_TIMXCEED,
+  ICMP_TIMXCEED_INTRANS,
+  ICMP_TIMXCEED_REASS,
+  ICMP_UNREACH,
+  ICMP_UNREACH_FILTER_PROHIB,
+  ICMP_UNREACH_HOST,
+  ICMP_UNREACH_HOST_PRECEDENCE,
+  ICMP_UNREACH_HOST_PROHIB,
+  ICMP_UNREACH_HOST_UNKNOWN,
+  ICMP_UNREACH_ISOLATED,
+  ICMP_UNREACH_NEEDFRAG,
+  ICMP_UNREACH_NET,
+  ICMP_UNREACH_NET_PROHIB,
+  ICMP_UNREACH_NET_UNKNOWN,
+  ICMP_UNREACH_PORT,
+  ICMP_UNREACH_PRECEDENCE_CUTOFF,
+  ICMP_UNREACH_PROTOCOL,
+  ICMP_UNREACH_SRCFAIL,
+  ICMP_UNREACH_TOSHOST,
+  ICMP_UNREACH_TOSNET,
+  ICMP6_DST_UNREACH,
+  ICMP6_DST_UNREACH_ADDR,
+  ICMP6_DST_UNREACH_ADMIN,
+  ICMP6_DST_UNREACH_NOPORT,
+  ICMP6_DST_UNREACH_NOROUTE,
+  ICMP6_ECHO_REPLY,
+  ICMP6_ECHO_REQUEST,
+  ICMP6_PACKET_TOO_BIG,
+  ICMP6_TIME_EXCEEDED,
+  IPPROTO_ICMP,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  MLD_LISTENER_REPORT,
+  MLDV2_LISTENER_REPORT,
+  ND_NEIGHBOR_ADVERT,
+  ND_NEIGHBOR_SOLICIT,
+  ND_REDIRECT,
+  ND_ROUTER_ADVERT,
+  ND_ROUTER_SOLICIT,
+  TCP_ACK,
+  TCP_CWR,
+  TCP_ECE,
+  TCP_FIN,
+  TCP_PSH,
+  TCP_RST,
+  TCP_SYN,
+  TCP_URG,
 } from '../protocols.js';
 import { intern } from './intern.js';
 import { portOf } from './names.js';
@@ -53,13 +97,15 @@ export function parseIcmp(text: string): Icmp | null {
   for (const [re, code] of UNREACH) {
     m = re.exec(text);
     if (!m) continue;
-    if (code === ICMP_UNREACH_PORT) return icmpOf(ICMP_UNREACH, code, { quoted: quoted(m[1]!, m[2] === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP, portOf(m[3]!) ?? null) });
+    if (code === ICMP_UNREACH_PORT)
+      return icmpOf(ICMP_UNREACH, code, { quoted: quoted(m[1]!, m[2] === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP, portOf(m[3]!) ?? null) });
     if (code === ICMP_UNREACH_PROTOCOL) return icmpOf(ICMP_UNREACH, code, { quoted: quoted(m[1]!, Number(m[2])) });
     if (code === ICMP_UNREACH_NEEDFRAG) return icmpOf(ICMP_UNREACH, code, { mtu: Number(m[2]), quoted: quoted(m[1]!) });
     return icmpOf(ICMP_UNREACH, code, { quoted: quoted(m[1]!) });
   }
   // "time exceeded in-transit" does not name the destination: the quote is unknown.
-  if (text.startsWith('time exceeded')) return icmpOf(ICMP_TIMXCEED, text.includes('reassembly') ? ICMP_TIMXCEED_REASS : ICMP_TIMXCEED_INTRANS, { quoted: quoted('?') });
+  if (text.startsWith('time exceeded'))
+    return icmpOf(ICMP_TIMXCEED, text.includes('reassembly') ? ICMP_TIMXCEED_REASS : ICMP_TIMXCEED_INTRANS, { quoted: quoted('?') });
   m = /^redirect (\S+) to (?:net|host) (\S+)/.exec(text);
   if (m) return icmpOf(ICMP_REDIRECT, ICMP_REDIRECT_HOST, { quoted: quoted(m[1]!) });
   m = /^type-#(\d+)/.exec(text);
@@ -156,17 +202,20 @@ export function joinTokens(tokens: string[]): string {
  * (with port), decimal, bracket or a range "a:b" (group 1 and 2: the one piece joinTokens
  * re-spaces, as "a: b"). Followed by one space or the end.
  */
-const PIECE = /\(*(?:(?:[A-Za-z_?][\w\-.\/?+@%]*|0x[0-9a-fA-F]+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?|\d+(?:\.\d+)?|\[[^\][]*\])[,:)\]]*|(\d+):(\d+)[,)\]]*)(?: |$)/y;
+const PIECE =
+  /\(*(?:(?:[A-Za-z_?][\w\-./?+@%]*|0x[0-9a-fA-F]+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?|\d+(?:\.\d+)?|\[[^\][]*\])[,:)\]]*|(\d+):(\d+)[,)\]]*)(?: |$)/y;
 
 /**
  * A whole tail of PIECE's pieces without a range, each followed by one space and another piece, the
  * last by the end. Each piece has one way to match (what ends it must be a space or the end), so a
  * text that fails does so in time linear in its length.
  */
-const PLAIN = /^(?:\(*(?:[A-Za-z_?][\w\-.\/?+@%]*|0x[0-9a-fA-F]+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?|\d+(?:\.\d+)?|\[[^\][]*\])[,:)\]]*(?: (?! )|$))+$/;
+const PLAIN =
+  /^(?:\(*(?:[A-Za-z_?][\w\-./?+@%]*|0x[0-9a-fA-F]+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?|\d+(?:\.\d+)?|\[[^\][]*\])[,:)\]]*(?: (?! )|$))+$/;
 
 /** PLAIN, with ranges "a:b" among its pieces. */
-const PLAIN_OR_RANGES = /^(?:\(*(?:(?:[A-Za-z_?][\w\-.\/?+@%]*|0x[0-9a-fA-F]+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?|\d+(?:\.\d+)?|\[[^\][]*\])[,:)\]]*|\d+:\d+[,)\]]*)(?: (?! )|$))+$/;
+const PLAIN_OR_RANGES =
+  /^(?:\(*(?:(?:[A-Za-z_?][\w\-./?+@%]*|0x[0-9a-fA-F]+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?|\d+(?:\.\d+)?|\[[^\][]*\])[,:)\]]*|\d+:\d+[,)\]]*)(?: (?! )|$))+$/;
 /** Brackets (kept as they are) or a range's colon (group 1: the digit before it). */
 const RANGE_COLONS = /\[[^\][]*\]|(\d):(?=\d)/g;
 
@@ -218,15 +267,24 @@ const ICMP_ECHO_LINE = /^ICMP echo (request|reply), id (\d+), seq (\d+)/;
 /** TCP_FLAG_LETTERS by character code (TCP_LINE's flags are letters and dots): no string keys per letter. */
 function flagBit(c: number): number {
   switch (c) {
-    case 0x53: return TCP_SYN; // S
-    case 0x46: return TCP_FIN; // F
-    case 0x52: return TCP_RST; // R
-    case 0x50: return TCP_PSH; // P
-    case 0x55: return TCP_URG; // U
-    case 0x45: return TCP_ECE; // E
-    case 0x57: return TCP_CWR; // W
-    case 0x2e: return TCP_ACK; // .
-    default: return 0;
+    case 0x53:
+      return TCP_SYN; // S
+    case 0x46:
+      return TCP_FIN; // F
+    case 0x52:
+      return TCP_RST; // R
+    case 0x50:
+      return TCP_PSH; // P
+    case 0x55:
+      return TCP_URG; // U
+    case 0x45:
+      return TCP_ECE; // E
+    case 0x57:
+      return TCP_CWR; // W
+    case 0x2e:
+      return TCP_ACK; // .
+    default:
+      return 0;
   }
 }
 

@@ -3,7 +3,7 @@
  * this order, so the more specific shapes (date-times, MAC and IP addresses)
  * come before the general ones (numbers, words).
  */
-import { createToken, Lexer, type IToken } from './chevrotain.js';
+import { createToken, type IToken, Lexer } from './chevrotain.js';
 
 /**
  * The category of every token the parser sees: the parts kept as token lists consume "any token"
@@ -19,7 +19,11 @@ export const DateTime = createToken({ name: 'DateTime', pattern: /\d{4}-\d\d-\d\
 export const Time = createToken({ name: 'Time', pattern: /\d\d:\d\d:\d\d(?:\.\d+)?/, categories: any });
 export const Mac = createToken({ name: 'Mac', pattern: /[0-9a-f]{2}(?::[0-9a-f]{2}){5}(?![0-9a-f:])/, categories: any });
 /** An IPv4 address, with tcpdump's ".port" when it has one: a number, or a name without -n (".http-alt"). */
-export const Ipv4 = createToken({ name: 'Ipv4', pattern: /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.[A-Za-z][\w-]*(?![\w.-])|(?:\.\d{1,5})?(?![\d.]))/, categories: any });
+export const Ipv4 = createToken({
+  name: 'Ipv4',
+  pattern: /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.[A-Za-z][\w-]*(?![\w.-])|(?:\.\d{1,5})?(?![\d.]))/,
+  categories: any,
+});
 /** An IPv6 address, with ".port" when it has one (tcpdump's notation). */
 const IPV6 = /(?:[0-9a-fA-F]{0,4}:){2,7}(?:[0-9a-fA-F]{1,4}|\d+\.\d+\.\d+\.\d+)?(?:\.\d{1,5}|\.[A-Za-z][\w-]*(?![\w.-]))?/y;
 /** An IPv6 address, with ".port" when it has one; the ':' that ends "src > dst:" is not part of it. */
@@ -56,7 +60,7 @@ export const Colon = createToken({ name: 'Colon', pattern: /:/, categories: any 
 export const Comma = createToken({ name: 'Comma', pattern: /,/, categories: any });
 export const LParen = createToken({ name: 'LParen', pattern: /\(/, categories: any });
 export const RParen = createToken({ name: 'RParen', pattern: /\)/, categories: any });
-export const Word = createToken({ name: 'Word', pattern: /[A-Za-z_?][\w\-.\/?+@%]*/, categories: any });
+export const Word = createToken({ name: 'Word', pattern: /[A-Za-z_?][\w\-./?+@%]*/, categories: any });
 /**
  * Every UTF-16 code unit /[^\s]/ can start with. chevrotain cannot analyse a complement set, and one
  * such token turns its first-char dispatch off for the whole lexer (every token tried at every
@@ -68,7 +72,7 @@ export const Other = createToken({ name: 'Other', pattern: /[^\s]/, start_chars_
 
 const SPACE = /\s/;
 /** The tail's first word, when it is one that the parser looks at (tunnel headers, IP-in-IP). */
-const WORD_AT = /[A-Za-z_?][\w\-.\/?+@%]*/y;
+const WORD_AT = /[A-Za-z_?][\w\-./?+@%]*/y;
 const KEEP_LEXING = new Set(['VXLAN', 'OTV', 'Geneve', 'VXLAN-GPE', 'GREv0', 'IP', 'IP6']);
 
 /**
@@ -99,7 +103,8 @@ export const IpHead = createToken({
  * how most lines of tcpdump -nn start. The time is the Time token's text (followed by a space, it is
  * no MAC address), the rest an IpHead's.
  */
-export const RECORD_HEAD = /\d\d:\d\d:\d\d(?:\.\d+)? IP \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})? > \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?:(?: |$)/y;
+export const RECORD_HEAD =
+  /\d\d:\d\d:\d\d(?:\.\d+)? IP \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})? > \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?:(?: |$)/y;
 
 /** "HH:MM:SS.f IP src > dst: ", read by the record rule as a time and an IpHead. */
 export const RecordHead = createToken({

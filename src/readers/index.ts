@@ -2,15 +2,16 @@
  * Capture readers: open an input (format sniffed from its first bytes, gzip
  * unwrapped), then stream its records one at a time to a handler.
  */
+
+import type { OpenedInput } from './open.js';
 import { readPcap, readPcapChunks } from './pcap.js';
 import { readPcapng } from './pcapng.js';
-import type { OpenedInput } from './open.js';
 import type { CapturePoint } from './points.js';
 import { DECODED_LINK_TYPES, InputError, type InputWarning, type RecordHandler } from './types.js';
 
-export { openInput, type InputFormat, type OpenedInput } from './open.js';
-export { sniff, type Sniffed } from './sniff.js';
-export { describePoint, type CapturePoint } from './points.js';
+export { type InputFormat, type OpenedInput, openInput } from './open.js';
+export { type CapturePoint, describePoint } from './points.js';
+export { type Sniffed, sniff } from './sniff.js';
 export * from './types.js';
 
 export interface CaptureSummary {
@@ -52,7 +53,11 @@ export async function readCapture(input: OpenedInput, onRecord: RecordHandler, o
   // Packets of a link type we cannot decode are counted and nothing more: say so, once per type.
   for (const lt of summary.linkTypes) {
     if (!DECODED_LINK_TYPES.has(lt)) {
-      onWarning({ input: input.name, offset: summary.format === 'pcap' ? PCAP_LINKTYPE_OFFSET : undefined, message: `link type ${lt} is not one we decode: its packets are counted, not analyzed` });
+      onWarning({
+        input: input.name,
+        offset: summary.format === 'pcap' ? PCAP_LINKTYPE_OFFSET : undefined,
+        message: `link type ${lt} is not one we decode: its packets are counted, not analyzed`,
+      });
     }
   }
   return summary;

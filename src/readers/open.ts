@@ -6,9 +6,9 @@
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
+import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { constants as zlib, createGunzip } from 'node:zlib';
+import { createGunzip, constants as zlib } from 'node:zlib';
 import { describeHead, sniff } from './sniff.js';
 import { InputError } from './types.js';
 

@@ -64,7 +64,10 @@ export async function* paced<T extends { length: number }>(source: AsyncIterable
 /** A stream that ends where `paced` stops; the source stream is destroyed then. */
 export function pacedStream(source: Readable, pacing: Pacing): Readable {
   // Bytes, not objects: read ahead by at most one chunk.
-  return Readable.from(paced<Buffer>(source, pacing, () => source.destroy()), { objectMode: false });
+  return Readable.from(
+    paced<Buffer>(source, pacing, () => source.destroy()),
+    { objectMode: false },
+  );
 }
 
 /** An opened input whose stream or chunks go through `paced`. */

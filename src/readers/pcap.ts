@@ -79,7 +79,11 @@ class PcapReader {
   /** Bytes the carried piece needs: the file header, a record header, or header and captured bytes. */
   private need = FILE_HEADER;
 
-  constructor(private readonly name: string, private readonly onRecord: RecordHandler, private readonly onWarning: (w: InputWarning) => void) {}
+  constructor(
+    private readonly name: string,
+    private readonly onRecord: RecordHandler,
+    private readonly onWarning: (w: InputWarning) => void,
+  ) {}
 
   push(c: Buffer): void {
     this.bytes += c.length;
@@ -169,7 +173,9 @@ class PcapReader {
   /** A captured length no capture can have stops reading here, before its bytes are awaited. */
   private capOk(cap: number): boolean {
     if (cap > MAX_RECORD || (cap > MAX_SNAPLEN && cap > this.snaplen)) {
-      this.warnStop(`record claims ${cap} captured bytes (snap length ${this.snaplen}): the file is corrupt from here; stopped reading after ${this.records} records`);
+      this.warnStop(
+        `record claims ${cap} captured bytes (snap length ${this.snaplen}): the file is corrupt from here; stopped reading after ${this.records} records`,
+      );
       return false;
     }
     return true;
@@ -182,12 +188,21 @@ class PcapReader {
     const frac = v.getUint32(p + 4, le);
     const wire = v.getUint32(p + 12, le);
     if (frac >= this.fracLimit && ++this.badFractions === 1) {
-      this.onWarning({ input: this.name, offset: this.offset, message: `record ${this.records + 1} has a timestamp fraction of ${frac} ${this.nanosecond ? 'ns' : 'µs'}, a second or more: used as it is` });
+      this.onWarning({
+        input: this.name,
+        offset: this.offset,
+        message: `record ${this.records + 1} has a timestamp fraction of ${frac} ${this.nanosecond ? 'ns' : 'µs'}, a second or more: used as it is`,
+      });
     }
     const snaplen = this.snaplen;
     let len = cap;
     if (cap > wire || wire === 0 || (snaplen > 0 && cap > snaplen)) {
-      if (++this.badLengths === 1) this.onWarning({ input: this.name, offset: this.offset, message: `record ${this.records + 1} claims ${cap} captured bytes of a ${wire}-byte packet (snap length ${snaplen}): a corrupt or crafted record${snaplen > 0 && cap > snaplen ? ', cut to the snap length as libpcap does' : ''}` });
+      if (++this.badLengths === 1)
+        this.onWarning({
+          input: this.name,
+          offset: this.offset,
+          message: `record ${this.records + 1} claims ${cap} captured bytes of a ${wire}-byte packet (snap length ${snaplen}): a corrupt or crafted record${snaplen > 0 && cap > snaplen ? ', cut to the snap length as libpcap does' : ''}`,
+        });
       // libpcap (and so tcpdump) keeps no more than the snap length of a record.
       if (snaplen > 0 && cap > snaplen) len = snaplen;
     }
@@ -203,8 +218,13 @@ class PcapReader {
   }
 
   private summarize(): void {
-    if (this.badFractions > 1) this.onWarning({ input: this.name, message: `${this.badFractions} records in all have a timestamp fraction of a second or more` });
-    if (this.badLengths > 1) this.onWarning({ input: this.name, message: `${this.badLengths} records in all have impossible lengths (captured more than the packet, or than the snap length, or a packet of 0 bytes)` });
+    if (this.badFractions > 1)
+      this.onWarning({ input: this.name, message: `${this.badFractions} records in all have a timestamp fraction of a second or more` });
+    if (this.badLengths > 1)
+      this.onWarning({
+        input: this.name,
+        message: `${this.badLengths} records in all have impossible lengths (captured more than the packet, or than the snap length, or a packet of 0 bytes)`,
+      });
   }
 
   /** The input failed (a read error, corrupt gzip data): fatal inside the file header, else the records read stand. */
@@ -220,7 +240,11 @@ class PcapReader {
     const left = this.bytes - this.offset;
     if (left > 0) {
       const what = left < RECORD_HEADER ? `${left} of its ${RECORD_HEADER} header bytes` : `${left - RECORD_HEADER} of its captured bytes`;
-      this.onWarning({ input: this.name, offset: this.offset, message: `the file was cut inside the record at this offset (${what} present): the ${this.records} records before it are read` });
+      this.onWarning({
+        input: this.name,
+        offset: this.offset,
+        message: `the file was cut inside the record at this offset (${what} present): the ${this.records} records before it are read`,
+      });
     }
     this.summarize();
   }
@@ -231,7 +255,12 @@ function result(r: PcapReader): PcapResult {
 }
 
 /** Reads chunks that are valid only until the next is asked for (OpenedInput.chunks): the reader copies what it keeps. */
-export async function readPcapChunks(chunks: AsyncIterable<Buffer>, name: string, onRecord: RecordHandler, onWarning: (w: InputWarning) => void): Promise<PcapResult> {
+export async function readPcapChunks(
+  chunks: AsyncIterable<Buffer>,
+  name: string,
+  onRecord: RecordHandler,
+  onWarning: (w: InputWarning) => void,
+): Promise<PcapResult> {
   const r = new PcapReader(name, onRecord, onWarning);
   const it = chunks[Symbol.asyncIterator]();
   try {

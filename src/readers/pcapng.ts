@@ -121,7 +121,12 @@ class Reader {
   badLengths = 0;
   stopped = false;
 
-  constructor(readonly name: string, readonly onRecord: RecordHandler, readonly onWarning: (w: InputWarning) => void, readonly headersOnly = false) {}
+  constructor(
+    readonly name: string,
+    readonly onRecord: RecordHandler,
+    readonly onWarning: (w: InputWarning) => void,
+    readonly headersOnly = false,
+  ) {}
 
   u32(b: Buffer, o: number): number {
     return this.le ? b.readUInt32LE(o) : b.readUInt32BE(o);
@@ -268,7 +273,11 @@ class Reader {
   }
 
   endSection(): void {
-    if (this.orphans > 1) this.onWarning({ input: this.name, message: `${this.orphans} packets in section ${this.sections} named interfaces the section does not describe: skipped` });
+    if (this.orphans > 1)
+      this.onWarning({
+        input: this.name,
+        message: `${this.orphans} packets in section ${this.sections} named interfaces the section does not describe: skipped`,
+      });
     this.orphans = 0;
   }
 }
@@ -277,7 +286,13 @@ class Reader {
  * Streams the packets of a pcapng input to onRecord. headersOnly: section headers and interface
  * blocks alone are read (no packet is handed on), for the capture points (plan.ts).
  */
-export async function readPcapng(stream: AsyncIterable<Buffer>, name: string, onRecord: RecordHandler, onWarning: (w: InputWarning) => void, headersOnly = false): Promise<PcapngResult> {
+export async function readPcapng(
+  stream: AsyncIterable<Buffer>,
+  name: string,
+  onRecord: RecordHandler,
+  onWarning: (w: InputWarning) => void,
+  headersOnly = false,
+): Promise<PcapngResult> {
   const r = new Reader(name, onRecord, onWarning, headersOnly);
   /** A block cut by a chunk boundary, gathered here; need = 12 until its length is known. */
   let pend = Buffer.alloc(0);
@@ -352,6 +367,15 @@ export async function readPcapng(stream: AsyncIterable<Buffer>, name: string, on
   }
   r.endSection();
   r.splitter.endSection();
-  if (r.badLengths > 1) onWarning({ input: name, message: `${r.badLengths} packets in all claim more captured bytes than the packet had, or a packet of 0 bytes` });
-  return { nanosecond: r.nanosecond, records: r.records, bytes, linkTypes: r.linkTypes, snaplen: r.snaplen, points: r.splitter.points, unsplitMerges: r.splitter.unsplitMerges };
+  if (r.badLengths > 1)
+    onWarning({ input: name, message: `${r.badLengths} packets in all claim more captured bytes than the packet had, or a packet of 0 bytes` });
+  return {
+    nanosecond: r.nanosecond,
+    records: r.records,
+    bytes,
+    linkTypes: r.linkTypes,
+    snaplen: r.snaplen,
+    points: r.splitter.points,
+    unsplitMerges: r.splitter.unsplitMerges,
+  };
 }

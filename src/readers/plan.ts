@@ -38,7 +38,13 @@ export async function planPoints(path: string, name: string): Promise<PointPlan 
       input.stream.destroy();
       return null;
     }
-    const s = await readPcapng(input.chunks ? input.chunks() : input.stream, name, () => undefined, () => undefined, true);
+    const s = await readPcapng(
+      input.chunks ? input.chunks() : input.stream,
+      name,
+      () => undefined,
+      () => undefined,
+      true,
+    );
     const sections = Math.max(0, ...s.points.map((p) => p.section));
     return { labels: s.points.map((p) => describePoint(p, sections)), unsplitMerges: s.unsplitMerges };
   } catch {

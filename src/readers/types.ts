@@ -1,6 +1,15 @@
 /** What a capture reader hands on: one captured record at a time, before any decoding. */
 import {
-  DLT_RAW_12, DLT_RAW_14, LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW,
+  DLT_RAW_12,
+  DLT_RAW_14,
+  LINKTYPE_ETHERNET,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_LOOP,
+  LINKTYPE_NULL,
+  LINKTYPE_RAW,
 } from '../protocols.js';
 
 /**
@@ -11,7 +20,15 @@ import {
  * interface block gives it (if_name), null when it names none or names the "any" pseudo-device;
  * point is the capture point (readers/points.ts) of a pcapng that merges several, else 0 or absent.
  */
-export type RecordHandler = (data: Uint8Array, linkType: number, ts: number | null, wireLen: number, ifindex: number | null, ifname?: string | null, point?: number) => void;
+export type RecordHandler = (
+  data: Uint8Array,
+  linkType: number,
+  ts: number | null,
+  wireLen: number,
+  ifindex: number | null,
+  ifname?: string | null,
+  point?: number,
+) => void;
 
 /** A problem in the input that does not stop reading: where it is and what it is. */
 export interface InputWarning {
@@ -25,7 +42,12 @@ export interface InputWarning {
 
 /** Thrown (as the only exception readers throw) when an input cannot be read at all. */
 export class InputError extends Error {
-  constructor(readonly input: string, message: string, readonly offset?: number, readonly line?: number) {
+  constructor(
+    readonly input: string,
+    message: string,
+    readonly offset?: number,
+    readonly line?: number,
+  ) {
     super(message);
     this.name = 'InputError';
   }
@@ -38,5 +60,14 @@ export class InputError extends Error {
 
 /** Every link type decodeFrame decodes (DLT_RAW as old files and OpenBSD number it among them). */
 export const DECODED_LINK_TYPES: ReadonlySet<number> = new Set([
-  LINKTYPE_NULL, LINKTYPE_ETHERNET, DLT_RAW_12, DLT_RAW_14, LINKTYPE_RAW, LINKTYPE_LOOP, LINKTYPE_LINUX_SLL, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2,
+  LINKTYPE_NULL,
+  LINKTYPE_ETHERNET,
+  DLT_RAW_12,
+  DLT_RAW_14,
+  LINKTYPE_RAW,
+  LINKTYPE_LOOP,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+  LINKTYPE_LINUX_SLL2,
 ]);

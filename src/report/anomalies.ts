@@ -51,7 +51,8 @@ function badChecksums(result: Pick<TableResult, 'tunnels'>): Anomaly[] {
       const port = t.port !== null ? `:${t.port}` : '';
       out.push({
         kind: 'bad-outer-checksum',
-        detail: `${n} of ${of} encapsulated packets from ${src} to ${dst}${port} (${t.type}${t.vni !== null ? ' vni ' + t.vni : ''}) with a bad outer UDP checksum: ` +
+        detail:
+          `${n} of ${of} encapsulated packets from ${src} to ${dst}${port} (${t.type}${t.vni !== null ? ' vni ' + t.vni : ''}) with a bad outer UDP checksum: ` +
           `the receiving kernel drops them before VXLAN sees them; check NIC checksum offload on ${src} (ethtool -K flannel.1 tx-checksum-ip-generic off, ` +
           `and ethtool -k on its NIC), whether a device on the underlay rewrites these packets without fixing the checksum, and on ${dst} whether nstat -az UdpInCsumErrors grows`,
       });
@@ -76,7 +77,10 @@ export function anomalies(result: Pick<TableResult, 'tunnels' | 'arp'>, rewrites
     const [a, b] = key.split('>') as [string, string];
     const back = vnis.get(`${b}>${a}`);
     if (a < b && back && ![...there].some((v) => back.has(v))) {
-      out.push({ kind: 'vni-mismatch', detail: `${a} sends to ${b} in VNI ${[...there].join(', ')} but ${b} answers in VNI ${[...back].join(', ')}: the two ends disagree on the VNI` });
+      out.push({
+        kind: 'vni-mismatch',
+        detail: `${a} sends to ${b} in VNI ${[...there].join(', ')} but ${b} answers in VNI ${[...back].join(', ')}: the two ends disagree on the VNI`,
+      });
     }
   }
   const ports = new Set(result.tunnels.filter((t) => t.type === 'vxlan').map((t) => t.port));
@@ -87,7 +91,10 @@ export function anomalies(result: Pick<TableResult, 'tunnels' | 'arp'>, rewrites
   const endpoints = new Set(result.tunnels.flatMap((t) => pairs(t.endpoints).flat()));
   for (const a of result.arp) {
     if (a.requests > 0 && a.replies === 0) {
-      out.push({ kind: 'arp-unanswered', detail: `ARP who-has ${a.target} asked ${a.requests} times, never answered${endpoints.has(a.target) ? ' (a tunnel endpoint)' : ''}: that host or next hop is not on the link` });
+      out.push({
+        kind: 'arp-unanswered',
+        detail: `ARP who-has ${a.target} asked ${a.requests} times, never answered${endpoints.has(a.target) ? ' (a tunnel endpoint)' : ''}: that host or next hop is not on the link`,
+      });
     }
   }
   return out;

@@ -28,7 +28,10 @@ export function asciiLadder(l: Ladder, width: number): string[] {
   const center = (i: number) => i * cw + (cw >> 1);
   const out = legend(l, width);
   let head = ' '.repeat(2) + 'time (UTC)'.padEnd(TIME);
-  for (let i = 0; i < n; i++) head += String(i + 1).padStart((cw >> 1) + 1).padEnd(cw);
+  for (let i = 0; i < n; i++)
+    head += String(i + 1)
+      .padStart((cw >> 1) + 1)
+      .padEnd(cw);
   out.push(head.trimEnd());
   for (const row of l.rows) {
     const grid = Array.from({ length: n * cw }, () => ' ');

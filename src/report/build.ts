@@ -2,14 +2,15 @@
  * The report: what `--format json` prints and what the library returns.
  * Verdicts come from the classifier; this only shapes them for people and programs.
  */
-import type { TcpSummary } from '../flows/tcp.js';
-import { classify, describe, sideRole, VERDICTS, type Classified, type Locus, type Verdict } from '../classifier/index.js';
-import { flowEvidence, type Evidence, type Flow, type Hop, type InputNode, type Side, type TableResult } from '../flows/table.js';
+
+import { type Classified, classify, describe, type Locus, sideRole, VERDICTS, type Verdict } from '../classifier/index.js';
+import { type ClockOffset, clockOffsets, coverage, type LostPacket, lostPackets, type PacketSighting, type Place } from '../flows/crossnode.js';
 import type { NodeClue } from '../flows/flow.js';
+import { type Evidence, type Flow, flowEvidence, type Hop, type InputNode, type Side, type TableResult } from '../flows/table.js';
+import type { TcpSummary } from '../flows/tcp.js';
 import type { FlowProto } from '../flows/view.js';
 import type { InputWarning } from '../readers/types.js';
-import { anomalies, sourceRewrite, type Anomaly } from './anomalies.js';
-import { clockOffsets, coverage, lostPackets, type ClockOffset, type LostPacket, type PacketSighting, type Place } from '../flows/crossnode.js';
+import { type Anomaly, anomalies, sourceRewrite } from './anomalies.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { utcTime as formatTime } from './words.js';
 
@@ -292,7 +293,16 @@ function endpoints(m: Map<string, number>): EndpointCount[] {
 }
 
 /** Problems first (most severe first as the verdict list orders them), then by first sighting. */
-const ORDER: Record<Verdict, number> = { 'host-unreachable': 0, filtered: 1, 'request-only': 2, refused: 3, 'frag-needed': 4, lossy: 5, incomplete: 6, healthy: 7 };
+const ORDER: Record<Verdict, number> = {
+  'host-unreachable': 0,
+  filtered: 1,
+  'request-only': 2,
+  refused: 3,
+  'frag-needed': 4,
+  lossy: 5,
+  incomplete: 6,
+  healthy: 7,
+};
 
 export function warningLine(w: InputWarning): string {
   const where = w.offset !== undefined ? `offset ${w.offset}: ` : w.line !== undefined ? `line ${w.line}: ` : '';
@@ -308,11 +318,12 @@ function lostReport(l: LostPacket, names: string[]): LostReport {
   const what = `${l.role}${l.key !== null ? ` seq ${l.key}` : ''}${l.ipId !== null ? ` (ip id ${l.ipId})` : ''}`;
   const at = (p: Place) => `${p.node ?? names[p.input]}${p.ifname ? ` (${p.ifname})` : ''}`;
   const peer = `${l.expected.node ?? 'the peer'} (${names[l.expected.input]})`;
-  const detail = l.locus === 'underlay'
-    ? `${what} left ${at(l.last)} towards ${l.towards} at ${formatTime(l.last.ts)}, never arrived at ${peer}: dropped on the underlay between the two nodes`
-    : l.answerSeenBare
-      ? `${what} arrived at ${at({ ...l.expected, ifname: null })} and was answered on ${l.last.ifname ?? 'the overlay device'} at ${formatTime(l.last.ts)}, but the answer never left ${l.expected.node ?? 'the node'} encapsulated${l.towards ? ` towards ${l.towards}` : ''}: lost on that node (route, ARP or fdb towards the peer)`
-      : `${what} arrived at ${at(l.last)} at ${formatTime(l.last.ts)}, and no answer left ${l.expected.node ?? 'that node'} encapsulated${l.towards ? ` towards ${l.towards}` : ''}: lost on that node`;
+  const detail =
+    l.locus === 'underlay'
+      ? `${what} left ${at(l.last)} towards ${l.towards} at ${formatTime(l.last.ts)}, never arrived at ${peer}: dropped on the underlay between the two nodes`
+      : l.answerSeenBare
+        ? `${what} arrived at ${at({ ...l.expected, ifname: null })} and was answered on ${l.last.ifname ?? 'the overlay device'} at ${formatTime(l.last.ts)}, but the answer never left ${l.expected.node ?? 'the node'} encapsulated${l.towards ? ` towards ${l.towards}` : ''}: lost on that node (route, ARP or fdb towards the peer)`
+        : `${what} arrived at ${at(l.last)} at ${formatTime(l.last.ts)}, and no answer left ${l.expected.node ?? 'that node'} encapsulated${l.towards ? ` towards ${l.towards}` : ''}: lost on that node`;
   return { role: l.role, key: l.key, ipId: l.ipId, locus: l.locus, last: place(l.last, names), expected: place(l.expected, names), detail };
 }
 
@@ -354,7 +365,10 @@ export class ReportBuilder {
   private offsets: ClockOffset[] = [];
   private coverage: Map<number, [number, number]> | null = null;
 
-  constructor(private readonly names: string[], private readonly opts: BuilderOptions) {
+  constructor(
+    private readonly names: string[],
+    private readonly opts: BuilderOptions,
+  ) {
     this.held = names.length > 1 ? [] : null;
   }
 
@@ -382,7 +396,9 @@ export class ReportBuilder {
       return;
     }
     if (this.problems.length + this.healthy.length >= max) this.healthy.pop();
-    const k = [c.verdict, c.locus?.locus ?? null, subnet(flow.client), subnet(flow.server), flow.tunnel ? `${flow.tunnel.type}:${flow.tunnel.vni}` : ''].join('|');
+    const k = [c.verdict, c.locus?.locus ?? null, subnet(flow.client), subnet(flow.server), flow.tunnel ? `${flow.tunnel.type}:${flow.tunnel.vni}` : ''].join(
+      '|',
+    );
     const g = this.groups.get(k);
     const keep = this.problems.length < max || !g;
     const f = keep ? report() : null;
@@ -425,7 +441,13 @@ export class ReportBuilder {
       hops: flow.sides.map((s) => hopReport(s, names, nodes)),
       lost: this.coverage && nodes.length > 1 ? lostPackets(flow, nodes, this.offsets, this.coverage).map((l) => lostReport(l, names)) : [],
       evidence: evidence.map((e) => ({
-        role: e.role, input: names[e.input] ?? String(e.input), no: e.no, line: e.line, ts: e.ts, where: e.where, what: e.what,
+        role: e.role,
+        input: names[e.input] ?? String(e.input),
+        no: e.no,
+        line: e.line,
+        ts: e.ts,
+        where: e.where,
+        what: e.what,
         ...(e.attribution ? { attribution: e.attribution } : {}),
       })),
     };
@@ -453,15 +475,29 @@ export class ReportBuilder {
     flows.sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || (a.firstSeen ?? 0) - (b.firstSeen ?? 0) || a.id - b.id);
     const notes = [...result.notes];
     for (const n of result.nodes) {
-      if (n.truncated > 0) notes.push(`${names[n.input] ?? n.input}: ${n.truncated} packet${n.truncated === 1 ? '' : 's'} cut by the snapshot length before the (inner) transport header, not judged: capture with -s 0 to see them`);
+      if (n.truncated > 0)
+        notes.push(
+          `${names[n.input] ?? n.input}: ${n.truncated} packet${n.truncated === 1 ? '' : 's'} cut by the snapshot length before the (inner) transport header, not judged: capture with -s 0 to see them`,
+        );
     }
-    if (flows.length < this.total && this.opts.listFlows !== false) notes.push(`${this.total - flows.length} of ${this.total} flows are counted but not listed (problems first; --max-listed)`);
+    if (flows.length < this.total && this.opts.listFlows !== false)
+      notes.push(`${this.total - flows.length} of ${this.total} flows are counted but not listed (problems first; --max-listed)`);
     return {
       schemaVersion: SCHEMA_VERSION,
       inputs,
-      clockOffsets: this.offsets.map((o) => ({ a: names[o.a] ?? String(o.a), b: names[o.b] ?? String(o.b), offset: o.offset, spread: o.spread, samples: o.samples })),
+      clockOffsets: this.offsets.map((o) => ({
+        a: names[o.a] ?? String(o.a),
+        b: names[o.b] ?? String(o.b),
+        offset: o.offset,
+        spread: o.spread,
+        samples: o.samples,
+      })),
       tunnels: result.tunnels.map((t) => ({
-        type: t.type, vni: t.vni, port: t.port, packets: t.packets, endpoints: endpoints(t.endpoints),
+        type: t.type,
+        vni: t.vni,
+        port: t.port,
+        packets: t.packets,
+        endpoints: endpoints(t.endpoints),
         macs: Object.fromEntries([...t.macs].map(([k, v]) => [k, [...v]])),
         dstMacs: Object.fromEntries([...t.dstMacs].map(([k, v]) => [k, [...v]])),
       })),
@@ -486,20 +522,35 @@ export class ReportBuilder {
   }
 
   private findings(): Finding[] {
-    const groups = [...this.groups.values()].sort((a, b) => ORDER[a.first.verdict] - ORDER[b.first.verdict] || (a.first.firstSeen ?? 0) - (b.first.firstSeen ?? 0) || a.first.id - b.first.id);
+    const groups = [...this.groups.values()].sort(
+      (a, b) => ORDER[a.first.verdict] - ORDER[b.first.verdict] || (a.first.firstSeen ?? 0) - (b.first.firstSeen ?? 0) || a.first.id - b.first.id,
+    );
     return groups.map(({ first: f, count, ids }) => {
       const over = f.tunnel ? ` over ${f.tunnel.type}${f.tunnel.vni !== null ? ' vni ' + f.tunnel.vni : ''}` : '';
       const who = count === 1 ? `${f.proto} ${f.client} -> ${f.server}` : `${count} flows from ${subnet(f.client)} to ${subnet(f.server)}`;
       const where = f.locusDetail ? ` (${f.locus}: ${f.locusDetail})` : '';
       const summary = `${who}${over}: ${HEADLINE[f.verdict]}`;
-      return { verdict: f.verdict, locus: f.locus, title: summary + where, summary, locusDetail: f.locusDetail, explanation: f.explanation, next: f.next, count, flows: ids };
+      return {
+        verdict: f.verdict,
+        locus: f.locus,
+        title: summary + where,
+        summary,
+        locusDetail: f.locusDetail,
+        explanation: f.explanation,
+        next: f.next,
+        count,
+        flows: ids,
+      };
     });
   }
 }
 
 /** The report of a finished table whose flows it returned (no onFlow). */
 export function buildReport(result: TableResult, inputs: InputSummary[], warnings: InputWarning[], opts: BuilderOptions): Report {
-  const b = new ReportBuilder(inputs.map((i) => i.name), opts);
+  const b = new ReportBuilder(
+    inputs.map((i) => i.name),
+    opts,
+  );
   for (const flow of result.flows) b.add(flow, result.nodes);
   return b.finish(result, inputs, warnings);
 }

@@ -2,15 +2,18 @@
  * `--flow ID`: one flow in full for a terminal: what it is and why, where each capture point saw
  * it, the packets lost, an ASCII ladder, the evidence and what to run next; wrapped to the width.
  */
-import type { FlowReport, HopReport, PathStep, Report } from './build.js';
+
 import { asciiLadder } from './ascii-ladder.js';
+import type { FlowReport, HopReport, PathStep, Report } from './build.js';
+import { COLORS, endpointText, type Paint, tunnelText } from './flow-words.js';
 import { ladderOf } from './ladder.js';
-import { COLORS, endpointText, tunnelText, type Paint } from './flow-words.js';
 import { count, LOCUS_WORDS, plainPlace, utcTime, wrap } from './words.js';
 
 function step(s: PathStep): string {
   const name = s.ifname ?? (s.ifindex !== null ? `ifindex ${s.ifindex}` : '');
-  const how = s.tunnel ? `encapsulated ${s.tunnel.type}${s.tunnel.vni !== null ? ' vni ' + s.tunnel.vni : ''} ${s.tunnel.src} > ${s.tunnel.dst}${s.tunnel.port !== null ? ':' + s.tunnel.port : ''}` : 'not encapsulated';
+  const how = s.tunnel
+    ? `encapsulated ${s.tunnel.type}${s.tunnel.vni !== null ? ' vni ' + s.tunnel.vni : ''} ${s.tunnel.src} > ${s.tunnel.dst}${s.tunnel.port !== null ? ':' + s.tunnel.port : ''}`
+    : 'not encapsulated';
   return [name, s.direction, how].filter(Boolean).join(' ');
 }
 
@@ -20,8 +23,13 @@ function hopLines(h: HopReport, width: number): string[] {
     const parts = [out ? `${out} left encapsulated` : '', into ? `${into} arrived encapsulated` : ''].filter(Boolean);
     return parts.length ? ` (${parts.join(', ')})` : '';
   };
-  const out = wrap(`${h.input} (${node}${h.role} side): ${count(h.requests, 'request')}${how(h.requestsOut, h.requestsIn)}, ` +
-    `${count(h.replies, 'reply')}${how(h.repliesOut, h.repliesIn)}${h.repliesNotSent ? `; ${count(h.repliesNotSent, 'reply')} made here never left encapsulated` : ''}`, width, '  ', '    ');
+  const out = wrap(
+    `${h.input} (${node}${h.role} side): ${count(h.requests, 'request')}${how(h.requestsOut, h.requestsIn)}, ` +
+      `${count(h.replies, 'reply')}${how(h.repliesOut, h.repliesIn)}${h.repliesNotSent ? `; ${count(h.repliesNotSent, 'reply')} made here never left encapsulated` : ''}`,
+    width,
+    '  ',
+    '    ',
+  );
   if (h.requestPath.length) out.push(...wrap(`first request: ${h.requestPath.map(step).join(' -> ')}`, width, '    ', '      '));
   if (h.replyPath.length) out.push(...wrap(`first reply: ${h.replyPath.map(step).join(' -> ')}`, width, '    ', '      '));
   return out;
@@ -32,7 +40,9 @@ function detail(f: FlowReport, width: number, paint: Paint): string[] {
   const out: string[] = [];
   const para = (text: string, first = '  ', rest = first + '  ') => out.push(...wrap(text, width, first, rest));
   para(`${bold(`Flow #${f.id}`)}: ${paint(COLORS[f.verdict], f.verdict)}, ${f.proto} ${endpointText(f)}, ${tunnelText(f)}`, '', '  ');
-  para(`${count(f.requests, 'request')}, ${f.answered} answered, ${count(f.replies, 'reply')}; first seen ${utcTime(f.firstSeen)} UTC, last ${utcTime(f.lastSeen)} UTC.`);
+  para(
+    `${count(f.requests, 'request')}, ${f.answered} answered, ${count(f.replies, 'reply')}; first seen ${utcTime(f.firstSeen)} UTC, last ${utcTime(f.lastSeen)} UTC.`,
+  );
   para(f.explanation);
   if (f.locus) para(`Where it broke: ${LOCUS_WORDS[f.locus]}${f.locusDetail ? ` (${f.locusDetail})` : ''}.`);
   out.push('', bold('  Seen at'));
@@ -62,9 +72,10 @@ export function renderFlowDetail(r: Report, ids: number[], width: number, paint:
     const f = r.flows.find((x) => x.id === id);
     if (f) out.push(...detail(f, width, paint));
     else {
-      const why = r.summary.listed < r.summary.flows
-        ? `only ${r.summary.listed.toLocaleString('en-US')} of ${count(r.summary.flows, 'flow')} are kept in full (problems first; raise --max-listed)`
-        : `the ids are ${r.flows.length ? `${r.flows.reduce((a, x) => Math.min(a, x.id), Infinity)} to ${r.flows.reduce((a, x) => Math.max(a, x.id), 0)}` : 'none: no flows'}`;
+      const why =
+        r.summary.listed < r.summary.flows
+          ? `only ${r.summary.listed.toLocaleString('en-US')} of ${count(r.summary.flows, 'flow')} are kept in full (problems first; raise --max-listed)`
+          : `the ids are ${r.flows.length ? `${r.flows.reduce((a, x) => Math.min(a, x.id), Infinity)} to ${r.flows.reduce((a, x) => Math.max(a, x.id), 0)}` : 'none: no flows'}`;
       out.push(...wrap(`No flow #${id} in this report: ${why}.`, width));
     }
   }

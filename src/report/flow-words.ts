@@ -8,7 +8,14 @@ export type Style = Parameters<typeof styleText>[0];
 
 /** Colour per verdict for terminals. */
 export const COLORS: Record<Verdict, Style> = {
-  healthy: 'green', lossy: 'yellow', 'request-only': 'red', 'host-unreachable': 'red', refused: 'magenta', filtered: 'red', 'frag-needed': 'yellow', incomplete: 'gray',
+  healthy: 'green',
+  lossy: 'yellow',
+  'request-only': 'red',
+  'host-unreachable': 'red',
+  refused: 'magenta',
+  filtered: 'red',
+  'frag-needed': 'yellow',
+  incomplete: 'gray',
 };
 
 export type Paint = (style: Style, s: string) => string;

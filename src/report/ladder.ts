@@ -80,14 +80,15 @@ function outerText(p: { outerSrc: string | null; outerDst: string | null }, f: F
 function layout(f: FlowReport): { groups: LaneGroup[]; lanes: Lane[]; laneOf: Map<string, number>; gap: number } {
   const sided = f.hops.map((h) => {
     const steps = places(h);
-    return { h, steps, side: isServerSide(h, steps) ? 'server' as const : 'client' as const };
+    return { h, steps, side: isServerSide(h, steps) ? ('server' as const) : ('client' as const) };
   });
-  for (const h of f.hops) for (const p of h.packets) {
-    const s = sided.find((x) => x.h === h)!;
-    if (!s.steps.some((st) => stepLabel(st) === packetLabel(p))) {
-      s.steps.push({ ifname: packetLabel(p), ifindex: null, direction: null, tunnel: null, ts: p.ts });
+  for (const h of f.hops)
+    for (const p of h.packets) {
+      const s = sided.find((x) => x.h === h)!;
+      if (!s.steps.some((st) => stepLabel(st) === packetLabel(p))) {
+        s.steps.push({ ifname: packetLabel(p), ifindex: null, direction: null, tunnel: null, ts: p.ts });
+      }
     }
-  }
   const groups: LaneGroup[] = [];
   const lanes: Lane[] = [];
   const laneOf = new Map<string, number>();
@@ -99,7 +100,13 @@ function layout(f: FlowReport): { groups: LaneGroup[]; lanes: Lane[]; laneOf: Ma
     }
   };
   const seenGroup = (x: (typeof sided)[number]) =>
-    addGroup(x.h.input, x.h.node[0] ?? null, x.side, x.steps.map((s) => ({ label: stepLabel(s), enc: s.tunnel !== null })), 'seen');
+    addGroup(
+      x.h.input,
+      x.h.node[0] ?? null,
+      x.side,
+      x.steps.map((s) => ({ label: stepLabel(s), enc: s.tunnel !== null })),
+      'seen',
+    );
   // Captured nodes a lost packet was due at, which never saw the flow.
   const unseen = new Map<string, { node: string | null; side: LaneGroup['side'] }>();
   for (const l of f.lost) {
@@ -122,12 +129,13 @@ function layout(f: FlowReport): { groups: LaneGroup[]; lanes: Lane[]; laneOf: Ma
 function packetRows(f: FlowReport, lanes: Lane[], laneOf: Map<string, number>, gap: number): Row[] {
   const byPacket = new Map<string, { role: 'request' | 'reply'; key: number | null; ipId: number | null; seen: { h: HopReport; p: PacketReport }[] }>();
   let n = 0;
-  for (const h of f.hops) for (const p of h.packets) {
-    const id = p.key === null && p.ipId === null ? `#${n++}` : `${p.role}|${p.key}|${p.ipId}`;
-    let e = byPacket.get(id);
-    if (!e) byPacket.set(id, (e = { role: p.role, key: p.key, ipId: p.ipId, seen: [] }));
-    e.seen.push({ h, p });
-  }
+  for (const h of f.hops)
+    for (const p of h.packets) {
+      const id = p.key === null && p.ipId === null ? `#${n++}` : `${p.role}|${p.key}|${p.ipId}`;
+      let e = byPacket.get(id);
+      if (!e) byPacket.set(id, (e = { role: p.role, key: p.key, ipId: p.ipId, seen: [] }));
+      e.seen.push({ h, p });
+    }
   const rows: Row[] = [];
   for (const e of byPacket.values()) {
     const segments: Segment[] = [];
@@ -157,7 +165,14 @@ function packetRows(f: FlowReport, lanes: Lane[], laneOf: Map<string, number>, g
     }
     const key = e.key !== null ? ` seq ${e.key}` : '';
     const unique = segments.filter((x, i) => segments.findIndex((y) => y.from === x.from && y.to === x.to) === i);
-    rows.push({ role: e.role, label: `${e.role}${key}`, ts: Math.min(...e.seen.map((s) => s.p.ts ?? Infinity)), segments: unique, lost: mark, retransmission: null });
+    rows.push({
+      role: e.role,
+      label: `${e.role}${key}`,
+      ts: Math.min(...e.seen.map((s) => s.p.ts ?? Infinity)),
+      segments: unique,
+      lost: mark,
+      retransmission: null,
+    });
   }
   for (const r of rows) if (!Number.isFinite(r.ts)) r.ts = null;
   return rows;
@@ -176,7 +191,14 @@ function gapSegment(seg: Segment, side: LaneGroup['side'], role: 'request' | 're
   return outward ? { from: edge, to: gap, outer } : { from: gap, to: edge, outer };
 }
 
-function lostMark(l: LostReport, f: FlowReport, laneOf: Map<string, number>, gap: number, segments: Segment[], ends: { lane: number; p: PacketReport }[]): Row['lost'] {
+function lostMark(
+  l: LostReport,
+  f: FlowReport,
+  laneOf: Map<string, number>,
+  gap: number,
+  segments: Segment[],
+  ends: { lane: number; p: PacketReport }[],
+): Row['lost'] {
   const expected = l.expected.node ?? l.expected.input;
   if (l.locus === 'underlay') {
     const from = ends[0]?.lane ?? gap;
@@ -206,13 +228,19 @@ function pathRows(f: FlowReport, laneOf: Map<string, number>, gap: number): Row[
 
 /** The ICMP errors tied to the flow, each on the first lane of the capture point that saw it. */
 function errorRows(f: FlowReport, groups: LaneGroup[], lanes: Lane[]): Row[] {
-  return f.evidence.filter((e) => e.role === 'error').map((e) => {
-    const g = groups.findIndex((x) => x.input === e.input);
-    const bare = / bare$/.test(e.where);
-    const here = (l: Lane) => e.where.startsWith(l.label) || (l.label === 'not encapsulated' && bare) || (l.label === 'encapsulated' && !bare);
-    const lane = Math.max(0, lanes.findIndex((l) => l.group === g && here(l)), lanes.findIndex((l) => l.group === g));
-    return { role: 'error' as const, label: e.what, ts: e.ts, segments: [{ from: lane, to: lane, outer: null }], lost: null, retransmission: null };
-  });
+  return f.evidence
+    .filter((e) => e.role === 'error')
+    .map((e) => {
+      const g = groups.findIndex((x) => x.input === e.input);
+      const bare = / bare$/.test(e.where);
+      const here = (l: Lane) => e.where.startsWith(l.label) || (l.label === 'not encapsulated' && bare) || (l.label === 'encapsulated' && !bare);
+      const lane = Math.max(
+        0,
+        lanes.findIndex((l) => l.group === g && here(l)),
+        lanes.findIndex((l) => l.group === g),
+      );
+      return { role: 'error' as const, label: e.what, ts: e.ts, segments: [{ from: lane, to: lane, outer: null }], lost: null, retransmission: null };
+    });
 }
 
 export function ladderOf(f: FlowReport): Ladder {

@@ -6,9 +6,9 @@
  * Colored only when asked (the CLI asks on a TTY without NO_COLOR).
  */
 import type { Verdict } from '../classifier/rules.js';
-import { addressText, COLORS, endpointText, inputNodes, namedText, painter } from './flow-words.js';
 import type { FlowReport, Report } from './build.js';
 import { renderFlowDetail } from './flow-detail.js';
+import { addressText, COLORS, endpointText, inputNodes, namedText, painter } from './flow-words.js';
 import { count, LOCUS_WORDS, wrap } from './words.js';
 
 /** Lists longer than these are cut short with a count and a pointer to the HTML or JSON report. */
@@ -51,11 +51,18 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
     para(`${i.name}: ${i.error ? 'not read' : `${i.format}, ${count(i.packets, 'packet')}`}${label ? `, node ${label}` : ''}`, '  ', '    ');
     for (const e of (i.nodeEvidence ?? []).slice(0, MAX_NODE_CLUES)) para(`${e.address}: ${e.clue}`, '    - ', '      ');
   }
-  const verdicts = Object.entries(s.verdicts).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])
-    .map(([v, n]) => `${n.toLocaleString('en-US')} ${paint(COLORS[v as Verdict], v)}`).join(', ');
+  const verdicts = Object.entries(s.verdicts)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([v, n]) => `${n.toLocaleString('en-US')} ${paint(COLORS[v as Verdict], v)}`)
+    .join(', ');
   para(`Verdicts: ${verdicts || 'no flows'}; ${count(s.icmpErrors, 'ICMP error')}.`, '', '  ');
   for (const o of r.clockOffsets) {
-    para(`Clock of ${o.b} minus clock of ${o.a}: ${o.offset >= 0 ? '+' : ''}${o.offset.toFixed(6)} s (spread ${(o.spread * 1000).toFixed(3)} ms over ${count(o.samples, 'packet')} seen by both)`, '', '  ');
+    para(
+      `Clock of ${o.b} minus clock of ${o.a}: ${o.offset >= 0 ? '+' : ''}${o.offset.toFixed(6)} s (spread ${(o.spread * 1000).toFixed(3)} ms over ${count(o.samples, 'packet')} seen by both)`,
+      '',
+      '  ',
+    );
   }
 
   if (r.findings.length) {
@@ -68,12 +75,23 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
       if (f.locus) para(`Where: ${LOCUS_WORDS[f.locus]}${f.locusDetail ? ` (${namedText(f.locusDetail, r)})` : ''}.`, pad, pad + '  ');
       para(`Why: ${namedText(f.explanation, r)}`, pad, pad + '  ');
       for (const c of f.next) para(`check: ${c}`, pad, pad + '  ');
-      const ids = f.flows.slice(0, 12).map((id) => `#${id}`).join(' ');
+      const ids = f.flows
+        .slice(0, 12)
+        .map((id) => `#${id}`)
+        .join(' ');
       para(`Flows: ${ids}${f.count > 12 ? ` and ${(f.count - 12).toLocaleString('en-US')} more` : ''}`, pad, pad + '  ');
     });
     if (sorted.length > MAX_FINDINGS) {
       const rest = sorted.slice(MAX_FINDINGS);
-      para(more(rest.length, 'finding') + ` (${count(rest.reduce((a, f) => a + f.count, 0), 'flow')})`, '  ', '    ');
+      para(
+        more(rest.length, 'finding') +
+          ` (${count(
+            rest.reduce((a, f) => a + f.count, 0),
+            'flow',
+          )})`,
+        '  ',
+        '    ',
+      );
     }
   }
 
@@ -101,9 +119,14 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
     out.push('', bold('Tunnels'));
     for (const t of r.tunnels) {
       const addrs = new Set(t.endpoints.flatMap((e) => [e.src, e.dst]));
-      para(`${t.type}${t.vni !== null ? ' vni ' + t.vni : ''}${t.port !== null ? ' on UDP ' + t.port : ''}: ${count(t.packets, 'packet')} between ${count(addrs.size, 'address')} (${count(t.endpoints.length, 'direction')})`, '  ', '    ');
+      para(
+        `${t.type}${t.vni !== null ? ' vni ' + t.vni : ''}${t.port !== null ? ' on UDP ' + t.port : ''}: ${count(t.packets, 'packet')} between ${count(addrs.size, 'address')} (${count(t.endpoints.length, 'direction')})`,
+        '  ',
+        '    ',
+      );
       const top = [...t.endpoints].sort((a, b) => b.packets - a.packets);
-      for (const e of top.slice(0, MAX_ENDPOINTS)) para(`${addressText(e.src, null, r)} > ${addressText(e.dst, null, r)}: ${count(e.packets, 'packet')}`, '    ', '      ');
+      for (const e of top.slice(0, MAX_ENDPOINTS))
+        para(`${addressText(e.src, null, r)} > ${addressText(e.dst, null, r)}: ${count(e.packets, 'packet')}`, '    ', '      ');
       if (top.length > MAX_ENDPOINTS) para(more(top.length - MAX_ENDPOINTS, 'direction'), '    ', '      ');
     }
   }
@@ -118,7 +141,15 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
       for (const x of f.next) para(`check: ${x}`, pad, pad + '  ');
     });
     const named = Object.keys(c.names);
-    if (named.length) para(`Names: ${named.slice(0, MAX_NAMES).map((a) => addressText(a, null, r)).join('; ')}${named.length > MAX_NAMES ? `; ${more(named.length - MAX_NAMES, 'name')}` : ''}`, '  ', '    ');
+    if (named.length)
+      para(
+        `Names: ${named
+          .slice(0, MAX_NAMES)
+          .map((a) => addressText(a, null, r))
+          .join('; ')}${named.length > MAX_NAMES ? `; ${more(named.length - MAX_NAMES, 'name')}` : ''}`,
+        '  ',
+        '    ',
+      );
   }
   const notes = (title: string, noun: string, items: string[]) => {
     if (!items.length) return;
@@ -126,7 +157,11 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
     for (const a of items.slice(0, MAX_NOTES)) para(a, '  ', '    ');
     if (items.length > MAX_NOTES) para(more(items.length - MAX_NOTES, noun), '  ', '    ');
   };
-  notes('Anomalies', 'anomaly', r.anomalies.map((a) => `${a.kind}: ${a.detail}`));
+  notes(
+    'Anomalies',
+    'anomaly',
+    r.anomalies.map((a) => `${a.kind}: ${a.detail}`),
+  );
   if (r.warnings.length && opts.warningsShown) out.push('', `${count(r.warnings.length, 'warning')} (above, on stderr)`);
   else notes('Warnings', 'warning', r.warnings);
   if (r.flows.length === 0) out.push('', 'No conversations found in the input.');

@@ -40,7 +40,9 @@ export function plainPlace(where: string): string {
 export function utcTime(ts: number | null, withDate = true): string {
   if (ts === null) return '-';
   const whole = Math.floor(ts);
-  const frac = String(Math.round((ts - whole) * 1e6)).padStart(6, '0').slice(0, 6);
+  const frac = String(Math.round((ts - whole) * 1e6))
+    .padStart(6, '0')
+    .slice(0, 6);
   const iso = new Date(whole * 1000).toISOString();
   const hms = `${iso.slice(11, 19)}.${frac}`;
   return withDate && ts >= 2 * 86400 ? `${iso.slice(0, 10)} ${hms}` : hms;

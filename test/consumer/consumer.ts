@@ -1,7 +1,19 @@
 // A library user's file, compiled by test/api.types.test.ts under the strictest options a
 // consumer may use: the package's types must hold there.
 import { createReadStream } from 'node:fs';
-import { analyze, analyzeBuffer, analyzeFile, analyzeStream, analyzeText, type FlowReport, loadText, type Report, SCHEMA_VERSION, type Source, type Verdict } from 'overlay-analyzer';
+import {
+  analyze,
+  analyzeBuffer,
+  analyzeFile,
+  analyzeStream,
+  analyzeText,
+  type FlowReport,
+  loadText,
+  type Report,
+  SCHEMA_VERSION,
+  type Source,
+  type Verdict,
+} from 'overlay-analyzer';
 
 const sources: Source[] = [
   { name: 'node-a', path: 'a.pcap', node: '192.168.232.130' },

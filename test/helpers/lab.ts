@@ -6,10 +6,19 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { openInput, readCapture } from '../../src/readers/index.js';
 import {
-  DLT_RAW_12, DLT_RAW_14, LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW,
+  DLT_RAW_12,
+  DLT_RAW_14,
+  LINKTYPE_ETHERNET,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_LOOP,
+  LINKTYPE_NULL,
+  LINKTYPE_RAW,
 } from '../../src/protocols.js';
+import { openInput, readCapture } from '../../src/readers/index.js';
 
 export const labDir = fileURLToPath(new URL('../../samples/lab/', import.meta.url));
 const shared = (f: string) => fileURLToPath(new URL(`../../../shared/${f}`, import.meta.url));
@@ -18,8 +27,14 @@ const shared = (f: string) => fileURLToPath(new URL(`../../../shared/${f}`, impo
  * zeek's test files) join it, so those decoders get real frames too.
  */
 const EXTRA = [
-  'tcpdump-tests/LINKTYPE_IPV6.pcap', 'tcpdump-tests/icmpv6.pcap', 'tcpdump-tests/ipv6-routing-header.pcap', 'tcpdump-tests/802.1ad_QinQ.pcap',
-  'tcpdump-tests/gso-ipv6-vxlan-ipv6.pcap', 'tcpdump-tests/gso-ipv4-geneve-ipv6.pcap', 'other-captures/zeek/geneve-ipv6.pcap', 'other-captures/zeek/vxlan-triple-v2.pcap',
+  'tcpdump-tests/LINKTYPE_IPV6.pcap',
+  'tcpdump-tests/icmpv6.pcap',
+  'tcpdump-tests/ipv6-routing-header.pcap',
+  'tcpdump-tests/802.1ad_QinQ.pcap',
+  'tcpdump-tests/gso-ipv6-vxlan-ipv6.pcap',
+  'tcpdump-tests/gso-ipv4-geneve-ipv6.pcap',
+  'other-captures/zeek/geneve-ipv6.pcap',
+  'other-captures/zeek/vxlan-triple-v2.pcap',
 ].map(shared);
 
 export interface LabFrame {
@@ -30,11 +45,25 @@ export interface LabFrame {
 }
 
 /** Every link type decodeFrame knows, and one it does not. */
-export const LINK_TYPES = [LINKTYPE_NULL, LINKTYPE_ETHERNET, DLT_RAW_12, DLT_RAW_14, LINKTYPE_RAW, LINKTYPE_LOOP, LINKTYPE_LINUX_SLL, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2];
+export const LINK_TYPES = [
+  LINKTYPE_NULL,
+  LINKTYPE_ETHERNET,
+  DLT_RAW_12,
+  DLT_RAW_14,
+  LINKTYPE_RAW,
+  LINKTYPE_LOOP,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+  LINKTYPE_LINUX_SLL2,
+];
 export const UNKNOWN_LINK_TYPE = 147; // LINKTYPE_USER0: nobody's decoder
 
 export function labCaptures(): string[] {
-  return readdirSync(labDir).filter((f) => /\.pcap(ng)?$/.test(f)).sort().map((f) => labDir + f);
+  return readdirSync(labDir)
+    .filter((f) => /\.pcap(ng)?$/.test(f))
+    .sort()
+    .map((f) => labDir + f);
 }
 
 /** The IP packet inside a lab frame, from its link header, or null. */
@@ -65,7 +94,11 @@ export async function labFrames(): Promise<LabFrame[]> {
     const name = path.slice(path.lastIndexOf('/') + 1);
     let no = 0;
     // The record is a view valid only during the call: keep a copy.
-    await readCapture(await openInput(path), (data, linkType) => add(`${name} #${++no}`, linkType, Uint8Array.from(data)), () => undefined);
+    await readCapture(
+      await openInput(path),
+      (data, linkType) => add(`${name} #${++no}`, linkType, Uint8Array.from(data)),
+      () => undefined,
+    );
   }
   for (const f of [...out]) {
     const ip = ipPayload(f.linkType, f.data);

@@ -2,9 +2,23 @@
  * Hand-built packets in the packet model, for testing the flow table's units without a reader:
  * each field what a decoder would set, the rest null.
  */
-import { emptyFrame, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Frame, type Packet, type Quoted } from '../../src/model.js';
+
 import { classify, describe as explain } from '../../src/classifier/index.js';
-import { FlowTable, type Flow, type InputNode } from '../../src/flows/table.js';
+import { type Flow, FlowTable, type InputNode } from '../../src/flows/table.js';
+import {
+  emptyFrame,
+  type Frame,
+  IPPROTO_ICMP,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  type Packet,
+  type Quoted,
+  TCP_ACK,
+  TCP_FIN,
+  TCP_PSH,
+  TCP_RST,
+  TCP_SYN,
+} from '../../src/model.js';
 
 export const F = { S: TCP_SYN, A: TCP_ACK, F: TCP_FIN, R: TCP_RST, P: TCP_PSH };
 
@@ -19,10 +33,30 @@ function packet(ts: number, frame: Frame, input = 0): Packet {
   return { no: ++no, ts, input, wireLen: null, ifname: null, ifindex: null, direction: null, line: null, frame };
 }
 
-export interface TcpOpts { ts: number; from: [string, number]; to: [string, number]; flags: number; seq?: number | null; ack?: number | null; len?: number; ipId?: number | null; win?: number; input?: number }
+export interface TcpOpts {
+  ts: number;
+  from: [string, number];
+  to: [string, number];
+  flags: number;
+  seq?: number | null;
+  ack?: number | null;
+  len?: number;
+  ipId?: number | null;
+  win?: number;
+  input?: number;
+}
 export function tcp(o: TcpOpts): Packet {
   const f = ipFrame(o.from[0], o.to[0], IPPROTO_TCP, o.ipId === undefined ? ++no : o.ipId);
-  f.l4 = { kind: 'tcp', srcPort: o.from[1], dstPort: o.to[1], flags: o.flags, seq: o.seq ?? null, ack: o.ack ?? null, window: o.win ?? 502, payloadLen: o.len ?? 0 };
+  f.l4 = {
+    kind: 'tcp',
+    srcPort: o.from[1],
+    dstPort: o.to[1],
+    flags: o.flags,
+    seq: o.seq ?? null,
+    ack: o.ack ?? null,
+    window: o.win ?? 502,
+    payloadLen: o.len ?? 0,
+  };
   return packet(o.ts, f, o.input);
 }
 
@@ -50,7 +84,10 @@ export function icmpError(ts: number, from: string, to: string, type: number, co
 }
 
 /** Runs packets through a flow table and judges every flow. */
-export function judge(packets: Packet[], opts: Partial<ConstructorParameters<typeof FlowTable>[0]> = {}): { flow: Flow; verdict: string; explanation: string; nodes: InputNode[] }[] {
+export function judge(
+  packets: Packet[],
+  opts: Partial<ConstructorParameters<typeof FlowTable>[0]> = {},
+): { flow: Flow; verdict: string; explanation: string; nodes: InputNode[] }[] {
   const t = new FlowTable(opts);
   for (const p of packets) t.add(p);
   const r = t.finish();
@@ -61,7 +98,13 @@ export function judge(packets: Packet[], opts: Partial<ConstructorParameters<typ
 }
 
 /** The packet carried in VXLAN between two tunnel endpoints (outer UDP to 8472), its inner frame given MACs. */
-export function vxlan(inner: Packet, outerSrc: string, outerDst: string, vni: number, macs: [string, string] = ['02:00:00:00:00:01', '02:00:00:00:00:02']): Packet {
+export function vxlan(
+  inner: Packet,
+  outerSrc: string,
+  outerDst: string,
+  vni: number,
+  macs: [string, string] = ['02:00:00:00:00:01', '02:00:00:00:00:02'],
+): Packet {
   const f = ipFrame(outerSrc, outerDst, IPPROTO_UDP, ++no);
   f.link = 'ether';
   f.l4 = { kind: 'udp', srcPort: 40000 + vni, dstPort: 8472, length: null, payloadLen: null, checksumOk: null };

@@ -1,7 +1,11 @@
 /** Classic-pcap records for tests, until src/readers lands: global header 24 bytes, record header 16. */
 import { readFileSync } from 'node:fs';
 
-export interface PcapRecord { data: Uint8Array; ts: number; wireLen: number }
+export interface PcapRecord {
+  data: Uint8Array;
+  ts: number;
+  wireLen: number;
+}
 
 export function readPcap(path: string | URL): { linkType: number; records: PcapRecord[] } {
   const buf = readFileSync(path);

@@ -33,9 +33,13 @@ export function textView(s: string): string {
 /** Each packet of a capture: its summary, its time and its outer UDP checksum verdict. */
 export async function decoded(path: string): Promise<{ line: string; ts: number; sum: boolean | null | undefined }[]> {
   const out: { line: string; ts: number; sum: boolean | null | undefined }[] = [];
-  await readCapture(await openInput(path), (data, lt, ts) => {
-    const f = decodeFrame(lt, data).frame;
-    out.push({ line: summary(f), ts, sum: f.tunnel && f.l4?.kind === 'udp' ? f.l4.checksumOk : undefined });
-  }, () => undefined);
+  await readCapture(
+    await openInput(path),
+    (data, lt, ts) => {
+      const f = decodeFrame(lt, data).frame;
+      out.push({ line: summary(f), ts, sum: f.tunnel && f.l4?.kind === 'udp' ? f.l4.checksumOk : undefined });
+    },
+    () => undefined,
+  );
   return out;
 }

@@ -15,11 +15,23 @@ import { tunnelsSvg } from './tunnels-svg.js';
 export const MAX_DIAGRAMS = 200;
 
 function tunnelsSection(r: Report): string {
-  const rows = r.tunnels.flatMap((t) => t.endpoints.slice(0, 200).map((e) =>
-    `<tr><td>${esc(t.type)}${t.vni !== null ? ' vni ' + t.vni : ''}${t.port !== null ? ' udp ' + t.port : ''}</td><td class="mono">${esc(e.src)}</td><td class="mono">${esc(e.dst)}</td><td class="num">${e.packets.toLocaleString('en-US')}</td></tr>`));
-  const anomalies = r.anomalies.length ? `<h3>Anomalies</h3><ul>${r.anomalies.map((a) => `<li><b>${esc(a.kind)}</b>: ${esc(a.detail)}</li>`).join('')}</ul>` : '';
-  return `<div class="diagram">${tunnelsSvg(r.tunnels, r.anomalies)}</div>${anomalies}` +
-    (rows.length ? `<details><summary>${esc(count(rows.length, 'endpoint pair'))}</summary><table><thead><tr><th>tunnel</th><th>outer source</th><th>outer destination</th><th class="num">packets</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>` : '');
+  const rows = r.tunnels.flatMap((t) =>
+    t.endpoints
+      .slice(0, 200)
+      .map(
+        (e) =>
+          `<tr><td>${esc(t.type)}${t.vni !== null ? ' vni ' + t.vni : ''}${t.port !== null ? ' udp ' + t.port : ''}</td><td class="mono">${esc(e.src)}</td><td class="mono">${esc(e.dst)}</td><td class="num">${e.packets.toLocaleString('en-US')}</td></tr>`,
+      ),
+  );
+  const anomalies = r.anomalies.length
+    ? `<h3>Anomalies</h3><ul>${r.anomalies.map((a) => `<li><b>${esc(a.kind)}</b>: ${esc(a.detail)}</li>`).join('')}</ul>`
+    : '';
+  return (
+    `<div class="diagram">${tunnelsSvg(r.tunnels, r.anomalies)}</div>${anomalies}` +
+    (rows.length
+      ? `<details><summary>${esc(count(rows.length, 'endpoint pair'))}</summary><table><thead><tr><th>tunnel</th><th>outer source</th><th>outer destination</th><th class="num">packets</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`
+      : '')
+  );
 }
 
 export function renderHtml(r: Report): string {
@@ -27,10 +39,24 @@ export function renderHtml(r: Report): string {
   const problems = r.flows.filter((f) => f.verdict !== 'healthy');
   const drawn = r.flows.slice(0, MAX_DIAGRAMS);
   const diagrams = new Set(drawn.map((f) => f.id));
-  const chips = Object.entries(s.verdicts).filter(([, n]) => n > 0).map(([v, n]) => `<span class="chip v-${v}">${n.toLocaleString('en-US')} ${esc(v)}</span>`).join('');
-  const offsets = r.clockOffsets.map((o) => `<li>clock of <span class="mono">${esc(o.b)}</span> minus clock of <span class="mono">${esc(o.a)}</span>: ${o.offset >= 0 ? '+' : ''}${o.offset.toFixed(6)} s (spread ${(o.spread * 1000).toFixed(3)} ms over ${esc(count(o.samples, 'packet'))} seen by both)</li>`).join('');
-  const problemSections = drawn.filter((f) => f.verdict !== 'healthy').map((f) => flowSection(f, true)).join('');
-  const healthySections = drawn.filter((f) => f.verdict === 'healthy').map((f) => flowSection(f, false)).join('');
+  const chips = Object.entries(s.verdicts)
+    .filter(([, n]) => n > 0)
+    .map(([v, n]) => `<span class="chip v-${v}">${n.toLocaleString('en-US')} ${esc(v)}</span>`)
+    .join('');
+  const offsets = r.clockOffsets
+    .map(
+      (o) =>
+        `<li>clock of <span class="mono">${esc(o.b)}</span> minus clock of <span class="mono">${esc(o.a)}</span>: ${o.offset >= 0 ? '+' : ''}${o.offset.toFixed(6)} s (spread ${(o.spread * 1000).toFixed(3)} ms over ${esc(count(o.samples, 'packet'))} seen by both)</li>`,
+    )
+    .join('');
+  const problemSections = drawn
+    .filter((f) => f.verdict !== 'healthy')
+    .map((f) => flowSection(f, true))
+    .join('');
+  const healthySections = drawn
+    .filter((f) => f.verdict === 'healthy')
+    .map((f) => flowSection(f, false))
+    .join('');
   const notDrawn = problems.length - drawn.filter((f) => f.verdict !== 'healthy').length;
   const warnings = r.warnings.length ? `<h2>Warnings</h2><ul>${r.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : '';
   return `<!doctype html>

@@ -20,36 +20,71 @@ export function badge(v: Verdict): string {
 /** Each input with the node (tunnel address) its capture shows, gathered from the flows' capture points. */
 export function inputsTable(r: Report): string {
   const nodes = inputNodes(r);
-  const rows = r.inputs.map((i) => `<tr><td class="mono">${esc(i.name)}</td><td>${esc(i.format)}</td><td class="num">${i.packets.toLocaleString('en-US')}</td>` +
-    `<td class="mono">${esc((nodes.get(i.name) ?? []).join(', ') || '—')}</td><td>${i.error ? `<span class="v-filtered">${esc(i.error)}</span>` : ''}</td></tr>`);
+  const rows = r.inputs.map(
+    (i) =>
+      `<tr><td class="mono">${esc(i.name)}</td><td>${esc(i.format)}</td><td class="num">${i.packets.toLocaleString('en-US')}</td>` +
+      `<td class="mono">${esc((nodes.get(i.name) ?? []).join(', ') || '—')}</td><td>${i.error ? `<span class="v-filtered">${esc(i.error)}</span>` : ''}</td></tr>`,
+  );
   return `<table class="inputs"><thead><tr><th>input</th><th>format</th><th class="num">packets</th><th>node (tunnel address)</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 export function findingsList(r: Report, diagrams: Set<number>): string {
   if (!r.findings.length) return '<p>No problems found: every flow is healthy.</p>';
   const sorted = [...r.findings].sort((a, b) => b.count - a.count);
-  const rest = sorted.slice(MAX_FINDING_CARDS).map((f) => `<tr><td class="num">${f.count.toLocaleString('en-US')}</td><td>${badge(f.verdict)}</td><td>${esc(f.summary)}</td>` +
-    `<td>${f.locus ? esc(LOCUS_WORDS[f.locus]) : ''}</td><td>${f.flows.slice(0, 5).map((id) => (diagrams.has(id) ? `<a href="#flow-${id}">#${id}</a>` : `#${id}`)).join(' ')}</td></tr>`);
+  const rest = sorted.slice(MAX_FINDING_CARDS).map(
+    (f) =>
+      `<tr><td class="num">${f.count.toLocaleString('en-US')}</td><td>${badge(f.verdict)}</td><td>${esc(f.summary)}</td>` +
+      `<td>${f.locus ? esc(LOCUS_WORDS[f.locus]) : ''}</td><td>${f.flows
+        .slice(0, 5)
+        .map((id) => (diagrams.has(id) ? `<a href="#flow-${id}">#${id}</a>` : `#${id}`))
+        .join(' ')}</td></tr>`,
+  );
   const more = rest.length
-    ? `<details><summary>${esc(count(rest.length, 'more finding'))} (${esc(count(sorted.slice(MAX_FINDING_CARDS).reduce((a, f) => a + f.count, 0), 'flow'))})</summary>` +
+    ? `<details><summary>${esc(count(rest.length, 'more finding'))} (${esc(
+        count(
+          sorted.slice(MAX_FINDING_CARDS).reduce((a, f) => a + f.count, 0),
+          'flow',
+        ),
+      )})</summary>` +
       `<table><thead><tr><th class="num">flows</th><th>verdict</th><th>finding</th><th>where</th><th>first flows</th></tr></thead><tbody>${rest.join('')}</tbody></table></details>`
     : '';
-  return sorted.slice(0, MAX_FINDING_CARDS).map((f) => {
-    const links = f.flows.slice(0, 12).map((id) => (diagrams.has(id) ? `<a href="#flow-${id}">#${id}</a>` : `#${id}`)).join(' ');
-    const tail = f.count > 12 ? ` and ${(f.count - 12).toLocaleString('en-US')} more` : '';
-    return `<div class="finding"><span class="count">${esc(count(f.count, 'flow'))}</span><h3>${badge(f.verdict)} ${esc(f.summary)}</h3>` +
-      `${f.locus ? `<p><b>Where:</b> ${esc(LOCUS_WORDS[f.locus])}${f.locusDetail ? ` — ${esc(f.locusDetail)}` : ''}</p>` : ''}<p>${esc(f.explanation)}</p>` +
-      `${f.next.length ? `<pre class="cmds">${f.next.map((n) => esc(n)).join('\n')}</pre>` : ''}<p class="muted">flows: ${links}${esc(tail)}</p></div>`;
-  }).join('') + more;
+  return (
+    sorted
+      .slice(0, MAX_FINDING_CARDS)
+      .map((f) => {
+        const links = f.flows
+          .slice(0, 12)
+          .map((id) => (diagrams.has(id) ? `<a href="#flow-${id}">#${id}</a>` : `#${id}`))
+          .join(' ');
+        const tail = f.count > 12 ? ` and ${(f.count - 12).toLocaleString('en-US')} more` : '';
+        return (
+          `<div class="finding"><span class="count">${esc(count(f.count, 'flow'))}</span><h3>${badge(f.verdict)} ${esc(f.summary)}</h3>` +
+          `${f.locus ? `<p><b>Where:</b> ${esc(LOCUS_WORDS[f.locus])}${f.locusDetail ? ` — ${esc(f.locusDetail)}` : ''}</p>` : ''}<p>${esc(f.explanation)}</p>` +
+          `${f.next.length ? `<pre class="cmds">${f.next.map((n) => esc(n)).join('\n')}</pre>` : ''}<p class="muted">flows: ${links}${esc(tail)}</p></div>`
+        );
+      })
+      .join('') + more
+  );
 }
 
 /** One flow: what it is, why, the ladder, the packets lost and the evidence. */
 export function flowSection(f: FlowReport, open: boolean): string {
   const ladder = ladderOf(f);
-  const lost = f.lost.length ? `<ul class="lost-list">${f.lost.slice(0, 20).map((l) => `<li>${esc(l.detail)}</li>`).join('')}${f.lost.length > 20 ? `<li>${f.lost.length - 20} more</li>` : ''}</ul>` : '';
-  const evidence = f.evidence.map((e) => `<tr><td class="mono">${esc(utcTime(e.ts))}</td><td class="mono">${esc(e.line !== null ? `${e.input}:${e.line}` : `${e.input} #${e.no}`)}</td>` +
-    `<td class="mono">${esc(e.what)}</td><td>${esc(plainPlace(e.where))}${e.attribution ? ` (${esc(e.attribution)})` : ''}</td></tr>`).join('');
-  const body = `<p>${esc(f.explanation)}</p>${f.locusDetail ? `<p><b>Where it broke:</b> ${esc(f.locus ? LOCUS_WORDS[f.locus] : '')} — ${esc(f.locusDetail)}</p>` : ''}` +
+  const lost = f.lost.length
+    ? `<ul class="lost-list">${f.lost
+        .slice(0, 20)
+        .map((l) => `<li>${esc(l.detail)}</li>`)
+        .join('')}${f.lost.length > 20 ? `<li>${f.lost.length - 20} more</li>` : ''}</ul>`
+    : '';
+  const evidence = f.evidence
+    .map(
+      (e) =>
+        `<tr><td class="mono">${esc(utcTime(e.ts))}</td><td class="mono">${esc(e.line !== null ? `${e.input}:${e.line}` : `${e.input} #${e.no}`)}</td>` +
+        `<td class="mono">${esc(e.what)}</td><td>${esc(plainPlace(e.where))}${e.attribution ? ` (${esc(e.attribution)})` : ''}</td></tr>`,
+    )
+    .join('');
+  const body =
+    `<p>${esc(f.explanation)}</p>${f.locusDetail ? `<p><b>Where it broke:</b> ${esc(f.locus ? LOCUS_WORDS[f.locus] : '')} — ${esc(f.locusDetail)}</p>` : ''}` +
     `<div class="diagram">${ladderSvg(ladder, f.id)}</div>${ladder.note ? `<p class="muted">${esc(ladder.note)}.</p>` : ''}${lost}` +
     `${f.next.length ? `<pre class="cmds">${f.next.map((n) => esc(n)).join('\n')}</pre>` : ''}` +
     `<details><summary>evidence (${esc(count(f.evidence.length, 'packet'))}, times in UTC)</summary><table><thead><tr><th>time</th><th>where read</th><th>packet</th><th>seen at</th></tr></thead><tbody>${evidence}</tbody></table></details>`;
@@ -60,17 +95,27 @@ export function flowSection(f: FlowReport, open: boolean): string {
 }
 
 export function flowsTable(r: Report, diagrams: Set<number>): string {
-  const verdicts = Object.entries(r.summary.verdicts).filter(([, n]) => n > 0).map(([v]) => `<option value="${v}">${v}</option>`).join('');
+  const verdicts = Object.entries(r.summary.verdicts)
+    .filter(([, n]) => n > 0)
+    .map(([v]) => `<option value="${v}">${v}</option>`)
+    .join('');
   const rows = r.flows.map((f) => {
-    const text = [f.client, f.server, f.clientPort, f.serverPort, f.proto, ...(f.tunnel?.endpoints.flatMap((e) => [e.src, e.dst]) ?? [])].filter((x) => x !== null).join(' ').toLowerCase();
-    return `<tr data-verdict="${f.verdict}" data-text="${esc(text)}"><td class="num" data-sort="${f.id}">${diagrams.has(f.id) ? `<a href="#flow-${f.id}">#${f.id}</a>` : `#${f.id}`}</td>` +
+    const text = [f.client, f.server, f.clientPort, f.serverPort, f.proto, ...(f.tunnel?.endpoints.flatMap((e) => [e.src, e.dst]) ?? [])]
+      .filter((x) => x !== null)
+      .join(' ')
+      .toLowerCase();
+    return (
+      `<tr data-verdict="${f.verdict}" data-text="${esc(text)}"><td class="num" data-sort="${f.id}">${diagrams.has(f.id) ? `<a href="#flow-${f.id}">#${f.id}</a>` : `#${f.id}`}</td>` +
       `<td>${badge(f.verdict)}</td><td>${f.proto}</td><td class="mono">${esc(f.client)}${f.clientPort !== null ? ':' + f.clientPort : ''}</td>` +
       `<td class="mono">${esc(f.server)}${f.serverPort !== null ? ':' + f.serverPort : ''}</td><td>${esc(tunnelText(f))}</td>` +
-      `<td class="num">${f.requests}</td><td class="num">${f.answered}</td><td class="mono" data-sort="${f.firstSeen ?? 0}">${esc(utcTime(f.firstSeen))}</td></tr>`;
+      `<td class="num">${f.requests}</td><td class="num">${f.answered}</td><td class="mono" data-sort="${f.firstSeen ?? 0}">${esc(utcTime(f.firstSeen))}</td></tr>`
+    );
   });
   const unlisted = r.summary.flows - r.flows.length;
-  return `<div class="controls"><label>verdict <select id="f-verdict"><option value="">all</option>${verdicts}</select></label>` +
+  return (
+    `<div class="controls"><label>verdict <select id="f-verdict"><option value="">all</option>${verdicts}</select></label>` +
     `<label>address or port <input id="f-text" type="search" placeholder="10.244.2.2"></label><span id="f-shown" class="muted"></span></div>` +
     `<div class="table-wrap"><table id="flows"><thead><tr><th class="num">id</th><th>verdict</th><th>proto</th><th>client</th><th>server</th><th>tunnel</th><th class="num">requests</th><th class="num">answered</th><th>first seen (UTC)</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>` +
-    (unlisted > 0 ? `<p class="muted">${esc(count(unlisted, 'more flow'))} counted but not listed (--max-listed).</p>` : '');
+    (unlisted > 0 ? `<p class="muted">${esc(count(unlisted, 'more flow'))} counted but not listed (--max-listed).</p>` : '')
+  );
 }
