@@ -3,9 +3,11 @@
  * merges several nodes' captures is read as one input per capture point (readers/points.ts).
  */
 import { promises as fs } from 'node:fs';
+import { isIPv4, isIPv6 } from 'node:net';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { decodeFrame, decodeOptions } from './decoders/index.js';
+import type { GivenNode } from './flows/identity.js';
 import { FlowTable } from './flows/table.js';
 import type { Packet } from './model.js';
 import { type OpenedInput, openInput, readCapture } from './readers/index.js';
@@ -28,7 +30,7 @@ export interface Source {
   stream?: Readable | AsyncIterable<Uint8Array>;
   buffer?: Uint8Array;
   text?: string;
-  /** A label for the node it was captured on, kept in the report's inputs. */
+  /** The node it was captured on (--node): an address, or a name (resolved to its addresses by `resolveNode`); kept in the report's inputs and trusted over the packets. */
   node?: string;
 }
 
@@ -74,6 +76,10 @@ export interface AnalyzeOptions {
   beforeChunk?: () => Promise<void> | undefined;
   /** The zone tcpdump text's local times were printed in (an IANA name; default UTC). Captures keep their own UTC times. */
   tz?: string;
+  /** A node's addresses by its name (the cluster's description), for sources whose `node` is a name. */
+  resolveNode?: (name: string) => string[];
+  /** Shapes the finished report (the cluster's description names addresses and checks the capture: kube/). */
+  annotate?: (report: Report) => void;
 }
 
 /** Thrown when no input could be read at all: every input's error, one line each. */
@@ -138,12 +144,16 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
   const replyTimeout = opts.replyTimeout ?? 1;
   const entries = await plan(sources);
   const names = entries.flatMap((e) => (e.points ? e.points.map((_, k) => `${e.name}#${k + 1}`) : [e.name]));
+  const given: (GivenNode | undefined)[] = entries.flatMap((e) =>
+    Array.from({ length: e.points?.length ?? 1 }, () => givenNode(e.source.node, opts.resolveNode)),
+  );
   const builder = new ReportBuilder(names, { replyTimeout, maxListed: opts.maxListed, onFlow: opts.onFlow, listFlows: opts.listFlows });
   const table = new FlowTable({
     replyTimeout,
     maxFlows: opts.maxFlows ?? 1_000_000,
     idleTimeout: names.length === 1 ? (opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT) : Infinity,
     followPackets: names.length > 1,
+    given,
     onFlow: (flow, nodes) => builder.add(flow, nodes),
   });
   const decode = decodeOptions(opts.vxlanPorts);
@@ -242,7 +252,15 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
     );
   report.summary.partial = cut.length > 0 || report.summary.evicted > 0;
   if (report.tunnels.length === 0 && report.summary.packets > 0) report.hints.push(NO_OVERLAY_HINT);
+  opts.annotate?.(report);
   return report;
+}
+
+/** A node the caller named: an address stands for itself, a name for the addresses it resolves to. */
+function givenNode(node: string | undefined, resolve: AnalyzeOptions['resolveNode']): GivenNode | undefined {
+  if (node === undefined) return undefined;
+  if (isIPv4(node) || isIPv6(node)) return { name: node, addresses: [node] };
+  return { name: node, addresses: resolve?.(node) ?? [] };
 }
 
 /** tcpdump text, decoded in pieces much smaller than a read (see below), line by line into the table. */

@@ -37,6 +37,8 @@ describe("one input of each kind gives the file's report", () => {
       format: 'text',
       packets: expect.any(Number),
       text: { lines: 44, packetLines: 41, read: 41, warned: 0, passedOver: 0 },
+      nodeAddresses: ['192.168.232.130'],
+      nodeEvidence: expect.arrayContaining([{ address: '192.168.232.130', clue: expect.stringMatching(/^encapsulated packets arrive for it/) }]),
     });
   });
 

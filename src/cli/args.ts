@@ -28,6 +28,10 @@ export interface CliOptions {
   flows: number[];
   /** The zone tcpdump text's local times are in (default UTC). */
   tz: string | null;
+  /** The cluster's description: kubectl get ... -o yaml|json files or directories. */
+  kube: string[];
+  /** Each input's node as the caller names it (--node FILE=NAME_OR_ADDRESS), by file. */
+  nodes: Map<string, string>;
 }
 
 /** What the arguments ask: a run, a text to print and exit 0 (help, version), or a usage error. */
@@ -90,6 +94,15 @@ function parser(argv: string[]) {
       default: DEFAULT_IDLE_TIMEOUT,
       describe: `seconds without a packet before a flow is closed and its memory freed (one input; at least ${MIN_IDLE_TIMEOUT})`,
     })
+    .option('kube', {
+      type: 'string',
+      describe:
+        "the cluster's description: a file (or directory) of kubectl get nodes,pods,svc -o yaml or -o json; names addresses and checks the capture against it; repeatable",
+    })
+    .option('node', {
+      type: 'string',
+      describe: 'FILE=NAME_OR_ADDRESS: the node FILE was captured on (a node name needs --kube), over what its packets say; repeatable',
+    })
     .option('max-listed', {
       type: 'number',
       default: DEFAULT_MAX_LISTED,
@@ -112,6 +125,8 @@ const FLAGS = [
   '-f',
   '--flow',
   '--follow',
+  '--kube',
+  '--node',
   '--color',
   '--vxlan-port',
   '--reply-timeout',
@@ -194,8 +209,20 @@ export async function parseArgs(argv: string[]): Promise<Parsed> {
   if (tz !== null && !isTimeZone(tz)) return { error: `--tz ${tz}: not a time zone this Node knows (an IANA name such as Europe/Berlin, or UTC)` };
   const flows = ([] as (number | undefined)[]).concat(args.flow as number | number[] | undefined).filter((n): n is number => n !== undefined);
   if (flows.some((n) => !(Number.isInteger(n) && n > 0))) return { error: '--flow takes a flow id, a positive whole number (the #N of the text report)' };
+  const nodes = new Map<string, string>();
+  // Each flag takes one value (an array option would take the files after it too).
+  const list = (v: unknown) => ([] as unknown[]).concat(v ?? []).map(String);
+  for (const n of list(args.node)) {
+    const at = n.lastIndexOf('=');
+    if (at <= 0 || at === n.length - 1) return { error: `--node ${n}: give FILE=NAME_OR_ADDRESS (the node FILE was captured on)` };
+    const file = n.slice(0, at);
+    if (!files.includes(file)) return { error: `--node ${n}: ${file} is not one of the inputs` };
+    nodes.set(file, n.slice(at + 1));
+  }
   return {
     run: {
+      kube: list(args.kube),
+      nodes,
       files,
       format: args.format,
       color: args.color,

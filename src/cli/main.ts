@@ -4,7 +4,8 @@
  * quits at once.
  */
 import { hideBin } from 'yargs/helpers';
-import { AnalyzeError, type AnalyzeOptions, analyzeFiles, type Progress } from '../analyze.js';
+import { AnalyzeError, type AnalyzeOptions, analyze, type Progress, type Source } from '../analyze.js';
+import { annotate, KubeError, readCluster, resolver } from '../kube/index.js';
 import { type CliOptions, parseArgs, version } from './args.js';
 import { useColor } from './color.js';
 import { EXIT, exitCode } from './exit.js';
@@ -59,7 +60,22 @@ async function run(o: CliOptions, stdin: { isTTY?: boolean }): Promise<number> {
     };
   }
   try {
-    const report = await analyzeFiles(o.files.length ? o.files : ['-'], opts);
+    if (o.kube.length) {
+      const cluster = await readCluster(o.kube);
+      opts.resolveNode = resolver(cluster);
+      for (const [file, name] of o.nodes) {
+        if (!opts.resolveNode(name).length && !/^[\d.:a-f]+$/i.test(name)) {
+          err.write(`analyze: --node ${file}=${name}: no node ${name} in the --kube description\n`);
+          return EXIT.usage;
+        }
+      }
+      opts.annotate = (r) => annotate(r, cluster);
+    }
+    const sources: Source[] = (o.files.length ? o.files : ['-']).map((p) => ({
+      ...(p === '-' ? { name: 'stdin', stream: stdin as NonNullable<AnalyzeOptions['stdin']> } : { path: p }),
+      ...(o.nodes.has(p) ? { node: o.nodes.get(p)! } : {}),
+    }));
+    const report = await analyze(sources, opts);
     display.stop();
     const unreadable = new Set(report.inputs.map((i) => i.error));
     for (const w of report.warnings) err.write(`analyze: ${unreadable.has(w) ? '' : 'warning: '}${w}\n`);
@@ -68,6 +84,10 @@ async function run(o: CliOptions, stdin: { isTTY?: boolean }): Promise<number> {
     return exitCode(report);
   } catch (e) {
     display.stop();
+    if (e instanceof KubeError) {
+      err.write(`analyze: ${e.message}\n`);
+      return EXIT.usage;
+    }
     if (e instanceof AnalyzeError) {
       for (const l of e.lines) err.write(`analyze: ${l}\n`);
       return EXIT.usage;

@@ -41,6 +41,7 @@ export function ndjsonEnd(r: Report): string {
   for (const i of r.inputs) out.push(record('input', i));
   for (const w of r.warnings) out.push(record('warning', { message: w }));
   for (const h of r.hints) out.push(record('hint', { message: h }));
+  if (r.cluster) out.push(record('cluster', r.cluster));
   out.push(record('summary', { schemaVersion: r.schemaVersion, ...r.summary }));
   return out.join('');
 }

@@ -185,6 +185,15 @@ export interface InputNode {
   forth: number;
   /** Packets cut by the snap length before their (inner) transport header: not judged. */
   truncated: number;
+  /** Why this input is taken for its node: one clue per line, the address it points to first. */
+  evidence: NodeClue[];
+}
+
+/** One clue to a capture's own node. */
+export interface NodeClue {
+  address: string;
+  /** What was seen, in words ("sends VXLAN (8 packets leaving)"). */
+  clue: string;
 }
 
 export interface TunnelInfo {
@@ -195,6 +204,8 @@ export interface TunnelInfo {
   endpoints: Map<string, number>;
   /** Inner MAC addresses seen behind each outer source address. */
   macs: Map<string, Set<string>>;
+  /** Inner destination MAC addresses sent to each outer destination address (the VTEP MAC its senders address). */
+  dstMacs: Map<string, Set<string>>;
   /** Packets with a wrong outer UDP checksum, per "src>dst". */
   badChecksum: Map<string, number>;
   /** The tunnel as its flows name it (one object shared by all of them). */

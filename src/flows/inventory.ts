@@ -5,7 +5,7 @@
  */
 import type { Packet } from '../model.js';
 import type { TunnelInfo } from './flow.js';
-import { tallyOf, vote } from './nodes.js';
+import { noteArp, noteOuterTtl, tallyOf, vote } from './nodes.js';
 import { badOuterChecksum } from './outer.js';
 import { EpCounts } from './records.js';
 import type { FlowTable } from './table.js';
@@ -25,11 +25,12 @@ export function tunnelOf(tb: FlowTable, hop: TunnelHop): TunnelInfo {
         packets: 0,
         endpoints: new Map(),
         macs: new Map(),
+        dstMacs: new Map(),
         badChecksum: new Map(),
         scope: { type: hop.type, vni: hop.vni, port: hop.port },
       };
       tb.tunnels.set(k, t);
-      tb.tunnelEps.set(t, { counts: new EpCounts(1, 1024), lastMac: [] });
+      tb.tunnelEps.set(t, { counts: new EpCounts(1, 1024), lastMac: [], lastDstMac: [] });
     }
     tb.lastTunnel = t;
   }
@@ -39,7 +40,7 @@ export function tunnelOf(tb: FlowTable, hop: TunnelHop): TunnelInfo {
 /** Counts an encapsulated packet in the tunnel inventory and in its input's address votes. */
 export function noteTunnel(tb: FlowTable, p: Packet, hop: TunnelHop, ep: number): void {
   const t = tunnelOf(tb, hop);
-  const { counts, lastMac } = tb.tunnelEps.get(t)!;
+  const { counts, lastMac, lastDstMac } = tb.tunnelEps.get(t)!;
   t.packets++;
   counts.add(ep);
   if (badOuterChecksum(p.frame)) {
@@ -49,13 +50,15 @@ export function noteTunnel(tb: FlowTable, p: Packet, hop: TunnelHop, ep: number)
   // The same sender behind the same MAC as its last packet: nothing new (most packets).
   if (hop.innerSrcMac && lastMac[ep] !== hop.innerSrcMac) {
     lastMac[ep] = hop.innerSrcMac;
-    const src = tb.eps.src[ep]!;
-    let macs = t.macs.get(src);
-    if (!macs && t.macs.size < 1024) t.macs.set(src, (macs = new Set()));
-    if (macs && macs.size < 64) macs.add(hop.innerSrcMac);
+    remember(t.macs, tb.eps.src[ep]!, hop.innerSrcMac);
+  }
+  if (hop.innerDstMac && lastDstMac[ep] !== hop.innerDstMac) {
+    lastDstMac[ep] = hop.innerDstMac;
+    remember(t.dstMacs, tb.eps.dst[ep]!, hop.innerDstMac);
   }
   const tally = tallyOf(tb, p.input);
   tally.encapsulated++;
+  noteOuterTtl(tally, p, tb.eps.src[ep]!);
   // Counted by endpoint pair; an address joins the votes (keeping their order) the first time
   // it would have had one, and the counts are added to it when nodes() reads the votes.
   const kind = p.direction === 'out' ? 0 : p.direction === 'in' ? 1 : 2;
@@ -72,7 +75,8 @@ export function addArp(tb: FlowTable, p: Packet, arp: NonNullable<Packet['frame'
   // An ARP request asks for targetIp; a reply answers for senderIp.
   const target = arp.op === 1 ? arp.targetIp : arp.senderIp;
   // Who asks is usually the capturing node: a tie-breaker for its own address on Ethernet captures.
-  if (arp.op === 1) vote(tb, p.input, arp.senderIp, 0.5);
+  if (arp.op === 1 && (p.direction === null || p.direction === 'out')) vote(tb, p.input, arp.senderIp, 0.5);
+  noteArp(tallyOf(tb, p.input), p, arp.op, target);
   let a = tb.arp.get(target);
   if (!a) {
     if (tb.arp.size >= 65536) return;
@@ -85,4 +89,11 @@ export function addArp(tb: FlowTable, p: Packet, arp: NonNullable<Packet['frame'
     tallyOf(tb, p.input).back++;
   }
   a.lastSeen = p.ts;
+}
+
+/** A MAC behind an address, within bounds (a few per address, a thousand addresses). */
+function remember(m: Map<string, Set<string>>, addr: string, mac: string): void {
+  let macs = m.get(addr);
+  if (!macs && m.size < 1024) m.set(addr, (macs = new Set()));
+  if (macs && macs.size < 64) macs.add(mac);
 }

@@ -5,9 +5,14 @@
  * saw anything at all in an answering direction.
  */
 
+import type { Packet } from '../model.js';
 import type { InputNode } from './flow.js';
+import { identify } from './identity.js';
 import { EpCounts } from './records.js';
 import type { FlowTable } from './table.js';
+
+/** Most addresses remembered per input for each clue (a node has few; a router's capture has many). */
+const MAX_CLUE_ADDRESSES = 64;
 
 /** Votes for a node's own tunnel addresses: exact from cooked directions, else the address in every encapsulated packet. */
 export interface InputTally {
@@ -24,10 +29,70 @@ export interface InputTally {
   back: number;
   /** Packets cut before their (inner) transport header: not judged. */
   truncated: number;
+  /** Bare packets a cooked capture shows leaving (out) by source address, and the sources of bare packets arriving. */
+  outSrc: Map<string, number>;
+  inSrc: Set<string>;
+  /** ARP replies a cooked capture shows this node sending, by the address they answer for. */
+  arpAnswers: Map<string, number>;
+  /** Encapsulated packets seen with their sender's initial TTL (64, 128, 255: no router crossed), by outer source. */
+  initialTtl: Map<string, number>;
+  /** Outer sources of encapsulated packets seen with a lower TTL (a router crossed on the way here). */
+  routedTtl: Set<string>;
+  /** ARP: the last request for each target, and the time from it to the first reply (the answering node sees the shortest). */
+  arpAsked: Map<string, number>;
+  arpGap: Map<string, number>;
 }
 
 export function tallyOf(tb: FlowTable, input: number): InputTally {
-  return (tb.inputs[input] ??= { end: null, cooked: false, encapsulated: 0, votes: new Map(), epVotes: new EpCounts(3), forth: 0, back: 0, truncated: 0 });
+  return (tb.inputs[input] ??= {
+    end: null,
+    cooked: false,
+    encapsulated: 0,
+    votes: new Map(),
+    epVotes: new EpCounts(3),
+    forth: 0,
+    back: 0,
+    truncated: 0,
+    outSrc: new Map(),
+    inSrc: new Set(),
+    arpAnswers: new Map(),
+    initialTtl: new Map(),
+    routedTtl: new Set(),
+    arpAsked: new Map(),
+    arpGap: new Map(),
+  });
+}
+
+function bump(m: Map<string, number>, k: string): void {
+  const n = m.get(k);
+  if (n !== undefined) m.set(k, n + 1);
+  else if (m.size < MAX_CLUE_ADDRESSES) m.set(k, 1);
+}
+
+/** A bare packet's direction in a cooked capture: its source is this node's when it only ever leaves. */
+export function noteDirection(t: InputTally, p: Packet): void {
+  const ip = p.frame.ip;
+  if (!ip || p.frame.tunnel) return;
+  if (p.direction === 'out') bump(t.outSrc, ip.src);
+  else if (p.direction === 'in' && t.inSrc.size < MAX_CLUE_ADDRESSES) t.inSrc.add(ip.src);
+}
+
+/** An encapsulated packet's outer TTL: a full initial TTL means its sender is this node (or on this segment). */
+export function noteOuterTtl(t: InputTally, p: Packet, src: string): void {
+  const ttl = p.frame.ip?.ttl;
+  if (ttl === 64 || ttl === 128 || ttl === 255) bump(t.initialTtl, src);
+  else if (ttl != null && t.routedTtl.size < MAX_CLUE_ADDRESSES) t.routedTtl.add(src);
+}
+
+/** ARP timing and, in cooked captures, the replies this node sent. */
+export function noteArp(t: InputTally, p: Packet, op: number, target: string): void {
+  if (op === 1 && p.ts !== null) {
+    if (t.arpAsked.size < MAX_CLUE_ADDRESSES) t.arpAsked.set(target, p.ts);
+  } else if (op === 2) {
+    const asked = t.arpAsked.get(target);
+    if (asked !== undefined && p.ts !== null && !t.arpGap.has(target)) t.arpGap.set(target, p.ts - asked);
+    if (p.direction === 'out') bump(t.arpAnswers, target);
+  }
 }
 
 export function vote(tb: FlowTable, input: number, addr: string, n: number): void {
@@ -65,8 +130,13 @@ export function votesOf(tb: FlowTable, t: InputTally): Map<string, Votes> {
   return votes;
 }
 
-/** Each input's node: its own tunnel addresses where the capture shows them. */
+/** Each input's node: its own tunnel addresses where the capture shows them, then what the inputs tell together (identity.ts). */
 export function nodesOf(tb: FlowTable): InputNode[] {
+  return identify(tb, ownNodes(tb));
+}
+
+/** Each input's own tunnel addresses from its own votes alone. */
+function ownNodes(tb: FlowTable): InputNode[] {
   const out: InputNode[] = [];
   tb.inputs.forEach((t, input) => {
     let local: string[] = [];
@@ -81,7 +151,7 @@ export function nodesOf(tb: FlowTable): InputNode[] {
     } else {
       local = [...votes.keys()];
     }
-    out[input] = { input, local, cooked: t.cooked, oneWay: t.back === 0 && t.forth > 0, forth: t.forth, truncated: t.truncated };
+    out[input] = { input, local, cooked: t.cooked, oneWay: t.back === 0 && t.forth > 0, forth: t.forth, truncated: t.truncated, evidence: [] };
   });
   return out;
 }

@@ -24,8 +24,9 @@ import { addConv } from './conversation.js';
 import { closeIdle, openFlows } from './expiry.js';
 import { type ArpInfo, describePlace, type Flow, type InputNode, type TunnelInfo } from './flow.js';
 import { describeError } from './icmp-errors.js';
+import type { GivenNode } from './identity.js';
 import { addArp, noteTunnel } from './inventory.js';
-import { type InputTally, nodesOf, tallyOf, vote } from './nodes.js';
+import { type InputTally, nodesOf, noteDirection, tallyOf, vote } from './nodes.js';
 import { Endpoints, type EpCounts, Records } from './records.js';
 import { settleBefore } from './sightings.js';
 import { LOCAL_ERROR_WINDOW, MIN_IDLE_TIMEOUT, SAME_PACKET_WINDOW, TICK } from './timing.js';
@@ -66,6 +67,8 @@ export interface FlowTableOptions {
   followPackets?: boolean;
   /** Receives each flow once it is closed (idle, or at finish) with the nodes known then; without it finish() returns them. */
   onFlow?: (flow: Flow, nodes: InputNode[]) => void;
+  /** Nodes the caller named, by input (--node): they override what the packets say. */
+  given?: (GivenNode | undefined)[];
 }
 
 export const defaultFlowTableOptions: FlowTableOptions = { replyTimeout: 1, maxFlows: 1_000_000, idleTimeout: Infinity };
@@ -118,11 +121,15 @@ export class FlowTable {
    * Each tunnel's packets by outer endpoint pair (its endpoints Map is filled from them at the end),
    * and the inner source MAC last seen from each pair.
    */
-  readonly tunnelEps = new Map<TunnelInfo, { counts: EpCounts; lastMac: (string | undefined)[] }>();
+  readonly tunnelEps = new Map<TunnelInfo, { counts: EpCounts; lastMac: (string | undefined)[]; lastDstMac: (string | undefined)[] }>();
   readonly arp = new Map<string, ArpInfo>();
   errors: PendingError[] = [];
   /** Per input number. */
   readonly inputs: InputTally[] = [];
+  /** Nodes the caller named, by input. */
+  get given(): (GivenNode | undefined)[] {
+    return this.opts.given ?? [];
+  }
   nextId = 1;
   end: number | null = null;
   nextTick: number | null = null;
@@ -151,6 +158,7 @@ export class FlowTable {
       if (this.nextTick === null) this.nextTick = p.ts + TICK;
       else if (p.ts >= this.nextTick) this.tick(p.ts);
     }
+    if (p.direction === 'out' || p.direction === 'in') noteDirection(tallyOf(this, p.input), p);
     const v = viewOf(p);
     // The outer endpoints by number, looked up once for the tunnel inventory and the flow.
     const ep = v.tunnel ? this.eps.id(v.tunnel.outerSrc, v.tunnel.outerDst) : NIL;

@@ -5,6 +5,7 @@
 
 import { type Classified, classify, describe, type Locus, sideRole, VERDICTS, type Verdict } from '../classifier/index.js';
 import { type ClockOffset, clockOffsets, coverage, type LostPacket, lostPackets, type PacketSighting, type Place } from '../flows/crossnode.js';
+import type { NodeClue } from '../flows/flow.js';
 import { type Evidence, type Flow, flowEvidence, type Hop, type InputNode, type Side, type TableResult } from '../flows/table.js';
 import type { TcpSummary } from '../flows/tcp.js';
 import type { FlowProto } from '../flows/view.js';
@@ -20,8 +21,12 @@ export interface InputSummary {
   packets: number;
   /** Set when the input could not be read at all. */
   error?: string;
-  /** The node it was captured on, when the caller named it. */
+  /** The node it was captured on, when the caller named it (--node). */
   node?: string;
+  /** The node's own addresses, from the caller or from the packets. */
+  nodeAddresses?: string[];
+  /** Why: each clue to the node, with the address it points to. */
+  nodeEvidence?: NodeClue[];
   /** Reading stopped before its end (an interrupt). */
   cut?: boolean;
   /** tcpdump text: its lines, the records that looked like packet lines, those read into packets, those warned about (not read), and the other text passed over. */
@@ -42,6 +47,8 @@ export interface TunnelReport {
   endpoints: EndpointCount[];
   /** Inner MAC addresses seen behind each outer source address. */
   macs: Record<string, string[]>;
+  /** Inner destination MAC addresses sent to each outer destination address. */
+  dstMacs: Record<string, string[]>;
 }
 
 export interface EvidenceReport {
@@ -186,6 +193,28 @@ export interface Finding {
   flows: number[];
 }
 
+/** What the cluster's description (--kube) names an address: "pod default/web-a", "svc default/web", "node node-b", and the node it is on. */
+export interface AddressName {
+  name: string;
+  node: string | null;
+}
+
+/** The capture checked against the cluster's description: what disagrees, and what to run. */
+export interface ClusterFinding {
+  check: 'not-a-node' | 'source-rewritten' | 'public-ip' | 'vtep-mac' | 'vni' | 'port';
+  title: string;
+  detail: string;
+  next: string[];
+}
+
+/** The cluster's description (kube/): names for addresses, and its checks of the capture. */
+export interface ClusterReport {
+  /** Each input's node, by the description (null: none of its addresses is a node's). */
+  nodes: (string | null)[];
+  names: Record<string, AddressName>;
+  findings: ClusterFinding[];
+}
+
 export interface Report {
   /** The version of this layout (report/schema.ts): raised when a field changes meaning or goes away. */
   schemaVersion: number;
@@ -216,6 +245,8 @@ export interface Report {
   warnings: string[];
   /** Advice on what to capture when the input cannot show what was asked (no overlay packet at all). */
   hints: string[];
+  /** With the cluster's description (--kube): names and checks. */
+  cluster?: ClusterReport;
 }
 
 function steps(path: Hop[] | null): PathStep[] {
@@ -445,6 +476,12 @@ export class ReportBuilder {
     for (const flow of this.waiting) this.judge(flow, result.nodes);
     this.waiting.length = 0;
     const names = this.names;
+    for (const n of result.nodes) {
+      const i = inputs[n.input];
+      if (!i || (n.local.length === 0 && n.evidence.length === 0)) continue;
+      i.nodeAddresses = [...n.local];
+      i.nodeEvidence = n.evidence.map((e) => ({ ...e }));
+    }
     const flows = [...this.problems, ...this.healthy];
     flows.sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || (a.firstSeen ?? 0) - (b.firstSeen ?? 0) || a.id - b.id);
     const notes = [...result.notes];
@@ -474,6 +511,7 @@ export class ReportBuilder {
         packets: t.packets,
         endpoints: endpoints(t.endpoints),
         macs: Object.fromEntries([...t.macs].map(([k, v]) => [k, [...v]])),
+        dstMacs: Object.fromEntries([...t.dstMacs].map(([k, v]) => [k, [...v]])),
       })),
       anomalies: anomalies(result, [...this.rewrites.values()]),
       findings: this.findings(),

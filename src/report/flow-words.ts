@@ -25,11 +25,16 @@ export function painter(color: boolean): Paint {
   return color ? (style, s) => styleText(style, s, { validateStream: false }) : (_style, s) => s;
 }
 
-/** "10.244.3.2.53300 -> 10.244.2.2.8080", ports as tcpdump writes them. */
-export function endpointText(f: FlowReport): string {
-  const cp = f.clientPort !== null ? `.${f.clientPort}` : '';
-  const sp = f.serverPort !== null ? `.${f.serverPort}` : '';
-  return `${f.client}${cp} -> ${f.server}${sp}`;
+/** "10.244.3.2.53300 -> 10.244.2.2.8080", ports as tcpdump writes them; with the cluster's names, "pod default/web-a (10.244.2.2:8080) on node-a". */
+export function endpointText(f: FlowReport, r?: Report): string {
+  return `${addressText(f.client, f.clientPort, r)} -> ${addressText(f.server, f.serverPort, r)}`;
+}
+
+/** An address (and port) as the cluster's description names it, else as tcpdump writes it. */
+export function addressText(addr: string, port: number | null, r?: Report): string {
+  const n = r?.cluster?.names[addr];
+  if (!n) return `${addr}${port !== null ? `.${port}` : ''}`;
+  return `${n.name} (${addr}${port !== null ? `:${port}` : ''})${n.node ? ` on ${n.node}` : ''}`;
 }
 
 export function tunnelText(f: FlowReport): string {
@@ -42,4 +47,14 @@ export function inputNodes(r: Report): Map<string, string[]> {
   const nodes = new Map<string, Set<string>>();
   for (const f of r.flows) for (const h of f.hops) for (const a of h.node) (nodes.get(h.input) ?? nodes.set(h.input, new Set()).get(h.input)!).add(a);
   return new Map([...nodes].map(([k, v]) => [k, [...v]]));
+}
+
+/** Prose with the cluster's names put before the IPv4 addresses it knows ("node-a (192.168.232.130)"); unchanged without --kube. */
+export function namedText(text: string, r: Report): string {
+  const names = r.cluster?.names;
+  if (!names) return text;
+  return text.replace(/(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(:\d+)?(?![\d]|\.\d)/g, (all, a: string, port: string | undefined) => {
+    const n = names[a];
+    return n ? `${n.name} (${a}${port ?? ''})${n.node ? ` on ${n.node}` : ''}` : all;
+  });
 }

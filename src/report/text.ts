@@ -8,7 +8,7 @@
 import type { Verdict } from '../classifier/rules.js';
 import type { FlowReport, Report } from './build.js';
 import { renderFlowDetail } from './flow-detail.js';
-import { COLORS, endpointText, inputNodes, painter } from './flow-words.js';
+import { addressText, COLORS, endpointText, inputNodes, namedText, painter } from './flow-words.js';
 import { count, LOCUS_WORDS, wrap } from './words.js';
 
 /** Lists longer than these are cut short with a count and a pointer to the HTML or JSON report. */
@@ -17,6 +17,8 @@ const MAX_PROBLEM_LINES = 20;
 const MAX_HEALTHY_LINES = 5;
 const MAX_ENDPOINTS = 4;
 const MAX_NOTES = 6;
+const MAX_NODE_CLUES = 4;
+const MAX_NAMES = 12;
 
 export interface TextOptions {
   /** Columns to fit (default 80). */
@@ -48,14 +50,13 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
   const s = r.summary;
   para(`${bold('overlay-analyzer')}: ${count(r.inputs.length, 'input')}, ${count(s.packets, 'packet')}, ${count(s.flows, 'flow')}. Times are UTC.`);
   const nodes = inputNodes(r);
-  for (const i of r.inputs) {
-    const node = nodes.get(i.name) ?? [];
+  for (const [k, i] of r.inputs.entries()) {
+    const node = i.nodeAddresses ?? nodes.get(i.name) ?? [];
+    const name = r.cluster?.nodes[k] ?? i.node;
+    const label = name !== undefined && name !== null && !node.includes(name) ? `${name}${node.length ? ` (${node.join(', ')})` : ''}` : node.join(', ');
     const lines = i.text ? ` from ${count(i.text.lines, 'line')} (${count(i.text.packetLines, 'packet line')}, ${i.text.warned} warned)` : '';
-    para(
-      `${i.name}: ${i.error ? 'not read' : `${i.format}, ${count(i.packets, 'packet')}${lines}`}${node.length ? `, node ${node.join(', ')}` : ''}`,
-      '  ',
-      '    ',
-    );
+    para(`${i.name}: ${i.error ? 'not read' : `${i.format}, ${count(i.packets, 'packet')}${lines}`}${label ? `, node ${label}` : ''}`, '  ', '    ');
+    for (const e of (i.nodeEvidence ?? []).slice(0, MAX_NODE_CLUES)) para(`${e.address}: ${e.clue}`, '    - ', '      ');
   }
   const verdicts = Object.entries(s.verdicts)
     .filter(([, n]) => n > 0)
@@ -76,10 +77,10 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
     const sorted = [...r.findings].sort((a, b) => b.count - a.count);
     sorted.slice(0, MAX_FINDINGS).forEach((f, i) => {
       const n = `${i + 1}. `;
-      para(`${paint(COLORS[f.verdict], f.verdict)}: ${f.summary}`, `  ${n}`, ' '.repeat(2 + n.length));
+      para(`${paint(COLORS[f.verdict], f.verdict)}: ${namedText(f.summary, r)}`, `  ${n}`, ' '.repeat(2 + n.length));
       const pad = ' '.repeat(2 + n.length);
-      if (f.locus) para(`Where: ${LOCUS_WORDS[f.locus]}${f.locusDetail ? ` (${f.locusDetail})` : ''}.`, pad, pad + '  ');
-      para(`Why: ${f.explanation}`, pad, pad + '  ');
+      if (f.locus) para(`Where: ${LOCUS_WORDS[f.locus]}${f.locusDetail ? ` (${namedText(f.locusDetail, r)})` : ''}.`, pad, pad + '  ');
+      para(`Why: ${namedText(f.explanation, r)}`, pad, pad + '  ');
       for (const c of f.next) para(`check: ${c}`, pad, pad + '  ');
       const ids = f.flows
         .slice(0, 12)
@@ -106,7 +107,7 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
   const vw = Math.max(0, ...r.flows.slice(0, MAX_PROBLEM_LINES).map((f) => f.verdict.length));
   // The tunnel is in the findings and in --flow: one line per flow keeps to what tells flows apart.
   const line = (f: FlowReport) =>
-    `${`#${f.id}`.padEnd(idw)} ${paint(COLORS[f.verdict], f.verdict.padEnd(vw))} ${f.proto} ${endpointText(f)}: ${f.answered.toLocaleString('en-US')} of ${f.requests.toLocaleString('en-US')} answered`;
+    `${`#${f.id}`.padEnd(idw)} ${paint(COLORS[f.verdict], f.verdict.padEnd(vw))} ${f.proto} ${endpointText(f, r)}: ${f.answered.toLocaleString('en-US')} of ${f.requests.toLocaleString('en-US')} answered`;
   if (problems.length) {
     out.push('', bold(`Problem flows (${s.problems.toLocaleString('en-US')})`));
     for (const f of problems.slice(0, MAX_PROBLEM_LINES)) para(line(f), '  ', '      ');
@@ -131,9 +132,31 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
         '    ',
       );
       const top = [...t.endpoints].sort((a, b) => b.packets - a.packets);
-      for (const e of top.slice(0, MAX_ENDPOINTS)) para(`${e.src} > ${e.dst}: ${count(e.packets, 'packet')}`, '    ', '      ');
+      for (const e of top.slice(0, MAX_ENDPOINTS))
+        para(`${addressText(e.src, null, r)} > ${addressText(e.dst, null, r)}: ${count(e.packets, 'packet')}`, '    ', '      ');
       if (top.length > MAX_ENDPOINTS) para(more(top.length - MAX_ENDPOINTS, 'direction'), '    ', '      ');
     }
+  }
+  if (r.cluster) {
+    const c = r.cluster;
+    out.push('', bold(`The cluster's description (--kube): ${count(c.findings.length, 'disagreement')} with the capture`));
+    c.findings.forEach((f, i) => {
+      const n = `${i + 1}. `;
+      const pad = ' '.repeat(2 + n.length);
+      para(`${f.check}: ${f.title}`, `  ${n}`, pad);
+      para(f.detail, pad, pad + '  ');
+      for (const x of f.next) para(`check: ${x}`, pad, pad + '  ');
+    });
+    const named = Object.keys(c.names);
+    if (named.length)
+      para(
+        `Names: ${named
+          .slice(0, MAX_NAMES)
+          .map((a) => addressText(a, null, r))
+          .join('; ')}${named.length > MAX_NAMES ? `; ${more(named.length - MAX_NAMES, 'name')}` : ''}`,
+        '  ',
+        '    ',
+      );
   }
   const notes = (title: string, noun: string, items: string[]) => {
     if (!items.length) return;
