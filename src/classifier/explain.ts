@@ -27,6 +27,7 @@ function tcpWords(flow: Flow, side: Side): string {
   const out: string[] = [];
   if (t.handshake === 'complete' && t.synRetries > 0)
     out.push(`connected after ${plural(t.synRetries, 'SYN retry', 'SYN retries')}, ${secs(t.connectDelay ?? 0)} late`);
+  if (t.handshake === 'unanswered' && t.synRetries > 0) out.push(`the SYN sent ${t.synRetries + 1} times, never answered`);
   if (t.retransmissions > 0) {
     const first = t.retransmitTimes[0];
     const at = first !== undefined && flow.firstSeen !== null ? ` (first at +${secs(first - flow.firstSeen)})` : '';
@@ -128,7 +129,7 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
       if (tunnel && side.requestEncapsulated) {
         const out = peers.sentTo.length ? ` to ${peers.sentTo.join(', ')}${carrier.port !== null ? `:${carrier.port}` : ''}` : '';
         return {
-          explanation: `${counts}: the requests travelled encapsulated (${tunnel.type}${out}) and no reply came back within ${opts.replyTimeout} s. The packets are dropped beyond this capture point: the underlay (a firewall or security group not allowing ${carrier.words} between the nodes) or the peer node.`,
+          explanation: `${counts}${tcp ? ` (${tcp})` : ''}: the requests travelled encapsulated (${tunnel.type}${out}) and no reply came back within ${opts.replyTimeout} s. The packets are dropped beyond this capture point: the underlay (a firewall or security group not allowing ${carrier.words} between the nodes) or the peer node.`,
           next: vtep ? [...carrier.probe(vtep), carrier.trace(vtep), `ip route get ${vtep}`] : [carrier.trace(flow.server)],
         };
       }
