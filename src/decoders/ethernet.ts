@@ -19,8 +19,17 @@
  * then the 16-bit TCI; the EtherType of what follows comes after it. The frame check
  * sequence is not in captures; bytes after the IP datagram are padding.
  */
-import type { Frame } from '../model.js';
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_MIN, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD, ETHERTYPE_VLAN } from '../protocols.js';
+import { emptyFrame, type Frame } from '../model.js';
+import {
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  ETHERTYPE_MIN,
+  ETHERTYPE_QINQ,
+  ETHERTYPE_QINQ_OLD,
+  ETHERTYPE_TEB,
+  ETHERTYPE_VLAN,
+} from '../protocols.js';
 import { decodeArp } from './arp.js';
 import { formatMac, hex4, u16 } from './bytes.js';
 import { decodeIPv4 } from './ipv4.js';
@@ -48,6 +57,18 @@ export function decodeEthernet(b: Uint8Array, off: number, end: number, f: Frame
  * Next layer by EtherType, after any VLAN tags. Shared by Ethernet, Linux cooked
  * captures (their protocol field is an EtherType) and GENEVE's protocol type.
  */
+/**
+ * A tunnel's payload by its protocol type (GRE, GENEVE): an Ethernet frame for transparent
+ * Ethernet bridging (0x6558), else a packet of that EtherType. The frame to fill, then its decoding.
+ */
+export function payloadFrame(ptype: number): Frame {
+  return emptyFrame(ptype === ETHERTYPE_TEB ? 'ether' : 'none');
+}
+export function decodePayload(ptype: number, b: Uint8Array, off: number, end: number, inner: Frame, opts: DecodeOptions, depth: number): void {
+  if (ptype === ETHERTYPE_TEB) decodeEthernet(b, off, end, inner, opts, depth);
+  else decodeEthertype(ptype, b, off, end, inner, opts, depth);
+}
+
 export function decodeEthertype(type: number, b: Uint8Array, off: number, end: number, f: Frame, opts: DecodeOptions, depth: number): void {
   while (type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ || type === ETHERTYPE_QINQ_OLD) {
     if (off + 4 > end) {

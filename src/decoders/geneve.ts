@@ -18,11 +18,10 @@
  * 0x0800 / 0x86dd a bare IP packet (inner link 'none'). Tunnel.flags holds the
  * O (0x80, control) and C (0x40, critical options) byte.
  */
-import { emptyFrame, type Frame, type Tunnel } from '../model.js';
-import { ETHERTYPE_TEB } from '../protocols.js';
+import type { Frame, Tunnel } from '../model.js';
 import { u16, u24 } from './bytes.js';
-import { decodeEthernet, decodeEthertype } from './ethernet.js';
-import { type DecodeOptions, MAX_DEPTH } from './options.js';
+import { decodePayload, payloadFrame } from './ethernet.js';
+import { type DecodeOptions, nestedTooDeep } from './options.js';
 
 export const GENEVE_HEADER_LEN = 8;
 
@@ -41,14 +40,10 @@ export function decodeGeneve(b: Uint8Array, off: number, end: number, f: Frame, 
     f.truncated = true;
     return;
   }
-  if (depth >= MAX_DEPTH) {
-    f.note = `tunnels nested deeper than ${MAX_DEPTH} levels: not decoded further`;
-    return;
-  }
+  if (nestedTooDeep(f, depth)) return;
   const ptype = u16(b, off + 2);
-  const inner = emptyFrame(ptype === ETHERTYPE_TEB ? 'ether' : 'none');
+  const inner = payloadFrame(ptype);
   const tunnel: Tunnel = { type: 'geneve', vni: u24(b, off + 4), flags: b[off + 1], inner };
   f.tunnel = tunnel;
-  if (ptype === ETHERTYPE_TEB) decodeEthernet(b, off + hlen, end, inner, opts, depth + 1);
-  else decodeEthertype(ptype, b, off + hlen, end, inner, opts, depth + 1);
+  decodePayload(ptype, b, off + hlen, end, inner, opts, depth + 1);
 }

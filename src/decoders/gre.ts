@@ -24,11 +24,10 @@
  * without K); Tunnel.flags holds the first byte (C 0x80, R 0x40, K 0x20, S 0x10).
  * RFC 1701 source routing (R) is obsolete and unsupported by Linux: not decoded.
  */
-import { emptyFrame, type Frame } from '../model.js';
-import { ETHERTYPE_TEB } from '../protocols.js';
+import type { Frame } from '../model.js';
 import { u16, u32 } from './bytes.js';
-import { decodeEthernet, decodeEthertype } from './ethernet.js';
-import { type DecodeOptions, MAX_DEPTH } from './options.js';
+import { decodePayload, payloadFrame } from './ethernet.js';
+import { type DecodeOptions, nestedTooDeep } from './options.js';
 
 export const GRE_MIN_HEADER_LEN = 4;
 const GRE_C = 0x80;
@@ -61,18 +60,14 @@ export function decodeGre(b: Uint8Array, off: number, end: number, f: Frame, opt
     f.truncated = true;
     return;
   }
-  if (depth >= MAX_DEPTH) {
-    f.note = `tunnels nested deeper than ${MAX_DEPTH} levels: not decoded further`;
-    return;
-  }
+  if (nestedTooDeep(f, depth)) return;
   const ptype = u16(b, off + 2);
-  const inner = emptyFrame(ptype === ETHERTYPE_TEB ? 'ether' : 'none');
+  const inner = payloadFrame(ptype);
   f.tunnel = { type: 'gre', vni: flags & GRE_K ? u32(b, keyAt) : null, flags, inner };
   // Cisco's keep-alive reply and other bare headers: nothing inside (or the capture ends right here).
   if (off + hlen === end) {
     inner.note = 'GRE header without payload (keep-alive)';
     return;
   }
-  if (ptype === ETHERTYPE_TEB) decodeEthernet(b, off + hlen, end, inner, opts, depth + 1);
-  else decodeEthertype(ptype, b, off + hlen, end, inner, opts, depth + 1);
+  decodePayload(ptype, b, off + hlen, end, inner, opts, depth + 1);
 }

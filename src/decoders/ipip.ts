@@ -7,7 +7,7 @@ import { emptyFrame, type Frame, type TunnelType } from '../model.js';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_IPIP } from '../protocols.js';
 import { decodeIPv4 } from './ipv4.js';
 import { decodeIPv6 } from './ipv6.js';
-import { type DecodeOptions, MAX_DEPTH } from './options.js';
+import { type DecodeOptions, nestedTooDeep } from './options.js';
 
 export function decodeIpInIp(proto: number, b: Uint8Array, off: number, end: number, f: Frame, opts: DecodeOptions, depth: number): void {
   decodeIpTunnel('ipip', proto === IPPROTO_IPIP ? 4 : 6, b, off, end, f, opts, depth);
@@ -15,10 +15,7 @@ export function decodeIpInIp(proto: number, b: Uint8Array, off: number, end: num
 
 /** A tunnel whose payload is a bare IPv`version` packet, no header of its own (IP-in-IP, flannel-udp). */
 export function decodeIpTunnel(type: TunnelType, version: 4 | 6, b: Uint8Array, off: number, end: number, f: Frame, opts: DecodeOptions, depth: number): void {
-  if (depth >= MAX_DEPTH) {
-    f.note = `tunnels nested deeper than ${MAX_DEPTH} levels: not decoded further`;
-    return;
-  }
+  if (nestedTooDeep(f, depth)) return;
   const inner = emptyFrame('none');
   f.tunnel = { type, vni: null, flags: null, inner };
   if (version === 4) {

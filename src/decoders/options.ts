@@ -4,6 +4,7 @@
  *
  * Kept apart from index.ts so every decoder can import the type without an import cycle.
  */
+import type { Frame } from '../model.js';
 import { FLANNEL_UDP_PORT, GENEVE_PORT, VXLAN_PORT_IANA, VXLAN_PORT_LINUX, VXLAN_PORT_WEAVE } from '../protocols.js';
 
 /** What a UDP datagram to or from a tunnel port carries. */
@@ -41,3 +42,10 @@ export function decodeOptions(extraVxlanPorts?: number[]): DecodeOptions {
  * Hostile input can nest VXLAN in VXLAN until the bytes run out; each level costs a frame.
  */
 export const MAX_DEPTH = 8;
+
+/** Whether a tunnel at `depth` would nest too deep to decode; says so on its frame when it would. */
+export function nestedTooDeep(f: Frame, depth: number): boolean {
+  if (depth < MAX_DEPTH) return false;
+  f.note = `tunnels nested deeper than ${MAX_DEPTH} levels: not decoded further`;
+  return true;
+}

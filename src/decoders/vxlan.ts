@@ -17,7 +17,7 @@
 import { emptyFrame, type Frame, type Tunnel } from '../model.js';
 import { u24 } from './bytes.js';
 import { decodeEthernet } from './ethernet.js';
-import { type DecodeOptions, MAX_DEPTH } from './options.js';
+import { type DecodeOptions, nestedTooDeep } from './options.js';
 
 export const VXLAN_HEADER_LEN = 8;
 const VXLAN_FLAG_I = 0x08;
@@ -27,10 +27,7 @@ export function decodeVxlan(b: Uint8Array, off: number, end: number, f: Frame, o
     f.truncated = true;
     return;
   }
-  if (depth >= MAX_DEPTH) {
-    f.note = `tunnels nested deeper than ${MAX_DEPTH} levels: not decoded further`;
-    return;
-  }
+  if (nestedTooDeep(f, depth)) return;
   const flags = b[off];
   const inner = emptyFrame('ether');
   const tunnel: Tunnel = { type: 'vxlan', vni: flags & VXLAN_FLAG_I ? u24(b, off + 4) : null, flags, inner };
