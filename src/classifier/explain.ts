@@ -49,7 +49,7 @@ function checksumWords(flow: Flow): { words: string; next: string[] } | null {
   };
 }
 
-function requestWord(flow: Flow, side: Side): string {
+function requestWord(flow: Flow): string {
   if (flow.proto === 'icmp' || flow.proto === 'icmp6') return 'echo request';
   if (flow.proto === 'tcp') return 'segment';
   return 'datagram';
@@ -91,7 +91,7 @@ function attributionWords(e: FlowError): string {
 }
 
 function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: ClassifyOptions): { explanation: string; next: string[] } {
-  const req = requestWord(flow, side);
+  const req = requestWord(flow);
   const tunnel = flow.tunnel;
   const carrier = carrierOf(tunnel);
   const peers = peerEndpoints(flow);

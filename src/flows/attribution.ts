@@ -121,6 +121,12 @@ export function answerByError(tb: FlowTable, s: number, e: PendingError, exact: 
   }
 }
 
+/** A UDP flow to traceroute's probe ports: answered by ICMP only. */
+function isTraceProbe(tb: FlowTable, s: number): boolean {
+  const fc = tb.fc;
+  return fc.proto[s] === UDP_CODE && udpProtocol(fc.serverPort[s]!, fc.clientPort[s]!).expects === 'icmp';
+}
+
 /** The open probe flow (a UDP traceroute port, or ICMP echo) from `prober` whose oldest waiting request, sent at most LOCAL_ERROR_WINDOW before `ts`, is the oldest. */
 function oldestProbe(tb: FlowTable, prober: string, input: number, ts: number): number {
   const fc = tb.fc;
@@ -129,8 +135,7 @@ function oldestProbe(tb: FlowTable, prober: string, input: number, ts: number): 
   let bestTs = Infinity;
   for (let s = tb.qHead; s !== NIL; s = fc.qNext[s]!) {
     if (fc.client[s] !== prober) continue;
-    const udpProbe = fc.proto[s] === UDP_CODE && udpProtocol(fc.serverPort[s]!, fc.clientPort[s]!).expects === 'icmp';
-    if (!udpProbe && fc.echoId[s] === NIL) continue;
+    if (!isTraceProbe(tb, s) && fc.echoId[s] === NIL) continue;
     for (let d = fc.side[s]!; d !== NIL; d = sc.next[d]!) {
       if (sc.input[d] !== input) continue;
       sc.forEachPending(d, (_k, t) => {
@@ -232,8 +237,7 @@ export function attribute(tb: FlowTable, e: PendingError): void {
       fc.client[s] !== fc.server[s];
     // A probe answered by time exceeded from a hop is a traceroute working as it should.
     // traceroute's last probes draw a port unreachable from the destination itself: its way of saying "arrived".
-    const probeArrived =
-      cls === 'refused' && e.ip.src === fc.server[s] && fc.proto[s] === UDP_CODE && udpProtocol(fc.serverPort[s]!, fc.clientPort[s]!).expects === 'icmp';
+    const probeArrived = cls === 'refused' && e.ip.src === fc.server[s] && isTraceProbe(tb, s);
     if ((cls === 'time-exceeded' || probeArrived) && !aboutReply) answerByError(tb, s, e, exact);
     const errors = fc.errors[s] ?? none<FlowError>();
     if (errors.length < 64)

@@ -148,10 +148,8 @@ export class SeenColumns {
   }
 }
 
-/** Side bits: a request was seen encapsulated; a SYN, a SYN-ACK was seen. */
+/** Side bits: a request was seen encapsulated. */
 export const REQUEST_ENCAPSULATED = 1;
-export const SAW_SYN = 2;
-export const SAW_SYN_ACK = 4;
 
 /** What one capture point saw of one flow, one side per slot (see Side in flow.ts). */
 export class SideColumns extends PendingSlots {
@@ -162,7 +160,7 @@ export class SideColumns extends PendingSlots {
   notEncapsulated = new Float64Array(0);
   lastNotEncapsulatedTs = new Float64Array(0);
   resets = new Float64Array(0);
-  /** REQUEST_ENCAPSULATED | SAW_SYN | SAW_SYN_ACK */
+  /** REQUEST_ENCAPSULATED */
   bits = new Uint8Array(0);
   firstSeen = new Float64Array(0);
   lastSeen = new Float64Array(0);

@@ -117,9 +117,6 @@ export interface Side {
   requestEncapsulated: boolean;
   /** TCP resets from the server answering a SYN. */
   resets: number;
-  /** TCP: a SYN was seen (else the conversation was caught mid-stream), and a SYN-ACK. */
-  sawSyn: boolean;
-  sawSynAck: boolean;
   /** TCP: the connection in sequence-space terms (tcp.ts); null for other protocols. */
   tcp: TcpSummary | null;
   requestPassage: Passage;

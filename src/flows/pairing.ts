@@ -7,8 +7,7 @@
  * through the tunnel when the request arrived through it.
  */
 import type { Packet } from '../model.js';
-import { TCP_ACK, TCP_SYN } from '../protocols.js';
-import { dirCode, dirOf, NIL, orNaN, orNull, REQUEST_ENCAPSULATED, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST, SAW_SYN, SAW_SYN_ACK } from './columns.js';
+import { dirCode, dirOf, NIL, orNaN, orNull, REQUEST_ENCAPSULATED, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST } from './columns.js';
 import { placeName, SIGHTINGS_KEPT, sightingOf } from './crossnode.js';
 import { ENCAPSULATED, FROM_CLIENT, REFUSAL, type Records, SETTLED, STARTS_REQUEST } from './records.js';
 import type { FlowTable } from './table.js';
@@ -91,10 +90,6 @@ export function newRecord(tb: FlowTable, d: number, p: Packet, v: Extract<View, 
       r.sigSeq[i] = orNaN(l4.seq);
       r.sigAck[i] = orNaN(l4.ack);
       r.sigLen[i] = orNaN(l4.payloadLen);
-      const syn = (l4.flags & TCP_SYN) !== 0;
-      const ack = (l4.flags & TCP_ACK) !== 0;
-      if (syn && !ack && fromClient) sc.bits[d] |= SAW_SYN;
-      else if (syn && ack && !fromClient) sc.bits[d] |= SAW_SYN_ACK;
       const tcp = (sc.tcp[d] ??= new TcpSide());
       const seg = segmentOf(r, i, ts, l4.window);
       if (tcp.isRefusal(seg)) {

@@ -13,7 +13,8 @@
  * them. With -S the numbers were absolute already: they come out shifted by
  * the same amount in each direction's space, so comparisons still hold.
  */
-import { type Frame, type Ip, TCP_ACK, TCP_SYN, type Tcp } from '../model.js';
+import type { Frame, Ip, Tcp } from '../model.js';
+import { TCP_ACK, TCP_SYN } from '../protocols.js';
 
 interface Bases {
   /** The initial numbers of the canonical first end (tcpdump's th->seq) and of the other (th->ack). */
