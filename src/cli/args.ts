@@ -32,6 +32,8 @@ export interface CliOptions {
   kube: string[];
   /** Each input's node as the caller names it (--node FILE=NAME_OR_ADDRESS), by file. */
   nodes: Map<string, string>;
+  /** false (--no-fast-path): every record takes the reference decoder. */
+  fastPath: boolean;
 }
 
 /** What the arguments ask: a run, a text to print and exit 0 (help, version), or a usage error. */
@@ -103,6 +105,11 @@ function parser(argv: string[]) {
       type: 'string',
       describe: 'FILE=NAME_OR_ADDRESS: the node FILE was captured on (a node name needs --kube), over what its packets say; repeatable',
     })
+    .option('fast-path', {
+      type: 'boolean',
+      default: true,
+      describe: 'read the common packet shapes straight from the bytes (--no-fast-path: every packet through the full decoder; the report is the same)',
+    })
     .option('max-listed', {
       type: 'number',
       default: DEFAULT_MAX_LISTED,
@@ -133,6 +140,8 @@ const FLAGS = [
   '--max-flows',
   '--idle-timeout',
   '--max-listed',
+  '--fast-path',
+  '--no-fast-path',
   '--help',
   '-h',
   '--version',
@@ -234,6 +243,7 @@ export async function parseArgs(argv: string[]): Promise<Parsed> {
       maxListed: args['max-listed'],
       flows,
       tz,
+      fastPath: args['fast-path'],
     },
   };
 }

@@ -44,6 +44,7 @@ async function run(o: CliOptions, stdin: { isTTY?: boolean }): Promise<number> {
     maxFlows: o.maxFlows,
     idleTimeout: o.idleTimeout,
     maxListed: o.maxListed,
+    fastPath: o.fastPath,
     ...(o.tz ? { tz: o.tz } : {}),
     stdin: stdin as AnalyzeOptions['stdin'],
     signal: abort.signal,

@@ -33,7 +33,7 @@ import { u16 } from './bytes.js';
 import type { DecodeOptions } from './options.js';
 import { decodeQuote } from './quote.js';
 
-const ICMP_HEADER_LEN = 8;
+export const ICMP_HEADER_LEN = 8;
 
 export function decodeIcmp(b: Uint8Array, off: number, end: number, f: Frame, opts: DecodeOptions, depth: number): void {
   if (off + 2 > end) {

@@ -29,7 +29,7 @@ import { decodeIpPayload } from './ipnext.js';
 import type { DecodeOptions } from './options.js';
 
 export const IPV4_MIN_HEADER_LEN = 20;
-const IP_DF = 0x4000;
+export const IP_DF = 0x4000;
 const IP_MF = 0x2000;
 const IP_OFFMASK = 0x1fff;
 

@@ -28,7 +28,7 @@ import type { Frame, Tcp } from '../model.js';
 import { TCP_ACK, TCPOPT_EOL, TCPOPT_NOP, TCPOPT_SACK } from '../protocols.js';
 import { u16, u32 } from './bytes.js';
 
-const TCP_MIN_HEADER_LEN = 20;
+export const TCP_MIN_HEADER_LEN = 20;
 
 export function decodeTcp(b: Uint8Array, off: number, end: number, length: number, f: Frame): void {
   const avail = end - off;

@@ -20,7 +20,7 @@ import { decodeEthernet } from './ethernet.js';
 import { type DecodeOptions, nestedTooDeep } from './options.js';
 
 export const VXLAN_HEADER_LEN = 8;
-const VXLAN_FLAG_I = 0x08;
+export const VXLAN_FLAG_I = 0x08;
 
 export function decodeVxlan(b: Uint8Array, off: number, end: number, f: Frame, opts: DecodeOptions, depth: number): void {
   if (off + VXLAN_HEADER_LEN > end) {
