@@ -9,6 +9,7 @@
 import type { Packet } from '../model.js';
 import { dirCode, dirOf, NIL, orNaN, orNull, REQUEST_ENCAPSULATED, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST } from './columns.js';
 import { placeName, SIGHTINGS_KEPT, sightingOf } from './crossnode.js';
+import { pendingListScratch } from './pending.js';
 import { ENCAPSULATED, FROM_CLIENT, REFUSAL, type Records, SETTLED, STARTS_REQUEST } from './records.js';
 import type { FlowTable } from './table.js';
 import { covered, type Segment, TcpSide } from './tcp.js';
@@ -19,6 +20,8 @@ const DIR_OUT = dirCode('out');
 
 /** Pending requests followed per flow; more are counted as one batch at the newest time. */
 const MAX_PENDING = 4096;
+/** The requests a settling packet may answer, copied out first (answering changes the side's list). */
+const waiting = pendingListScratch();
 
 /** A TCP packet record as the TCP analyzer reads it. */
 export function segmentOf(r: Records, i: number, ts: number, window: number | null): Segment {
@@ -181,9 +184,8 @@ export function settle(tb: FlowTable, d: number, n: number): void {
     return;
   }
   // A reply that names no request answers every request waiting before it.
-  tb.sc.forEachPending(d, (k, pendTs) => {
-    if (!(pendTs > ts)) tb.sc.answer(d, k, delivered);
-  });
+  const count = sc.pendingList(d, waiting);
+  for (let j = 0; j < count; j++) if (!(waiting.ts[j]! > ts)) sc.answer(d, waiting.keys[j]!, delivered);
 }
 
 /** A settled TCP segment answers what its ACK covers (or, a RST, everything the peer sent before it). */
@@ -199,11 +201,13 @@ export function settleTcp(tb: FlowTable, d: number, tcp: TcpSide, i: number, del
   }
   const res = tcp.answers(seg);
   if (!res) return;
-  sc.forEachPending(d, (k, pendTs) => {
-    if (!covered(k, res.dir, res.upTo, res.sacked) || pendTs > ts) return;
+  const n = sc.pendingList(d, waiting);
+  for (let j = 0; j < n; j++) {
+    const k = waiting.keys[j]!;
+    if (!covered(k, res.dir, res.upTo, res.sacked) || waiting.ts[j]! > ts) continue;
     sc.answer(d, k, delivered);
     if (delivered) tcp.answered(k, ts);
-  });
+  }
 }
 
 /** Counts one more encapsulated sighting from `src` whose direction is not known yet. */

@@ -11,6 +11,20 @@ const PEND_ONE = 1;
 const PEND_TWO = 2;
 const PEND_MAP = 3;
 
+/** Scratch for pendingList. */
+export interface PendingList {
+  keys: number[];
+  ts: number[];
+  n: number;
+}
+export function pendingListScratch(): PendingList {
+  return { keys: [], ts: [], n: 0 };
+}
+function listOne(this: PendingList, pend: { ts: number }, key: number): void {
+  this.keys[this.n] = key;
+  this.ts[this.n++] = pend.ts;
+}
+
 export abstract class PendingSlots extends Slots {
   answered = new Float64Array(0);
   undelivered = new Float64Array(0);
@@ -53,6 +67,26 @@ export abstract class PendingSlots extends Slots {
       fn(this.pendKey[d]!, this.pendTs[d]!, this.pendUndelivered[d] === 1);
       if (this.pendingHas(d, keyB)) fn(keyB, tsB, undB);
     } else if (state === PEND_MAP) for (const [key, pend] of this.pendMap[d]!) fn(key, pend.ts, pend.undelivered);
+  }
+
+  /**
+   * The waiting requests of side d, oldest first, copied into `into` (reused: its arrays are
+   * overwritten); returns how many. For loops that answer what they visit without a closure per call.
+   */
+  pendingList(d: number, into: PendingList): number {
+    const state = this.pendState[d];
+    if (state === PEND_NONE) return 0;
+    into.keys[0] = this.pendKey[d]!;
+    into.ts[0] = this.pendTs[d]!;
+    if (state === PEND_ONE) return 1;
+    if (state === PEND_TWO) {
+      into.keys[1] = this.pendKeyB[d]!;
+      into.ts[1] = this.pendTsB[d]!;
+      return 2;
+    }
+    into.n = 0;
+    this.pendMap[d]!.forEach(listOne, into);
+    return into.n;
   }
 
   /** A request starts waiting; beyond `max` waiting, the oldest is given up as unanswered (memory stays bounded). */

@@ -30,7 +30,7 @@ import { type InputTally, nodesOf, noteDirection, tallyOf, vote } from './nodes.
 import { Endpoints, type EpCounts, Records } from './records.js';
 import { settleBefore } from './sightings.js';
 import { LOCAL_ERROR_WINDOW, MIN_IDLE_TIMEOUT, SAME_PACKET_WINDOW, TICK } from './timing.js';
-import { viewOf } from './view.js';
+import { viewOf, viewScratch } from './view.js';
 
 export {
   type ArpInfo,
@@ -133,6 +133,8 @@ export class FlowTable {
   nextId = 1;
   end: number | null = null;
   nextTick: number | null = null;
+  /** What a conversation packet's view is written into (viewOf): no view outlives its packet's add(). */
+  private readonly scratch = viewScratch();
   readonly counts = { packets: 0, conversations: 0, errors: 0, arp: 0, other: 0, evicted: 0, truncated: 0, late: 0 };
   readonly notes: string[] = [];
 
@@ -159,7 +161,7 @@ export class FlowTable {
       else if (p.ts >= this.nextTick) this.tick(p.ts);
     }
     if (p.direction === 'out' || p.direction === 'in') noteDirection(tallyOf(this, p.input), p);
-    const v = viewOf(p);
+    const v = viewOf(p, this.scratch);
     // The outer endpoints by number, looked up once for the tunnel inventory and the flow.
     const ep = v.tunnel ? this.eps.id(v.tunnel.outerSrc, v.tunnel.outerDst) : NIL;
     if (v.tunnel) noteTunnel(this, p, v.tunnel, ep);

@@ -76,55 +76,91 @@ export function isMulticastOrBroadcast(ip: Ip): boolean {
   return ip.dst.startsWith('ff');
 }
 
-/** The tunnel whose payload is the innermost frame, described from the frame that carries it. */
-function tunnelHop(outer: Frame): TunnelHop | null {
+/** The frame that carries the innermost one (the last tunnel's carrier), or null when there is no tunnel. */
+function carrierOf(outer: Frame): Frame | null {
   let carrier: Frame | null = null;
-  let f = outer;
-  while (f.tunnel) {
-    carrier = f;
-    f = f.tunnel.inner;
-  }
+  for (let f = outer; f.tunnel; f = f.tunnel.inner) carrier = f;
+  return carrier;
+}
+
+/** The tunnel whose payload is `inner`, described from the frame that carries it (written into `into` when given). */
+function tunnelHop(carrier: Frame | null, inner: Frame, into?: TunnelHop): TunnelHop | null {
   if (!carrier || !carrier.tunnel) return null;
   const ip = carrier.ip;
   const l4 = carrier.l4;
+  const hop = into ?? ({} as TunnelHop);
+  hop.type = carrier.tunnel.type;
+  hop.vni = carrier.tunnel.vni;
+  hop.port = l4 && l4.kind === 'udp' ? l4.dstPort : null;
+  hop.outerSrc = ip ? ip.src : '?';
+  hop.outerDst = ip ? ip.dst : '?';
+  hop.innerSrcMac = inner.src;
+  hop.innerDstMac = inner.dst;
+  return hop;
+}
+
+/**
+ * Objects a conversation's view is written into, reused packet after packet (the flow table keeps
+ * numbers and strings from a view, never the view). Views of errors, ARP and the rest are new
+ * objects: errors are kept until they are tied to a flow.
+ */
+export interface ViewScratch {
+  conv: Extract<View, { kind: 'conv' }>;
+  hop: TunnelHop;
+}
+export function viewScratch(): ViewScratch {
   return {
-    type: carrier.tunnel.type,
-    vni: carrier.tunnel.vni,
-    port: l4 && l4.kind === 'udp' ? l4.dstPort : null,
-    outerSrc: ip ? ip.src : '?',
-    outerDst: ip ? ip.dst : '?',
-    innerSrcMac: f.src,
-    innerDstMac: f.dst,
+    conv: {
+      kind: 'conv',
+      tuple: { proto: 'udp', src: '', dst: '', srcPort: 0, dstPort: 0 },
+      ip: null as unknown as Ip,
+      frame: null as unknown as Frame,
+      tunnel: null,
+    },
+    hop: { type: 'vxlan', vni: null, port: null, outerSrc: '', outerDst: '', innerSrcMac: null, innerDstMac: null },
   };
 }
 
-export function viewOf(p: Packet): View {
-  return viewOfFrame(p.frame, p.direction === 'broadcast' || p.direction === 'multicast');
+export function viewOf(p: Packet, scratch?: ViewScratch): View {
+  return viewOfFrame(p.frame, p.direction === 'broadcast' || p.direction === 'multicast', scratch);
 }
 
-export function viewOfFrame(outer: Frame, linkBroadcast = false): View {
-  const tunnel = outer.tunnel ? tunnelHop(outer) : null;
-  const f = tunnel ? innermost(outer) : outer;
-  if (f.arp) return { kind: 'arp', frame: f, tunnel };
+export function viewOfFrame(outer: Frame, linkBroadcast = false, scratch?: ViewScratch): View {
+  const carrier = outer.tunnel ? carrierOf(outer) : null;
+  const f = carrier ? carrier.tunnel!.inner : outer;
+  if (f.arp) return { kind: 'arp', frame: f, tunnel: tunnelHop(carrier, f) };
   const ip = f.ip;
-  if (!ip) return { kind: 'other', reason: f.truncated ? 'truncated before the IP header' : 'not IP', tunnel };
+  if (!ip) return { kind: 'other', reason: f.truncated ? 'truncated before the IP header' : 'not IP', tunnel: tunnelHop(carrier, f) };
   const l4 = f.l4;
   if (!l4)
     return {
       kind: 'other',
       reason: ip.fragOffset > 0 ? 'non-first fragment' : f.truncated ? 'truncated before the transport header' : `IP protocol ${ip.proto}`,
-      tunnel,
+      tunnel: tunnelHop(carrier, f),
     };
   if (l4.kind === 'icmp' || l4.kind === 'icmp6') {
     const errors = l4.kind === 'icmp' ? ICMP4_ERRORS : ICMP6_ERRORS;
-    if (errors.has(l4.type) && l4.quoted) return { kind: 'error', ip, icmp: l4, quoted: l4.quoted, tunnel };
+    if (errors.has(l4.type) && l4.quoted) return { kind: 'error', ip, icmp: l4, quoted: l4.quoted, tunnel: tunnelHop(carrier, f) };
   }
   if (linkBroadcast || isMulticastOrBroadcast(ip) || (f.dst !== null && f.dst === 'ff:ff:ff:ff:ff:ff')) {
-    return { kind: 'other', reason: 'multicast or broadcast', tunnel };
+    return { kind: 'other', reason: 'multicast or broadcast', tunnel: tunnelHop(carrier, f) };
   }
-  const tuple = tupleOf(ip, l4);
-  if (!tuple) return { kind: 'other', reason: `${l4.kind} type ${'type' in l4 ? l4.type : ''} is not a conversation`, tunnel };
-  return { kind: 'conv', tuple, ip, frame: f, tunnel };
+  if ((l4.kind === 'icmp' || l4.kind === 'icmp6') && !isEcho(l4))
+    return { kind: 'other', reason: `${l4.kind} type ${l4.type} is not a conversation`, tunnel: tunnelHop(carrier, f) };
+  if (!scratch) return { kind: 'conv', tuple: tupleOf(ip, l4)!, ip, frame: f, tunnel: tunnelHop(carrier, f) };
+  const v = scratch.conv;
+  const t = v.tuple;
+  t.proto = l4.kind;
+  t.src = ip.src;
+  t.dst = ip.dst;
+  if (l4.kind === 'tcp' || l4.kind === 'udp') {
+    t.srcPort = l4.srcPort;
+    t.dstPort = l4.dstPort;
+  } else t.srcPort = t.dstPort = l4.id ?? 0;
+  v.ip = ip;
+  v.frame = f;
+  v.tunnel = tunnelHop(carrier, f, scratch.hop);
+  return v;
 }
 
 /** The conversation tuple of a packet, or null when it is not part of one (neighbour discovery, ...). */
