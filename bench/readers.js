@@ -7,18 +7,19 @@
  *   - through a direct loop: fs.readSync in 8 MB chunks, record headers parsed in place,
  *     the same empty handler called with a view of each record (classic pcap only),
  * and prints records/s and MB/s of each (best of --repeat runs, 3 by default).
- * With --stages it also times readCapture + decodeFrame; that + a Map entry per conversation
- * (the least any flow table does); that + FlowTable (flows closed when idle, no report); and the
- * whole analysis (analyzeFile): each stage's share of the whole.
+ * With --stages it also times readCapture + the packets (fast path, then decodeFrame only); that
+ * + a Map entry per conversation (the least any flow table does); that + FlowTable (flows closed
+ * when idle, no report); and the whole analysis (analyzeFile): each stage's own share of the whole.
  *
  * Usage: node bench/readers.js FILE [--repeat N] [--stages]
  */
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { analyzeFile } from '../dist/analyze.js';
-import { decodeFrame, decodeOptions } from '../dist/decoders/index.js';
+import { decodeOptions } from '../dist/decoders/index.js';
 import { FlowTable, tupleKey } from '../dist/flows/table.js';
 import { viewOf } from '../dist/flows/view.js';
 import { openInput, readCapture } from '../dist/readers/index.js';
+import { PacketMaker } from '../dist/readers/packets.js';
 
 let sink = 0;
 /** The empty handler both readers call: touches the record so no engine can skip the call. */
@@ -32,46 +33,33 @@ async function viaLibrary(path) {
   return r.records;
 }
 
-/** readCapture + decodeFrame, and optionally the flow table, as analyzeFile wires them (flows closed when idle, no report). */
-async function stages(path, table) {
+/**
+ * readCapture + PacketMaker (the fast path, or with fast false decodeFrame for every record) and
+ * then, by `upTo`: nothing more ('decode'); viewOf and one Map entry per conversation, a packet
+ * count keyed by the table's own tuple hash, the least any flow table does ('map'); the FlowTable
+ * as analyze wires it, flows closed when idle, no report ('table').
+ */
+async function stages(path, upTo, fast) {
   const input = await openInput(path);
-  const opts = decodeOptions();
-  const t = table ? new FlowTable({ replyTimeout: 1, maxFlows: 1_000_000, idleTimeout: 15, onFlow: () => sink++ }) : null;
+  const maker = new PacketMaker(decodeOptions(), fast);
+  const t = upTo === 'table' ? new FlowTable({ replyTimeout: 1, maxFlows: 1_000_000, idleTimeout: 15, onFlow: () => sink++ }) : null;
+  const flows = new Map();
   let no = 0;
   const r = await readCapture(
     input,
     (data, linkType, ts, wireLen, ifindex) => {
-      const d = decodeFrame(linkType, data, opts);
-      no++;
-      if (t) t.add({ no, ts, input: 0, wireLen, ifname: null, ifindex: d.ifindex ?? ifindex, direction: d.direction, line: null, frame: d.frame });
-      else sink += d.frame.truncated ? 1 : 2;
+      const p = maker.packet(data, linkType, ts, wireLen, ifindex, null, ++no, 0);
+      if (t) t.add(p);
+      else if (upTo === 'map') {
+        const v = viewOf(p);
+        if (v.kind !== 'conv') return;
+        const k = tupleKey(v.tuple);
+        flows.set(k, (flows.get(k) ?? 0) + 1);
+      } else sink += p.frame.truncated ? 1 : 2;
     },
     () => {},
   );
   if (t) sink += t.finish().flows.length;
-  return r.records;
-}
-
-/**
- * readCapture + decodeFrame + viewOf + one Map entry per conversation (a packet count keyed by a
- * number hashed from its tuple): the least any flow table does, for judging what the whole can reach.
- */
-async function floor(path) {
-  const input = await openInput(path);
-  const opts = decodeOptions();
-  const flows = new Map();
-  const r = await readCapture(
-    input,
-    (data, linkType, ts, wireLen, ifindex) => {
-      const d = decodeFrame(linkType, data, opts);
-      const v = viewOf({ no: 0, ts, input: 0, wireLen, ifname: null, ifindex: d.ifindex ?? ifindex, direction: d.direction, line: null, frame: d.frame });
-      if (v.kind !== 'conv') return;
-      // The table's own key, the same both ways round (collisions do not matter here).
-      const k = tupleKey(v.tuple);
-      flows.set(k, (flows.get(k) ?? 0) + 1);
-    },
-    () => {},
-  );
   sink += flows.size;
   return r.records;
 }
@@ -148,7 +136,7 @@ async function time(label, f, repeat, mb) {
   }
   const best = Math.min(...all);
   console.log(
-    `${label.padEnd(50)} ${records.toLocaleString('en-US').padStart(10)} records  ${best.toFixed(3).padStart(7)} s  ${Math.round(records / best)
+    `${label.padEnd(58)} ${records.toLocaleString('en-US').padStart(10)} records  ${best.toFixed(3).padStart(7)} s  ${Math.round(records / best)
       .toLocaleString('en-US')
       .padStart(11)} records/s  ${(mb / best).toFixed(0).padStart(5)} MB/s   (runs: ${all.map((s) => s.toFixed(3)).join(', ')})`,
   );
@@ -179,11 +167,26 @@ if (input.format === 'pcap') {
   }
 }
 if (args.includes('--stages')) {
-  await time('readCapture + decodeFrame', () => stages(path, false), repeat, mb);
-  await time('readCapture + decodeFrame + a Map per conversation', () => floor(path), repeat, mb);
-  await time('readCapture + decodeFrame + FlowTable (no report)', () => stages(path, true), repeat, mb);
-  const whole = await time('analyzeFile (the whole analysis, with the report)', async () => (await analyzeFile(path)).summary.packets, repeat, mb);
-  const share = (r) => `${((100 * r.seconds) / whole.seconds).toFixed(0)}%`;
-  console.log(`share of the whole analysis: readCapture ${share(lib)}${pp ? `; pcap-parser would be ${share(pp)} (its time over the whole's)` : ''}`);
+  const rows = [];
+  for (const fast of [true, false]) {
+    const how = fast ? 'fast path' : 'decodeFrame only';
+    rows.push(await time(`+ packets (${how})`, () => stages(path, 'decode', fast), repeat, mb));
+    rows.push(await time(`+ packets + a Map per conversation (${how})`, () => stages(path, 'map', fast), repeat, mb));
+    rows.push(await time(`+ packets + FlowTable, no report (${how})`, () => stages(path, 'table', fast), repeat, mb));
+    rows.push(await time(`analyzeFile, the whole analysis (${how})`, async () => (await analyzeFile(path, { fastPath: fast })).summary.packets, repeat, mb));
+  }
+  // Each stage's own time: what it adds to the one before it (fast path).
+  const [decode, map, table, whole] = rows;
+  const own = [
+    ['reading records (readCapture)', lib.seconds],
+    ['decoding into packets', decode.seconds - lib.seconds],
+    ['the flow table (pairing, TCP analysis, sightings, closing flows)', table.seconds - decode.seconds],
+    ['judging and the report', whole.seconds - table.seconds],
+  ];
+  console.log(
+    `\nwhere the whole analysis's ${whole.seconds.toFixed(2)} s go (fast path; a Map per conversation instead of the table would take ${(map.seconds - decode.seconds).toFixed(2)} s):`,
+  );
+  for (const [what, s] of own) console.log(`  ${what.padEnd(66)} ${s.toFixed(2).padStart(6)} s  ${((100 * s) / whole.seconds).toFixed(0).padStart(3)}%`);
+  if (pp) console.log(`pcap-parser would take ${((100 * pp.seconds) / whole.seconds).toFixed(0)}% of the whole (its time over the whole's)`);
 }
 if (sink === 0) console.log('(nothing read)');

@@ -6,13 +6,12 @@ import { promises as fs } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { FastDecoder } from './decoders/fast.js';
-import { decodeFrame, decodeOptions } from './decoders/index.js';
+import { decodeOptions } from './decoders/index.js';
 import type { GivenNode } from './flows/identity.js';
 import { FlowTable } from './flows/table.js';
-import type { Packet } from './model.js';
 import { type OpenedInput, openInput, readCapture } from './readers/index.js';
 import { type Pacing, pacedInput, pacedStream } from './readers/pacing.js';
+import { PacketMaker } from './readers/packets.js';
 import { planPoints } from './readers/plan.js';
 import { InputError, type InputWarning } from './readers/types.js';
 import { type FlowReport, type InputSummary, type Report, ReportBuilder } from './report/build.js';
@@ -160,7 +159,7 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
     onFlow: (flow, nodes) => builder.add(flow, nodes),
   });
   const decode = decodeOptions(opts.vxlanPorts);
-  const fast = opts.fastPath === false ? null : new FastDecoder(decode);
+  const packets = new PacketMaker(decode, opts.fastPath !== false);
   const warnings: InputWarning[] = [];
   const failures: string[] = [];
   const onWarning = (w: InputWarning) => {
@@ -211,31 +210,7 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
           input,
           (data, linkType, ts, wireLen, ifindex, ifname, point) => {
             const at = split ? (point ?? 0) : 0;
-            const no = ++mine[at]!.packets;
-            const f = fast?.decode(linkType, data, 0, data.length);
-            if (f) {
-              f.no = no;
-              f.ts = ts;
-              f.input = e.base + at;
-              f.wireLen = wireLen;
-              f.ifname = ifname ?? null;
-              f.ifindex ??= ifindex;
-              table.add(f);
-              return;
-            }
-            const d = decodeFrame(linkType, data, decode);
-            const p: Packet = {
-              no,
-              ts,
-              input: e.base + at,
-              wireLen,
-              ifname: ifname ?? null,
-              ifindex: d.ifindex ?? ifindex,
-              direction: d.direction,
-              line: null,
-              frame: d.frame,
-            };
-            table.add(p);
+            table.add(packets.packet(data, linkType, ts, wireLen, ifindex, ifname ?? null, ++mine[at]!.packets, e.base + at));
           },
           onWarning,
         );
