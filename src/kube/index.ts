@@ -3,7 +3,7 @@
  * read the description (load.ts, cluster.ts), resolve --node names, then name the report's
  * addresses and check the capture against the description.
  */
-import type { Report } from '../report/build.js';
+import type { Report } from '../report/types.js';
 import { checks } from './checks.js';
 import { type Cluster, clusterOf, findNode, nodeAddresses } from './cluster.js';
 import { loadKube } from './load.js';
