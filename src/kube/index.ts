@@ -24,6 +24,11 @@ export function resolver(c: Cluster): (name: string) => string[] {
   };
 }
 
+/** A node's name by one of its underlay addresses (public-ip, InternalIP); null when no node has it. */
+export function nodeNamer(c: Cluster): (address: string) => string | null {
+  return (a) => c.nodes.find((n) => nodeAddresses(n).includes(a))?.name ?? null;
+}
+
 /** Names and checks in the report; each input's node by its name in the description. */
 export function annotate(r: Report, c: Cluster): void {
   const nodes = inputNodeNames(r, c);

@@ -7,10 +7,11 @@
 import type { ClockOffset } from '../classifier/across.js';
 import { type Anomaly, anomalies, sourceRewrite } from '../classifier/anomalies.js';
 import { Judge, type Judged, VERDICTS, type Verdict } from '../classifier/index.js';
+import type { Naming } from '../classifier/next.js';
 import type { Flow, InputNode, TableResult } from '../flows/table.js';
 import type { InputWarning } from '../readers/types.js';
 import { Findings, keyOf, ORDER } from './findings.js';
-import { endpoints, flowReport } from './flow-report.js';
+import { endpoints, flowReport, type NodeNames, namingOf } from './flow-report.js';
 import { SCHEMA_VERSION } from './schema.js';
 import type { ClockOffsetReport, FlowReport, InputSummary, Report } from './types.js';
 
@@ -30,7 +31,7 @@ export function warningLine(w: InputWarning): string {
 /** Default for how many flows a report lists in full: problems first, then healthy ones. */
 export const DEFAULT_MAX_LISTED = 5000;
 
-export interface BuilderOptions {
+export interface BuilderOptions extends NodeNames {
   replyTimeout: number;
   maxListed?: number | undefined;
   /** Receives every flow's report as it is judged. */
@@ -52,6 +53,7 @@ export class ReportBuilder {
   private readonly verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   private total = 0;
   private readonly judge: Judge;
+  private named: { nodes: InputNode[]; naming: Naming } | null = null;
 
   constructor(
     private readonly names: string[],
@@ -68,11 +70,11 @@ export class ReportBuilder {
     const { flow, nodes, c } = j;
     const max = this.opts.listFlows === false ? 0 : (this.opts.maxListed ?? DEFAULT_MAX_LISTED);
     let made: FlowReport | null = null;
-    const report = () => (made ??= flowReport(j, this.names, this.opts));
+    const report = () => (made ??= flowReport(j, this.names, this.opts, this.naming(nodes)));
     if (this.opts.onFlow) this.opts.onFlow(report());
     this.total++;
     this.verdicts[c.verdict]++;
-    const rewrite = sourceRewrite(flow, nodes);
+    const rewrite = sourceRewrite(flow, nodes, this.naming(nodes));
     if (rewrite && !this.rewrites.has(rewrite.key) && this.rewrites.size < 100) this.rewrites.set(rewrite.key, rewrite.anomaly);
     // At most `max` flows are held: a problem takes the place of a healthy one.
     if (c.verdict === 'healthy') {
@@ -85,6 +87,11 @@ export class ReportBuilder {
     const f = keep ? report() : null;
     if (f && this.problems.length < max) this.problems.push(f);
     this.findings.add(flow.id, k, f);
+  }
+
+  private naming(nodes: InputNode[]): Naming {
+    if (this.named?.nodes !== nodes) this.named = { nodes, naming: namingOf(this.names, nodes, this.opts) };
+    return this.named.naming;
   }
 
   /** The report, from the flows added and what the table knows of tunnels, ARP and counts. */

@@ -5,6 +5,7 @@
 import type { LostPacket, Place } from '../classifier/across.js';
 import type { Judged } from '../classifier/index.js';
 import { describe, sideRole } from '../classifier/index.js';
+import type { Naming } from '../classifier/next.js';
 import { flowEvidence, type Hop, type InputNode, type Side } from '../flows/table.js';
 import type { EndpointCount, FlowReport, HopReport, LostReport, PathStep, PlaceReport } from './types.js';
 import { utcTime as formatTime } from './words.js';
@@ -63,11 +64,34 @@ function lostReport(l: LostPacket, names: string[]): LostReport {
   return { role: l.role, key: l.key, ipId: l.ipId, locus: l.locus, last: place(l.last, names), expected: place(l.expected, names), detail };
 }
 
-export function flowReport(j: Judged, names: string[], opts: { replyTimeout: number }): FlowReport {
+/** How the report names nodes: the input's name given with --node, else the description's name for its address, else the address. */
+export interface NodeNames {
+  /** --node per input: a name or an address. */
+  given?: (string | undefined)[] | undefined;
+  /** The cluster's name for a node's underlay address (--kube). */
+  nameNode?: ((address: string) => string | null) | undefined;
+}
+
+export function namingOf(names: string[], nodes: InputNode[], o: NodeNames): Naming {
+  const known = (a: string) => o.nameNode?.(a) ?? null;
+  const local = (i: number) => nodes.find((n) => n.input === i)?.local ?? [];
+  const node = (i: number) => {
+    const g = o.given?.[i];
+    const a = local(i)[0];
+    return (g !== undefined ? (known(g) ?? g) : null) ?? (a !== undefined ? (known(a) ?? a) : `the node captured in ${names[i] ?? `input ${i + 1}`}`);
+  };
+  const at = (a: string) => {
+    const captured = nodes.find((n) => n.local.includes(a));
+    return known(a) ?? (captured && o.given?.[captured.input] !== undefined ? node(captured.input) : a);
+  };
+  return { node, local, at };
+}
+
+export function flowReport(j: Judged, names: string[], opts: { replyTimeout: number }, naming: Naming): FlowReport {
   const { flow, nodes, c } = j;
   const evidence = flowEvidence(flow);
   const last = evidence.filter((e) => e.role !== 'error').at(-1);
-  const { explanation, next } = describe(flow, c, opts);
+  const { explanation, next } = describe(flow, c, opts, naming);
   return {
     id: flow.id,
     proto: flow.proto,
