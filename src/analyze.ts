@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import { type AnalyzeOptions, analyze } from './pipeline.js';
-import type { Report } from './report/build.js';
+import type { Report } from './report/types.js';
 
 export { AnalyzeError, type AnalyzeOptions, analyze, DEFAULT_IDLE_TIMEOUT, NO_OVERLAY_HINT, type Progress, type Source } from './pipeline.js';
 

@@ -22,7 +22,7 @@ export { type DecodedLink, type DecodeOptions, decodeFrame, decodeOptions, defau
 export { type ErrorClass, errorClass } from './flows/icmp-errors.js';
 export { type Evidence, type Flow, type FlowError, FlowTable, type FlowTableOptions, flowEvidence, type TableResult } from './flows/table.js';
 export { type FlowProto, type TunnelHop, type Tuple, type View, viewOf } from './flows/view.js';
-export { annotate, type Cluster, KubeError, readCluster, resolver } from './kube/index.js';
+export { annotate, type Cluster, KubeError, nodeNamer, readCluster, resolver } from './kube/index.js';
 export type { TextReader, TextStats } from './lexer/index.js';
 export * from './model.js';
 export { type CaptureSummary, type InputFormat, type OpenedInput, openInput, readCapture } from './readers/index.js';

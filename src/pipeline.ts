@@ -76,6 +76,8 @@ export interface AnalyzeOptions {
   beforeChunk?: () => Promise<void> | undefined;
   /** The zone tcpdump text's local times were printed in (an IANA name; default UTC). Captures keep their own UTC times. */
   tz?: string;
+  /** The cluster's name for a node's underlay address, for naming where to run each next step. */
+  nameNode?: (address: string) => string | null;
   /** A node's addresses by its name (the cluster's description), for sources whose `node` is a name. */
   resolveNode?: (name: string) => string[];
   /** Shapes the finished report (the cluster's description names addresses and checks the capture: kube/). */
@@ -149,7 +151,14 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
   const given: (GivenNode | undefined)[] = entries.flatMap((e) =>
     Array.from({ length: e.points?.length ?? 1 }, () => givenNode(e.source.node, opts.resolveNode)),
   );
-  const builder = new ReportBuilder(names, { replyTimeout, maxListed: opts.maxListed, onFlow: opts.onFlow, listFlows: opts.listFlows });
+  const builder = new ReportBuilder(names, {
+    replyTimeout,
+    maxListed: opts.maxListed,
+    onFlow: opts.onFlow,
+    listFlows: opts.listFlows,
+    given: entries.flatMap((e) => Array.from({ length: e.points?.length ?? 1 }, () => e.source.node)),
+    nameNode: opts.nameNode,
+  });
   const table = new FlowTable({
     replyTimeout,
     maxFlows: opts.maxFlows ?? 1_000_000,

@@ -1,7 +1,7 @@
 /**
  * What carries a tunnel across the underlay, in an operator's words: the UDP
- * port or IP protocol a firewall must allow, the command that probes it, and
- * what the encapsulation costs of the underlay's MTU.
+ * port or IP protocol a firewall must allow, the traceroute that follows it,
+ * and what the encapsulation costs of the underlay's MTU.
  */
 import type { TunnelType } from '../model.js';
 import { FLANNEL_UDP_PORT, GENEVE_PORT, IPPROTO_GRE, IPPROTO_IPIP, VXLAN_PORT_LINUX } from '../protocols.js';
@@ -10,8 +10,6 @@ export interface Carrier {
   /** "UDP 8472", "IP protocol 47 (GRE)". */
   words: string;
   port: number | null;
-  /** Commands that test the carrier towards a tunnel endpoint (none where no tool can, as for a bare IP protocol). */
-  probe: (vtep: string) => string[];
   /** The traceroute that follows the carrier's path. */
   trace: (host: string) => string;
   /** Bytes the encapsulation adds (outer IP included). */
@@ -30,11 +28,10 @@ export function carrierOf(tunnel: { type: TunnelType; port: number | null } | nu
     return {
       words: `IP protocol ${proto[0]} (${proto[1]})`,
       port: null,
-      probe: () => [],
       trace: (h) => `traceroute -P ${proto[0]} ${h}`,
       overhead: OVERHEAD[type],
     };
   }
   const port = tunnel?.port ?? DEFAULT_PORT[type] ?? VXLAN_PORT_LINUX;
-  return { words: `UDP ${port}`, port, probe: (v) => [`nc -vzu ${v} ${port}`], trace: (h) => `traceroute -U -p ${port} ${h}`, overhead: OVERHEAD[type] };
+  return { words: `UDP ${port}`, port, trace: (h) => `traceroute -U -p ${port} ${h}`, overhead: OVERHEAD[type] };
 }

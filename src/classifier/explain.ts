@@ -7,14 +7,14 @@ import type { Flow, FlowError, Side } from '../flows/flow.js';
 import { udpProtocol } from '../flows/udp.js';
 import { carrierOf } from './carrier.js';
 import type { Classified, ClassifyOptions } from './index.js';
-import type { Facts, Verdict } from './rules.js';
+import { type Naming, NEXT, type NextContext, render } from './next.js';
 
 /**
  * The verdict in words for an operator, and the commands that confirm or rule out the likely
  * cause. Apart from classify(): most flows of a big capture are counted, never shown.
  */
-export function describe(flow: Flow, c: Classified, opts: ClassifyOptions): { explanation: string; next: string[] } {
-  return explain(flow, c.side, c.facts, c.verdict, opts);
+export function describe(flow: Flow, c: Classified, opts: ClassifyOptions, naming: Naming): { explanation: string; next: string[] } {
+  return explain(flow, c, opts, naming);
 }
 
 const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
@@ -41,11 +41,11 @@ function tcpWords(flow: Flow, side: Side): string {
 }
 
 /** The VXLAN checksum-offload bug (kubernetes#88986, flannel#1282): retried SYNs carried in datagrams with bad outer UDP checksums. */
-function checksumWords(flow: Flow): { words: string; next: string[] } | null {
+function checksumWords(flow: Flow, x: NextContext): { words: string; next: string[] } | null {
   if (!flow.tunnel || flow.badChecksums === 0) return null;
   return {
     words: ` ${plural(flow.badChecksums, 'encapsulated packet')} of this flow had a bad outer UDP checksum: the VXLAN checksum-offload bug (kubernetes#88986, flannel#1282), where the receiving node drops them.`,
-    next: ['ethtool -K flannel.1 tx-checksum-ip-generic off'],
+    next: render(NEXT.checksum(x), x),
   };
 }
 
@@ -90,15 +90,22 @@ function attributionWords(e: FlowError): string {
   }
 }
 
-function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: ClassifyOptions): { explanation: string; next: string[] } {
+function explain(flow: Flow, c: Classified, opts: ClassifyOptions, naming: Naming): { explanation: string; next: string[] } {
+  const { side, facts: f, verdict } = c;
   const req = requestWord(flow);
   const tunnel = flow.tunnel;
   const carrier = carrierOf(tunnel);
   const peers = peerEndpoints(flow);
-  const vtep = peers.sentTo.find((d) => !peers.arrivedFrom.includes(d)) ?? peers.sentTo[0] ?? null;
+  const input = c.locus?.input ?? side.input;
+  const own = naming.local(input);
+  // The far endpoint: where this node's packets went (not where they came from: an underlay device may rewrite that).
+  const far = peers.sentTo.filter((d) => !own.includes(d));
+  const vtep = far.find((d) => !peers.arrivedFrom.includes(d)) ?? far[0] ?? null;
+  const x: NextContext = { input, naming, carrier, vtep, client: flow.client, server: flow.server, serverPort: flow.serverPort };
+  const next = (steps: ReturnType<(typeof NEXT)[keyof typeof NEXT]>) => render(steps, x);
   const counts = `${plural(f.requests, req)}, ${f.answered} answered`;
   const tcp = tcpWords(flow, side);
-  const cksum = checksumWords(flow);
+  const cksum = checksumWords(flow, x);
   switch (verdict) {
     case 'healthy': {
       const back =
@@ -112,25 +119,25 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
         const what = side.tcp && side.tcp.retransmissions === 0 && side.tcp.synRetries > 0 ? tcp : `${tcp}, all delivered in the end`;
         return {
           explanation: `${counts}: ${what}. The path works but lost packets on the way.${cksum?.words ?? ''}`,
-          next: [...(cksum?.next ?? []), ...(vtep ? [...carrier.probe(vtep), `ping -c 100 -i 0.2 ${flow.server}`] : [`ping -c 100 -i 0.2 ${flow.server}`])],
+          next: [...(cksum?.next ?? []), ...next(NEXT.lossy(x))],
         };
       }
       return {
         explanation: `${counts}, ${f.unanswered} not${tcp ? ` (${tcp})` : ''}: the path works but drops some packets.${cksum?.words ?? ''}`,
-        next: [...(cksum?.next ?? []), ...(vtep ? [`ping -c 100 ${flow.server}`, ...carrier.probe(vtep)] : [`ping -c 100 ${flow.server}`])],
+        next: [...(cksum?.next ?? []), ...next(NEXT.lossy(x))],
       };
     case 'request-only': {
       if (f.undelivered > 0) {
         return {
           explanation: `${counts}: the ${f.undelivered === 1 ? 'reply was' : 'replies were'} made on this node (seen bare on the overlay device) but never left encapsulated. The reply is lost on this node, between the overlay device and the underlay: no forwarding entry or no route/ARP towards the peer tunnel endpoint.`,
-          next: [`bridge fdb show dev flannel.1`, `ip neigh show dev flannel.1`, ...(vtep ? [`ip route get ${vtep}`] : [`ip route get ${flow.client}`])],
+          next: next(NEXT.replyNotSent(x)),
         };
       }
       if (tunnel && side.requestEncapsulated) {
         const out = peers.sentTo.length ? ` to ${peers.sentTo.join(', ')}${carrier.port !== null ? `:${carrier.port}` : ''}` : '';
         return {
           explanation: `${counts}${tcp ? ` (${tcp})` : ''}: the requests travelled encapsulated (${tunnel.type}${out}) and no reply came back within ${opts.replyTimeout} s. The packets are dropped beyond this capture point: the underlay (a firewall or security group not allowing ${carrier.words} between the nodes) or the peer node.`,
-          next: vtep ? [...carrier.probe(vtep), carrier.trace(vtep), `ip route get ${vtep}`] : [carrier.trace(flow.server)],
+          next: next(c.locus?.locus === 'underlay' ? NEXT.underlay(x) : c.locus?.locus === 'remote-node' ? NEXT.remoteNode(x) : NEXT.beyond(x)),
         };
       }
       const quiet = f.oneWay ? ' No packet towards this node was captured at all: if the capture filter kept one direction, this cannot tell.' : '';
@@ -139,14 +146,14 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
         : '';
       return {
         explanation: `${counts}${tcp ? ` (${tcp})` : ''}: no reply, no ICMP error within ${opts.replyTimeout} s of the last request. Blocked or misrouted on the way to ${flow.server} or back.${backoff}${quiet}${cksum?.words ?? ''}`,
-        next: [`ip route get ${flow.server}`, `traceroute -n ${flow.server}`],
+        next: next(NEXT.bare(x)),
       };
     }
     case 'host-unreachable': {
       const e = firstError(flow, 'unreachable')!;
       return {
         explanation: `${counts}; ${e.from} reported host ${e.about} unreachable (${attributionWords(e)}). ${e.from === e.about || e.attribution === 'inferred' ? 'The node cannot reach it: no route, or no ARP answer for the next hop.' : 'No route to it, or its link-layer address cannot be resolved.'}`,
-        next: [`ip route get ${e.about}`, `ip neigh show ${e.about}`, `ping -c 3 ${e.about}`],
+        next: next(NEXT.unreachable({ ...x, input: e.input, errorAbout: e.about })),
       };
     }
     case 'refused': {
@@ -154,27 +161,27 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
       if (e?.aboutReply && f.resets === 0) {
         return {
           explanation: `${counts}: the reply came back too late: ${e.from} answered it with ICMP port unreachable, its socket already closed (the client had given up waiting). ${flow.server} or the path to it is too slow for the client's timeout.`,
-          next: [`ping -c 20 ${flow.server}`, ...(flow.serverPort === 53 ? [`dig @${flow.server} kubernetes.default.svc.cluster.local`] : [])],
+          next: next(NEXT.late(x)),
         };
       }
       const by = f.resets > 0 ? `${flow.server} answered the SYN with RST` : `${e!.from} answered with ICMP port/protocol unreachable`;
       return {
         explanation: `${counts}; ${by}: the host is reachable but nothing listens on ${flow.proto} port ${flow.serverPort ?? '?'} (or a filter rejects it).`,
-        next: [`ss -lntup | grep ':${flow.serverPort ?? ''}'`, `kubectl get endpoints -A | grep ${flow.server}`],
+        next: next(NEXT.refused(x)),
       };
     }
     case 'filtered': {
       const e = firstError(flow, 'prohibited')!;
       return {
         explanation: `${counts}; ${e.from} rejected it: ICMP administratively prohibited (${attributionWords(e)}). A firewall rule on ${e.from} blocks this traffic${tunnel ? ` (the tunnel's ${carrier.words})` : ''}.`,
-        next: [`traceroute -n ${e.from}`, tunnel && vtep ? (carrier.probe(vtep)[0] ?? `ip route get ${vtep}`) : `nft list ruleset   # on ${e.from}`],
+        next: next(NEXT.filtered({ ...x, errorFrom: e.from })),
       };
     }
     case 'frag-needed': {
       const e = firstError(flow, 'frag-needed')!;
       return {
         explanation: `${e.from} reported fragmentation needed${e.mtu !== null ? ` (mtu ${e.mtu})` : ''}: packets of this flow are larger than a link on the way allows${tunnel ? `; the ${tunnel.type} encapsulation costs ${carrier.overhead} bytes of the underlay MTU` : ''}.${f.requests ? ` ${counts}.` : ''}`,
-        next: [`ip link show flannel.1`, `ping -M do -s ${e.mtu !== null ? e.mtu - 28 : 1422} ${flow.server}`],
+        next: next(NEXT.fragNeeded({ ...x, mtu: e.mtu })),
       };
     }
     case 'incomplete': {
@@ -183,7 +190,7 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
         const other = end === flow.server ? flow.client : flow.server;
         return {
           explanation: `${counts}: only ${end}'s packets are in this capture, and it acknowledges ${other}'s, so it hears it: the connection works; whether its own segments were acknowledged cannot be seen here (one-sided capture or asymmetric path).`,
-          next: [`tcpdump -i any -nn host ${other}`],
+          next: next(NEXT.recapture(x, `host ${other}`)),
         };
       }
       if (f.noReplyExpected && f.requests > 0) {
@@ -198,13 +205,13 @@ function explain(flow: Flow, side: Side, f: Facts, verdict: Verdict, opts: Class
                 : `UDP port ${flow.serverPort ?? '?'} is no protocol known to answer, and no datagram came back on these ports: if it should answer, nothing did`;
         return {
           explanation: `${plural(f.requests, req)}, no reply: ${why}.`,
-          next: proto.expects === 'unknown' ? [`tcpdump -i any -nn udp port ${flow.serverPort ?? ''} and host ${flow.server}`] : [],
+          next: proto.expects === 'unknown' ? next(NEXT.recapture(x, `udp port ${flow.serverPort ?? ''} and host ${flow.server}`)) : [],
         };
       }
       if (f.oneWay && f.requests > 0) {
         return {
           explanation: `${counts}: this capture shows no packet at all in an answering direction (no reply or server packet of any flow, no ICMP error, no ARP reply). A capture filter that keeps one direction (e.g. \`src host\`) cannot tell a lost reply from a filtered one.`,
-          next: [`tcpdump -i any -nn host ${flow.server}${vtep ? ` or host ${vtep}` : ''}`],
+          next: next(NEXT.recapture(x, `host ${flow.server}${vtep ? ` or host ${vtep}` : ''}`)),
         };
       }
       if (f.requests === 0) {

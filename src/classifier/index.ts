@@ -1,18 +1,19 @@
 /**
- * Flow -> verdict, explanation and next steps.
+ * Flow -> verdict, locus, lost packets; explanation and next steps on demand.
  *
- * facts() reads the counts the flow table kept; the verdict comes from the
- * rule table in rules.ts; the explanation turns the same facts and the
- * flow's evidence into words for an operator.
+ * facts() reads the counts the flow table kept; the verdict comes from the rule table in
+ * rules.ts, where it broke from the table in where.ts; Judge takes the flows the table closes
+ * and judges each when what it needs is known (across.ts follows packets between captures).
+ * The explanation (explain.ts) turns the same facts and the flow's evidence into words.
  */
 import type { Flow, FlowError, InputNode, Side } from '../flows/flow.js';
 import { udpProtocol } from '../flows/udp.js';
-import { type LocusResult, locate, primarySide } from './locus.js';
+import { type ClockOffset, clockOffsets, coverage, type LostPacket, lostPackets } from './across.js';
 import { type Facts, type Rule, type Verdict, verdictOf } from './rules.js';
-
-export { type Locus, type LocusResult, locate, primarySide, type SideRole, sideRole } from './locus.js';
+import { type LocusResult, locate, primarySide } from './where.js';
 
 export { type Facts, RULES, type Rule, VERDICTS, type Verdict, verdictOf } from './rules.js';
+export { type Locus, type LocusResult, locate, primarySide, type SideRole, sideRole } from './where.js';
 
 export interface Classified {
   verdict: Verdict;
@@ -71,3 +72,60 @@ export function classify(flow: Flow, nodes: InputNode[], opts: ClassifyOptions):
 }
 
 export { describe } from './explain.js';
+
+/** A flow with its verdict; its lost packets are worked out only for the flows the report shows. */
+export interface Judged {
+  flow: Flow;
+  nodes: InputNode[];
+  c: Classified;
+  lost: () => LostPacket[];
+}
+
+const MAX_WAITING = 100_000;
+
+/**
+ * Judges the flows the table closes. With several capture points, the packets followed between
+ * them need every flow first (clock offsets come from all of them), so flows wait for finish();
+ * so do flows judged at a capture point that has shown nothing in an answering direction yet,
+ * which may still show some later (a bounded number of them).
+ */
+export class Judge {
+  /** Several capture points: flows wait for finish(), where single packets are followed between them. */
+  private readonly held: Flow[] | null;
+  private readonly waiting: Flow[] = [];
+  private offsets: ClockOffset[] = [];
+  private coverage: Map<number, [number, number]> | null = null;
+
+  constructor(
+    inputs: number,
+    private readonly opts: ClassifyOptions,
+    private readonly onJudged: (j: Judged) => void,
+  ) {
+    this.held = inputs > 1 ? [] : null;
+  }
+
+  add(flow: Flow, nodes: InputNode[]): void {
+    if (this.held) this.held.push(flow);
+    else if (this.waiting.length < MAX_WAITING && flow.sides.some((s) => nodes.find((n) => n.input === s.input)?.oneWay)) this.waiting.push(flow);
+    else this.judge(flow, nodes);
+  }
+
+  /** Judges the flows that waited; the clock offsets between the inputs (none with one input). */
+  finish(nodes: InputNode[]): ClockOffset[] {
+    if (this.held) {
+      this.offsets = clockOffsets(this.held, nodes);
+      this.coverage = coverage(this.held);
+      for (const flow of this.held) this.judge(flow, nodes);
+      this.held.length = 0;
+    }
+    for (const flow of this.waiting) this.judge(flow, nodes);
+    this.waiting.length = 0;
+    return this.offsets;
+  }
+
+  private judge(flow: Flow, nodes: InputNode[]): void {
+    const cov = this.coverage;
+    const lost = () => (cov && nodes.length > 1 ? lostPackets(flow, nodes, this.offsets, cov) : []);
+    this.onJudged({ flow, nodes, c: classify(flow, nodes, this.opts), lost });
+  }
+}

@@ -2,7 +2,7 @@
  * Exit statuses, so a script can tell the outcomes apart. When several apply, the first of
  * 2, 3, 1 wins: an unreadable input or a cut report says less than its verdicts seem to.
  */
-import type { Report } from '../report/build.js';
+import type { Report } from '../report/types.js';
 
 export const EXIT = { healthy: 0, problem: 1, usage: 2, partial: 3 } as const;
 

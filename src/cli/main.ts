@@ -5,7 +5,7 @@
  */
 import { hideBin } from 'yargs/helpers';
 import { AnalyzeError, type AnalyzeOptions, analyze, type Progress, type Source } from '../analyze.js';
-import { annotate, KubeError, readCluster, resolver } from '../kube/index.js';
+import { annotate, KubeError, nodeNamer, readCluster, resolver } from '../kube/index.js';
 import { type CliOptions, parseArgs, version } from './args.js';
 import { useColor } from './color.js';
 import { EXIT, exitCode } from './exit.js';
@@ -64,6 +64,7 @@ async function run(o: CliOptions, stdin: { isTTY?: boolean }): Promise<number> {
     if (o.kube.length) {
       const cluster = await readCluster(o.kube);
       opts.resolveNode = resolver(cluster);
+      opts.nameNode = nodeNamer(cluster);
       for (const [file, name] of o.nodes) {
         if (!opts.resolveNode(name).length && !/^[\d.:a-f]+$/i.test(name)) {
           err.write(`analyze: --node ${file}=${name}: no node ${name} in the --kube description\n`);

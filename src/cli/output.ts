@@ -4,11 +4,11 @@
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { FlowReport, Report } from '../report/build.js';
 import { painter } from '../report/flow-words.js';
 import { renderHtml } from '../report/html/page.js';
 import { SCHEMA_VERSION } from '../report/schema.js';
 import { renderText } from '../report/text.js';
+import type { FlowReport, Report } from '../report/types.js';
 import type { Format } from './args.js';
 
 /** Waits for `out` to drain when its buffer is full, so output never piles up in memory. */

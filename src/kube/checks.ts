@@ -11,7 +11,7 @@
  * |                  | or VXLAN to a node is addressed to another MAC than it    | (a stale neighbour entry on the sender)|
  * | vni, port        | a VNI or UDP port other than the backend's                | a second overlay, or a wrong net-conf  |
  */
-import type { ClusterFinding, Report, TunnelReport } from '../report/build.js';
+import type { ClusterFinding, Report, TunnelReport } from '../report/types.js';
 import { type Cluster, type KubeNode, nodeAddresses } from './cluster.js';
 
 /** flannel's VXLAN uses the Linux kernel's port unless its net-conf says another. */

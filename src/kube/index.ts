@@ -3,7 +3,7 @@
  * read the description (load.ts, cluster.ts), resolve --node names, then name the report's
  * addresses and check the capture against the description.
  */
-import type { Report } from '../report/build.js';
+import type { Report } from '../report/types.js';
 import { checks } from './checks.js';
 import { type Cluster, clusterOf, findNode, nodeAddresses } from './cluster.js';
 import { loadKube } from './load.js';
@@ -22,6 +22,11 @@ export function resolver(c: Cluster): (name: string) => string[] {
     const n = findNode(c, name);
     return n ? nodeAddresses(n) : [];
   };
+}
+
+/** A node's name by one of its underlay addresses (public-ip, InternalIP); null when no node has it. */
+export function nodeNamer(c: Cluster): (address: string) => string | null {
+  return (a) => c.nodes.find((n) => nodeAddresses(n).includes(a))?.name ?? null;
 }
 
 /** Names and checks in the report; each input's node by its name in the description. */

@@ -3,7 +3,7 @@
  * pods, services, nodes (by flannel public-ip and InternalIP), and a node's own addresses in its
  * pod CIDR (flannel.1 holds the network address, cni0 the first host).
  */
-import type { AddressName, Report } from '../report/build.js';
+import type { AddressName, Report } from '../report/types.js';
 import { type Cluster, findNode, inCidr, nodeAddresses, podCidrNode } from './cluster.js';
 
 export function nameOf(c: Cluster, addr: string): AddressName | null {

@@ -164,11 +164,14 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
     for (const a of items.slice(0, MAX_NOTES)) para(a, '  ', '    ');
     if (items.length > MAX_NOTES) para(more(items.length - MAX_NOTES, noun), '  ', '    ');
   };
-  notes(
-    'Anomalies',
-    'anomaly',
-    r.anomalies.map((a) => `${a.kind}: ${a.detail}`),
-  );
+  if (r.anomalies.length) {
+    out.push('', bold('Anomalies'));
+    for (const a of r.anomalies.slice(0, MAX_NOTES)) {
+      para(`${a.kind}: ${a.detail}`, '  ', '    ');
+      for (const x of a.next ?? []) para(`check: ${x}`, '    ', '      ');
+    }
+    if (r.anomalies.length > MAX_NOTES) para(more(r.anomalies.length - MAX_NOTES, 'anomaly'), '  ', '    ');
+  }
   if (r.warnings.length && opts.warningsShown) out.push('', `${count(r.warnings.length, 'warning')} (above, on stderr)`);
   else notes('Warnings', 'warning', r.warnings);
   if (r.flows.length === 0) out.push('', 'No conversations found in the input.');

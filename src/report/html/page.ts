@@ -26,7 +26,7 @@ function tunnelsSection(r: Report): string {
       ),
   );
   const anomalies = r.anomalies.length
-    ? `<h3>Anomalies</h3><ul>${r.anomalies.map((a) => `<li><b>${esc(a.kind)}</b>: ${esc(a.detail)}</li>`).join('')}</ul>`
+    ? `<h3>Anomalies</h3><ul>${r.anomalies.map((a) => `<li><b>${esc(a.kind)}</b>: ${esc(a.detail)}${a.next?.length ? `<pre class="cmds">${a.next.map(esc).join('\n')}</pre>` : ''}</li>`).join('')}</ul>`
     : '';
   return (
     `<div class="diagram">${tunnelsSvg(r.tunnels, r.anomalies)}</div>${anomalies}` +

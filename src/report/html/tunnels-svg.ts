@@ -3,8 +3,9 @@
  * that carried encapsulated packets (tunnel, VNI, packet count), red where an anomaly names both
  * ends (or a box the anomaly names alone).
  */
-import type { Anomaly } from '../anomalies.js';
+
 import type { TunnelReport } from '../build.js';
+import type { Anomaly } from '../types.js';
 import { count } from '../words.js';
 import { esc } from './escape.js';
 

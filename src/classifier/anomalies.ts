@@ -4,10 +4,14 @@
  */
 import type { Flow, InputNode, TableResult } from '../flows/table.js';
 import { VXLAN_PORT_IANA, VXLAN_PORT_LINUX } from '../protocols.js';
+import { carrierOf } from './carrier.js';
+import { type Naming, NEXT, type NextContext, render } from './next.js';
 
 export interface Anomaly {
   kind: 'source-rewritten' | 'vni-mismatch' | 'two-vxlan-ports' | 'arp-unanswered' | 'bad-outer-checksum';
   detail: string;
+  /** What to run, and where (source-rewritten). */
+  next?: string[];
 }
 
 function pairs(m: Map<string, number>): [string, string][] {
@@ -15,7 +19,7 @@ function pairs(m: Map<string, number>): [string, string][] {
 }
 
 /** Encapsulated packets arrive from one address but the answers go to another: the underlay rewrote the outer source. */
-export function sourceRewrite(f: Flow, nodes: InputNode[]): { key: string; anomaly: Anomaly } | null {
+export function sourceRewrite(f: Flow, nodes: InputNode[], naming: Naming): { key: string; anomaly: Anomaly } | null {
   // It takes a pair each way (from the peer, to another address).
   if (f.endpoints.size < 2) return null;
   for (const side of f.sides) {
@@ -30,10 +34,16 @@ export function sourceRewrite(f: Flow, nodes: InputNode[]): { key: string; anoma
       anomaly: {
         kind: 'source-rewritten',
         detail: `encapsulated packets from the peer arrive with outer source ${[...from].join(', ')}, but the answers go to the tunnel endpoint ${[...to].join(', ')}: something on the underlay rewrites the outer source (SNAT/masquerade), e.g. flow ${f.client} -> ${f.server}`,
+        next: rewrittenNext(f, side.input, [...from][0]!, [...to][0]!, naming),
       },
     };
   }
   return null;
+}
+
+function rewrittenNext(f: Flow, input: number, from: string, vtep: string, naming: Naming): string[] {
+  const x: NextContext = { input, naming, carrier: carrierOf(f.tunnel), vtep, client: f.client, server: f.server, serverPort: f.serverPort };
+  return render(NEXT.rewritten(x, from), x);
 }
 
 /**
