@@ -20,6 +20,7 @@ const base: Facts = {
   oneSidedAlive: false,
   stalled: false,
   noReplyExpected: false,
+  neverArrived: false,
 };
 const v = (f: Partial<Facts>) => verdictOf({ ...base, ...f }).verdict;
 
@@ -35,11 +36,16 @@ describe('verdict rules', () => {
       'healthy',
       'lossy',
       'lossy',
+      'request-only',
       'incomplete',
       'incomplete',
       'request-only',
       'incomplete',
     ]);
+  });
+  it('one-way UDP: no reply is no failure, unless the captured receiving node never got it', () => {
+    expect(v({ requests: 5, unanswered: 5, noReplyExpected: true })).toBe('incomplete');
+    expect(v({ requests: 5, unanswered: 5, noReplyExpected: true, neverArrived: true })).toBe('request-only');
   });
   it('healthy: every request answered; pending ones at the end do not spoil it', () => {
     expect(v({ requests: 3, answered: 3, replies: 3 })).toBe('healthy');

@@ -76,6 +76,7 @@ const BOTH_NODES: [scenario: string, proto: string, port: number, verdict: strin
   ['tcp-fin-rst', 'tcp', 8080, 'healthy', false],
   ['tcp-keepalive', 'tcp', 8080, 'healthy', false],
   ['udp-syslog-oneway', 'udp', 514, 'incomplete', false],
+  ['udp-syslog-blocked', 'udp', 514, 'request-only', false],
   ['udp-dns', 'udp', 53, 'healthy', false],
 ];
 
@@ -85,6 +86,16 @@ describe("samples/traffic: both nodes' captures of one scenario together", () =>
       const r = await analyzeFiles([`${dir}${scenario}.nodea-any.pcap`, `${dir}${scenario}.nodeb-any.pcap`]);
       const flows = r.flows.filter((x) => x.proto === proto && x.client === '10.244.3.2' && x.server === '10.244.2.2' && x.serverPort === port);
       expect(flows.map((f) => f.verdict)).toEqual([verdict]);
+    });
+  }
+
+  // One-way traffic the receiving node's capture shows never arrived, from the captures and their -e texts.
+  for (const variant of ['', '.nn-e.txt']) {
+    it(`udp-syslog-blocked${variant}: the datagrams that never reached node A are lost on the underlay`, async () => {
+      const r = await analyzeFiles([`${dir}udp-syslog-blocked.nodeb-any.pcap${variant}`, `${dir}udp-syslog-blocked.nodea-any.pcap${variant}`]);
+      const f = r.flows.find((x) => x.proto === 'udp' && x.serverPort === 514)!;
+      expect([f.verdict, f.locus]).toEqual(['request-only', 'underlay']);
+      expect(f.explanation).toMatch(/none arrived at 192\.168\.232\.130/);
     });
   }
 });

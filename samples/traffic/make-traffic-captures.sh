@@ -146,6 +146,18 @@ scenario() {
       for i in 1 2 3 4 5; do echo "line $i"; sleep 0.2; done | nsx $NS_PB logger --udp -n 10.244.2.2 -P 514 --rfc3164 -t app
       sleep 0.5
       kill $srv 2>/dev/null || true ;;
+    udp-syslog-blocked)
+      # As udp-syslog-oneway, with every VXLAN packet of node B dropped on the underlay (the seed's
+      # blocked UDP 8472): the datagrams leave node B encapsulated and never reach node A, which is
+      # captured too and sends nothing towards B (no IPv4 of its own until the end marker).
+      nft_router inet f "$FORWARD" 'ip saddr 192.168.223.131 udp dport 8472 drop'
+      nsx $NS_PA socat -u UDP-RECV:514 OPEN:/dev/null & srv=$!
+      cap $NS_A nodea any
+      cap $NS_B nodeb any
+      sleep 1
+      for i in 1 2 3 4 5; do echo "line $i"; sleep 0.2; done | nsx $NS_PB logger --udp -n 10.244.2.2 -P 514 --rfc3164 -t app
+      sleep 0.5
+      kill $srv 2>/dev/null || true ;;
     udp-dns)
       # Pod B asks pod A:53 for one name, pod A answers.
       nsx $NS_PA "${PEERS[@]}" dns-server 53 & srv=$!
@@ -188,5 +200,5 @@ scenario() {
   lab_down
 }
 
-ALL=(tcp-midstream tcp-underlay-loss syn-retry syn-retry-backoff syn-never tcp-blackhole tcp-refused tcp-fin-rst tcp-keepalive udp-syslog-oneway udp-dns udp-dns-dropped traceroute ping-self)
+ALL=(tcp-midstream tcp-underlay-loss syn-retry syn-retry-backoff syn-never tcp-blackhole tcp-refused tcp-fin-rst tcp-keepalive udp-syslog-oneway udp-syslog-blocked udp-dns udp-dns-dropped traceroute ping-self)
 for s in "${@:-${ALL[@]}}"; do scenario "$s"; done

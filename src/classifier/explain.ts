@@ -133,6 +133,13 @@ function explain(flow: Flow, c: Classified, opts: ClassifyOptions, naming: Namin
           next: next(NEXT.replyNotSent(x)),
         };
       }
+      if (f.noReplyExpected && f.neverArrived) {
+        const to = vtep ? naming.at(vtep) : 'the peer node';
+        return {
+          explanation: `${plural(f.requests, req)} left encapsulated (${tunnel?.type ?? 'tunnel'}${vtep ? ` to ${vtep}${carrier.port !== null ? `:${carrier.port}` : ''}` : ''}) and none arrived at ${to}, whose capture went on past them: lost on the underlay (a firewall or security group not allowing ${carrier.words} between the nodes). ${udpProtocol(flow.serverPort, flow.clientPort).name} expects no reply, so the sender cannot notice.`,
+          next: next(NEXT.underlay(x)),
+        };
+      }
       if (tunnel && side.requestEncapsulated) {
         const out = peers.sentTo.length ? ` to ${peers.sentTo.join(', ')}${carrier.port !== null ? `:${carrier.port}` : ''}` : '';
         return {

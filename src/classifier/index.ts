@@ -10,7 +10,7 @@ import type { Flow, FlowError, InputNode, Side } from '../flows/flow.js';
 import { udpProtocol } from '../flows/udp.js';
 import { type ClockOffset, clockOffsets, coverage, type LostPacket, lostPackets } from './across.js';
 import { type Facts, type Rule, type Verdict, verdictOf } from './rules.js';
-import { type LocusResult, locate, primarySide } from './where.js';
+import { type LocusResult, locate, neverArrived, primarySide } from './where.js';
 
 export { type Facts, RULES, type Rule, VERDICTS, type Verdict, verdictOf } from './rules.js';
 export { type Locus, type LocusResult, locate, primarySide, type SideRole, sideRole } from './where.js';
@@ -56,6 +56,7 @@ export function facts(flow: Flow, side: Side = primarySide(flow), nodes: InputNo
     oneSidedAlive: tcp !== null && tcp.oneSided !== null && tcp.peerAlive && !tcp.backoff,
     stalled: tcp !== null && tcp.backoff,
     noReplyExpected: udp !== null && udp.expects !== 'reply' && side.replies === 0,
+    neverArrived: nodes.length > 1 && neverArrived(flow, nodes),
   };
 }
 

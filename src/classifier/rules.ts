@@ -58,6 +58,8 @@ export interface Facts {
   stalled: boolean;
   /** UDP whose protocol sends no reply on the same ports (syslog, statsd, flow export, a tunnel carrier, TFTP, traceroute, unknown) and none came. */
   noReplyExpected: boolean;
+  /** The requests left encapsulated for another captured node, which saw none of them while it was capturing. */
+  neverArrived: boolean;
 }
 
 export interface Rule {
@@ -107,6 +109,11 @@ export const RULES: readonly Rule[] = [
     test: (f) => f.answered > 0 && f.unanswered === 0 && f.retransmitted > 0,
   },
   { verdict: 'lossy', when: 'some requests answered, some not', test: (f) => f.answered > 0 && f.unanswered > 0 },
+  {
+    verdict: 'request-only',
+    when: 'UDP that expects no reply, sent encapsulated to another captured node that saw none of it while capturing: lost on the way',
+    test: (f) => f.noReplyExpected && f.neverArrived,
+  },
   {
     verdict: 'incomplete',
     when: 'UDP that expects no reply on the same ports (a one-way stream, TFTP, a traceroute probe, an unknown protocol) and got none',

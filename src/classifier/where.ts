@@ -169,6 +169,19 @@ function seen(flow: Flow, nodes: InputNode[]): Seen {
   };
 }
 
+/**
+ * The flow's requests left the client's node encapsulated for another captured node, which saw
+ * none of them though its capture went on past the last one (clocks may differ by a second).
+ */
+export function neverArrived(flow: Flow, nodes: InputNode[]): boolean {
+  const s = seen(flow, nodes);
+  if (!s.client || s.client.requestPassage.out === 0 || s.serverInput === undefined || (s.serverSide && s.serverSide.requests > 0)) return false;
+  const end = nodes.find((n) => n.input === s.serverInput)?.end ?? null;
+  return end !== null && s.client.lastSeen !== null && end >= s.client.lastSeen + CLOCK_SLACK;
+}
+/** Seconds two nodes' clocks may differ by (NTP) when one's capture must have gone on past the other's packets. */
+const CLOCK_SLACK = 1;
+
 /** Where it broke; null when it did not (healthy) or the capture cannot say (incomplete). */
 export function locate(flow: Flow, nodes: InputNode[], broken: boolean): LocusResult | null {
   if (!broken || flow.sides.length === 0) return null;

@@ -182,6 +182,8 @@ export interface InputNode {
   forth: number;
   /** Packets cut by the snap length before their (inner) transport header: not judged. */
   truncated: number;
+  /** Time of the input's last packet (null when it has none with a time): whatever it did not see by then it could still have. */
+  end: number | null;
   /** Why this input is taken for its node: one clue per line, the address it points to first. */
   evidence: NodeClue[];
 }

@@ -151,7 +151,7 @@ function ownNodes(tb: FlowTable): InputNode[] {
     } else {
       local = [...votes.keys()];
     }
-    out[input] = { input, local, cooked: t.cooked, oneWay: t.back === 0 && t.forth > 0, forth: t.forth, truncated: t.truncated, evidence: [] };
+    out[input] = { input, local, cooked: t.cooked, oneWay: t.back === 0 && t.forth > 0, forth: t.forth, truncated: t.truncated, end: t.end, evidence: [] };
   });
   return out;
 }
