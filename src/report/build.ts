@@ -4,6 +4,7 @@
  */
 
 import { type Classified, classify, describe, type Locus, sideRole, VERDICTS, type Verdict } from '../classifier/index.js';
+import { ServiceSymptoms } from '../classifier/service.js';
 import { type ClockOffset, clockOffsets, coverage, type LostPacket, lostPackets, type PacketSighting, type Place } from '../flows/crossnode.js';
 import type { NodeClue } from '../flows/flow.js';
 import { type Evidence, type Flow, flowEvidence, type Hop, type InputNode, type Side, type TableResult } from '../flows/table.js';
@@ -11,6 +12,7 @@ import type { TcpSummary } from '../flows/tcp.js';
 import type { FlowProto } from '../flows/view.js';
 import type { InputWarning } from '../readers/types.js';
 import { type Anomaly, anomalies, sourceRewrite } from './anomalies.js';
+import { type NatReport, natReport, withServices } from './nat.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { utcTime as formatTime } from './words.js';
 
@@ -69,6 +71,8 @@ export interface PathStep {
   /** The tunnel the packet was in at this step, null when bare. */
   tunnel: { type: string; vni: number | null; src: string; dst: string; port: number | null } | null;
   ts: number | null;
+  /** A NAT step: the tuple before and after the rewrite. */
+  nat?: { from: string; to: string };
 }
 
 /** What one capture point saw of a flow. */
@@ -138,6 +142,8 @@ export interface FlowReport {
   /** Packets followed across captured nodes that got lost: where last seen, where expected next. */
   lost: LostReport[];
   evidence: EvidenceReport[];
+  /** A connection seen before and after a NAT rewrite: the client, server and ports above are after it, these before. */
+  nat?: NatReport;
 }
 
 export interface PlaceReport {
@@ -191,6 +197,8 @@ export interface Finding {
   count: number;
   /** Their ids (the first 1000). */
   flows: number[];
+  /** A Service address whose DNATed connections fail (classifier/service.ts): what the capture shows of it. */
+  service?: { address: string; answeredBy: string[]; protocols: string[]; backends: string[]; from: string[]; to: string[] };
 }
 
 /** What the cluster's description (--kube) names an address: "pod default/web-a", "svc default/web", "node node-b", and the node it is on. */
@@ -250,7 +258,14 @@ export interface Report {
 }
 
 function steps(path: Hop[] | null): PathStep[] {
-  return (path ?? []).map((h) => ({ ifname: h.ifname, ifindex: h.ifindex, direction: h.direction, tunnel: h.tunnel, ts: h.ts }));
+  return (path ?? []).map((h) => ({
+    ifname: h.ifname,
+    ifindex: h.ifindex,
+    direction: h.direction,
+    tunnel: h.tunnel,
+    ts: h.ts,
+    ...(h.nat ? { nat: h.nat } : {}),
+  }));
 }
 
 function hopReport(side: Side, names: string[], nodes: InputNode[]): HopReport {
@@ -368,6 +383,7 @@ export class ReportBuilder {
   private readonly healthy: FlowReport[] = [];
   private readonly groups = new Map<string, Group>();
   private readonly rewrites = new Map<string, Anomaly>();
+  private readonly services = new ServiceSymptoms();
   private readonly verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   private total = 0;
   /** Several capture points: flows wait for finish(), where single packets are followed between them. */
@@ -399,6 +415,7 @@ export class ReportBuilder {
     if (this.opts.onFlow) this.opts.onFlow(report());
     this.total++;
     this.verdicts[c.verdict]++;
+    this.services.add(flow, c, nodes);
     const rewrite = sourceRewrite(flow, nodes);
     if (rewrite && !this.rewrites.has(rewrite.key) && this.rewrites.size < 100) this.rewrites.set(rewrite.key, rewrite.anomaly);
     // At most `max` flows are held: a problem takes the place of a healthy one.
@@ -461,6 +478,7 @@ export class ReportBuilder {
         what: e.what,
         ...(e.attribution ? { attribution: e.attribution } : {}),
       })),
+      ...(flow.nat ? { nat: natReport(flow, names) } : {}),
     };
   }
 
@@ -514,7 +532,7 @@ export class ReportBuilder {
         dstMacs: Object.fromEntries([...t.dstMacs].map(([k, v]) => [k, [...v]])),
       })),
       anomalies: anomalies(result, [...this.rewrites.values()]),
-      findings: this.findings(),
+      findings: withServices(this.services.finish(), this.findings(), this.problems, names),
       flows,
       arp: result.arp.map((a) => ({ target: a.target, requests: a.requests, replies: a.replies })),
       summary: {
