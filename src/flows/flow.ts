@@ -260,6 +260,9 @@ export function describePlace(ifname: string | null, ifindex: number | null, dir
 export function flowEvidence(f: Flow): Evidence[] {
   const out = f.seen.map((s) => evidenceOf(f, s));
   if (f.last) out.push(evidenceOf(f, f.last));
+  // A stitched connection (nat.ts): its front's packets too, in time order.
+  if (f.nat) out.push(...flowEvidence(f.nat.front).filter((e) => e.role !== 'error'));
+  if (f.nat) out.sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
   return out.concat(f.errorEvidence);
 }
 

@@ -58,8 +58,13 @@ export class NatLinks {
   /** Closed halves waiting for their partner, by the partner's id. */
   private readonly waiting = new Map<number, Flow>();
 
-  /** Pairs linked so far (for the report's counts). */
+  /** Pairs linked so far. */
   linked = 0;
+
+  /** What it holds now: flow starts within the window, links of open flows, halves waiting for their partner. */
+  get held(): { starts: number; links: number; waiting: number } {
+    return { starts: this.starts.size, links: this.partner.size, waiting: this.waiting.size };
+  }
 
   /**
    * A new flow's first packet: link it to the flow whose first packet it repeats under another
