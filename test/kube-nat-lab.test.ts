@@ -98,8 +98,8 @@ describe('samples/kube-nat/expected.tsv: every flow, from the capture and from i
 });
 
 describe('the lab itself', () => {
-  it('node-a sends no IPv4 of its own where nothing reached it (svc-blocked, stale-fdb): only an ARP reply leaves it', () => {
-    for (const s of ['svc-blocked', 'stale-fdb']) {
+  it('node-a sends no IPv4 of its own where nothing reached it (svc-blocked, nodeport-blocked, stale-fdb): only an ARP reply leaves it', () => {
+    for (const s of ['svc-blocked', 'nodeport-blocked', 'stale-fdb']) {
       const text = readFileSync(`${dir}${s}.nodea-any.pcap.nn-e.txt`, 'utf8').trim().split('\n');
       const out = text.filter((l) => / Out /.test(l));
       expect(
@@ -195,6 +195,14 @@ describe('the other scenarios', () => {
     const f = r.flows.find((x) => x.nat)!;
     expect(f.nat).toMatchObject({ client: '192.168.223.1', clientPort: 41236, server: '192.168.223.131', serverPort: 30080, rewrote: 'both' });
     expect([f.client, f.server, f.serverPort]).toEqual(['10.244.3.0', '10.244.2.5', 80]);
+  });
+
+  it('nodeport-blocked: the NodePort on node-b, not a Service address, and no echo clause (ping to a node proves nothing of a NodePort)', async () => {
+    const r = await report(['nodeport-blocked.nodeb-any.pcap', 'nodeport-blocked.nodea-any.pcap'], '.nn-e.txt');
+    expect(r.findings.map((f) => f.title)).toEqual([
+      'TCP to NodePort 192.168.223.131:30080 is DNATed to 10.244.2.5, sent in VXLAN 8472 to 192.168.232.130, and no encapsulated packet from 192.168.223.131 arrives at 192.168.232.130: UDP 8472 is dropped between 192.168.223.0/24 and 192.168.232.0/24',
+    ]);
+    expect(r.findings[0]!.service!.address).toBe('192.168.223.131:30080');
   });
 
   it('stale-fdb: the router reports the stale address unreachable; --kube finds it is no node', async () => {

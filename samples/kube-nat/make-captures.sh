@@ -87,6 +87,12 @@ scenario() {
       capture_both "$s"
       echo hello | nsx $NS_R socat -T1 - TCP:192.168.223.131:30080,sourceport=41236,connect-timeout=2 >/dev/null 2>&1 || true
       wait_servers ;;
+    nodeport-blocked)
+      # The same NodePort connection, UDP 8472 dropped from node-b's subnet to node-a's.
+      drop_8472_b_to_a
+      capture_both "$s"
+      arp_for_a
+      echo hello | nsx $NS_R socat -T1 - TCP:192.168.223.131:30080,sourceport=41236,connect-timeout=2 >/dev/null 2>&1 || true ;;
     stale-fdb)
       # node-b's fdb sends node-a's VTEP MAC to 192.168.232.131, which no node holds: the router
       # asks ARP for it in vain, then reports it unreachable to node-b.
@@ -104,5 +110,5 @@ scenario() {
   lab_down
 }
 
-ALL=(svc-blocked svc-healthy nodeport-healthy stale-fdb)
+ALL=(svc-blocked svc-healthy nodeport-healthy nodeport-blocked stale-fdb)
 for s in "${@:-${ALL[@]}}"; do scenario "$s"; done

@@ -18,7 +18,7 @@ const MAX_IDS = 1000;
 
 /** One Service address whose DNATed connections fail, with what the capture shows of it. */
 export interface ServiceSymptom {
-  /** The address clients connected to, before the rewrite. */
+  /** The address clients connected to, before the rewrite ("address:port" for a NodePort, on the node's own address). */
   address: string;
   /** The node(s) that answered ICMP echo to it themselves (their own addresses), empty when no echo was seen. */
   answeredBy: string[];
@@ -43,6 +43,8 @@ export interface ServiceSymptom {
 }
 
 interface Entry {
+  /** A NodePort: the node's own address (and the port) the client connected to. */
+  nodePort: number | null;
   protocols: Set<string>;
   backends: Set<string>;
   from: Set<string>;
@@ -75,16 +77,18 @@ export class ServiceSymptoms {
     }
     const nat = flow.nat;
     if (!nat || nat.rewrote === 'source') return;
-    const address = nat.front.server;
+    const local = nodes.find((n) => n.input === nat.input)?.local ?? [];
+    // A connection to the capturing node's own address is to a NodePort: one entry per port.
+    const nodePort = local.includes(nat.front.server) ? nat.front.serverPort : null;
+    const address = nodePort !== null ? `${nat.front.server}:${nodePort}` : nat.front.server;
     let s = this.services.get(address);
     if (!s) {
       if (this.services.size >= MAX_SERVICES) return;
-      s = { protocols: new Set(), backends: new Set(), from: new Set(), to: new Set(), tunnel: null, broken: null, flows: [] };
+      s = { nodePort, protocols: new Set(), backends: new Set(), from: new Set(), to: new Set(), tunnel: null, broken: null, flows: [] };
       this.services.set(address, s);
     }
     s.protocols.add(flow.proto.toUpperCase());
     s.backends.add(flow.server);
-    const local = nodes.find((n) => n.input === nat.input)?.local ?? [];
     for (const ep of flow.endpoints.keys()) {
       const [src, dst] = ep.split('>') as [string, string];
       if (local.length === 0 || local.includes(src)) {
@@ -104,7 +108,8 @@ export class ServiceSymptoms {
     for (const [address, s] of this.services) {
       const b = s.broken;
       if (!b) continue;
-      const echo = this.echoes.get(address);
+      const what = s.nodePort !== null ? `NodePort ${address}` : `Service ${address}`;
+      const echo = s.nodePort === null ? this.echoes.get(address) : undefined;
       const answeredBy = echo ? [...echo.nodes] : [];
       const protocols = [...s.protocols].sort();
       const via = s.tunnel
@@ -113,8 +118,8 @@ export class ServiceSymptoms {
       const verb = protocols.length > 1 ? 'are' : 'is';
       const conns = `${protocols.join(' and ')} to it ${verb} DNATed to ${list(s.backends)}${via}`;
       const head = answeredBy.length
-        ? `ICMP to Service ${address} is answered locally by ${list(answeredBy)} (the address sits on a local device, kube-ipvs0 or lo); ${conns}`
-        : `${protocols.join(' and ')} to Service ${address} ${verb} DNATed to ${list(s.backends)}${via}`;
+        ? `ICMP to ${what} is answered locally by ${list(answeredBy)} (the address sits on a local device, kube-ipvs0 or lo); ${conns}`
+        : `${protocols.join(' and ')} to ${what} ${verb} DNATed to ${list(s.backends)}${via}`;
       out.push({
         address,
         answeredBy,

@@ -32,20 +32,26 @@ interface Start {
  * IP id, an echo's identifier and sequence, a datagram's source port and length. Null when the
  * packet does not say enough (a relative TCP sequence in text).
  */
-export function fingerprint(input: number, v: Extract<View, { kind: 'conv' }>): { key: string; what: string } | null {
+export function fingerprint(input: number, v: Extract<View, { kind: 'conv' }>): string | null {
   const l4 = v.frame.l4!;
   const id = v.ip.id;
-  const ipId = id !== null ? `, ip id ${id}` : '';
   switch (l4.kind) {
     case 'tcp':
-      if (l4.seq === null) return null;
-      return { key: `t ${input} ${l4.seq} ${id} ${l4.flags} ${l4.payloadLen}`, what: `tcp seq ${l4.seq}${ipId}` };
+      return l4.seq === null ? null : `t ${input} ${l4.seq} ${id} ${l4.flags} ${l4.payloadLen}`;
     case 'udp':
-      return { key: `u ${input} ${v.tuple.srcPort} ${l4.payloadLen} ${id}`, what: `udp from port ${v.tuple.srcPort}, length ${l4.payloadLen}${ipId}` };
+      return `u ${input} ${v.tuple.srcPort} ${l4.payloadLen} ${id}`;
     default:
-      if (l4.id === null || l4.seq === null) return null;
-      return { key: `i ${input} ${l4.type} ${l4.id} ${l4.seq} ${id}`, what: `echo id ${l4.id} seq ${l4.seq}${ipId}` };
+      return l4.id === null || l4.seq === null ? null : `i ${input} ${l4.type} ${l4.id} ${l4.seq} ${id}`;
   }
+}
+
+/** The fingerprint in words, for the report: "tcp seq 1674666179, ip id 4242". */
+function fingerprintWords(v: Extract<View, { kind: 'conv' }>): string {
+  const l4 = v.frame.l4!;
+  const ipId = v.ip.id !== null ? `, ip id ${v.ip.id}` : '';
+  if (l4.kind === 'tcp') return `tcp seq ${l4.seq}${ipId}`;
+  if (l4.kind === 'udp') return `udp from port ${l4.srcPort}, length ${l4.payloadLen}${ipId}`;
+  return `echo id ${l4.id} seq ${l4.seq}${ipId}`;
 }
 
 export class NatLinks {
@@ -75,12 +81,12 @@ export class NatLinks {
   noteStart(id: number, p: Packet, v: Extract<View, { kind: 'conv' }>): void {
     const ts = p.ts;
     if (ts === null) return;
-    const fp = fingerprint(p.input, v);
-    if (!fp) return;
+    const key = fingerprint(p.input, v);
+    if (key === null) return;
     this.expire(ts);
     const t = v.tuple;
     const place = p.ifname !== null || p.ifindex !== null || p.direction !== null ? `${p.ifname ?? p.ifindex} ${p.direction}` : null;
-    const prev = this.starts.get(fp.key);
+    const prev = this.starts.get(key);
     const apart = place !== null && prev?.place != null ? place !== prev.place : v.ip.id !== null;
     if (prev && apart && ts - prev.ts <= SAME_PACKET_WINDOW && !sameTuple(prev.tuple, t) && !this.partner.has(prev.id)) {
       const rewrote =
@@ -90,15 +96,15 @@ export class NatLinks {
             : 'destination'
           : 'source';
       this.partner.set(prev.id, id).set(id, prev.id);
-      const link = { rewrote, input: p.input, by: `${fp.what}, ${Math.round((ts - prev.ts) * 1e6)} µs apart` } as const;
+      const link = { rewrote, input: p.input, by: `${fingerprintWords(v)}, ${Math.round((ts - prev.ts) * 1e6)} µs apart` } as const;
       this.links.set(prev.id, link).set(id, link);
-      this.starts.delete(fp.key);
+      this.starts.delete(key);
       this.linked++;
       return;
     }
     const start = { id, ts, tuple: { ...t }, place };
-    this.starts.set(fp.key, start);
-    this.order.push({ key: fp.key, start });
+    this.starts.set(key, start);
+    this.order.push({ key, start });
     if (this.order.length - this.head > STARTS_KEPT) this.drop();
   }
 
