@@ -36,7 +36,7 @@ export interface ServiceSymptom {
   locusDetail: string | null;
   /** The whole symptom in one sentence. */
   title: string;
-  /** The flows it covers: the DNATed connections, then the echoes answered locally. */
+  /** The flows it covers: the DNATed connections that fail, then the echoes answered locally. */
   flows: number[];
   /** The first broken connection: its explanation and next steps stand for all. */
   example: number;
@@ -45,6 +45,7 @@ export interface ServiceSymptom {
 interface Entry {
   /** A NodePort: the node's own address (and the port) the client connected to. */
   nodePort: number | null;
+  /** Of the connections that fail: protocols, pods, tunnel endpoints, flow ids. */
   protocols: Set<string>;
   backends: Set<string>;
   from: Set<string>;
@@ -52,6 +53,9 @@ interface Entry {
   tunnel: { type: string; port: number | null } | null;
   broken: { verdict: Verdict; locus: Classified['locus']; errorFrom: string | null; id: number } | null;
   flows: number[];
+  /** Connections to it that were answered: their protocols and pods. */
+  okProtocols: Set<string>;
+  okBackends: Set<string>;
 }
 
 const subnet = (a: string) => (a.includes(':') ? a : `${a.split('.').slice(0, 3).join('.')}.0/24`);
@@ -84,8 +88,26 @@ export class ServiceSymptoms {
     let s = this.services.get(address);
     if (!s) {
       if (this.services.size >= MAX_SERVICES) return;
-      s = { nodePort, protocols: new Set(), backends: new Set(), from: new Set(), to: new Set(), tunnel: null, broken: null, flows: [] };
+      s = {
+        nodePort,
+        protocols: new Set(),
+        backends: new Set(),
+        from: new Set(),
+        to: new Set(),
+        tunnel: null,
+        broken: null,
+        flows: [],
+        okProtocols: new Set(),
+        okBackends: new Set(),
+      };
       this.services.set(address, s);
+    }
+    if (c.verdict === 'healthy' || c.verdict === 'incomplete') {
+      if (c.verdict === 'healthy') {
+        s.okProtocols.add(flow.proto.toUpperCase());
+        s.okBackends.add(flow.server);
+      }
+      return;
     }
     s.protocols.add(flow.proto.toUpperCase());
     s.backends.add(flow.server);
@@ -98,8 +120,7 @@ export class ServiceSymptoms {
     }
     if (flow.tunnel) s.tunnel ??= { type: flow.tunnel.type, port: flow.tunnel.port };
     if (s.flows.length < MAX_IDS) s.flows.push(flow.id);
-    if (c.verdict !== 'healthy' && c.verdict !== 'incomplete' && !s.broken)
-      s.broken = { verdict: c.verdict, locus: c.locus, errorFrom: flow.errors.find((e) => e.cls === 'unreachable')?.from ?? null, id: flow.id };
+    if (!s.broken) s.broken = { verdict: c.verdict, locus: c.locus, errorFrom: flow.errors.find((e) => e.cls === 'unreachable')?.from ?? null, id: flow.id };
   }
 
   /** Each Service address with broken DNATed connections, as one symptom. */
@@ -132,13 +153,20 @@ export class ServiceSymptoms {
         locus: b.locus?.locus ?? null,
         locusInput: b.locus?.input ?? null,
         locusDetail: b.locus?.detail ?? null,
-        title: `${head}, and ${fate(s, b)}`,
+        title: `${head}, and ${fate(s, b)}${answered(s)}`,
         flows: [...s.flows, ...(echo?.flows ?? [])],
         example: b.id,
       });
     }
     return out;
   }
+}
+
+/** The connections to the same address that were answered, when some were. */
+function answered(s: Entry): string {
+  if (!s.okBackends.size) return '';
+  const protocols = [...s.okProtocols].sort();
+  return ` (${protocols.join(' and ')} to it DNATed to ${list(s.okBackends)} ${protocols.length > 1 || s.okBackends.size > 1 ? 'are' : 'is'} answered)`;
 }
 
 /** How the DNATed connections die, by verdict and locus. */
