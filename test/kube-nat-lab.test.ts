@@ -134,6 +134,15 @@ describe("the seed's symptom as one finding (svc-blocked)", () => {
     });
   }
 
+  for (const form of FORMS) {
+    it(`node-a's underlay NIC alone${form ? ` as ${form.slice(1)} text` : ''} (Ethernet: no direction, no encapsulated packet, one ARP answered): still node-a, still the underlay`, async () => {
+      const r = await report(['svc-blocked.nodeb-any.pcap', 'svc-blocked.nodea-ens224.pcap'], form);
+      expect(r.inputs[1]!.nodeAddresses).toEqual(['192.168.232.130']);
+      expect(r.inputs[1]!.nodeEvidence![0]!.clue).toContain('answers ARP for it');
+      expect(r.findings.map((f) => [f.locus, f.title])).toEqual([['underlay', SEED]]);
+    });
+  }
+
   it("node-b's capture alone: the same finding, past the capture point, asking for node-a's capture", async () => {
     const r = await report(['svc-blocked.nodeb-any.pcap'], '.nn-e.txt');
     expect(r.findings).toHaveLength(1);
