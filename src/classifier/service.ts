@@ -28,7 +28,6 @@ export interface ServiceSymptom {
   backends: string[];
   from: string[];
   to: string[];
-  tunnel: { type: string; port: number | null } | null;
   verdict: Verdict;
   locus: Locus | null;
   /** The input the locus is at, and its words. */
@@ -148,7 +147,6 @@ export class ServiceSymptoms {
         backends: [...s.backends],
         from: [...s.from],
         to: [...s.to],
-        tunnel: s.tunnel,
         verdict: b.verdict,
         locus: b.locus?.locus ?? null,
         locusInput: b.locus?.input ?? null,

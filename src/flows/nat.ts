@@ -32,7 +32,7 @@ interface Start {
  * IP id, an echo's identifier and sequence, a datagram's source port and length. Null when the
  * packet does not say enough (a relative TCP sequence in text).
  */
-export function fingerprint(input: number, v: Extract<View, { kind: 'conv' }>): string | null {
+function fingerprint(input: number, v: Extract<View, { kind: 'conv' }>): string | null {
   const l4 = v.frame.l4!;
   const id = v.ip.id;
   switch (l4.kind) {
@@ -147,7 +147,7 @@ function sameTuple(a: Tuple, b: Tuple): boolean {
 }
 
 /** "10.244.3.5:41234 > 10.96.0.20:80" (an echo: "10.244.3.5 > 10.96.0.20"), or the other way. */
-export function tupleWords(f: Pick<Flow, 'client' | 'server' | 'clientPort' | 'serverPort'>, back = false): string {
+function tupleWords(f: Pick<Flow, 'client' | 'server' | 'clientPort' | 'serverPort'>, back = false): string {
   const c = f.clientPort === null ? f.client : `${f.client}:${f.clientPort}`;
   const s = f.serverPort === null ? f.server : `${f.server}:${f.serverPort}`;
   return back ? `${s} > ${c}` : `${c} > ${s}`;
@@ -162,7 +162,7 @@ function natHop(from: string, to: string, ts: number | null): Hop {
  * other nodes' sides and the locus), with the flow before it as its front, and at the capture
  * point that saw both, the front's hops, the NAT step, then the back's.
  */
-export function stitch(front: Flow, back: Flow, link: Omit<NatLink, 'front'>): Flow {
+function stitch(front: Flow, back: Flow, link: Omit<NatLink, 'front'>): Flow {
   const sides = back.sides.map((s): Side => {
     const fs = front.sides.find((x) => x.input === s.input);
     if (!fs) return s;
