@@ -167,7 +167,7 @@ describe("the seed's symptom as one finding (svc-blocked)", () => {
         'ICMP to Service svc default/web (10.96.0.20) is answered locally by node-b (192.168.223.131) (the address sits on a local device, kube-ipvs0 or lo); TCP and UDP to it are DNATed to pod default/web-0 (10.244.2.5) on node-a, sent in VXLAN 8472 to node-a (192.168.232.130), and no encapsulated packet from node-b (192.168.223.131) arrives at node-a (192.168.232.130): UDP 8472 is dropped between 192.168.223.0/24 and 192.168.232.0/24',
       );
       expect(text).toContain(
-        'tcp pod default/client-0 (10.244.3.5:41234) on node-b -> svc default/web (10.96.0.20:80), DNATed to pod default/client-0 (10.244.3.5:41234) on node-b -> pod default/web-0 (10.244.2.5:80) on node-a via vxlan to 192.168.232.130',
+        'tcp pod default/client-0 (10.244.3.5:41234) on node-b -> svc default/web (10.96.0.20:80), DNATed to pod default/web-0 (10.244.2.5:80) on node-a via vxlan to 192.168.232.130',
       );
     });
   }

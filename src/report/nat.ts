@@ -37,15 +37,18 @@ export function natReport(flow: Flow, names: string[]): NatReport | undefined {
   };
 }
 
-const REWROTE: Record<NatReport['rewrote'], string> = { destination: 'DNATed', source: 'SNATed', both: 'DNATed and SNATed' };
-
-/** "10.244.3.5.41234 -> 10.96.0.20.80, DNATed to 10.244.3.5.41234 -> 10.244.2.5.80 via vxlan to 192.168.232.130". */
+/**
+ * "10.244.3.5.41234 -> 10.96.0.20.80, DNATed to 10.244.2.5.80 via vxlan to 192.168.232.130": the
+ * connection as its client sent it, then what the rewrite made of it (only the end it changed).
+ */
 export function natText(f: FlowReport, r?: Report): string | null {
   const n = f.nat;
   if (!n) return null;
-  const front = `${addressText(n.client, n.clientPort, r)} -> ${addressText(n.server, n.serverPort, r)}`;
-  const back = `${addressText(f.client, f.clientPort, r)} -> ${addressText(f.server, f.serverPort, r)}`;
-  return `${front}, ${REWROTE[n.rewrote]} to ${back}${n.via ? ` via ${n.via}` : ''}`;
+  const client = addressText(f.client, f.clientPort, r);
+  const server = addressText(f.server, f.serverPort, r);
+  const after =
+    n.rewrote === 'destination' ? `DNATed to ${server}` : n.rewrote === 'source' ? `SNATed to ${client}` : `DNATed and SNATed to ${client} -> ${server}`;
+  return `${addressText(n.client, n.clientPort, r)} -> ${addressText(n.server, n.serverPort, r)}, ${after}${n.via ? ` via ${n.via}` : ''}`;
 }
 
 /** A Service's symptom (classifier/service.ts) as a finding; the group findings it covers are dropped. */
