@@ -58,6 +58,8 @@ drop_8472_b_to_a() {
 capture_both() {
   local s=$1
   capture_start $NS_B any "$s.nodeb-any.pcap"
+  # and as Linux cooked v1, the seed's format (directions, no interface names)
+  [ "${2:-}" = sll1 ] && capture_start $NS_B any "$s.nodeb-any-sll1.pcap" -y LINUX_SLL
   capture_start $NS_B ens224 "$s.nodeb-ens224.pcap"
   capture_start $NS_A any "$s.nodea-any.pcap"
   capture_start $NS_A ens224 "$s.nodea-ens224.pcap"
@@ -72,7 +74,7 @@ scenario() {
     svc-blocked)
       # The seed: UDP 8472 from node-b's subnet to node-a's is dropped on the way.
       drop_8472_b_to_a
-      capture_both "$s"
+      capture_both "$s" sll1
       arp_for_a
       to_service ;;
     svc-healthy)
