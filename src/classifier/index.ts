@@ -64,7 +64,26 @@ export interface ClassifyOptions {
   replyTimeout: number;
 }
 
+/** How bad a verdict is, to judge a NATed connection by the worse of its two halves (ties: the half after the rewrite, which knows the tunnel). */
+const SEVERITY: Record<Verdict, number> = {
+  healthy: 0,
+  incomplete: 1,
+  lossy: 2,
+  'request-only': 3,
+  refused: 3,
+  filtered: 3,
+  'frag-needed': 3,
+  'host-unreachable': 3,
+};
+
 export function classify(flow: Flow, nodes: InputNode[], opts: ClassifyOptions): Classified {
+  const back = classifyOne(flow, nodes);
+  if (!flow.nat) return back;
+  const front = classifyOne(flow.nat.front, nodes);
+  return SEVERITY[front.verdict] > SEVERITY[back.verdict] ? front : back;
+}
+
+function classifyOne(flow: Flow, nodes: InputNode[]): Classified {
   const side = primarySide(flow);
   const f = facts(flow, side, nodes);
   const { verdict, rule } = verdictOf(f);

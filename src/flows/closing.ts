@@ -70,6 +70,7 @@ export function close(tb: FlowTable, s: number, nodes: InputNode[]): void {
   tb.open--;
   unqueue(tb, s);
   indexFlow(tb, s, false);
+  const out = tb.nat.closed(fc.id[s]!, flow);
   fc.id[s] = 0;
   fc.client[s] = fc.server[s] = null;
   fc.tunnel[s] = null;
@@ -79,8 +80,9 @@ export function close(tb: FlowTable, s: number, nodes: InputNode[]): void {
   for (let e = s * 4; e < s * 4 + 4; e++) tb.seen.ifname[e] = null;
   fc.release(s);
   if (!flow) tb.counts.late++;
-  else if (tb.opts.onFlow) tb.opts.onFlow(flow, nodes);
-  else tb.closedFlows.push(flow);
+  if (!out) return;
+  if (tb.opts.onFlow) tb.opts.onFlow(out, nodes);
+  else tb.closedFlows.push(out);
 }
 
 /** Encapsulated sightings without a direction: leaving when the outer source is the node's own address. */

@@ -84,6 +84,8 @@ export interface Hop {
   /** The tunnel it was in there, null when bare. */
   tunnel: { type: TunnelHop['type']; vni: number | null; src: string; dst: string; port: number | null } | null;
   ts: number | null;
+  /** A NAT step (nat.ts): the packet's tuple before and after the rewrite. */
+  nat?: { from: string; to: string };
 }
 
 /** How one capture point saw packets of one role: arriving or leaving encapsulated, or only bare. */
@@ -163,6 +165,20 @@ export interface Flow {
   innerMacs: string[];
   /** Sightings carried link direction (cooked capture): bare copies are hops of the same packets. */
   cooked: boolean;
+  /** Set when this flow is a connection after a NAT rewrite, stitched to the flow before it. */
+  nat?: NatLink;
+}
+
+/** Two flows that are one connection before and after a NAT rewrite at one capture point (nat.ts). */
+export interface NatLink {
+  /** The flow as its client sent it (to the Service address, the NodePort); the Flow holding this link is the connection after the rewrite. */
+  front: Flow;
+  /** What the rewrite changed: the destination (DNAT), the source (SNAT, masquerade), or both. */
+  rewrote: 'destination' | 'source' | 'both';
+  /** The capture point that saw both halves. */
+  input: number;
+  /** How the two were recognised as one packet: "tcp seq 1674666179, ip id 4242, 30 µs apart". */
+  by: string;
 }
 
 /** What one input tells about the node it was captured on. */
@@ -246,6 +262,9 @@ export function describePlace(ifname: string | null, ifindex: number | null, dir
 export function flowEvidence(f: Flow): Evidence[] {
   const out = f.seen.map((s) => evidenceOf(f, s));
   if (f.last) out.push(evidenceOf(f, f.last));
+  // A stitched connection (nat.ts): its front's packets too, in time order.
+  if (f.nat) out.push(...flowEvidence(f.nat.front).filter((e) => e.role !== 'error'));
+  if (f.nat) out.sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
   return out.concat(f.errorEvidence);
 }
 

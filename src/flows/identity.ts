@@ -19,7 +19,7 @@ export interface GivenNode {
   addresses: string[];
 }
 
-const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+const plural = (n: number, w: string, ws = `${w}s`) => `${n} ${n === 1 ? w : ws}`;
 const isLoopback = (a: string) => a.startsWith('127.') || a === '::1';
 
 /** Every outer endpoint address seen in any input. */
@@ -73,6 +73,22 @@ function cookedClues(tb: FlowTable, t: InputTally, n: InputNode, tunnels: Set<st
   }
 }
 
+/**
+ * A capture with no direction and no encapsulated packet (the far side of a blocked port, on its
+ * NIC): of the ARP it saw, the answer for an address the other captures send encapsulated packets
+ * to, asked for by addresses none of them does (a router), is this node's.
+ */
+function silentClues(t: InputTally, n: InputNode, tunnels: Set<string>): void {
+  const answered = [...t.arpReplied].filter(([a]) => tunnels.has(a));
+  if (answered.length !== 1 || [...t.votes.keys()].some((a) => tunnels.has(a))) return;
+  const [a, k] = answered[0]!;
+  decide(
+    n,
+    a,
+    `answers ARP for it (${plural(k, 'reply', 'replies')} seen), and the other captures send encapsulated packets to it; the ARP came from ${[...t.votes.keys()].join(', ') || 'another host'}`,
+  );
+}
+
 /** The addresses in every encapsulated packet of a capture without directions: one of them is its node's. */
 function candidates(tb: FlowTable, t: InputTally): string[] {
   if (t.encapsulated === 0) return [];
@@ -109,6 +125,7 @@ export function identify(tb: FlowTable, nodes: InputNode[], given: (GivenNode | 
     }
     if (t.cooked || t.encapsulated === 0) {
       cookedClues(tb, t, n, tunnels);
+      if (!t.cooked) silentClues(t, n, tunnels);
       continue;
     }
     const cands = candidates(tb, t);

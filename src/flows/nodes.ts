@@ -34,6 +34,8 @@ export interface InputTally {
   inSrc: Set<string>;
   /** ARP replies a cooked capture shows this node sending, by the address they answer for. */
   arpAnswers: Map<string, number>;
+  /** ARP replies a capture without directions shows, by the address they answer for (sent here, or to here). */
+  arpReplied: Map<string, number>;
   /** Encapsulated packets seen with their sender's initial TTL (64, 128, 255: no router crossed), by outer source. */
   initialTtl: Map<string, number>;
   /** Outer sources of encapsulated packets seen with a lower TTL (a router crossed on the way here). */
@@ -56,6 +58,7 @@ export function tallyOf(tb: FlowTable, input: number): InputTally {
     outSrc: new Map(),
     inSrc: new Set(),
     arpAnswers: new Map(),
+    arpReplied: new Map(),
     initialTtl: new Map(),
     routedTtl: new Set(),
     arpAsked: new Map(),
@@ -92,6 +95,7 @@ export function noteArp(t: InputTally, p: Packet, op: number, target: string): v
     const asked = t.arpAsked.get(target);
     if (asked !== undefined && p.ts !== null && !t.arpGap.has(target)) t.arpGap.set(target, p.ts - asked);
     if (p.direction === 'out') bump(t.arpAnswers, target);
+    else if (p.direction === null) bump(t.arpReplied, target);
   }
 }
 

@@ -118,6 +118,7 @@ export function flowFor(tb: FlowTable, p: Packet, v: Extract<View, { kind: 'conv
   tb.open++;
   enqueue(tb, s);
   indexFlow(tb, s, true);
+  tb.nat.noteStart(fc.id[s]!, p, v);
   return s;
 }
 

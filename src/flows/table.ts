@@ -26,6 +26,7 @@ import { type ArpInfo, describePlace, type Flow, type InputNode, type TunnelInfo
 import { describeError } from './icmp-errors.js';
 import type { GivenNode } from './identity.js';
 import { addArp, noteTunnel } from './inventory.js';
+import { NatLinks } from './nat.js';
 import { type InputTally, nodesOf, noteDirection, tallyOf, vote } from './nodes.js';
 import { Endpoints, type EpCounts, Records } from './records.js';
 import { settleBefore } from './sightings.js';
@@ -123,6 +124,8 @@ export class FlowTable {
    */
   readonly tunnelEps = new Map<TunnelInfo, { counts: EpCounts; lastMac: (string | undefined)[]; lastDstMac: (string | undefined)[] }>();
   readonly arp = new Map<string, ArpInfo>();
+  /** Flows that are one connection before and after a NAT rewrite (nat.ts). */
+  readonly nat = new NatLinks();
   errors: PendingError[] = [];
   /** Per input number. */
   readonly inputs: InputTally[] = [];

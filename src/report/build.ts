@@ -8,10 +8,12 @@ import type { ClockOffset } from '../classifier/across.js';
 import { type Anomaly, anomalies, sourceRewrite } from '../classifier/anomalies.js';
 import { Judge, type Judged, VERDICTS, type Verdict } from '../classifier/index.js';
 import type { Naming } from '../classifier/next.js';
+import { ServiceSymptoms } from '../classifier/service.js';
 import type { Flow, InputNode, TableResult } from '../flows/table.js';
 import type { InputWarning } from '../readers/types.js';
 import { Findings, keyOf, ORDER } from './findings.js';
 import { endpoints, flowReport, type NodeNames, namingOf } from './flow-report.js';
+import { withServices } from './nat.js';
 import { SCHEMA_VERSION } from './schema.js';
 import type { ClockOffsetReport, FlowReport, InputSummary, Report } from './types.js';
 
@@ -50,6 +52,7 @@ export class ReportBuilder {
   private readonly healthy: FlowReport[] = [];
   private readonly findings = new Findings();
   private readonly rewrites = new Map<string, Anomaly>();
+  private readonly services = new ServiceSymptoms();
   private readonly verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   private total = 0;
   private readonly judge: Judge;
@@ -74,6 +77,7 @@ export class ReportBuilder {
     if (this.opts.onFlow) this.opts.onFlow(report());
     this.total++;
     this.verdicts[c.verdict]++;
+    this.services.add(flow, c, nodes);
     const rewrite = sourceRewrite(flow, nodes, this.naming(nodes));
     if (rewrite && !this.rewrites.has(rewrite.key) && this.rewrites.size < 100) this.rewrites.set(rewrite.key, rewrite.anomaly);
     // At most `max` flows are held: a problem takes the place of a healthy one.
@@ -129,7 +133,7 @@ export class ReportBuilder {
         dstMacs: Object.fromEntries([...t.dstMacs].map(([k, v]) => [k, [...v]])),
       })),
       anomalies: anomalies(result, [...this.rewrites.values()]),
-      findings: this.findings.list(),
+      findings: withServices(this.services.finish(), this.findings.list(), this.problems, names),
       flows,
       arp: result.arp.map((a) => ({ target: a.target, requests: a.requests, replies: a.replies })),
       summary: {

@@ -7,9 +7,11 @@ import { asciiLadder } from './ascii-ladder.js';
 import type { FlowReport, HopReport, PathStep, Report } from './build.js';
 import { COLORS, endpointText, type Paint, tunnelText } from './flow-words.js';
 import { ladderOf } from './ladder.js';
+import { natText } from './nat.js';
 import { count, LOCUS_WORDS, plainPlace, utcTime, wrap } from './words.js';
 
 function step(s: PathStep): string {
+  if (s.nat) return `NAT ${s.nat.from} => ${s.nat.to}`;
   const name = s.ifname ?? (s.ifindex !== null ? `ifindex ${s.ifindex}` : '');
   const how = s.tunnel
     ? `encapsulated ${s.tunnel.type}${s.tunnel.vni !== null ? ' vni ' + s.tunnel.vni : ''} ${s.tunnel.src} > ${s.tunnel.dst}${s.tunnel.port !== null ? ':' + s.tunnel.port : ''}`
@@ -39,7 +41,8 @@ function detail(f: FlowReport, width: number, paint: Paint): string[] {
   const bold = (s: string) => paint('bold', s);
   const out: string[] = [];
   const para = (text: string, first = '  ', rest = first + '  ') => out.push(...wrap(text, width, first, rest));
-  para(`${bold(`Flow #${f.id}`)}: ${paint(COLORS[f.verdict], f.verdict)}, ${f.proto} ${endpointText(f)}, ${tunnelText(f)}`, '', '  ');
+  para(`${bold(`Flow #${f.id}`)}: ${paint(COLORS[f.verdict], f.verdict)}, ${f.proto} ${natText(f) ?? endpointText(f)}, ${tunnelText(f)}`, '', '  ');
+  if (f.nat) para(`The same packets before and after the rewrite at ${f.nat.input}: ${f.nat.by}.`);
   para(
     `${count(f.requests, 'request')}, ${f.answered} answered, ${count(f.replies, 'reply')}; first seen ${utcTime(f.firstSeen)} UTC, last ${utcTime(f.lastSeen)} UTC.`,
   );

@@ -7,11 +7,19 @@ import type { Judged } from '../classifier/index.js';
 import { describe, sideRole } from '../classifier/index.js';
 import type { Naming } from '../classifier/next.js';
 import { flowEvidence, type Hop, type InputNode, type Side } from '../flows/table.js';
+import { natReport } from './nat.js';
 import type { EndpointCount, FlowReport, HopReport, LostReport, PathStep, PlaceReport } from './types.js';
 import { utcTime as formatTime } from './words.js';
 
 function steps(path: Hop[] | null): PathStep[] {
-  return (path ?? []).map((h) => ({ ifname: h.ifname, ifindex: h.ifindex, direction: h.direction, tunnel: h.tunnel, ts: h.ts }));
+  return (path ?? []).map((h) => ({
+    ifname: h.ifname,
+    ifindex: h.ifindex,
+    direction: h.direction,
+    tunnel: h.tunnel,
+    ts: h.ts,
+    ...(h.nat ? { nat: h.nat } : {}),
+  }));
 }
 
 function hopReport(side: Side, names: string[], nodes: InputNode[]): HopReport {
@@ -128,5 +136,6 @@ export function flowReport(j: Judged, names: string[], opts: { replyTimeout: num
       what: e.what,
       ...(e.attribution ? { attribution: e.attribution } : {}),
     })),
+    ...(flow.nat ? { nat: natReport(flow, names) } : {}),
   };
 }

@@ -58,10 +58,17 @@ function packetLabel(p: PacketReport): string {
   return p.ifname ?? (p.where === 'bare' ? 'not encapsulated' : 'encapsulated');
 }
 
+/** The places of a path: a NAT step (a stitched connection's rewrite) is no place of its own. */
+function placesOf(path: PathStep[]): PathStep[] {
+  return path.some((s) => s.nat) ? path.filter((s) => !s.nat) : path;
+}
+
 /** A capture point's places in the order a request passes them (from its reply when no request was seen). */
 function places(h: HopReport): PathStep[] {
-  const out = h.requestPath.length ? [...h.requestPath] : [...h.replyPath].reverse();
-  for (const s of h.replyPath) if (!out.some((o) => stepLabel(o) === stepLabel(s))) out.push(s);
+  const req = placesOf(h.requestPath);
+  const rep = placesOf(h.replyPath);
+  const out = req.length ? [...req] : [...rep].reverse();
+  for (const s of rep) if (!out.some((o) => stepLabel(o) === stepLabel(s))) out.push(s);
   return out;
 }
 
@@ -141,7 +148,7 @@ function packetRows(f: FlowReport, lanes: Lane[], laneOf: Map<string, number>, g
     const segments: Segment[] = [];
     const ends: { lane: number; side: LaneGroup['side']; p: PacketReport }[] = [];
     for (const { h, p } of e.seen) {
-      const path = (e.role === 'request' ? h.requestPath : h.replyPath).map((s) => laneOf.get(`${h.input}|${stepLabel(s)}`)!);
+      const path = placesOf(e.role === 'request' ? h.requestPath : h.replyPath).map((s) => laneOf.get(`${h.input}|${stepLabel(s)}`)!);
       const own = laneOf.get(`${h.input}|${packetLabel(p)}`)!;
       const span = path.length ? path : [own];
       segments.push({ from: span[0]!, to: span.at(-1)!, outer: null });
@@ -214,7 +221,7 @@ function pathRows(f: FlowReport, laneOf: Map<string, number>, gap: number): Row[
   const rows: Row[] = [];
   for (const role of ['request', 'reply'] as const) {
     for (const h of f.hops) {
-      const path = role === 'request' ? h.requestPath : h.replyPath;
+      const path = placesOf(role === 'request' ? h.requestPath : h.replyPath);
       if (!path.length) continue;
       const span = path.map((s) => laneOf.get(`${h.input}|${stepLabel(s)}`)!);
       const seg = { from: span[0]!, to: span.at(-1)!, outer: null };

@@ -9,6 +9,7 @@ import type { Verdict } from '../classifier/rules.js';
 import type { FlowReport, Report } from './build.js';
 import { renderFlowDetail } from './flow-detail.js';
 import { addressText, COLORS, endpointText, inputNodes, namedText, painter } from './flow-words.js';
+import { natText } from './nat.js';
 import { count, LOCUS_WORDS, wrap } from './words.js';
 
 /** Lists longer than these are cut short with a count and a pointer to the HTML or JSON report. */
@@ -107,7 +108,7 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
   const vw = Math.max(0, ...r.flows.slice(0, MAX_PROBLEM_LINES).map((f) => f.verdict.length));
   // The tunnel is in the findings and in --flow: one line per flow keeps to what tells flows apart.
   const line = (f: FlowReport) =>
-    `${`#${f.id}`.padEnd(idw)} ${paint(COLORS[f.verdict], f.verdict.padEnd(vw))} ${f.proto} ${endpointText(f, r)}: ${f.answered.toLocaleString('en-US')} of ${f.requests.toLocaleString('en-US')} answered`;
+    `${`#${f.id}`.padEnd(idw)} ${paint(COLORS[f.verdict], f.verdict.padEnd(vw))} ${f.proto} ${natText(f, r) ?? endpointText(f, r)}: ${f.answered.toLocaleString('en-US')} of ${f.requests.toLocaleString('en-US')} answered`;
   if (problems.length) {
     out.push('', bold(`Problem flows (${s.problems.toLocaleString('en-US')})`));
     for (const f of problems.slice(0, MAX_PROBLEM_LINES)) para(line(f), '  ', '      ');

@@ -2,7 +2,9 @@
  * The report's layout: what `--format json` prints and what the library returns
  * (schema/report.schema.json describes it field by field).
  */
+
 import type { Anomaly } from '../classifier/anomalies.js';
+import type { NatReport } from './nat.js';
 
 export type { Anomaly };
 
@@ -67,6 +69,8 @@ export interface PathStep {
   /** The tunnel the packet was in at this step, null when bare. */
   tunnel: { type: string; vni: number | null; src: string; dst: string; port: number | null } | null;
   ts: number | null;
+  /** A NAT step: the tuple before and after the rewrite. */
+  nat?: { from: string; to: string };
 }
 
 /** What one capture point saw of a flow. */
@@ -136,6 +140,8 @@ export interface FlowReport {
   /** Packets followed across captured nodes that got lost: where last seen, where expected next. */
   lost: LostReport[];
   evidence: EvidenceReport[];
+  /** A connection seen before and after a NAT rewrite: the client, server and ports above are after it, these before. */
+  nat?: NatReport;
 }
 
 export interface PlaceReport {
@@ -183,6 +189,8 @@ export interface Finding {
   count: number;
   /** Their ids (the first 1000). */
   flows: number[];
+  /** A Service address whose DNATed connections fail (classifier/service.ts): what the capture shows of it. */
+  service?: { address: string; answeredBy: string[]; protocols: string[]; backends: string[]; from: string[]; to: string[] };
 }
 
 /** What the cluster's description (--kube) names an address: "pod default/web-a", "svc default/web", "node node-b", and the node it is on. */

@@ -6,6 +6,7 @@ import type { Verdict } from '../../classifier/index.js';
 import type { FlowReport, Report } from '../build.js';
 import { endpointText, inputNodes, tunnelText } from '../flow-words.js';
 import { ladderOf } from '../ladder.js';
+import { natText } from '../nat.js';
 import { count, LOCUS_WORDS, plainPlace, utcTime } from '../words.js';
 import { esc } from './escape.js';
 import { ladderSvg } from './ladder-svg.js';
@@ -88,7 +89,7 @@ export function flowSection(f: FlowReport, open: boolean): string {
     `<div class="diagram">${ladderSvg(ladder, f.id)}</div>${ladder.note ? `<p class="muted">${esc(ladder.note)}.</p>` : ''}${lost}` +
     `${f.next.length ? `<pre class="cmds">${f.next.map((n) => esc(n)).join('\n')}</pre>` : ''}` +
     `<details><summary>evidence (${esc(count(f.evidence.length, 'packet'))}, times in UTC)</summary><table><thead><tr><th>time</th><th>where read</th><th>packet</th><th>seen at</th></tr></thead><tbody>${evidence}</tbody></table></details>`;
-  const head = `${badge(f.verdict)} <span class="mono">#${f.id} ${f.proto} ${esc(endpointText(f))}</span> <span class="muted">${esc(tunnelText(f))} · ${esc(count(f.requests, 'request'))}, ${f.answered} answered</span>`;
+  const head = `${badge(f.verdict)} <span class="mono">#${f.id} ${f.proto} ${esc(natText(f) ?? endpointText(f))}</span> <span class="muted">${esc(tunnelText(f))} · ${esc(count(f.requests, 'request'))}, ${f.answered} answered</span>`;
   return open
     ? `<section class="flow" id="flow-${f.id}" data-verdict="${f.verdict}"><h3>${head}</h3>${body}</section>`
     : `<details class="flow" id="flow-${f.id}" data-verdict="${f.verdict}"><summary>${head}</summary>${body}</details>`;
