@@ -32,7 +32,8 @@ export function endpointText(f: FlowReport, r?: Report): string {
 
 /** An address (and port) as the cluster's description names it, else as tcpdump writes it. */
 export function addressText(addr: string, port: number | null, r?: Report): string {
-  const n = r?.cluster?.names[addr];
+  const names = r?.cluster?.names;
+  const n = (port !== null ? names?.[`${addr}:${port}`] : undefined) ?? names?.[addr];
   if (!n) return `${addr}${port !== null ? `.${port}` : ''}`;
   return `${n.name} (${addr}${port !== null ? `:${port}` : ''})${n.node ? ` on ${n.node}` : ''}`;
 }

@@ -193,7 +193,7 @@ export interface AddressName {
 
 /** The capture checked against the cluster's description: what disagrees, and what to run. */
 export interface ClusterFinding {
-  check: 'not-a-node' | 'source-rewritten' | 'public-ip' | 'vtep-mac' | 'vni' | 'port';
+  check: 'not-a-node' | 'source-rewritten' | 'public-ip' | 'vtep-mac' | 'vni' | 'port' | 'pod-cidr-no-node';
   title: string;
   detail: string;
   next: string[];
