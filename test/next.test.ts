@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { analyze, analyzeFile, analyzeFiles, nodeNamer, type Report, readCluster, resolver } from '../src/index.js';
+import { analyze, analyzeFile, analyzeFiles, annotate, nodeNamer, type Report, readCluster, resolver } from '../src/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const lab = (f: string) => `${root}samples/lab/${f}`;
@@ -42,7 +42,7 @@ function selfChecks(r: Report): string[] {
   return bad;
 }
 
-const WHERE = / {3}# (on \S|anywhere kubectl works)/;
+const WHERE = / {3}# (on \S|from \S|anywhere kubectl works|flannel rewrites)/;
 
 describe('next steps', () => {
   it('the seed: the missing route is looked up on the node that captured it, towards the peer VTEP', async () => {
@@ -122,6 +122,10 @@ describe('next steps', () => {
       ...(await Promise.all(['healthy.txt', 'missing-route.txt', 'misrouted.txt'].map((f) => analyzeFile(seed(f))))),
       await analyzeFiles([lab('reply-dropped.nodea-any.pcap'), lab('reply-dropped.nodeb-any.pcap')]),
     ];
+    const cluster = await readCluster([`${root}samples/kube/lab-cluster-stale-ip.yaml`]);
+    for (const f of ['blocked-8472.nodea-any.pcap', 'blocked-8472.nodeb-any.pcap', 'healthy-snat.nodea-any.pcap'])
+      reports.push(await analyze([{ path: lab(f) }], { nameNode: nodeNamer(cluster), resolveNode: resolver(cluster), annotate: (r) => annotate(r, cluster) }));
+    expect(reports.at(-1)!.cluster!.findings.length).toBeGreaterThan(0);
     const all = reports.flatMap(commands);
     expect(all.length).toBeGreaterThan(50);
     expect(all.filter((c) => !WHERE.test(c))).toEqual([]);

@@ -119,7 +119,7 @@ function tunnelChecks(c: Cluster, t: TunnelReport, add: (key: string, f: Cluster
               detail: `${e.packets} packets to ${e.dst} carry ${sender.name}'s VtepMAC ${sender.vtepMAC} from ${e.src}: a device on the underlay rewrites (source-NATs) the outer source on the way`,
               next: [
                 `tcpdump -i any -nn -e -c 5 udp port ${t.port ?? FLANNEL_VXLAN_PORT} and src host ${e.src}   # on ${nodeAt(c, e.dst)}: the outer source MAC names the device`,
-                `arp -an | grep MAC   # that MAC, on ${nodeAt(c, e.dst)}`,
+                `arp -an | grep MAC   # on ${nodeAt(c, e.dst)}, MAC being that link-layer source: the device's address`,
                 `traceroute -U -p ${t.port ?? FLANNEL_VXLAN_PORT} ${sender.publicIP ?? e.src}   # from ${nodeAt(c, e.dst)}`,
               ],
             },
@@ -187,8 +187,10 @@ function podCidrChecks(r: Report, c: Cluster, add: (key: string, f: ClusterFindi
 
 export function checks(r: Report, c: Cluster): ClusterFinding[] {
   const found = new Map<string, ClusterFinding>();
+  // Every command says where to run it: kubectl anywhere it works.
   const add = (key: string, f: ClusterFinding) => {
-    if (!found.has(key)) found.set(key, f);
+    if (!found.has(key))
+      found.set(key, { ...f, next: f.next.map((n) => (n.startsWith('kubectl ') && !n.includes('#') ? `${n}   # anywhere kubectl works` : n)) });
   };
   for (const t of r.tunnels) if (t.type === 'vxlan') tunnelChecks(c, t, add);
   podCidrChecks(r, c, add);
