@@ -19,6 +19,7 @@ import {
   TCP_RST,
   TCP_SYN,
 } from '../../src/model.js';
+import { namingOf } from '../../src/report/flow-report.js';
 
 export const F = { S: TCP_SYN, A: TCP_ACK, F: TCP_FIN, R: TCP_RST, P: TCP_PSH };
 
@@ -93,7 +94,7 @@ export function judge(
   const r = t.finish();
   return r.flows.map((flow) => {
     const c = classify(flow, r.nodes, { replyTimeout: 1 });
-    return { flow, verdict: c.verdict, explanation: explain(flow, c, { replyTimeout: 1 }).explanation, nodes: r.nodes };
+    return { flow, verdict: c.verdict, explanation: explain(flow, c, { replyTimeout: 1 }, namingOf([], r.nodes, {})).explanation, nodes: r.nodes };
   });
 }
 
