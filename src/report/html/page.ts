@@ -8,9 +8,8 @@ import { clockWords } from '../text.js';
 import { count } from '../words.js';
 import { esc, scriptJson } from './escape.js';
 import { ladderDefs } from './ladder-svg.js';
-import { clusterSection, nodesSection } from './nodes.js';
 import { SCRIPT } from './script.js';
-import { badge, findingsList, flowSection, flowsTable, inputsTable } from './sections.js';
+import { badge, clusterSection, findingsList, flowSection, flowsTable, inputsTable, nodesSection } from './sections.js';
 import { CSS } from './style.js';
 import { tunnelsSvg } from './tunnels-svg.js';
 
