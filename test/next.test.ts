@@ -92,6 +92,18 @@ describe('next steps', () => {
     expect(commands(r).some((c) => c.startsWith('tcpdump'))).toBe(false);
   });
 
+  it("the requests arrived at the captured peer and no answer left it (flannel's udp backend, node B's own firewall drops 8285): node B's firewall first, its flannel0", async () => {
+    const t = (f: string) => `${root}samples/tunnels/${f}`;
+    const r = await analyzeFiles([t('flannel-udp-blocked.nodea.pcap'), t('flannel-udp-blocked.nodeb.pcap')]);
+    const f = r.findings.find((x) => x.locus === 'remote-node')!;
+    expect(f.next).toEqual([
+      'iptables-save | grep -w 8285; nft list ruleset | grep -w 8285   # on 192.168.77.2: its own firewall',
+      "kubectl get nodes -o yaml | grep flannel.alpha.coreos.com   # anywhere kubectl works: each node's public-ip and VtepMAC, to compare",
+      'ip route get 10.244.1.0   # on 192.168.77.2',
+      'ip -d link show flannel0   # on 192.168.77.2',
+    ]);
+  });
+
   it('with the cluster description, the nodes by name: the peer capture on node-a, the checks on node-b', async () => {
     const cluster = await readCluster([`${root}samples/kube/lab-cluster.yaml`]);
     const r = await analyze([{ path: lab('blocked-8472.nodeb-any.pcap') }], { nameNode: nodeNamer(cluster), resolveNode: resolver(cluster) });
