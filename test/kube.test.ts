@@ -282,6 +282,12 @@ describe('Endpoints and EndpointSlices, Calico and Cilium nodes, a podCIDR no no
     // The lab's own description: every pod address is in a node's podCIDR.
     const ok = await withKube([lab('blocked-8472.nodeb-any.pcap')], [kube('lab-cluster.yaml')]);
     expect(ok.cluster!.findings).toEqual([]);
+    // The new check and the endpoint names fit the report's schema.
+    const both = await withKube([lab('blocked-8472.nodeb-any.pcap')], [kube('lab-cluster-rejoined.yaml'), kube('lab-endpoints.yaml')]);
+    const schema = JSON.parse(readFileSync(`${root}schema/report.schema.json`, 'utf8'));
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    ajv.addSchema(schema);
+    expect(ajv.validate(schema.$id, JSON.parse(JSON.stringify(both))), JSON.stringify(ajv.errors)).toBe(true);
   });
 
   it("a capture that shows only its flannel.1's IPv6: its node by the VtepMAC the link-local address is made from", async () => {
