@@ -7,6 +7,8 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { carrierOf } from '../src/classifier/carrier.js';
+import { type Naming, NEXT, type NextContext, render } from '../src/classifier/next.js';
 import { analyze, analyzeFile, analyzeFiles, annotate, nodeNamer, type Report, readCluster, resolver } from '../src/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -33,18 +35,47 @@ function target(cmd: string): string | null {
 function selfChecks(r: Report): string[] {
   const bad: string[] = [];
   for (const i of r.inputs) {
-    const own = i.nodeAddresses ?? [];
+    // The node's own addresses: underlay, and the ones its clues show (flannel.1, cni0).
+    const own = [...(i.nodeAddresses ?? []), ...(i.nodeEvidence ?? []).map((e) => e.address)];
     for (const c of commands(r)) {
       const t = target(c);
-      if (t && own.includes(t) && own.some((a) => c.includes(`# on ${a}`))) bad.push(`${i.name}: ${c}`);
+      if (t && own.includes(t) && (i.nodeAddresses ?? []).some((a) => c.includes(`# on ${a}`))) bad.push(`${i.name}: ${c}`);
     }
   }
   return bad;
 }
 
+/** A Naming for one node, 192.168.232.130 with flannel.1 10.244.2.0, named node-a. */
+const nodeA: Naming = {
+  node: () => 'node-a',
+  local: () => ['192.168.232.130'],
+  own: () => ['192.168.232.130', '10.244.2.0'],
+  at: (a) => (a === '192.168.223.131' ? 'node-b' : a),
+};
+
 const WHERE = / {3}# (on \S|from \S|anywhere kubectl works|flannel rewrites)/;
 
 describe('next steps', () => {
+  it("render leaves out a probe of the node it runs on (its underlay or flannel.1 address), and keeps the peer's", () => {
+    const x: NextContext = {
+      input: 0,
+      naming: nodeA,
+      carrier: carrierOf({ type: 'vxlan', port: 8472 }),
+      vtep: null,
+      client: '10.244.3.0',
+      server: '10.244.2.0',
+      serverPort: null,
+    };
+    expect(render(NEXT.bare(x), x)).toEqual([]);
+    const peer = { ...x, server: '10.244.3.2' };
+    expect(render(NEXT.bare(peer), peer)).toEqual(['ip route get 10.244.3.2   # on node-a', 'traceroute -n 10.244.3.2   # on node-a']);
+    const unreachable = { ...x, vtep: '192.168.223.131', errorAbout: '192.168.223.131' };
+    expect(render(NEXT.unreachable(unreachable), unreachable)[2]).toBe('bridge fdb show dev flannel.1 | grep 192.168.223.131   # on node-a');
+    expect(render(NEXT.beyond(unreachable), unreachable)[0]).toBe(
+      'tcpdump -i any -s0 -nn -e -w node-b.pcap udp port 8472   # on node-b too, then analyze both files together',
+    );
+  });
+
   it('the seed: the missing route is looked up on the node that captured it, towards the peer VTEP', async () => {
     const r = await analyzeFile(seed('missing-route.txt'));
     expect(r.flows[0]!.next).toEqual([

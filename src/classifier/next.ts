@@ -14,8 +14,10 @@ import type { Carrier } from './carrier.js';
 export interface Naming {
   /** The node an input was captured on: "node-b1", "192.168.223.131", or "the node captured in b.pcap". */
   node: (input: number) => string;
-  /** That node's own addresses (none when the capture does not show them). */
+  /** That node's own underlay addresses (none when the capture does not show them). */
   local: (input: number) => string[];
+  /** Every address the capture shows as that node's own: underlay, flannel.1, cni0 (its clues, flows/identity.ts). */
+  own: (input: number) => string[];
   /** The node at an underlay address: its name when known, else the address. */
   at: (address: string) => string;
 }
@@ -170,7 +172,7 @@ export const NEXT = {
 
 /** The steps in words, without those aimed at the node they run on: "cmd   # on node". */
 export function render(steps: Step[], x: NextContext): string[] {
-  const own = new Set(x.naming.local(x.input));
+  const own = new Set(x.naming.own(x.input));
   const mine = on(here(x));
   return steps.filter((s) => !(s.target && s.where === mine && own.has(s.target))).map((s) => `${s.run}   # ${s.where}`);
 }
