@@ -156,7 +156,7 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
     maxListed: opts.maxListed,
     onFlow: opts.onFlow,
     listFlows: opts.listFlows,
-    given: entries.flatMap((e) => Array.from({ length: e.points?.length ?? 1 }, () => e.source.node)),
+    given: given.map((g) => g?.name),
     nameNode: opts.nameNode,
   });
   const table = new FlowTable({

@@ -126,6 +126,7 @@ export const ND_ROUTER_ADVERT = 134;
 export const ND_NEIGHBOR_SOLICIT = 135;
 export const ND_NEIGHBOR_ADVERT = 136;
 export const ND_REDIRECT = 137;
+export const MLD_LISTENER_QUERY = 130;
 export const MLD_LISTENER_REPORT = 131;
 export const MLDV2_LISTENER_REPORT = 143;
 

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { eui64Mac } from '../src/flows/identity.js';
 import { analyze, type Source } from '../src/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -114,5 +115,30 @@ describe('--node overrides what the packets say', () => {
     // A wrong word from the caller is trusted: node A's capture named as node B's address.
     const wrong = await analyze([{ path: lab('blocked-8472.nodea-ens224.pcap'), node: '192.168.223.131' }]);
     expect(wrong.inputs[0]!.nodeAddresses).toEqual(['192.168.223.131']);
+  });
+});
+
+describe("a node that sends no IPv4 at all: its flannel.1's link-local address (EUI-64 of the VTEP MAC)", () => {
+  const b = lab('silent-receiver.nodeb-any.pcap');
+  const clue =
+    "192.168.232.130: its link-local address fe80::bb:32ff:fe12:e0c2, which IPv6 leaves from (flannel.1's router solicitations), is made from VTEP MAC 02:bb:32:12:e0:c2, the MAC encapsulated packets for 192.168.232.130 are addressed to";
+  it('eui64Mac undoes RFC 4291 EUI-64 (the universal/local bit flipped back), and nothing else passes for it', () => {
+    expect(eui64Mac('fe80::bb:32ff:fe12:e0c2')).toBe('02:bb:32:12:e0:c2');
+    expect(eui64Mac('fe80::58af:8cff:fe67:f0d6')).toBe('5a:af:8c:67:f0:d6');
+    expect(eui64Mac('FE80:0:0:0:d0d0:3ff:fe49:2ff3')).toBe('d2:d0:03:49:2f:f3');
+    for (const a of ['fe80::1', '2001:db8::bb:32ff:fe12:e0c2', '::', 'fe80::bb:32ff:fe12:e0c2:1:2', '192.168.232.130']) expect(eui64Mac(a)).toBeNull();
+  });
+  it("node A's capture of only the overlay port and IPv6 (pcap and -e text): node A by the VTEP MAC node B sends to; the loss is on the underlay", async () => {
+    for (const a of [lab('silent-receiver.nodea-overlay.pcap'), lab('silent-receiver.nodea-overlay.pcap.nn-e.txt')]) {
+      const r = await analyze([{ path: a }, { path: b }]);
+      expect(r.inputs.map((i) => i.nodeAddresses)).toEqual([['192.168.232.130'], ['192.168.223.131']]);
+      expect(clues(r, 0)[0]).toBe(clue);
+      expect(loci(r)).toEqual(['icmp 10.244.3.2 -> 10.244.2.2 underlay']);
+    }
+  });
+  it('without the peer capture the MAC names no address: no node, and the single capture of B says beyond', async () => {
+    const a = await analyze([{ path: lab('silent-receiver.nodea-overlay.pcap') }]);
+    expect(a.inputs[0]!.nodeAddresses ?? []).toEqual([]);
+    expect(loci(await analyze([{ path: b }]))).toEqual(['icmp 10.244.3.2 -> 10.244.2.2 beyond']);
   });
 });

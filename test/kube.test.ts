@@ -52,7 +52,8 @@ describe('reading kubectl get nodes,pods,svc output', () => {
       name: 'web',
       type: 'NodePort',
       clusterIPs: ['10.96.0.20'],
-      ports: [{ port: 80, protocol: 'TCP', nodePort: 30080, targetPort: 8080 }],
+      ports: [{ name: null, port: 80, protocol: 'TCP', nodePort: 30080, targetPort: 8080 }],
+      endpoints: [],
     });
   });
 
@@ -204,6 +205,94 @@ describe('the lab captures with the lab cluster', () => {
     expect([notInput.code, notInput.err]).toEqual([2, 'analyze: --node x.pcap=node-a: x.pcap is not one of the inputs\n']);
     const bad = cli(['--kube', kube('lab-cluster.yaml'), '--node', `${lab('healthy-icmp.nodea-any.pcap')}=node-z`, lab('healthy-icmp.nodea-any.pcap')]);
     expect([bad.code, bad.err]).toEqual([2, `analyze: --node ${lab('healthy-icmp.nodea-any.pcap')}=node-z: no node node-z in the --kube description\n`]);
+  });
+});
+
+describe('Endpoints and EndpointSlices, Calico and Cilium nodes, a podCIDR no node holds', () => {
+  it('kubectl get endpoints,endpointslices -o yaml and -o json: each service gets its pod addresses, from slices or from Endpoints alike', async () => {
+    const y = await readCluster([kube('lab-cluster.yaml'), kube('lab-endpoints.yaml')]);
+    expect(await readCluster([kube('lab-cluster.json'), kube('lab-endpoints.json')])).toEqual(y);
+    const web = y.services.find((s) => s.name === 'web')!;
+    expect(web.endpoints).toEqual([{ ip: '10.244.2.2', port: 8080, protocol: 'TCP', portName: null, node: 'node-a', pod: 'default/web-a', ready: true }]);
+    expect(y.services.find((s) => s.name === 'kubernetes')!.endpoints.map((e) => `${e.ip}:${e.port} ${e.portName}`)).toEqual(['192.168.232.130:6443 https']);
+    // Without the slices, the Endpoints objects say the same.
+    const endpointsOnly = parseKube(readFileSync(kube('lab-endpoints.yaml'), 'utf8'), 'e.yaml').filter((o) => o.kind === 'Endpoints');
+    const viaEndpoints = clusterOf([...parseKube(readFileSync(kube('lab-cluster.yaml'), 'utf8'), 'c.yaml'), ...endpointsOnly]);
+    expect(viaEndpoints.services).toEqual(y.services);
+    expect(() => clusterOf(parseKube('kind: EndpointSlice\nmetadata: {name: s}\n', 's.yaml'))).toThrow(
+      's.yaml: line 1: EndpointSlice without the kubernetes.io/service-name label',
+    );
+  });
+
+  it("names a pod address and port as its service's endpoint (pcap and text)", async () => {
+    for (const b of ['blocked-8472.nodeb-any.pcap', 'blocked-8472.nodeb-any.pcap.nn-e.txt']) {
+      const r = await withKube([lab(b)], [kube('lab-cluster.yaml'), kube('lab-endpoints.yaml')]);
+      expect(r.cluster!.names['10.244.2.2:8080']).toEqual({ name: 'pod default/web-a', node: 'node-a', endpointOf: ['svc default/web (10.96.0.20:80)'] });
+      // An address and port that serves no service has no such name.
+      expect(Object.keys(r.cluster!.names).filter((k) => k.includes(':'))).toEqual(['10.244.2.2:8080']);
+    }
+    const t = cli(['--kube', kube('lab-cluster.yaml'), '--kube', kube('lab-endpoints.json'), lab('blocked-8472.nodeb-any.pcap')]);
+    expect(t.out.replace(/\s+/g, ' ')).toContain('-> pod default/web-a (10.244.2.2:8080) on node-a, endpoint of svc default/web (10.96.0.20:80)');
+  });
+
+  it("Calico's and Cilium's node annotations: the underlay address and subnet, tunnel and host devices, Cilium's pod CIDR", async () => {
+    const calico = await readCluster([kube('calico-cluster.yaml')]);
+    expect(calico.nodes.map((n) => [n.name, n.cni, n.publicIP, n.underlayCIDR, n.devices, n.podCIDRs])).toEqual([
+      ['node-a', 'calico', '192.168.232.130', '192.168.232.130/24', [{ address: '10.244.2.0', device: 'vxlan.calico' }], ['10.244.2.0/24']],
+      [
+        'node-b',
+        'calico',
+        '192.168.223.131',
+        '192.168.223.131/24',
+        [
+          { address: '10.244.3.0', device: 'vxlan.calico' },
+          { address: '10.244.3.64', device: 'tunl0' },
+        ],
+        ['10.244.3.0/24'],
+      ],
+    ]);
+    const cilium = await readCluster([kube('cilium-cluster.yaml')]);
+    expect(cilium.nodes.map((n) => [n.name, n.cni, n.publicIP, n.podCIDRs, n.devices.map((d) => `${d.device} ${d.address}`)])).toEqual([
+      ['node-a', 'cilium', null, ['10.244.2.0/24'], ['cilium_host 10.244.2.1', 'cilium health endpoint 10.244.2.77']],
+      ['node-b', 'cilium', null, ['10.244.3.0/24'], ['cilium_host 10.244.3.1', 'cilium health endpoint 10.244.3.214']],
+    ]);
+    // The seed's own flow, node B's overlay device to node A's, named by each description.
+    const c = await withKube([lab('vtep-healthy.nodea-any.pcap')], [kube('calico-cluster.yaml')]);
+    expect([c.cluster!.names['10.244.3.0']?.name, c.cluster!.names['10.244.2.0']?.name, c.cluster!.nodes]).toEqual([
+      "node-b's vxlan.calico",
+      "node-a's vxlan.calico",
+      ['node-a'],
+    ]);
+    const k = await withKube([lab('blocked-8472.nodeb-any.pcap')], [kube('cilium-cluster.yaml')]);
+    expect([k.cluster!.names['10.244.3.1']?.name, k.cluster!.names['10.244.2.2']?.name]).toEqual(["node-b's cilium_host", 'pod default/web-a']);
+    // Cilium's pod CIDR annotation alone (no spec.podCIDR) is what the podCIDR check reads: no finding.
+    expect(k.cluster!.findings).toEqual([]);
+  });
+
+  it('overlay traffic for a podCIDR no node holds (node-a joined again with 10.244.4.0/24): a finding, with the route to remove on node-b', async () => {
+    for (const b of ['blocked-8472.nodeb-any.pcap', 'blocked-8472.nodeb-any.pcap.nn-e.txt']) {
+      const r = await withKube([lab(b)], [kube('lab-cluster-rejoined.yaml')]);
+      const f = r.cluster!.findings.filter((x) => x.check === 'pod-cidr-no-node');
+      expect(f.map((x) => x.title)).toEqual([
+        "overlay traffic for 10.244.2.2 in 10.244.2.0/24, which is no node's podCIDR (the nodes have 10.244.4.0/24, 10.244.3.0/24)",
+      ]);
+      expect(f[0]!.next[0]).toBe('ip route show 10.244.2.0/24; bridge fdb show dev flannel.1   # on node-b: the route and forwarding entry of the old node');
+      expect(f[0]!.next.at(-1)).toMatch(/^ip route del 10\.244\.2\.0\/24 {3}# on node-b/);
+    }
+    // The lab's own description: every pod address is in a node's podCIDR.
+    const ok = await withKube([lab('blocked-8472.nodeb-any.pcap')], [kube('lab-cluster.yaml')]);
+    expect(ok.cluster!.findings).toEqual([]);
+    // The new check and the endpoint names fit the report's schema.
+    const both = await withKube([lab('blocked-8472.nodeb-any.pcap')], [kube('lab-cluster-rejoined.yaml'), kube('lab-endpoints.yaml')]);
+    const schema = JSON.parse(readFileSync(`${root}schema/report.schema.json`, 'utf8'));
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    ajv.addSchema(schema);
+    expect(ajv.validate(schema.$id, JSON.parse(JSON.stringify(both))), JSON.stringify(ajv.errors)).toBe(true);
+  });
+
+  it("a capture that shows only its flannel.1's IPv6: its node by the VtepMAC the link-local address is made from", async () => {
+    const r = await withKube([lab('silent-receiver.nodea-overlay.pcap')], [kube('lab-cluster.yaml')]);
+    expect(r.cluster!.nodes).toEqual(['node-a']);
   });
 });
 

@@ -7,7 +7,9 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { analyze, analyzeFile, analyzeFiles, nodeNamer, type Report, readCluster, resolver } from '../src/index.js';
+import { carrierOf } from '../src/classifier/carrier.js';
+import { type Naming, NEXT, type NextContext, render } from '../src/classifier/next.js';
+import { analyze, analyzeFile, analyzeFiles, annotate, nodeNamer, type Report, readCluster, resolver } from '../src/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const lab = (f: string) => `${root}samples/lab/${f}`;
@@ -33,18 +35,47 @@ function target(cmd: string): string | null {
 function selfChecks(r: Report): string[] {
   const bad: string[] = [];
   for (const i of r.inputs) {
-    const own = i.nodeAddresses ?? [];
+    // The node's own addresses: underlay, and the ones its clues show (flannel.1, cni0).
+    const own = [...(i.nodeAddresses ?? []), ...(i.nodeEvidence ?? []).map((e) => e.address)];
     for (const c of commands(r)) {
       const t = target(c);
-      if (t && own.includes(t) && own.some((a) => c.includes(`# on ${a}`))) bad.push(`${i.name}: ${c}`);
+      if (t && own.includes(t) && (i.nodeAddresses ?? []).some((a) => c.includes(`# on ${a}`))) bad.push(`${i.name}: ${c}`);
     }
   }
   return bad;
 }
 
-const WHERE = / {3}# (on \S|anywhere kubectl works)/;
+/** A Naming for one node, 192.168.232.130 with flannel.1 10.244.2.0, named node-a. */
+const nodeA: Naming = {
+  node: () => 'node-a',
+  local: () => ['192.168.232.130'],
+  own: () => ['192.168.232.130', '10.244.2.0'],
+  at: (a) => (a === '192.168.223.131' ? 'node-b' : a),
+};
+
+const WHERE = / {3}# (on \S|from \S|anywhere kubectl works|flannel rewrites)/;
 
 describe('next steps', () => {
+  it("render leaves out a probe of the node it runs on (its underlay or flannel.1 address), and keeps the peer's", () => {
+    const x: NextContext = {
+      input: 0,
+      naming: nodeA,
+      carrier: carrierOf({ type: 'vxlan', port: 8472 }),
+      vtep: null,
+      client: '10.244.3.0',
+      server: '10.244.2.0',
+      serverPort: null,
+    };
+    expect(render(NEXT.bare(x), x)).toEqual([]);
+    const peer = { ...x, server: '10.244.3.2' };
+    expect(render(NEXT.bare(peer), peer)).toEqual(['ip route get 10.244.3.2   # on node-a', 'traceroute -n 10.244.3.2   # on node-a']);
+    const unreachable = { ...x, vtep: '192.168.223.131', errorAbout: '192.168.223.131' };
+    expect(render(NEXT.unreachable(unreachable), unreachable)[2]).toBe('bridge fdb show dev flannel.1 | grep 192.168.223.131   # on node-a');
+    expect(render(NEXT.beyond(unreachable), unreachable)[0]).toBe(
+      'tcpdump -i any -s0 -nn -e -w node-b.pcap udp port 8472   # on node-b too, then analyze both files together',
+    );
+  });
+
   it('the seed: the missing route is looked up on the node that captured it, towards the peer VTEP', async () => {
     const r = await analyzeFile(seed('missing-route.txt'));
     expect(r.flows[0]!.next).toEqual([
@@ -92,6 +123,18 @@ describe('next steps', () => {
     expect(commands(r).some((c) => c.startsWith('tcpdump'))).toBe(false);
   });
 
+  it("the requests arrived at the captured peer and no answer left it (flannel's udp backend, node B's own firewall drops 8285): node B's firewall first, its flannel0", async () => {
+    const t = (f: string) => `${root}samples/tunnels/${f}`;
+    const r = await analyzeFiles([t('flannel-udp-blocked.nodea.pcap'), t('flannel-udp-blocked.nodeb.pcap')]);
+    const f = r.findings.find((x) => x.locus === 'remote-node')!;
+    expect(f.next).toEqual([
+      'iptables-save | grep -w 8285; nft list ruleset | grep -w 8285   # on 192.168.77.2: its own firewall',
+      "kubectl get nodes -o yaml | grep flannel.alpha.coreos.com   # anywhere kubectl works: each node's public-ip and VtepMAC, to compare",
+      'ip route get 10.244.1.0   # on 192.168.77.2',
+      'ip -d link show flannel0   # on 192.168.77.2',
+    ]);
+  });
+
   it('with the cluster description, the nodes by name: the peer capture on node-a, the checks on node-b', async () => {
     const cluster = await readCluster([`${root}samples/kube/lab-cluster.yaml`]);
     const r = await analyze([{ path: lab('blocked-8472.nodeb-any.pcap') }], { nameNode: nodeNamer(cluster), resolveNode: resolver(cluster) });
@@ -122,6 +165,10 @@ describe('next steps', () => {
       ...(await Promise.all(['healthy.txt', 'missing-route.txt', 'misrouted.txt'].map((f) => analyzeFile(seed(f))))),
       await analyzeFiles([lab('reply-dropped.nodea-any.pcap'), lab('reply-dropped.nodeb-any.pcap')]),
     ];
+    const cluster = await readCluster([`${root}samples/kube/lab-cluster-stale-ip.yaml`]);
+    for (const f of ['blocked-8472.nodea-any.pcap', 'blocked-8472.nodeb-any.pcap', 'healthy-snat.nodea-any.pcap'])
+      reports.push(await analyze([{ path: lab(f) }], { nameNode: nodeNamer(cluster), resolveNode: resolver(cluster), annotate: (r) => annotate(r, cluster) }));
+    expect(reports.at(-1)!.cluster!.findings.length).toBeGreaterThan(0);
     const all = reports.flatMap(commands);
     expect(all.length).toBeGreaterThan(50);
     expect(all.filter((c) => !WHERE.test(c))).toEqual([]);

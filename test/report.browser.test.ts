@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeFiles } from '../src/analyze.js';
+import { analyze, annotate, nodeNamer, readCluster, resolver } from '../src/index.js';
 import type { FlowReport, Report } from '../src/report/build.js';
 import { renderHtml } from '../src/report/html/page.js';
 import { labDir } from './helpers/lab.js';
@@ -190,6 +191,46 @@ describe.skipIf(!present)('HTML report in headless Chromium', () => {
       .locator('section.flow')
       .first()
       .screenshot({ path: join(shots, 'seed-misrouted-flow.png') });
+    await page.close();
+  }, 60_000);
+
+  it("with --kube: each capture's node and its clues, the cluster's disagreements with their commands, the names", async () => {
+    const kube = fileURLToPath(new URL('../samples/kube/', import.meta.url));
+    const c = await readCluster([`${kube}lab-cluster-stale-ip.yaml`, `${kube}lab-endpoints.yaml`]);
+    const r = await analyze([{ path: `${labDir}silent-receiver.nodea-overlay.pcap` }, { path: `${labDir}blocked-8472.nodeb-any.pcap` }], {
+      resolveNode: resolver(c),
+      nameNode: nodeNamer(c),
+      annotate: (x) => annotate(x, c),
+    });
+    const { page, errors, requests } = await open(r, 'kube');
+    const cards = page.locator('.node-card');
+    await expect(cards.count()).resolves.toBe(2);
+    // Node A sent no IPv4: named by the VTEP MAC its flannel.1's link-local address is made from.
+    await expect(cards.nth(0).locator('h3').textContent()).resolves.toBe(`${labDir}silent-receiver.nodea-overlay.pcap — node-a (192.168.232.130)`);
+    await expect(cards.nth(0).locator('ul.clues li').first().textContent()).resolves.toContain('is made from VTEP MAC 02:bb:32:12:e0:c2');
+    await expect(cards.nth(1).locator('h3').textContent()).resolves.toContain('node-b');
+    await expect(cards.nth(1).locator('ul.clues li').first().textContent()).resolves.toBe(
+      '192.168.223.131: sends encapsulated packets from it (8 packets leaving)',
+    );
+    // The stale description's disagreements, each with commands that say where to run them.
+    const found = page.locator('.cluster-finding');
+    await expect(found.count()).resolves.toBe(r.cluster!.findings.length);
+    expect(r.cluster!.findings.length).toBeGreaterThan(0);
+    for (const f of await found.locator('pre.cmds').allTextContents()) for (const line of f.split('\n')) expect(line).toMatch(/ {3}# (on |from )|^kubectl /);
+    await expect(page.locator('table.names tr').count()).resolves.toBe(Object.keys(r.cluster!.names).length + 1);
+    // The findings' commands name the nodes by the description.
+    await expect(page.locator('.finding:not(.cluster-finding) pre.cmds').first().textContent()).resolves.toContain('# on node-b');
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.locator('#nodes').scrollIntoViewIfNeeded();
+    const top = await page.locator('#nodes').boundingBox();
+    const end = await page.locator('#problems').boundingBox();
+    const scroll = await page.evaluate(() => window.scrollY);
+    await page.screenshot({
+      fullPage: true,
+      path: join(shots, 'kube-nodes-cluster.png'),
+      clip: { x: 0, y: top!.y + scroll - 10, width: 1280, height: end!.y - top!.y },
+    });
     await page.close();
   }, 60_000);
 

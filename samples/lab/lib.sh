@@ -13,7 +13,9 @@
 # nothing touches the root namespace (no address, no route, no rule there).
 set -euo pipefail
 
-NS_R=oa-router NS_A=oa-nodea NS_B=oa-nodeb NS_PA=oa-poda NS_PB=oa-podb
+# LAB_PREFIX: another prefix for the namespaces, so that two runs on one machine do not meet.
+P=${LAB_PREFIX:-oa}
+NS_R=$P-router NS_A=$P-nodea NS_B=$P-nodeb NS_PA=$P-poda NS_PB=$P-podb
 MAC_FA=02:bb:32:12:e0:c2   # node A flannel.1 (the seed's)
 MAC_FB=5a:af:8c:67:f0:d6   # node B flannel.1 (the seed's)
 

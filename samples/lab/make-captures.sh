@@ -151,17 +151,29 @@ scenario() {
       capture_a "$s" nodeb
       ping_b_to_a 3
       nsx $NS_A grep '^Udp:' /proc/net/snmp >&2 ;;
+    silent-receiver)
+      # blocked-8472 seen from a node that sends no IPv4 of its own: only B's pod pings A's, B's
+      # VXLAN to A is dropped, A answers nothing and has no end marker. A's flannel.1 gets IPv6
+      # (link-local from its MAC, EUI-64): its router solicitations and MLD reports leave on
+      # flannel.1 and go nowhere (no fdb entry for multicast), the clue to which node A is.
+      nft_router inet f '{ type filter hook forward priority 0; }' 'ip saddr 192.168.223.0/24 ip daddr 192.168.232.0/24 udp dport 8472 drop'
+      capture_a "$s" nodeb
+      echo 0 | nsx $NS_A tee /proc/sys/net/ipv6/conf/flannel.1/disable_ipv6 >/dev/null
+      ping_b_to_a 3
+      sleep 3 ;;
     *) echo "unknown scenario $s" >&2; exit 2 ;;
   esac
   # End marker: each node pings its router once the reply timeout has passed, so every capture
   # (even one on a single interface that saw nothing else) visibly lasts past the last request.
   sleep 1.5
-  nsx $NS_A ping -c1 -W1 192.168.232.1 >/dev/null || true
+  [ "$s" = silent-receiver ] || nsx $NS_A ping -c1 -W1 192.168.232.1 >/dev/null || true
   nsx $NS_B ping -c1 -W1 192.168.223.1 >/dev/null || true
   capture_stop 1
+  # silent-receiver: node A's NIC saw only the router's ARP (nothing to compare with tcpdump).
+  if [ "$s" = silent-receiver ]; then rm -f "$s".nodea-ens224.pcap*; fi
   if [ "$s" = healthy-icmp ]; then to_pcapng $NS_A "$s.nodea-any.pcap"; fi
   lab_down
 }
 
-ALL=(healthy-icmp healthy-tcp healthy-udp healthy-snat blocked-8472 reply-dropped missing-route misrouted tcp-refused udp-refused frag-needed admin-prohibited admin-prohibited-plain vtep-healthy vtep-missing-route vtep-misrouted pcapng-names udpcsum-healthy udpcsum-corrupted)
+ALL=(healthy-icmp healthy-tcp healthy-udp healthy-snat blocked-8472 reply-dropped missing-route misrouted tcp-refused udp-refused frag-needed admin-prohibited admin-prohibited-plain vtep-healthy vtep-missing-route vtep-misrouted pcapng-names udpcsum-healthy udpcsum-corrupted silent-receiver)
 for s in "${@:-${ALL[@]}}"; do scenario "$s"; done

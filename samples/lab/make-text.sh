@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export TZ=UTC
-NS=oa-text
+NS=${LAB_PREFIX:-oa}-text
 
 run=()
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then

@@ -18,8 +18,17 @@ function pairs(m: Map<string, number>): [string, string][] {
   return [...m.keys()].map((k) => k.split('>') as [string, string]);
 }
 
+/** A flow whose encapsulated packets arrive at a captured node from one address while its answers go to another. */
+export interface Rewrite {
+  key: string;
+  flow: Flow;
+  input: number;
+  from: string[];
+  to: string[];
+}
+
 /** Encapsulated packets arrive from one address but the answers go to another: the underlay rewrote the outer source. */
-export function sourceRewrite(f: Flow, nodes: InputNode[], naming: Naming): { key: string; anomaly: Anomaly } | null {
+export function sourceRewrite(f: Flow, nodes: InputNode[]): Rewrite | null {
   // It takes a pair each way (from the peer, to another address).
   if (f.endpoints.size < 2) return null;
   for (const side of f.sides) {
@@ -29,21 +38,18 @@ export function sourceRewrite(f: Flow, nodes: InputNode[], naming: Naming): { ke
     const from = new Set(eps.filter(([s, d]) => local.includes(d) && !local.includes(s)).map(([s]) => s));
     const to = new Set(eps.filter(([s, d]) => local.includes(s) && !local.includes(d)).map(([, d]) => d));
     if (!from.size || !to.size || [...from].some((a) => to.has(a))) continue;
-    return {
-      key: `${[...from].join(',')}|${[...to].join(',')}`,
-      anomaly: {
-        kind: 'source-rewritten',
-        detail: `encapsulated packets from the peer arrive with outer source ${[...from].join(', ')}, but the answers go to the tunnel endpoint ${[...to].join(', ')}: something on the underlay rewrites the outer source (SNAT/masquerade), e.g. flow ${f.client} -> ${f.server}`,
-        next: rewrittenNext(f, side.input, [...from][0]!, [...to][0]!, naming),
-      },
-    };
+    return { key: `${[...from].join(',')}|${[...to].join(',')}`, flow: f, input: side.input, from: [...from], to: [...to] };
   }
   return null;
 }
 
-function rewrittenNext(f: Flow, input: number, from: string, vtep: string, naming: Naming): string[] {
-  const x: NextContext = { input, naming, carrier: carrierOf(f.tunnel), vtep, client: f.client, server: f.server, serverPort: f.serverPort };
-  return render(NEXT.rewritten(x, from), x);
+function rewriteAnomaly({ flow: f, input, from, to }: Rewrite, naming: Naming): Anomaly {
+  const x: NextContext = { input, naming, carrier: carrierOf(f.tunnel), vtep: to[0]!, client: f.client, server: f.server, serverPort: f.serverPort };
+  return {
+    kind: 'source-rewritten',
+    detail: `encapsulated packets from the peer arrive with outer source ${from.join(', ')}, but the answers go to the tunnel endpoint ${to.join(', ')}: something on the underlay rewrites the outer source (SNAT/masquerade), e.g. flow ${f.client} -> ${f.server}`,
+    next: render(NEXT.rewritten(x, from[0]!), x),
+  };
 }
 
 /**
@@ -71,9 +77,9 @@ function badChecksums(result: Pick<TableResult, 'tunnels'>): Anomaly[] {
   return out;
 }
 
-/** The tunnel inventory's anomalies; `rewrites` are the flows' source-rewrite findings (sourceRewrite). */
-export function anomalies(result: Pick<TableResult, 'tunnels' | 'arp'>, rewrites: Anomaly[]): Anomaly[] {
-  const out = [...rewrites];
+/** The tunnel inventory's anomalies; `rewrites` are the flows' source rewrites (sourceRewrite), worded with the nodes' names. */
+export function anomalies(result: Pick<TableResult, 'tunnels' | 'arp'>, rewrites: Rewrite[], naming: Naming): Anomaly[] {
+  const out = rewrites.map((r) => rewriteAnomaly(r, naming));
   // Directed endpoint pair -> VNIs; a pair whose two directions share no VNI is misconfigured.
   const vnis = new Map<string, Set<number | null>>();
   for (const t of result.tunnels) {

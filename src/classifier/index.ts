@@ -9,6 +9,7 @@
 import type { Flow, FlowError, InputNode, Side } from '../flows/flow.js';
 import { udpProtocol } from '../flows/udp.js';
 import { type ClockOffset, clockOffsets, coverage, type LostPacket, lostPackets } from './across.js';
+import { type Rewrite, sourceRewrite } from './anomalies.js';
 import { type Facts, type Rule, type Verdict, verdictOf } from './rules.js';
 import { type LocusResult, locate, neverArrived, primarySide } from './where.js';
 
@@ -102,6 +103,7 @@ export interface Judged {
 }
 
 const MAX_WAITING = 100_000;
+const MAX_REWRITES = 100;
 
 /**
  * Judges the flows the table closes. With several capture points, the packets followed between
@@ -115,6 +117,8 @@ export class Judge {
   private readonly waiting: Flow[] = [];
   private offsets: ClockOffset[] = [];
   private coverage: Map<number, [number, number]> | null = null;
+  /** Flows whose outer source was rewritten on the way, one per pair of addresses (anomalies.ts). */
+  readonly rewrites = new Map<string, Rewrite>();
 
   constructor(
     inputs: number,
@@ -144,6 +148,8 @@ export class Judge {
   }
 
   private judge(flow: Flow, nodes: InputNode[]): void {
+    const rewrite = sourceRewrite(flow, nodes);
+    if (rewrite && !this.rewrites.has(rewrite.key) && this.rewrites.size < MAX_REWRITES) this.rewrites.set(rewrite.key, rewrite);
     const cov = this.coverage;
     const lost = () => (cov && nodes.length > 1 ? lostPackets(flow, nodes, this.offsets, cov) : []);
     this.onJudged({ flow, nodes, c: classify(flow, nodes, this.opts), lost });

@@ -14,8 +14,10 @@ import type { Carrier } from './carrier.js';
 export interface Naming {
   /** The node an input was captured on: "node-b1", "192.168.223.131", or "the node captured in b.pcap". */
   node: (input: number) => string;
-  /** That node's own addresses (none when the capture does not show them). */
+  /** That node's own underlay addresses (none when the capture does not show them). */
   local: (input: number) => string[];
+  /** Every address the capture shows as that node's own: underlay, flannel.1, cni0 (its clues, flows/identity.ts). */
+  own: (input: number) => string[];
   /** The node at an underlay address: its name when known, else the address. */
   at: (address: string) => string;
 }
@@ -51,7 +53,7 @@ const on = (node: string) => `on ${node}`;
 const here = (x: NextContext) => x.naming.node(x.input);
 const peer = (x: NextContext) => (x.vtep ? x.naming.at(x.vtep) : 'the peer node');
 /** A file name for the peer's capture: its name, without what a shell or a file name would mind. */
-const fileOf = (name: string) => `${name.replace(/[^\w.-]+/g, '_').replace(/^the_node_/, 'peer')}.pcap`;
+const fileOf = (name: string) => `${name.replace(/[^\w.-]+/g, '_')}.pcap`;
 
 function peerCapture(x: NextContext): Step[] {
   if (!x.vtep || x.carrier.port === null) return [];
@@ -59,13 +61,28 @@ function peerCapture(x: NextContext): Step[] {
   return [{ run: `tcpdump -i any -s0 -nn -e -w ${fileOf(p)} udp port ${x.carrier.port}`, where: `on ${p} too, then analyze both files together` }];
 }
 
+/** What the cluster says each node's overlay is. */
+const ANNOTATIONS: Step = {
+  run: 'kubectl get nodes -o yaml | grep flannel.alpha.coreos.com',
+  where: `${KUBECTL}: each node's public-ip and VtepMAC, to compare`,
+};
+
+/** The forwarding entries towards the peers (VXLAN's fdb and neighbour entries), and what the cluster says they should be. */
 function fdbChecks(x: NextContext, node: string): Step[] {
+  const dev = x.carrier.device;
   return [
-    { run: `bridge fdb show dev flannel.1${x.vtep ? ` | grep ${x.vtep}` : ''}`, where: on(node) },
-    { run: 'ip neigh show dev flannel.1', where: on(node) },
-    { run: 'kubectl get nodes -o yaml | grep flannel.alpha.coreos.com', where: `${KUBECTL}: each node's public-ip and VtepMAC, to compare` },
+    ...(x.carrier.fdb && dev
+      ? [
+          { run: `bridge fdb show dev ${dev}${x.vtep ? ` | grep ${x.vtep}` : ''}`, where: on(node) },
+          { run: `ip neigh show dev ${dev}`, where: on(node) },
+        ]
+      : []),
+    ANNOTATIONS,
   ];
 }
+
+/** The overlay device's settings (VNI, port, local address, MTU). */
+const device = (x: NextContext): Step[] => (x.carrier.device ? [{ run: `ip -d link show ${x.carrier.device}`, where: on(here(x)) }] : []);
 
 function firewall(x: NextContext): Step[] {
   if (!x.vtep) return [];
@@ -84,18 +101,25 @@ export const NEXT = {
     ...(x.vtep ? [trace(x, x.vtep), ...peerCapture(x)] : []),
   ],
   /** The reply was made on the overlay device and never left encapsulated: forwarding entries on this node. */
-  replyNotSent: (x: NextContext): Step[] => [...fdbChecks(x, here(x)), route(x, x.vtep ?? x.client), { run: 'ip -d link show flannel.1', where: on(here(x)) }],
+  replyNotSent: (x: NextContext): Step[] => [...fdbChecks(x, here(x)), route(x, x.vtep ?? x.client), ...device(x)],
   /** Requests left encapsulated, nothing came back, the peer was not captured. */
   beyond: (x: NextContext): Step[] => [
     ...peerCapture(x),
     ...(x.vtep ? [trace(x, x.vtep), route(x, x.vtep)] : [trace(x, x.server)]),
     ...firewall(x),
-    ...(x.vtep ? [fdbChecks(x, here(x))[2]!] : []),
+    ...(x.vtep ? [ANNOTATIONS] : []),
   ],
   /** Both nodes captured: it left one and never arrived at the other. */
   underlay: (x: NextContext): Step[] => [...firewall(x), ...(x.vtep ? [trace(x, x.vtep)] : [])],
-  /** Both nodes captured: it arrived at the peer and no answer left it. */
-  remoteNode: (x: NextContext): Step[] => [...fdbChecks(x, peer(x)), { run: 'ip -d link show flannel.1', where: on(peer(x)) }],
+  /** Both nodes captured: it arrived at the server's node (the input here) and no answer left it. */
+  remoteNode: (x: NextContext): Step[] => [
+    ...(x.carrier.port !== null
+      ? [{ run: `iptables-save | grep -w ${x.carrier.port}; nft list ruleset | grep -w ${x.carrier.port}`, where: `${on(here(x))}: its own firewall` }]
+      : []),
+    ...fdbChecks(x, here(x)),
+    route(x, x.client),
+    ...device(x),
+  ],
   /** No reply and no tunnel seen. */
   bare: (x: NextContext): Step[] => [route(x, x.server), { run: `traceroute -n ${x.server}`, where: on(here(x)), target: x.server }],
   /** The node cannot reach an address (no route, or no ARP answer for the next hop). */
@@ -104,7 +128,7 @@ export const NEXT = {
     return [
       route(x, a),
       { run: `ip neigh show ${a}`, where: on(here(x)), target: a },
-      ...(x.vtep === a ? [{ run: `bridge fdb show dev flannel.1 | grep ${a}`, where: on(here(x)) }] : []),
+      ...(x.vtep === a && x.carrier.fdb ? [{ run: `bridge fdb show dev ${x.carrier.device} | grep ${a}`, where: on(here(x)) }] : []),
       { run: `ping -c 3 ${a}`, where: on(here(x)), target: a },
     ];
   },
@@ -125,11 +149,13 @@ export const NEXT = {
   ],
   /** Too big for a link on the way. */
   fragNeeded: (x: NextContext): Step[] => [
-    { run: 'ip -d link show flannel.1', where: on(here(x)) },
+    ...(x.carrier.device ? device(x) : [{ run: 'ip link', where: on(here(x)) }]),
     { run: `ping -M do -s ${x.mtu != null ? x.mtu - 28 : 1422} ${x.server}`, where: on(here(x)), target: x.server },
   ],
   /** Bad outer checksums: the VXLAN checksum-offload bug. */
-  checksum: (x: NextContext): Step[] => [{ run: 'ethtool -K flannel.1 tx-checksum-ip-generic off', where: `on ${here(x)} and ${peer(x)}` }],
+  checksum: (x: NextContext): Step[] => [
+    { run: `ethtool -K ${x.carrier.device ?? 'flannel.1'} tx-checksum-ip-generic off`, where: `on ${here(x)} and ${peer(x)}` },
+  ],
   /** Encapsulated packets arrive from an address the answers do not go to: find the device that rewrites it. */
   rewritten: (x: NextContext, from: string): Step[] => [
     {
@@ -146,7 +172,7 @@ export const NEXT = {
 
 /** The steps in words, without those aimed at the node they run on: "cmd   # on node". */
 export function render(steps: Step[], x: NextContext): string[] {
-  const own = new Set(x.naming.local(x.input));
+  const own = new Set(x.naming.own(x.input));
   const mine = on(here(x));
   return steps.filter((s) => !(s.target && s.where === mine && own.has(s.target))).map((s) => `${s.run}   # ${s.where}`);
 }

@@ -8,6 +8,8 @@
  * between captures (the node that answers sees the shortest time from request to reply); a full
  * initial TTL on the outer packets (sent here or on this segment, no router crossed); the other
  * captures' nodes (two captures of two nodes: the one left over); ARP requests this capture sent.
+ * A node that sends nothing else still sends IPv6 from its flannel.1's link-local address, made
+ * from the device's MAC (EUI-64): the VTEP MAC its peers send to names it.
  */
 import type { InputNode, NodeClue } from './flow.js';
 import { type InputTally, votesOf } from './nodes.js';
@@ -63,7 +65,7 @@ function cookedClues(tb: FlowTable, t: InputTally, n: InputNode, tunnels: Set<st
     if (c.in) n.evidence.push({ address: a, clue: `encapsulated packets arrive for it (${plural(c.in, 'packet')} arriving)` });
   }
   for (const [a, k] of t.outSrc) {
-    if (t.inSrc.has(a) || isLoopback(a)) continue;
+    if (t.inSrc.has(a) || isLoopback(a) || a === '::') continue;
     n.evidence.push({ address: a, clue: `packets leave from it and none arrive from it (${plural(k, 'packet')} leaving)` });
     if (tunnels.has(a) && !n.local.includes(a)) n.local.push(a);
   }
@@ -87,6 +89,50 @@ function silentClues(t: InputTally, n: InputNode, tunnels: Set<string>): void {
     a,
     `answers ARP for it (${plural(k, 'reply', 'replies')} seen), and the other captures send encapsulated packets to it; the ARP came from ${[...t.votes.keys()].join(', ') || 'another host'}`,
   );
+}
+
+/** The 16-bit groups of an IPv6 address, or null. */
+function groups6(a: string): number[] | null {
+  const halves = a.split('::');
+  if (halves.length > 2 || a.includes('.')) return null;
+  const part = (h: string | undefined) => (h ? h.split(':').map((g) => Number.parseInt(g, 16)) : []);
+  const head = part(halves[0]);
+  const tail = part(halves[1]);
+  const fill = 8 - head.length - tail.length;
+  if (fill < 0 || (halves.length === 1 && fill !== 0)) return null;
+  const g = [...head, ...Array<number>(fill).fill(0), ...tail];
+  return g.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffff) ? g : null;
+}
+
+/** The MAC a link-local address was made from (EUI-64, RFC 4291 appendix A: ff:fe in the middle, the universal/local bit flipped); null for any other address. */
+export function eui64Mac(a: string): string | null {
+  const g = groups6(a.toLowerCase());
+  if (!g || (g[0]! & 0xffc0) !== 0xfe80 || (g[5]! & 0xff) !== 0xff || g[6]! >> 8 !== 0xfe) return null;
+  const b = [g[4]! >> 8, g[4]! & 0xff, g[5]! >> 8, g[6]! & 0xff, g[7]! >> 8, g[7]! & 0xff];
+  b[0]! ^= 2;
+  return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
+/** The underlay address whose encapsulated packets carry this VTEP MAC, as inner source or destination (any capture). */
+function vtepAddress(tb: FlowTable, mac: string): string | null {
+  for (const t of tb.tunnels.values()) {
+    for (const m of [t.dstMacs, t.macs]) for (const [a, macs] of m) if (macs.has(mac)) return a;
+  }
+  return null;
+}
+
+/** IPv6 leaving from a link-local address made from a VTEP MAC (flannel.1's router solicitations): the node behind that MAC. */
+function linkLocalClues(tb: FlowTable, t: InputTally, n: InputNode): void {
+  for (const a of t.outSrc.keys()) {
+    const mac = t.inSrc.has(a) ? null : eui64Mac(a);
+    const vtep = mac && vtepAddress(tb, mac);
+    if (!vtep) continue;
+    n.evidence.push({
+      address: vtep,
+      clue: `its link-local address ${a}, which IPv6 leaves from (flannel.1's router solicitations), is made from VTEP MAC ${mac}, the MAC encapsulated packets for ${vtep} are addressed to`,
+    });
+    if (!n.local.includes(vtep)) n.local.push(vtep);
+  }
 }
 
 /** The addresses in every encapsulated packet of a capture without directions: one of them is its node's. */
@@ -126,6 +172,7 @@ export function identify(tb: FlowTable, nodes: InputNode[], given: (GivenNode | 
     if (t.cooked || t.encapsulated === 0) {
       cookedClues(tb, t, n, tunnels);
       if (!t.cooked) silentClues(t, n, tunnels);
+      linkLocalClues(tb, t, n);
       continue;
     }
     const cands = candidates(tb, t);

@@ -10,9 +10,11 @@
  * | vtep-mac         | a node's public-ip sends behind another MAC than VtepMAC, | flannel.1 remade; peers' entries stale |
  * |                  | or VXLAN to a node is addressed to another MAC than it    | (a stale neighbour entry on the sender)|
  * | vni, port        | a VNI or UDP port other than the backend's                | a second overlay, or a wrong net-conf  |
+ * | pod-cidr-no-node | overlay traffic for a pod address in no node's podCIDR    | a route left for a node that is gone   |
  */
 import type { ClusterFinding, Report, TunnelReport } from '../report/types.js';
-import { type Cluster, type KubeNode, nodeAddresses } from './cluster.js';
+import { type Cluster, type KubeNode, nodeAddresses, podCidrNode } from './cluster.js';
+import { nameOf } from './names.js';
 
 /** flannel's VXLAN uses the Linux kernel's port unless its net-conf says another. */
 const FLANNEL_VXLAN_PORT = 8472;
@@ -117,7 +119,7 @@ function tunnelChecks(c: Cluster, t: TunnelReport, add: (key: string, f: Cluster
               detail: `${e.packets} packets to ${e.dst} carry ${sender.name}'s VtepMAC ${sender.vtepMAC} from ${e.src}: a device on the underlay rewrites (source-NATs) the outer source on the way`,
               next: [
                 `tcpdump -i any -nn -e -c 5 udp port ${t.port ?? FLANNEL_VXLAN_PORT} and src host ${e.src}   # on ${nodeAt(c, e.dst)}: the outer source MAC names the device`,
-                `arp -an | grep MAC   # that MAC, on ${nodeAt(c, e.dst)}`,
+                `arp -an | grep MAC   # on ${nodeAt(c, e.dst)}, MAC being that link-layer source: the device's address`,
                 `traceroute -U -p ${t.port ?? FLANNEL_VXLAN_PORT} ${sender.publicIP ?? e.src}   # from ${nodeAt(c, e.dst)}`,
               ],
             },
@@ -134,11 +136,63 @@ function tunnelChecks(c: Cluster, t: TunnelReport, add: (key: string, f: Cluster
   }
 }
 
+/** The network of `bits` bits around an IPv4 address: "10.244.5.0/24". */
+function networkOf(addr: string, bits: number): string | null {
+  const p = addr.split('.').map(Number);
+  if (p.length !== 4 || p.some((x) => !(x >= 0 && x <= 255))) return null;
+  const n = p.reduce((a, x) => a * 256 + x, 0);
+  const size = 2 ** (32 - bits);
+  const net = Math.floor(n / size) * size;
+  return `${[24, 16, 8, 0].map((s) => Math.floor(net / 2 ** s) % 256).join('.')}/${bits}`;
+}
+
+/**
+ * Overlay traffic for a pod address that no node's podCIDR holds, in the pod network around the
+ * nodes' podCIDRs (flannel's /16): a node left (or joined again with another podCIDR) and the
+ * sender still has the route and forwarding entry for its old one.
+ */
+function podCidrChecks(r: Report, c: Cluster, add: (key: string, f: ClusterFinding) => void): void {
+  const cidrs = c.nodes.flatMap((n) => n.podCIDRs).filter((x) => !x.includes(':'));
+  const bits = Number(cidrs[0]?.split('/')[1]);
+  if (!(bits >= 16 && bits <= 32)) return;
+  const networks = new Set(cidrs.map((x) => networkOf(x.split('/')[0]!, 16)));
+  const stale = new Map<string, { addrs: Set<string>; flows: number; senders: Set<string> }>();
+  for (const f of r.flows) {
+    if (!f.tunnel) continue;
+    for (const a of [f.client, f.server]) {
+      const cidr = networkOf(a, bits);
+      if (!cidr || !networks.has(networkOf(a, 16)) || podCidrNode(c, a) || nameOf(c, a)) continue;
+      const s = stale.get(cidr) ?? stale.set(cidr, { addrs: new Set(), flows: 0, senders: new Set() }).get(cidr)!;
+      s.addrs.add(a);
+      s.flows++;
+      // The node of the other end routes to it.
+      const sender = podCidrNode(c, a === f.client ? f.server : f.client);
+      if (sender) s.senders.add(sender.name);
+    }
+  }
+  for (const [cidr, s] of stale) {
+    const on = [...s.senders].join(' and ') || 'the node that sends it';
+    add(`pod-cidr-no-node:${cidr}`, {
+      check: 'pod-cidr-no-node',
+      title: `overlay traffic for ${[...s.addrs].join(', ')} in ${cidr}, which is no node's podCIDR (the nodes have ${cidrs.join(', ')})`,
+      detail: `${s.flows} flow end${s.flows === 1 ? '' : 's'} in the overlay for a pod subnet no node holds: a node that left (or joined again with another podCIDR) is still routed to from ${on}: its packets go to a VTEP that has no such pods`,
+      next: [
+        `ip route show ${cidr}; bridge fdb show dev flannel.1   # on ${on}: the route and forwarding entry of the old node`,
+        'kubectl get nodes -o custom-columns=NAME:.metadata.name,PODCIDR:.spec.podCIDR,PUBLIC-IP:.metadata.annotations.flannel\\.alpha\\.coreos\\.com/public-ip   # anywhere kubectl works',
+        `ip route del ${cidr}   # on ${on}, once no node has it (or restart flannel there: it writes the routes of the nodes there are)`,
+      ],
+    });
+  }
+}
+
 export function checks(r: Report, c: Cluster): ClusterFinding[] {
   const found = new Map<string, ClusterFinding>();
+  // Every command says where to run it: kubectl anywhere it works.
   const add = (key: string, f: ClusterFinding) => {
-    if (!found.has(key)) found.set(key, f);
+    if (!found.has(key))
+      found.set(key, { ...f, next: f.next.map((n) => (n.startsWith('kubectl ') && !n.includes('#') ? `${n}   # anywhere kubectl works` : n)) });
   };
   for (const t of r.tunnels) if (t.type === 'vxlan') tunnelChecks(c, t, add);
+  podCidrChecks(r, c, add);
   return [...found.values()];
 }

@@ -1,8 +1,9 @@
 /**
- * The cluster as the analyzer needs it: nodes (addresses, pod CIDR, flannel's annotations),
- * pods (address, node), services (cluster IPs, ports, node ports), read from the objects of
- * load.ts; and the name of an address.
+ * The cluster as the analyzer needs it: nodes (addresses, pod CIDR, their CNI's annotations,
+ * annotations.ts), pods (address, node), services (cluster IPs, ports, node ports) and the pod
+ * addresses behind them (Endpoints, EndpointSlices), read from the objects of load.ts.
  */
+import { type Cni, type NodeDevice, overlayOf } from './annotations.js';
 import { KubeError, type KubeObject } from './load.js';
 
 export interface KubeNode {
@@ -16,6 +17,12 @@ export interface KubeNode {
   vtepMAC: string | null;
   /** UDP port of the backend when its data says (flannel's default for VXLAN is the kernel's 8472). */
   port: number | null;
+  /** The CNI whose annotations describe it (null: none does). */
+  cni: Cni | null;
+  /** The underlay subnet, where the CNI writes it (Calico). */
+  underlayCIDR: string | null;
+  /** Addresses of its overlay devices the annotations give (Calico's vxlan.calico and tunl0, Cilium's cilium_host). */
+  devices: NodeDevice[];
 }
 
 export interface KubePod {
@@ -30,7 +37,21 @@ export interface KubeService {
   name: string;
   type: string;
   clusterIPs: string[];
-  ports: { port: number; protocol: string; nodePort: number | null; targetPort: number | string | null }[];
+  ports: { name: string | null; port: number; protocol: string; nodePort: number | null; targetPort: number | string | null }[];
+  /** The pod addresses behind it (Endpoints, EndpointSlices), by the service port they serve. */
+  endpoints: KubeEndpoint[];
+}
+
+export interface KubeEndpoint {
+  ip: string;
+  port: number;
+  protocol: string;
+  /** The service port's name (null when the service has one unnamed port). */
+  portName: string | null;
+  node: string | null;
+  /** "namespace/name" of the pod it is, when it says. */
+  pod: string | null;
+  ready: boolean;
 }
 
 export interface Cluster {
@@ -38,8 +59,6 @@ export interface Cluster {
   pods: KubePod[];
   services: KubeService[];
 }
-
-const FLANNEL = 'flannel.alpha.coreos.com/';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
@@ -58,24 +77,12 @@ function node(o: KubeObject): KubeNode {
   const { name, annotations } = named(o);
   const spec = obj(o.body.spec);
   const addresses = arr(obj(o.body.status).addresses).map(obj);
-  let data: Obj = {};
-  const raw = str(annotations[`${FLANNEL}backend-data`]);
-  if (raw) {
-    try {
-      data = obj(JSON.parse(raw));
-    } catch {
-      throw new KubeError(o.file, o.line, `node ${name}: ${FLANNEL}backend-data is not JSON: ${raw}`);
-    }
-  }
+  const { podCIDRs, ...overlay } = overlayOf(annotations, (reason) => new KubeError(o.file, o.line, `node ${name}: ${reason}`));
   return {
     name,
     internalIPs: strs(...addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address)),
-    podCIDRs: strs(spec.podCIDR, ...arr(spec.podCIDRs)),
-    publicIP: str(annotations[`${FLANNEL}public-ip`]),
-    backendType: str(annotations[`${FLANNEL}backend-type`]),
-    vni: typeof data.VNI === 'number' ? data.VNI : null,
-    vtepMAC: str(data.VtepMAC)?.toLowerCase() ?? null,
-    port: typeof data.Port === 'number' && data.Port > 0 ? data.Port : null,
+    podCIDRs: strs(spec.podCIDR, ...arr(spec.podCIDRs), ...podCIDRs),
+    ...overlay,
   };
 }
 
@@ -91,21 +98,94 @@ function service(o: KubeObject): KubeService {
   const ports = arr(spec.ports)
     .map(obj)
     .map((p) => ({
+      name: str(p.name),
       port: Number(p.port),
       protocol: str(p.protocol) ?? 'TCP',
       nodePort: typeof p.nodePort === 'number' ? p.nodePort : null,
       targetPort: typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? p.targetPort : null,
     }));
-  return { namespace, name, type: str(spec.type) ?? 'ClusterIP', clusterIPs: strs(spec.clusterIP, ...arr(spec.clusterIPs)), ports };
+  return { namespace, name, type: str(spec.type) ?? 'ClusterIP', clusterIPs: strs(spec.clusterIP, ...arr(spec.clusterIPs)), ports, endpoints: [] };
 }
 
-/** The cluster from its objects (Endpoints and EndpointSlices are read and not used yet). */
+const podRef = (ref: unknown, namespace: string) => {
+  const r = obj(ref);
+  return r.kind === 'Pod' && str(r.name) ? `${str(r.namespace) ?? namespace}/${str(r.name)}` : null;
+};
+
+/** An Endpoints object (named as its service): subsets of addresses and ports. */
+function endpointsOf(o: KubeObject): { service: string; endpoints: KubeEndpoint[] } {
+  const { name, namespace } = named(o);
+  const out: KubeEndpoint[] = [];
+  for (const subset of arr(o.body.subsets).map(obj)) {
+    const ports = arr(subset.ports).map(obj);
+    const take = (list: unknown, ready: boolean) => {
+      for (const a of arr(list).map(obj)) {
+        const ip = str(a.ip);
+        if (!ip) continue;
+        for (const p of ports)
+          out.push({
+            ip,
+            port: Number(p.port),
+            protocol: str(p.protocol) ?? 'TCP',
+            portName: str(p.name),
+            node: str(a.nodeName),
+            pod: podRef(a.targetRef, namespace),
+            ready,
+          });
+      }
+    };
+    take(subset.addresses, true);
+    take(subset.notReadyAddresses, false);
+  }
+  return { service: `${namespace}/${name}`, endpoints: out };
+}
+
+/** An EndpointSlice (its service in the kubernetes.io/service-name label): endpoints and ports. */
+function sliceOf(o: KubeObject): { service: string; endpoints: KubeEndpoint[] } {
+  const { namespace } = named(o);
+  const service = str(obj(obj(o.body.metadata).labels)['kubernetes.io/service-name']);
+  if (!service) throw new KubeError(o.file, o.line, 'EndpointSlice without the kubernetes.io/service-name label');
+  const ports = arr(o.body.ports).map(obj);
+  const out: KubeEndpoint[] = [];
+  for (const e of arr(o.body.endpoints).map(obj)) {
+    const ready = obj(e.conditions).ready !== false;
+    for (const ip of strs(...arr(e.addresses)))
+      for (const p of ports)
+        out.push({
+          ip,
+          port: Number(p.port),
+          protocol: str(p.protocol) ?? 'TCP',
+          portName: str(p.name),
+          node: str(e.nodeName),
+          pod: podRef(e.targetRef, namespace),
+          ready,
+        });
+  }
+  return { service: `${namespace}/${service}`, endpoints: out };
+}
+
+/** The cluster from its objects; a service's endpoints from its EndpointSlices, else its Endpoints (both kubectl shows alike). */
 export function clusterOf(objects: KubeObject[]): Cluster {
   const c: Cluster = { nodes: [], pods: [], services: [] };
+  const slices: ReturnType<typeof sliceOf>[] = [];
+  const endpoints: ReturnType<typeof endpointsOf>[] = [];
   for (const o of objects) {
     if (o.kind === 'Node') c.nodes.push(node(o));
     else if (o.kind === 'Pod') c.pods.push(pod(o));
     else if (o.kind === 'Service') c.services.push(service(o));
+    else if (o.kind === 'EndpointSlice') slices.push(sliceOf(o));
+    else endpoints.push(endpointsOf(o));
+  }
+  for (const s of c.services) {
+    const key = `${s.namespace}/${s.name}`;
+    const from = slices.some((x) => x.service === key) ? slices : endpoints;
+    const seen = new Set<string>();
+    for (const e of from.filter((x) => x.service === key).flatMap((x) => x.endpoints)) {
+      const k = `${e.ip}|${e.port}|${e.protocol}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      s.endpoints.push(e);
+    }
   }
   return c;
 }

@@ -163,8 +163,9 @@ function applyNet(f: Frame, net: ParsedNet): boolean {
     }
     return true;
   }
-  if (net.tailText !== null && fastTransport(f, ip, net.tailText, sport, dport)) return true;
-  const text = net.tailText !== null ? tailText(net.tailText) : joinTokens(net.tail);
+  if (net.tailText !== null && !net.tailText.startsWith('[icmp6') && fastTransport(f, ip, net.tailText, sport, dport)) return true;
+  // Before ICMPv6: a hop-by-hop header (MLD's router alert) as "HBH ", with -v "HBH (rtalert: 0x0000) (padn) ", and -v's "[icmp6 sum ok] ".
+  const text = (net.tailText !== null ? tailText(net.tailText) : joinTokens(net.tail)).replace(/^(?:HBH (?:\([^)]*\) )*)?(?:\[[^\]]*\] )?(?=ICMP6)/, '');
   if (text.startsWith('ICMP6')) {
     ip.proto = IPPROTO_ICMPV6;
     f.l4 = parseIcmp6(text.replace(/^ICMP6,? /, ''));

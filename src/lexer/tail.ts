@@ -41,6 +41,7 @@ import {
   IPPROTO_ICMP,
   IPPROTO_TCP,
   IPPROTO_UDP,
+  MLD_LISTENER_QUERY,
   MLD_LISTENER_REPORT,
   MLDV2_LISTENER_REPORT,
   ND_NEIGHBOR_ADVERT,
@@ -135,6 +136,7 @@ export function parseIcmp6(text: string): Icmp | null {
   if (text.startsWith('neighbor solicitation')) return v6(ND_NEIGHBOR_SOLICIT, 0);
   if (text.startsWith('neighbor advertisement')) return v6(ND_NEIGHBOR_ADVERT, 0);
   if (text.startsWith('redirect')) return v6(ND_REDIRECT, 0);
+  if (text.startsWith('multicast listener query')) return v6(MLD_LISTENER_QUERY, 0);
   if (text.startsWith('multicast listener')) return v6(text.includes('v2') ? MLDV2_LISTENER_REPORT : MLD_LISTENER_REPORT, 0);
   return null;
 }

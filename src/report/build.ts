@@ -1,11 +1,11 @@
 /**
- * The report: what `--format json` prints and what the library returns. Verdicts, loci and lost
- * packets come from the classifier (classifier/judge.ts); this only shapes them for people and
- * programs.
+ * The report: what `--format json` prints and what the library returns. Verdicts, loci, lost
+ * packets and anomalies come from the classifier (its Judge); this only shapes them for people
+ * and programs.
  */
 
 import type { ClockOffset } from '../classifier/across.js';
-import { type Anomaly, anomalies, sourceRewrite } from '../classifier/anomalies.js';
+import { anomalies } from '../classifier/anomalies.js';
 import { Judge, type Judged, VERDICTS, type Verdict } from '../classifier/index.js';
 import type { Naming } from '../classifier/next.js';
 import { ServiceSymptoms } from '../classifier/service.js';
@@ -51,7 +51,6 @@ export class ReportBuilder {
   private readonly problems: FlowReport[] = [];
   private readonly healthy: FlowReport[] = [];
   private readonly findings = new Findings();
-  private readonly rewrites = new Map<string, Anomaly>();
   private readonly services = new ServiceSymptoms();
   private readonly verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   private total = 0;
@@ -78,8 +77,6 @@ export class ReportBuilder {
     this.total++;
     this.verdicts[c.verdict]++;
     this.services.add(flow, c, nodes);
-    const rewrite = sourceRewrite(flow, nodes, this.naming(nodes));
-    if (rewrite && !this.rewrites.has(rewrite.key) && this.rewrites.size < 100) this.rewrites.set(rewrite.key, rewrite.anomaly);
     // At most `max` flows are held: a problem takes the place of a healthy one.
     if (c.verdict === 'healthy') {
       if (this.problems.length + this.healthy.length < max) this.healthy.push(report());
@@ -132,7 +129,7 @@ export class ReportBuilder {
         macs: Object.fromEntries([...t.macs].map(([k, v]) => [k, [...v]])),
         dstMacs: Object.fromEntries([...t.dstMacs].map(([k, v]) => [k, [...v]])),
       })),
-      anomalies: anomalies(result, [...this.rewrites.values()]),
+      anomalies: anomalies(result, [...this.judge.rewrites.values()], this.naming(result.nodes)),
       findings: withServices(this.services.finish(), this.findings.list(), this.problems, names),
       flows,
       arp: result.arp.map((a) => ({ target: a.target, requests: a.requests, replies: a.replies })),

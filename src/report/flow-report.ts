@@ -92,7 +92,11 @@ export function namingOf(names: string[], nodes: InputNode[], o: NodeNames): Nam
     const captured = nodes.find((n) => n.local.includes(a));
     return known(a) ?? (captured && o.given?.[captured.input] !== undefined ? node(captured.input) : a);
   };
-  return { node, local, at };
+  const own = (i: number) => {
+    const n = nodes.find((x) => x.input === i);
+    return n ? [...new Set([...n.local, ...n.evidence.map((e) => e.address)])] : [];
+  };
+  return { node, local, own, at };
 }
 
 export function flowReport(j: Judged, names: string[], opts: { replyTimeout: number }, naming: Naming): FlowReport {

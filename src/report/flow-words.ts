@@ -30,11 +30,13 @@ export function endpointText(f: FlowReport, r?: Report): string {
   return `${addressText(f.client, f.clientPort, r)} -> ${addressText(f.server, f.serverPort, r)}`;
 }
 
-/** An address (and port) as the cluster's description names it, else as tcpdump writes it. */
-export function addressText(addr: string, port: number | null, r?: Report): string {
-  const n = r?.cluster?.names[addr];
+/** An address (and port) as the cluster's description names it, else as tcpdump writes it; `endpoint` false leaves out the Services it serves. */
+export function addressText(addr: string, port: number | null, r?: Report, endpoint = true): string {
+  const names = r?.cluster?.names;
+  const n = (port !== null ? names?.[`${addr}:${port}`] : undefined) ?? names?.[addr];
   if (!n) return `${addr}${port !== null ? `.${port}` : ''}`;
-  return `${n.name} (${addr}${port !== null ? `:${port}` : ''})${n.node ? ` on ${n.node}` : ''}`;
+  const of = endpoint && n.endpointOf ? `, endpoint of ${n.endpointOf.join(', ')}` : '';
+  return `${n.name} (${addr}${port !== null ? `:${port}` : ''})${n.node ? ` on ${n.node}` : ''}${of}`;
 }
 
 export function tunnelText(f: FlowReport): string {

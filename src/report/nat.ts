@@ -45,7 +45,8 @@ export function natText(f: FlowReport, r?: Report): string | null {
   const n = f.nat;
   if (!n) return null;
   const client = addressText(f.client, f.clientPort, r);
-  const server = addressText(f.server, f.serverPort, r);
+  // The Service is named in front of the rewrite: the pod behind it need not say it serves it.
+  const server = addressText(f.server, f.serverPort, r, false);
   const after =
     n.rewrote === 'destination' ? `DNATed to ${server}` : n.rewrote === 'source' ? `SNATed to ${client}` : `DNATed and SNATed to ${client} -> ${server}`;
   return `${addressText(n.client, n.clientPort, r)} -> ${addressText(n.server, n.serverPort, r)}, ${after}${n.via ? ` via ${n.via}` : ''}`;

@@ -197,11 +197,13 @@ export interface Finding {
 export interface AddressName {
   name: string;
   node: string | null;
+  /** An address and port that serves a Service: the Services ("svc default/web (10.96.0.20:80)"). */
+  endpointOf?: string[];
 }
 
 /** The capture checked against the cluster's description: what disagrees, and what to run. */
 export interface ClusterFinding {
-  check: 'not-a-node' | 'source-rewritten' | 'public-ip' | 'vtep-mac' | 'vni' | 'port';
+  check: 'not-a-node' | 'source-rewritten' | 'public-ip' | 'vtep-mac' | 'vni' | 'port' | 'pod-cidr-no-node';
   title: string;
   detail: string;
   next: string[];

@@ -94,12 +94,7 @@ export function judge(
   const r = t.finish();
   return r.flows.map((flow) => {
     const c = classify(flow, r.nodes, { replyTimeout: 1 });
-    const naming = namingOf(
-      r.nodes.map((n) => `input ${n.input + 1}`),
-      r.nodes,
-      {},
-    );
-    return { flow, verdict: c.verdict, explanation: explain(flow, c, { replyTimeout: 1 }, naming).explanation, nodes: r.nodes };
+    return { flow, verdict: c.verdict, explanation: explain(flow, c, { replyTimeout: 1 }, namingOf([], r.nodes, {})).explanation, nodes: r.nodes };
   });
 }
 

@@ -9,7 +9,7 @@ import { count } from '../words.js';
 import { esc, scriptJson } from './escape.js';
 import { ladderDefs } from './ladder-svg.js';
 import { SCRIPT } from './script.js';
-import { badge, findingsList, flowSection, flowsTable, inputsTable } from './sections.js';
+import { badge, clusterSection, findingsList, flowSection, flowsTable, inputsTable, nodesSection } from './sections.js';
 import { CSS } from './style.js';
 import { tunnelsSvg } from './tunnels-svg.js';
 
@@ -71,6 +71,8 @@ export function renderHtml(r: Report): string {
 <div class="chips">${chips}</div>
 ${inputsTable(r)}${offsets ? `<ul class="muted">${offsets}</ul>` : ''}
 <h2 id="findings">Findings <span class="muted">(largest first)</span></h2>${findingsList(r, diagrams)}
+${nodesSection(r)}
+${clusterSection(r)}
 ${problemSections ? `<h2 id="problems">Problem flows</h2><p class="muted">Each diagram has one lane per place a capture saw the flow, grouped by node along the path (the client's side, the underlay, the server's side), time going down; dashed arrows are encapsulated, a red cross marks where a packet was lost; a bracket and ↻ join the sendings of one packet (retransmissions).</p>${problemSections}` : ''}
 ${notDrawn > 0 ? `<p class="muted">${esc(count(notDrawn, 'more problem flow'))} not drawn here: see the table and the JSON.</p>` : ''}
 <h2 id="tunnels">Tunnels</h2>${tunnelsSection(r)}

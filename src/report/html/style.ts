@@ -22,6 +22,9 @@ th { background: var(--soft); font-weight: 600; }
 .cmds { background: #0f172a; color: #e2e8f0; border-radius: 6px; padding: 8px 12px; margin: 8px 0 0; white-space: pre-wrap; }
 .diagram { overflow-x: auto; margin: 10px 0; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
 .lost-list li { color: var(--bad); }
+.node-cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 12px; }
+.node-card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; background: var(--soft); }
+.node-card h3 { overflow-wrap: anywhere; } ul.clues { margin: 4px 0; padding-left: 18px; } ul.clues li { margin: 2px 0; }
 svg.ladder text { font-size: 11px; fill: #334155; }
 svg.ladder .grp { fill: #eff6ff; stroke: #93c5fd; } svg.ladder .grp.unseen { fill: #fff; stroke: #94a3b8; stroke-dasharray: 5 4; }
 svg.ladder .grp-node { font-weight: 700; text-anchor: middle; font-size: 12px; fill: #0f172a; } svg.ladder .grp-input { text-anchor: middle; fill: var(--muted); }
