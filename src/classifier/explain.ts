@@ -8,6 +8,7 @@ import { udpProtocol } from '../flows/udp.js';
 import { carrierOf } from './carrier.js';
 import type { Classified, ClassifyOptions } from './index.js';
 import { type Naming, NEXT, type NextContext, render } from './next.js';
+import type { Locus } from './where.js';
 
 /**
  * The verdict in words for an operator, and the commands that confirm or rule out the likely
@@ -90,6 +91,16 @@ function attributionWords(e: FlowError): string {
   }
 }
 
+/** Where unanswered encapsulated requests were dropped, by the locus the captures give (classifier/where.ts). */
+const WHERE_DROPPED: Record<Locus, (carrierWords: string) => string> = {
+  beyond: (w) =>
+    `The packets are dropped beyond this capture point: the underlay (a firewall or security group not allowing ${w} between the nodes) or the peer node.`,
+  underlay: (w) =>
+    `The peer node's capture shows none of them arriving: they are dropped on the underlay between the nodes (a firewall or security group not allowing ${w}).`,
+  'remote-node': () => "They arrived at the peer node's capture and no answer left it: the peer node or its pod drops them.",
+  node: () => 'They are lost on this node.',
+};
+
 function explain(flow: Flow, c: Classified, opts: ClassifyOptions, naming: Naming): { explanation: string; next: string[] } {
   const { side, facts: f, verdict } = c;
   const req = requestWord(flow);
@@ -143,7 +154,7 @@ function explain(flow: Flow, c: Classified, opts: ClassifyOptions, naming: Namin
       if (tunnel && side.requestEncapsulated) {
         const out = peers.sentTo.length ? ` to ${peers.sentTo.join(', ')}${carrier.port !== null ? `:${carrier.port}` : ''}` : '';
         return {
-          explanation: `${counts}${tcp ? ` (${tcp})` : ''}: the requests travelled encapsulated (${tunnel.type}${out}) and no reply came back within ${opts.replyTimeout} s. The packets are dropped beyond this capture point: the underlay (a firewall or security group not allowing ${carrier.words} between the nodes) or the peer node.`,
+          explanation: `${counts}${tcp ? ` (${tcp})` : ''}: the requests travelled encapsulated (${tunnel.type}${out}) and no reply came back within ${opts.replyTimeout} s. ${WHERE_DROPPED[c.locus?.locus ?? 'beyond'](carrier.words)}`,
           next: next(c.locus?.locus === 'underlay' ? NEXT.underlay(x) : c.locus?.locus === 'remote-node' ? NEXT.remoteNode(x) : NEXT.beyond(x)),
         };
       }
