@@ -7,7 +7,7 @@ import type { Packet } from '../model.js';
 import type { TunnelInfo } from './flow.js';
 import { noteArp, noteOuterTtl, tallyOf, vote } from './nodes.js';
 import { badOuterChecksum } from './outer.js';
-import { EpCounts } from './records.js';
+import { EpCounts, sightingRank } from './records.js';
 import type { FlowTable } from './table.js';
 import type { TunnelHop } from './view.js';
 
@@ -42,7 +42,7 @@ export function noteTunnel(tb: FlowTable, p: Packet, hop: TunnelHop, ep: number)
   const t = tunnelOf(tb, hop);
   const { counts, lastMac, lastDstMac } = tb.tunnelEps.get(t)!;
   t.packets++;
-  counts.add(ep);
+  counts.add(ep, 0, sightingRank(p.input, p.no));
   if (badOuterChecksum(p.frame)) {
     const key = tb.eps.key[ep]!;
     if (t.badChecksum.size < 1024 || t.badChecksum.has(key)) t.badChecksum.set(key, (t.badChecksum.get(key) ?? 0) + 1);

@@ -107,14 +107,27 @@ export class Endpoints {
 export class EpCounts {
   n = new Float64Array(0);
   readonly order: number[] = [];
+  /** By pair: its earliest sighting as (input, packet number) in one number, when add() is given one. */
+  private first = new Float64Array(0);
 
   constructor(
     private readonly kinds: number,
     private readonly limit = Infinity,
   ) {}
 
-  /** Adds one to counter `kind` of pair `ep`; whether that counter was zero before (false if not counted). */
-  add(ep: number, kind = 0): boolean {
+  /**
+   * Adds one to counter `kind` of pair `ep`; whether that counter was zero before (false if not counted).
+   * `seen` ranks the sighting (sightingRank) for byFirstSighting().
+   */
+  add(ep: number, kind = 0, seen = 0): boolean {
+    if (seen > 0) {
+      if (ep >= this.first.length) {
+        const b = new Float64Array(Math.max(64, (ep + 1) * 2));
+        b.set(this.first);
+        this.first = b;
+      }
+      if (this.first[ep] === 0 || seen < this.first[ep]!) this.first[ep] = seen;
+    }
     const at = ep * this.kinds + kind;
     if (at >= this.n.length) {
       const b = new Float64Array(Math.max(64, (ep + 1) * this.kinds * 2));
@@ -137,4 +150,17 @@ export class EpCounts {
   get(ep: number, kind = 0): number {
     return this.n[ep * this.kinds + kind] ?? 0;
   }
+
+  /**
+   * The pairs counted, the first input's in the order it first showed them, then the next input's
+   * new ones...: the same order whether the inputs were read one after the other or merged by time.
+   */
+  byFirstSighting(): number[] {
+    return [...this.order].sort((a, b) => this.first[a]! - this.first[b]!);
+  }
+}
+
+/** A packet's place among all inputs' packets for byFirstSighting: by input, then by its number in it. */
+export function sightingRank(input: number, no: number): number {
+  return input * 2 ** 32 + no;
 }

@@ -254,7 +254,7 @@ export class FlowTable {
         `${n} ${n === 1 ? 'flow was' : 'flows were'} closed before going idle, to keep at most ${this.opts.maxFlows} open at once (--max-flows): each is judged on what it had seen by then`,
       );
     }
-    for (const [t, { counts }] of this.tunnelEps) for (const ep of counts.order) t.endpoints.set(this.eps.key[ep]!, counts.get(ep));
+    for (const [t, { counts }] of this.tunnelEps) for (const ep of counts.byFirstSighting()) t.endpoints.set(this.eps.key[ep]!, counts.get(ep));
     return {
       flows,
       nodes: nodes.filter((n) => n !== undefined),

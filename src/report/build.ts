@@ -356,7 +356,17 @@ export interface BuilderOptions {
   onFlow?: ((flow: FlowReport) => void) | undefined;
   /** false: no flow is kept for the report's `flows` (they went to onFlow). */
   listFlows?: boolean | undefined;
+  /**
+   * Several capture points read together: at most this many flows wait for the end (default: all);
+   * past it, clock offsets come from them and every flow is judged as it closes.
+   */
+  held?: number | undefined;
+  /** The last time each input has shown so far (by its own clock): how far its capture is known to have run. */
+  inputEnd?: ((input: number) => number | null) | undefined;
 }
+
+/** Flows of several capture points held for their clock offsets when the inputs are read together. */
+export const HELD_FLOWS = 2000;
 
 /**
  * Builds the report one closed flow at a time, so a capture of millions of flows is summed up
@@ -370,8 +380,8 @@ export class ReportBuilder {
   private readonly rewrites = new Map<string, Anomaly>();
   private readonly verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   private total = 0;
-  /** Several capture points: flows wait for finish(), where single packets are followed between them. */
-  private readonly held: Flow[] | null;
+  /** Several capture points: flows wait for finish() (or up to opts.held), where single packets are followed between them. */
+  private held: Flow[] | null;
   private readonly waiting: Flow[] = [];
   private offsets: ClockOffset[] = [];
   private coverage: Map<number, [number, number]> | null = null;
@@ -384,10 +394,16 @@ export class ReportBuilder {
   }
 
   add(flow: Flow, nodes: InputNode[]): void {
-    if (this.held) this.held.push(flow);
+    if (this.held) {
+      this.held.push(flow);
+      if (this.held.length > (this.opts.held ?? Infinity)) this.release(nodes);
+      return;
+    }
+    // Several capture points judged as their flows close: what each is known to cover grows as they are read.
+    if (this.coverage && this.opts.held !== undefined) this.extendCoverage([flow]);
     // A capture point that has shown nothing in an answering direction so far may still show
     // some later: flows judged on that wait for the end (a bounded number of them).
-    else if (this.waiting.length < MAX_WAITING && flow.sides.some((s) => nodes.find((n) => n.input === s.input)?.oneWay)) this.waiting.push(flow);
+    if (this.waiting.length < MAX_WAITING && flow.sides.some((s) => nodes.find((n) => n.input === s.input)?.oneWay)) this.waiting.push(flow);
     else this.judge(flow, nodes);
   }
 
@@ -464,15 +480,35 @@ export class ReportBuilder {
     };
   }
 
+  /**
+   * Judges the flows held: clock offsets come from packets both nodes saw in them, then each flow's
+   * lost packets. Before the end, a capture is known to run at least as far as it has been read.
+   */
+  private release(nodes: InputNode[], atEnd = false): void {
+    const held = this.held!;
+    this.held = null;
+    this.offsets = clockOffsets(held, nodes);
+    this.coverage = coverage(held);
+    if (!atEnd) this.extendCoverage([]);
+    for (const flow of held) this.judge(flow, nodes);
+  }
+
+  private extendCoverage(flows: Flow[]): void {
+    const cov = coverage(flows, this.coverage!);
+    const end = this.opts.inputEnd;
+    if (!end) return;
+    for (let i = 0; i < this.names.length; i++) {
+      const t = end(i);
+      const c = cov.get(i);
+      if (t === null) continue;
+      if (!c) cov.set(i, [t, t]);
+      else if (t > c[1]) c[1] = t;
+    }
+  }
+
   /** The report, from the flows added and what the table knows of tunnels, ARP and counts. */
   finish(result: TableResult, inputs: InputSummary[], warnings: InputWarning[]): Report {
-    if (this.held) {
-      // Clock offsets come from packets both nodes saw, over all flows; then each flow's lost packets.
-      this.offsets = clockOffsets(this.held, result.nodes);
-      this.coverage = coverage(this.held);
-      for (const flow of this.held) this.judge(flow, result.nodes);
-      this.held.length = 0;
-    }
+    if (this.held) this.release(result.nodes, true);
     for (const flow of this.waiting) this.judge(flow, result.nodes);
     this.waiting.length = 0;
     const names = this.names;

@@ -1,0 +1,98 @@
+/**
+ * A first look at several capture points' first packets, before their flows are followed: do
+ * their clocks agree closely enough for the packets to be taken in time order, so that a flow
+ * closes when idle as with one capture?
+ *
+ * The same inner packet is recognised at two points by its conversation, inner IP id and
+ * sequence (tunnels and routers leave them alone); the median of its time at one point minus
+ * its time at the other is the pair's offset (transit time included: a fraction of a
+ * millisecond on a LAN). A packet seen more than once in one capture (a retransmission, or the
+ * same id reused) is left out, so is a packet with no id or sequence to tell it apart.
+ *
+ * The report's own clock offsets come later, from every flow (crossnode.ts); this only decides
+ * how the inputs are read.
+ */
+import type { Packet } from '../model.js';
+import { SAME_PACKET_WINDOW } from './timing.js';
+import { viewOf } from './view.js';
+
+/** Packets per input the first look takes (all of a smaller input). */
+export const FIRST_LOOK = 4000;
+
+/** Clocks this close are one clock for idle timeouts (at least 10 s) and the 1 s reply timeout's checks. */
+export const SAME_CLOCK = 0.5;
+
+/** Times below this are a time of day (text without a date), above it seconds since the epoch. */
+const NO_DATE_BELOW = 3 * 86400;
+
+/** Median of (time at b) - (time at a) over packets both inputs saw, for each pair a < b that has some. */
+export function sampleOffsets(packets: Packet[]): Map<string, number> {
+  // Each packet's first time by input, and whether it was seen apart in time in that input (ambiguous).
+  const seen = new Map<string, Map<number, number>>();
+  const ambiguous = new Set<string>();
+  for (const p of packets) {
+    if (p.ts === null) continue;
+    const k = identity(p);
+    if (k === null || ambiguous.has(k)) continue;
+    let at = seen.get(k);
+    if (!at) seen.set(k, (at = new Map()));
+    const t = at.get(p.input);
+    if (t === undefined) at.set(p.input, p.ts);
+    else if (Math.abs(p.ts - t) > SAME_PACKET_WINDOW) ambiguous.add(k);
+  }
+  const diffs = new Map<string, number[]>();
+  for (const [k, at] of seen) {
+    if (at.size < 2 || ambiguous.has(k)) continue;
+    const inputs = [...at.keys()].sort((x, y) => x - y);
+    for (let i = 0; i < inputs.length; i++)
+      for (let j = i + 1; j < inputs.length; j++) {
+        const pair = `${inputs[i]}|${inputs[j]}`;
+        let v = diffs.get(pair);
+        if (!v) diffs.set(pair, (v = []));
+        v.push(at.get(inputs[j]!)! - at.get(inputs[i]!)!);
+      }
+  }
+  const out = new Map<string, number>();
+  for (const [pair, v] of diffs) {
+    v.sort((x, y) => x - y);
+    out.set(pair, v[v.length >> 1]!);
+  }
+  return out;
+}
+
+/** The inner packet's identity across capture points; null when nothing tells it from its neighbours. */
+function identity(p: Packet): string | null {
+  const v = viewOf(p);
+  if (v.kind !== 'conv' || v.ip.id === null) return null;
+  const l4 = v.frame.l4!;
+  const seq = l4.kind === 'tcp' || l4.kind === 'icmp' ? l4.seq : null;
+  const t = v.tuple;
+  return `${t.proto} ${t.src}.${t.srcPort}>${t.dst}.${t.dstPort} ${v.ip.id} ${seq}`;
+}
+
+/**
+ * Whether the inputs these first packets come from can be read together in time order: all are
+ * tied together by packets seen at two of them, every tie's clocks agree within SAME_CLOCK, and
+ * every time is dated (text with the time of day only shares no clock with anything).
+ */
+export function sameClock(packets: Packet[]): boolean {
+  const inputs = new Set(packets.map((p) => p.input));
+  if (inputs.size < 2) return true;
+  if (packets.some((p) => p.ts === null || p.ts < NO_DATE_BELOW)) return false;
+  const ties: [number, number][] = [];
+  for (const [pair, offset] of sampleOffsets(packets)) {
+    if (Math.abs(offset) > SAME_CLOCK) return false;
+    ties.push(pair.split('|').map(Number) as [number, number]);
+  }
+  // Every input reached from the first by ties.
+  const reached = new Set([packets[0]!.input]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [a, b] of ties)
+      if (reached.has(a) !== reached.has(b)) {
+        reached.add(a).add(b);
+        grew = true;
+      }
+  }
+  return reached.size === inputs.size;
+}

@@ -1,0 +1,127 @@
+/**
+ * Several inputs' packets into one sequence, for one flow table: a k-way merge by time, so that
+ * flows close when idle as with one input, or, when their clocks cannot be trusted to agree,
+ * one input after the other.
+ *
+ * Every input is read at once by its own reader, which pushes its packets here as it decodes
+ * them and awaits `pace` before each chunk it reads. The first FIRST packets of each (or all of
+ * a smaller one) are held for a first look that chooses the order; after it, a reader whose
+ * packets are still waiting for the others' waits too, so memory holds about a chunk of packets
+ * per input, however long the inputs are.
+ */
+import type { Packet } from './model.js';
+
+export type MergeOrder = 'time' | 'sequential';
+
+export interface MergeOptions {
+  /** Packets of each input held for the first look. */
+  first: number;
+  /** Chooses the order from the first packets of every input. */
+  decide: (first: Packet[]) => MergeOrder;
+  /** Takes the packets, in the order chosen. */
+  sink: (p: Packet) => void;
+  /** An input's last packet was taken (sequential order only: in time order all end together). */
+  onInputEnd?: (input: number) => void;
+}
+
+/** One input's packets waiting to be taken, from `head` on. */
+interface Queue {
+  packets: Packet[];
+  head: number;
+  ended: boolean;
+  wake: (() => void) | null;
+}
+
+export class Merge {
+  order: MergeOrder | null = null;
+  private readonly queues: Queue[];
+  /** Sequential order: the input being taken. */
+  private current = 0;
+
+  constructor(
+    inputs: number,
+    private readonly opts: MergeOptions,
+  ) {
+    this.queues = Array.from({ length: inputs }, () => ({ packets: [], head: 0, ended: false, wake: null }));
+  }
+
+  push(input: number, p: Packet): void {
+    this.queues[input]!.packets.push(p);
+  }
+
+  /** Awaited by input's reader before each chunk: resolves when the packets it gave have been taken (or held for the first look). */
+  async pace(input: number): Promise<void> {
+    this.drain();
+    const q = this.queues[input]!;
+    while (this.waiting(q) > (this.order === null ? this.opts.first : 0)) {
+      await new Promise<void>((resolve) => {
+        q.wake = resolve;
+      });
+    }
+  }
+
+  /** The input has no more packets (its end, an error or an interrupt). */
+  end(input: number): void {
+    this.queues[input]!.ended = true;
+    this.drain();
+  }
+
+  private waiting(q: Queue): number {
+    return q.packets.length - q.head;
+  }
+
+  private drain(): void {
+    if (this.order === null) {
+      if (this.queues.some((q) => !q.ended && this.waiting(q) < this.opts.first)) return;
+      this.order = this.opts.decide(this.queues.flatMap((q) => q.packets));
+    }
+    if (this.order === 'time') this.byTime();
+    else this.oneByOne();
+    for (const q of this.queues) {
+      if (q.head === q.packets.length) {
+        q.packets = [];
+        q.head = 0;
+      }
+      if (q.wake && (this.waiting(q) === 0 || q.ended)) {
+        const wake = q.wake;
+        q.wake = null;
+        wake();
+      }
+    }
+  }
+
+  /** The earliest waiting packet, while every input that may still give an earlier one has one waiting. */
+  private byTime(): void {
+    const qs = this.queues;
+    const sink = this.opts.sink;
+    for (;;) {
+      let best: Queue | null = null;
+      let bestTs = Infinity;
+      for (const q of qs) {
+        if (q.head === q.packets.length) {
+          if (q.ended) continue;
+          return;
+        }
+        // A packet without a time goes as soon as it is at the front.
+        const ts = q.packets[q.head]!.ts ?? -Infinity;
+        if (best === null || ts < bestTs) {
+          best = q;
+          bestTs = ts;
+        }
+      }
+      if (best === null) return;
+      sink(best.packets[best.head++]!);
+    }
+  }
+
+  private oneByOne(): void {
+    const qs = this.queues;
+    while (this.current < qs.length) {
+      const q = qs[this.current]!;
+      while (q.head < q.packets.length) this.opts.sink(q.packets[q.head++]!);
+      if (!q.ended) return;
+      this.opts.onInputEnd?.(this.current);
+      this.current++;
+    }
+  }
+}
