@@ -4,7 +4,7 @@
  * closes when idle as with one capture?
  *
  * The same inner packet is recognised at two points by its conversation, inner IP id and
- * sequence (tunnels and routers leave them alone); the median of its time at one point minus
+ * sequence (tunnels and routers leave them alone: identities below); the median of its time at one point minus
  * its time at the other is the pair's offset (transit time included: a fraction of a
  * millisecond on a LAN). A packet seen more than once in one capture (a retransmission, or the
  * same id reused) is left out, so is a packet with no id or sequence to tell it apart.
@@ -32,13 +32,14 @@ export function sampleOffsets(packets: Packet[]): Map<string, number> {
   const ambiguous = new Set<string>();
   for (const p of packets) {
     if (p.ts === null) continue;
-    const k = identity(p);
-    if (k === null || ambiguous.has(k)) continue;
-    let at = seen.get(k);
-    if (!at) seen.set(k, (at = new Map()));
-    const t = at.get(p.input);
-    if (t === undefined) at.set(p.input, p.ts);
-    else if (Math.abs(p.ts - t) > SAME_PACKET_WINDOW) ambiguous.add(k);
+    for (const k of identities(p)) {
+      if (ambiguous.has(k)) continue;
+      let at = seen.get(k);
+      if (!at) seen.set(k, (at = new Map()));
+      const t = at.get(p.input);
+      if (t === undefined) at.set(p.input, p.ts);
+      else if (Math.abs(p.ts - t) > SAME_PACKET_WINDOW) ambiguous.add(k);
+    }
   }
   const diffs = new Map<string, number[]>();
   for (const [k, at] of seen) {
@@ -60,14 +61,23 @@ export function sampleOffsets(packets: Packet[]): Map<string, number> {
   return out;
 }
 
-/** The inner packet's identity across capture points; null when nothing tells it from its neighbours. */
-function identity(p: Packet): string | null {
+/**
+ * The inner packet's identities across capture points: its conversation with its inner IP id,
+ * and with its sequence: ICMP echo sequence, or TCP sequence, acknowledgement, flags and length
+ * (so tcpdump text without -v, which prints no IP id, is matched too). None when nothing tells
+ * it from its neighbours.
+ */
+function identities(p: Packet): string[] {
   const v = viewOf(p);
-  if (v.kind !== 'conv' || v.ip.id === null) return null;
+  if (v.kind !== 'conv') return [];
   const l4 = v.frame.l4!;
-  const seq = l4.kind === 'tcp' || l4.kind === 'icmp' ? l4.seq : null;
   const t = v.tuple;
-  return `${t.proto} ${t.src}.${t.srcPort}>${t.dst}.${t.dstPort} ${v.ip.id} ${seq}`;
+  const conv = `${t.proto} ${t.src}.${t.srcPort}>${t.dst}.${t.dstPort}`;
+  const out: string[] = [];
+  if (v.ip.id !== null) out.push(`${conv} id ${v.ip.id}`);
+  if (l4.kind === 'tcp' && l4.seq !== null) out.push(`${conv} seq ${l4.seq} ${l4.ack} ${l4.flags} ${l4.payloadLen}`);
+  else if (l4.kind === 'icmp' && l4.seq !== null) out.push(`${conv} seq ${l4.seq}`);
+  return out;
 }
 
 /**
