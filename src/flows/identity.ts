@@ -11,6 +11,7 @@
  */
 import type { InputNode, NodeClue } from './flow.js';
 import { type InputTally, votesOf } from './nodes.js';
+import { ANY } from './records.js';
 import type { FlowTable } from './table.js';
 
 /** A node named by the caller: its label and the addresses it stands for. */
@@ -32,6 +33,7 @@ function tunnelAddresses(tb: FlowTable): Set<string> {
       all.add(tb.eps.dst[ep]!);
     }
   }
+  all.delete(ANY);
   return all;
 }
 

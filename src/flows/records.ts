@@ -75,27 +75,47 @@ export class Records {
   }
 }
 
+/** The address that stands for many: the sources of pairs past MAX_PAIRS, and their destinations past MAX_SPILLED. */
+export const ANY = '*';
+/** Outer endpoint pairs kept by both addresses (a cluster's nodes, twice over, many times). */
+export const MAX_PAIRS = 16384;
+/** Past MAX_PAIRS, pairs kept by their destination alone ("* > dst"), at most this many; then one "* > *". */
+const MAX_SPILLED = 1024;
+
 /**
  * Outer endpoint pairs by number: records and flows keep the number, compared as a number,
  * and the "src>dst" key and its halves are built once per pair, not per packet.
+ *
+ * Numbers are never reused (records, flows and counts hold them), so their count is bounded
+ * instead: a flood of spoofed outer sources would otherwise grow the table by a pair per packet.
+ * Past MAX_PAIRS a new pair is counted from ANY.
  */
 export class Endpoints {
   readonly src: string[] = [];
   readonly dst: string[] = [];
   readonly key: string[] = [];
+  /** Packets of pairs past MAX_PAIRS, counted from ANY. */
+  spilled = 0;
   private readonly ids = new Map<string, Map<string, number>>();
 
   id(src: string, dst: string): number {
+    const n = this.ids.get(src)?.get(dst);
+    if (n !== undefined) return n;
+    if (this.key.length < MAX_PAIRS) return this.add(src, dst);
+    this.spilled++;
+    const any = this.ids.get(ANY);
+    const d = any?.get(dst) ?? (this.key.length < MAX_PAIRS + MAX_SPILLED ? undefined : any?.get(ANY));
+    return d ?? this.add(ANY, this.key.length < MAX_PAIRS + MAX_SPILLED ? dst : ANY);
+  }
+
+  private add(src: string, dst: string): number {
     let m = this.ids.get(src);
     if (!m) this.ids.set(src, (m = new Map()));
-    let n = m.get(dst);
-    if (n === undefined) {
-      n = this.key.length;
-      m.set(dst, n);
-      this.src.push(src);
-      this.dst.push(dst);
-      this.key.push(`${src}>${dst}`);
-    }
+    const n = this.key.length;
+    m.set(dst, n);
+    this.src.push(src);
+    this.dst.push(dst);
+    this.key.push(`${src}>${dst}`);
     return n;
   }
 }

@@ -27,7 +27,7 @@ import { describeError } from './icmp-errors.js';
 import type { GivenNode } from './identity.js';
 import { addArp, noteTunnel } from './inventory.js';
 import { type InputTally, nodesOf, noteDirection, tallyOf, vote } from './nodes.js';
-import { Endpoints, type EpCounts, Records } from './records.js';
+import { ANY, Endpoints, type EpCounts, MAX_PAIRS, Records } from './records.js';
 import { settleBefore } from './sightings.js';
 import { LOCAL_ERROR_WINDOW, MIN_IDLE_TIMEOUT, SAME_PACKET_WINDOW, TICK } from './timing.js';
 import { viewOf } from './view.js';
@@ -84,6 +84,9 @@ export interface TableResult {
   notes: string[];
 }
 
+/** A listed tunnel's packets by outer endpoint pair, and the inner MAC last seen from and to each pair. */
+export type TunnelEps = { counts: EpCounts; lastMac: (string | undefined)[]; lastDstMac: (string | undefined)[] };
+
 export class FlowTable {
   readonly opts: FlowTableOptions;
   readonly fc = new FlowColumns();
@@ -121,7 +124,7 @@ export class FlowTable {
    * Each tunnel's packets by outer endpoint pair (its endpoints Map is filled from them at the end),
    * and the inner source MAC last seen from each pair.
    */
-  readonly tunnelEps = new Map<TunnelInfo, { counts: EpCounts; lastMac: (string | undefined)[]; lastDstMac: (string | undefined)[] }>();
+  readonly tunnelEps = new Map<TunnelInfo, TunnelEps>();
   readonly arp = new Map<string, ArpInfo>();
   errors: PendingError[] = [];
   /** Per input number. */
@@ -255,6 +258,10 @@ export class FlowTable {
       );
     }
     for (const [t, { counts }] of this.tunnelEps) for (const ep of counts.byFirstSighting()) t.endpoints.set(this.eps.key[ep]!, counts.get(ep));
+    if (this.eps.spilled > 0)
+      this.notes.push(
+        `${this.eps.spilled} encapsulated packets came from more outer endpoint pairs than are kept (${MAX_PAIRS}): counted from ${ANY} (a flood of spoofed outer sources?)`,
+      );
     return {
       flows,
       nodes: nodes.filter((n) => n !== undefined),
