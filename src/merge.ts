@@ -4,10 +4,10 @@
  * one input after the other.
  *
  * Every input is read at once by its own reader, which pushes its packets here as it decodes
- * them and awaits `pace` before each chunk it reads. The first FIRST packets of each (or all of
- * a smaller one) are held for a first look that chooses the order; after it, a reader whose
- * packets are still waiting for the others' waits too, so memory holds about a chunk of packets
- * per input, however long the inputs are.
+ * them and awaits `pace` before each chunk it reads. The first packets of each (or all of a
+ * smaller one) are held for a first look that chooses the order; after it, a packet is taken as
+ * soon as no other input can give an earlier one, and a reader whose packets still wait for the
+ * others' waits too: memory holds about a chunk of packets, however long the inputs are.
  */
 import type { Packet } from './model.js';
 
@@ -47,6 +47,9 @@ export class Merge {
 
   push(input: number, p: Packet): void {
     this.queues[input]!.packets.push(p);
+    // Taken at once when no other input can still give an earlier one: packets wait as little as
+    // possible (a packet that waits long outlives young collections, and the heap grows).
+    if (this.order === 'time') this.byTime();
   }
 
   /** Awaited by input's reader before each chunk: resolves when the packets it gave have been taken (or held for the first look). */

@@ -17,7 +17,7 @@ import { SAME_PACKET_WINDOW } from './timing.js';
 import { viewOf } from './view.js';
 
 /** Packets per input the first look takes (all of a smaller input). */
-export const FIRST_LOOK = 4000;
+export const FIRST_LOOK = 2000;
 
 /** Clocks this close are one clock for idle timeouts (at least 10 s) and the 1 s reply timeout's checks. */
 export const SAME_CLOCK = 0.5;
