@@ -33,7 +33,7 @@ function parseArgs(argv) {
 }
 
 /** Copies a classic pcap (µs, little endian: the generator's), each record's time `offset` seconds later. */
-function shifted(from, to, offset) {
+export function shifted(from, to, offset) {
   const shift = Math.round(offset * 1e6);
   const inFd = openSync(from, 'r');
   const tmp = `${to}.part`;

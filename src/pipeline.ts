@@ -295,8 +295,8 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
   };
   await Promise.all(entries.map((e, k) => read(e, k)));
   if (failures.length === entries.length) throw new AnalyzeError(failures);
-  // Inputs that gave no packet at all were never looked at: they are read one after the other.
-  const { table, builder } = made ?? start(true);
+  // Made by now: with several inputs, the merge decides once every input has ended, if not before.
+  const { table, builder } = made!;
   const report = builder.finish(table.finish(), inputs, warnings);
   report.warnings.unshift(...failures);
   const cut = inputs.filter((i) => i.cut);

@@ -104,8 +104,8 @@ export class Endpoints {
     if (this.key.length < MAX_PAIRS) return this.add(src, dst);
     this.spilled++;
     const any = this.ids.get(ANY);
-    const d = any?.get(dst) ?? (this.key.length < MAX_PAIRS + MAX_SPILLED ? undefined : any?.get(ANY));
-    return d ?? this.add(ANY, this.key.length < MAX_PAIRS + MAX_SPILLED ? dst : ANY);
+    const to = this.key.length < MAX_PAIRS + MAX_SPILLED ? dst : ANY;
+    return any?.get(dst) ?? any?.get(to) ?? this.add(ANY, to);
   }
 
   private add(src: string, dst: string): number {
