@@ -3,10 +3,12 @@
  * finds their clocks agree, so flows close when idle as with one input; one after the other,
  * every flow kept to the end, when it does not.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildPacket } from '../bench/generate.js';
-import { analyze } from '../src/analyze.js';
+import { analyze, analyzeFiles } from '../src/analyze.js';
 import { sameClock } from '../src/flows/first-look.js';
+import { TextReader } from '../src/lexer/index.js';
 import { Merge, type MergeOrder } from '../src/merge.js';
 import type { Packet } from '../src/model.js';
 import { echo } from './helpers/packets.js';
@@ -194,5 +196,36 @@ describe('two nodes read together', () => {
     expect(r.summary).toMatchObject({ flows: 40, evicted: 0 });
     expect(r.summary.verdicts.healthy).toBe(40);
     for (const f of r.flows) expect(f.hops.map((h) => h.input)).toEqual(['a', 'b']);
+  });
+});
+
+describe('tcpdump text of two nodes', () => {
+  /** The packets of text files, as inputs 0, 1, ... */
+  function textPackets(files: string[]): Packet[] {
+    const out: Packet[] = [];
+    files.forEach((f, i) => {
+      const r = new TextReader(
+        f,
+        i,
+        (p) => out.push(p),
+        () => undefined,
+      );
+      r.push(readFileSync(f, 'utf8'));
+      r.end();
+    });
+    return out;
+  }
+  const lab = (f: string) => `samples/lab/${f}`;
+  it('with dates (-tttt): read by time, with the verdicts the captures get', async () => {
+    const texts = ['blocked-8472.nodea-any.pcap.txt', 'blocked-8472.nodeb-any.pcap.txt'].map((f) => `samples/text/tttt/${f}`);
+    expect(sameClock(textPackets(texts))).toBe(true);
+    const verdicts = (r: Awaited<ReturnType<typeof analyzeFiles>>) => r.flows.map((f) => `${f.proto} ${f.client} ${f.server} ${f.verdict}`).sort();
+    const fromText = await analyzeFiles(texts);
+    const fromPcap = await analyzeFiles([lab('blocked-8472.nodea-any.pcap'), lab('blocked-8472.nodeb-any.pcap')]);
+    expect(verdicts(fromText)).toEqual(verdicts(fromPcap));
+  });
+  it('without dates: no common clock, read one after the other', () => {
+    const texts = [lab('blocked-8472.nodea-any.pcap.nn-e.txt'), lab('blocked-8472.nodeb-any.pcap.nn-e.txt')];
+    expect(sameClock(textPackets(texts))).toBe(false);
   });
 });
