@@ -5,7 +5,10 @@
  *
  * Every input is read at once by its own reader, which pushes its packets here as it decodes
  * them and awaits `pace` before each chunk it reads. The first packets of each (or all of a
- * smaller one) are held for a first look that chooses the order; after it, a packet is taken as
+ * smaller one) are held for a first look that chooses the order. By time, each input's packets
+ * are placed by its clock's offset from the others' (a fraction of a second: the flow table's
+ * waits take it in their stride), so that one input's packets do not wait for another's to catch
+ * up with a clock ahead (a packet that waits outlives young collections). After it, a packet is taken as
  * soon as no other input can give an earlier one, and a reader whose packets still wait for the
  * others' waits too: memory holds about a chunk of packets, however long the inputs are.
  */
@@ -13,11 +16,20 @@ import type { Packet } from './model.js';
 
 export type MergeOrder = 'time' | 'sequential';
 
+/**
+ * Bytes an input's reader decodes between two turns of the merge (Pacing.piece): a read chunk's
+ * packets all wait for the other inputs', and a megabyte of small packets is thousands of them.
+ */
+export const MERGE_PIECE = 16 * 1024;
+
 export interface MergeOptions {
   /** Packets of each input held for the first look. */
   first: number;
-  /** Chooses the order from the first packets of every input. */
-  decide: (first: Packet[]) => MergeOrder;
+  /**
+   * Chooses the order from the first packets of every input: by time, each input's clock taken as
+   * so many seconds ahead of the others' (a map by input), or null for one input after the other.
+   */
+  decide: (first: Packet[]) => Map<number, number> | null;
   /** Takes the packets, in the order chosen. */
   sink: (p: Packet) => void;
   /** An input's last packet was taken (sequential order only: in time order all end together). */
@@ -34,6 +46,8 @@ interface Queue {
 
 export class Merge {
   order: MergeOrder | null = null;
+  /** By input (time order): how far its clock is ahead, taken off its packets' times to order them. */
+  private ahead: number[] = [];
   private readonly queues: Queue[];
   /** Sequential order: the input being taken. */
   private current = 0;
@@ -76,7 +90,9 @@ export class Merge {
   private drain(): void {
     if (this.order === null) {
       if (this.queues.some((q) => !q.ended && this.waiting(q) < this.opts.first)) return;
-      this.order = this.opts.decide(this.queues.flatMap((q) => q.packets));
+      const ahead = this.opts.decide(this.queues.flatMap((q) => q.packets));
+      this.order = ahead ? 'time' : 'sequential';
+      for (const [input, s] of ahead ?? []) this.ahead[input] = s;
     }
     if (this.order === 'time') this.byTime();
     else this.oneByOne();
@@ -106,7 +122,8 @@ export class Merge {
           return;
         }
         // A packet without a time goes as soon as it is at the front.
-        const ts = q.packets[q.head]!.ts ?? -Infinity;
+        const p = q.packets[q.head]!;
+        const ts = p.ts === null ? -Infinity : p.ts - (this.ahead[p.input] ?? 0);
         if (best === null || ts < bestTs) {
           best = q;
           bestTs = ts;

@@ -7,10 +7,10 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { decodeFrame, decodeOptions } from './decoders/index.js';
-import { FIRST_LOOK, sameClock } from './flows/first-look.js';
+import { commonClock, FIRST_LOOK } from './flows/first-look.js';
 import type { GivenNode } from './flows/identity.js';
 import { FlowTable } from './flows/table.js';
-import { Merge } from './merge.js';
+import { MERGE_PIECE, Merge } from './merge.js';
 import type { Packet } from './model.js';
 import { type OpenedInput, openInput, readCapture } from './readers/index.js';
 import { type Pacing, pacedInput, pacedStream } from './readers/pacing.js';
@@ -189,9 +189,9 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
     : new Merge(entries.length, {
         first: FIRST_LOOK,
         decide: (first) => {
-          const together = sameClock(first);
-          start(together);
-          return together ? 'time' : 'sequential';
+          const ahead = commonClock(first);
+          start(ahead !== null);
+          return ahead;
         },
         sink: (p) => made!.table.add(p),
         onInputEnd: () => made!.table.endInput(),
@@ -234,6 +234,7 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
     }
     const pacing: Pacing = {
       signal,
+      piece: merge ? MERGE_PIECE : undefined,
       beforeChunk: () => {
         const mine = merge?.pace(k);
         const theirs = opts.beforeChunk?.();

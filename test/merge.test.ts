@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildPacket } from '../bench/generate.js';
 import { analyze, analyzeFiles } from '../src/analyze.js';
-import { sameClock } from '../src/flows/first-look.js';
+import { commonClock } from '../src/flows/first-look.js';
 import { TextReader } from '../src/lexer/index.js';
-import { Merge, type MergeOrder } from '../src/merge.js';
+import { Merge } from '../src/merge.js';
 import type { Packet } from '../src/model.js';
 import { echo } from './helpers/packets.js';
 
@@ -33,7 +33,7 @@ function twoViews(pings: number, gap: number, offset: number): [Packet[], Packet
 }
 
 /** Runs a merge over inputs given as chunks of packets, each reader awaiting pace() before a chunk as the readers do. */
-async function merged(inputs: Packet[][][], first: number, order: (first: Packet[]) => MergeOrder): Promise<{ out: Packet[]; ends: number[] }> {
+async function merged(inputs: Packet[][][], first: number, order: (first: Packet[]) => Map<number, number> | null): Promise<{ out: Packet[]; ends: number[] }> {
   const out: Packet[] = [];
   const ends: number[] = [];
   const m = new Merge(inputs.length, { first, decide: order, sink: (p) => out.push(p), onInputEnd: (i) => ends.push(i) });
@@ -53,14 +53,20 @@ const chunked = (ps: Packet[], n: number) => Array.from({ length: Math.ceil(ps.l
 
 describe('Merge', () => {
   const [a, b] = twoViews(50, 2, 0.0003);
+  it('by time, a clock ahead taken off: every packet once, in time order, whatever the chunks', async () => {
+    const [x, y] = twoViews(50, 2, 0.3);
+    const { out } = await merged([chunked(x, 7), chunked(y, 3)], 10, () => new Map([[1, 0.3]]));
+    expect(out.map((p) => p.ts! - (p.input === 1 ? 0.3 : 0))).toEqual(out.map((p) => p.ts! - (p.input === 1 ? 0.3 : 0)).sort((u, v) => u - v));
+    expect(out.filter((p) => p.input === 1)).toEqual(y);
+  });
   it('by time: every packet once, in time order, whatever the chunks', async () => {
-    const { out } = await merged([chunked(a, 7), chunked(b, 3)], 10, () => 'time');
+    const { out } = await merged([chunked(a, 7), chunked(b, 3)], 10, () => new Map());
     expect(out).toHaveLength(a.length + b.length);
     expect(out.map((p) => p.ts)).toEqual(out.map((p) => p.ts).sort((x, y) => x! - y!));
     expect(out.filter((p) => p.input === 1)).toEqual(b);
   });
   it('one after the other: all of the first input, its end, then the second', async () => {
-    const { out, ends } = await merged([chunked(a, 5), chunked(b, 5)], 10, () => 'sequential');
+    const { out, ends } = await merged([chunked(a, 5), chunked(b, 5)], 10, () => null);
     expect(out).toEqual([...a, ...b]);
     expect(ends).toEqual([0, 1]);
   });
@@ -68,7 +74,7 @@ describe('Merge', () => {
     let looked: Packet[] = [];
     await merged([chunked(a, 4), chunked(b.slice(0, 6), 4)], 20, (first) => {
       looked = first;
-      return 'time';
+      return new Map();
     });
     expect(looked.filter((p) => p.input === 0).length).toBeGreaterThanOrEqual(20);
     expect(looked.filter((p) => p.input === 1)).toEqual(b.slice(0, 6));
@@ -77,7 +83,7 @@ describe('Merge', () => {
     let pushed = 0;
     let most = 0;
     const out: Packet[] = [];
-    const m = new Merge(2, { first: 4, decide: () => 'time', sink: (p) => out.push(p) });
+    const m = new Merge(2, { first: 4, decide: () => new Map(), sink: (p) => out.push(p) });
     await Promise.all(
       [chunked(a, 4), chunked(b, 4)].map(async (chunks, k) => {
         for (const chunk of chunks) {
@@ -97,30 +103,32 @@ describe('Merge', () => {
 });
 
 describe('first look', () => {
-  it('clocks that agree: the same packets a fraction of a millisecond apart', () => {
+  it('clocks that agree: the same packets a fraction of a second apart, the offset from them', () => {
     const [a, b] = twoViews(20, 1, 0.0003);
-    expect(sameClock([...a, ...b])).toBe(true);
+    expect(commonClock([...a, ...b])!.get(1)).toBeCloseTo(0.0003, 6);
+    expect(commonClock([...a, ...twoViews(20, 1, 0.4)[1]])!.get(1)).toBeCloseTo(0.4, 6);
+    expect(commonClock([...a, ...b])).not.toBeNull();
   });
   it('without IP ids (tcpdump text without -v), by sequence; a capture and a text of the other node, too', () => {
     const [a, b] = twoViews(20, 1, 0.0003);
     const noId = (p: Packet) => ({ ...p, frame: { ...p.frame, ip: { ...p.frame.ip!, id: null } } });
-    expect(sameClock([...a.map(noId), ...b.map(noId)])).toBe(true);
-    expect(sameClock([...a, ...b.map(noId)])).toBe(true);
+    expect(commonClock([...a.map(noId), ...b.map(noId)])).not.toBeNull();
+    expect(commonClock([...a, ...b.map(noId)])).not.toBeNull();
   });
   it('clocks a few seconds apart, no packet in common, or times without a date: one after the other', () => {
     const [a, b] = twoViews(20, 1, 3);
-    expect(sameClock([...a, ...b])).toBe(false);
+    expect(commonClock([...a, ...b])).toBeNull();
     // A third input with pings of its own: nothing ties it to the two others.
     const [near, nearB] = twoViews(20, 1, 0.0003);
     const c = echo(T0, '10.244.9.2', '10.244.2.2', 8, 9, 1, 2);
-    expect(sameClock([...near, ...nearB])).toBe(true);
-    expect(sameClock([...near, ...nearB, c])).toBe(false);
+    expect(commonClock([...near, ...nearB])).not.toBeNull();
+    expect(commonClock([...near, ...nearB, c])).toBeNull();
     const [x, y] = twoViews(20, 1, 0);
-    expect(sameClock([...x, ...y].map((p) => ({ ...p, ts: p.ts! % 86400 })))).toBe(false);
+    expect(commonClock([...x, ...y].map((p) => ({ ...p, ts: p.ts! % 86400 })))).toBeNull();
   });
   it('one input, or inputs of which one gave nothing: nothing to compare', () => {
     const [a] = twoViews(5, 1, 0);
-    expect(sameClock(a)).toBe(true);
+    expect(commonClock(a)).not.toBeNull();
   });
 });
 
@@ -218,7 +226,7 @@ describe('tcpdump text of two nodes', () => {
   const lab = (f: string) => `samples/lab/${f}`;
   it('with dates (-tttt): read by time, with the verdicts the captures get', async () => {
     const texts = ['blocked-8472.nodea-any.pcap.txt', 'blocked-8472.nodeb-any.pcap.txt'].map((f) => `samples/text/tttt/${f}`);
-    expect(sameClock(textPackets(texts))).toBe(true);
+    expect(commonClock(textPackets(texts))).not.toBeNull();
     const verdicts = (r: Awaited<ReturnType<typeof analyzeFiles>>) => r.flows.map((f) => `${f.proto} ${f.client} ${f.server} ${f.verdict}`).sort();
     const fromText = await analyzeFiles(texts);
     const fromPcap = await analyzeFiles([lab('blocked-8472.nodea-any.pcap'), lab('blocked-8472.nodeb-any.pcap')]);
@@ -226,6 +234,6 @@ describe('tcpdump text of two nodes', () => {
   });
   it('without dates: no common clock, read one after the other', () => {
     const texts = [lab('blocked-8472.nodea-any.pcap.nn-e.txt'), lab('blocked-8472.nodeb-any.pcap.nn-e.txt')];
-    expect(sameClock(textPackets(texts))).toBe(false);
+    expect(commonClock(textPackets(texts))).toBeNull();
   });
 });

@@ -81,28 +81,32 @@ function identities(p: Packet): string[] {
 }
 
 /**
- * Whether the inputs these first packets come from can be read together in time order: all are
- * tied together by packets seen at two of them, every tie's clocks agree within SAME_CLOCK, and
- * every time is dated (text with the time of day only shares no clock with anything).
+ * Each input's clock against the first one's (seconds ahead, transit included), when the inputs
+ * these first packets come from can be read together in time order: all are tied together by
+ * packets seen at two of them, every tie's clocks agree within SAME_CLOCK, and every time is dated
+ * (text with the time of day only shares no clock with anything). Null when they cannot.
  */
-export function sameClock(packets: Packet[]): boolean {
+export function commonClock(packets: Packet[]): Map<number, number> | null {
   const inputs = new Set(packets.map((p) => p.input));
-  if (inputs.size < 2) return true;
-  if (packets.some((p) => p.ts === null || p.ts < NO_DATE_BELOW)) return false;
-  const ties: [number, number][] = [];
+  const shift = new Map<number, number>();
+  if (packets.length === 0) return shift;
+  if (inputs.size > 1 && packets.some((p) => p.ts === null || p.ts < NO_DATE_BELOW)) return null;
+  const ties: [number, number, number][] = [];
   for (const [pair, offset] of sampleOffsets(packets)) {
-    if (Math.abs(offset) > SAME_CLOCK) return false;
-    ties.push(pair.split('|').map(Number) as [number, number]);
+    if (Math.abs(offset) > SAME_CLOCK) return null;
+    const [a, b] = pair.split('|').map(Number) as [number, number];
+    ties.push([a, b, offset]);
   }
-  // Every input reached from the first by ties.
-  const reached = new Set([packets[0]!.input]);
+  // Every input reached from the first by ties, its clock from the tie that reached it.
+  shift.set(packets[0]!.input, 0);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const [a, b] of ties)
-      if (reached.has(a) !== reached.has(b)) {
-        reached.add(a).add(b);
-        grew = true;
-      }
+    for (const [a, b, offset] of ties) {
+      if (shift.has(a) === shift.has(b)) continue;
+      if (shift.has(a)) shift.set(b, shift.get(a)! + offset);
+      else shift.set(a, shift.get(b)! - offset);
+      grew = true;
+    }
   }
-  return reached.size === inputs.size;
+  return shift.size === inputs.size ? shift : null;
 }
