@@ -4,7 +4,8 @@
  * (bench/generate.js) is node A's view; node B's view (vxlan-NAME.nodeb.pcap, made here once) is
  * the same packets seen at a second capture point, its clock OFFSET seconds ahead (0.12 s of
  * clock and 0.3 ms of transit by default: NTP-synced nodes). Each run is a child process
- * (bench/child.js), so its peak RSS is its own. Every run is appended to bench/out/results.jsonl.
+ * (bench/child.js), so its peak RSS is its own; its CPU time (user) is given too, steadier than
+ * wall time on a shared machine. Every run is appended to bench/out/results.jsonl.
  *
  * Usage: node bench/nodes.js [10k | 100k | 1m] [--offset S] [--repeat N]
  */
@@ -124,14 +125,16 @@ export async function benchNodes(o) {
   ];
   for (const [what, r] of rows)
     console.log(
-      `  ${what.padEnd(17)} ${r.seconds.toFixed(2).padStart(6)} s  ${mb(r.maxRssKB).padStart(5)} MB peak RSS  ${r.error ?? `${r.flows} flows, verdicts ${equal(r.verdicts, truth.verdicts) ? '= truth' : `differ: ${JSON.stringify(r.verdicts)}`}`}`,
+      `  ${what.padEnd(17)} ${r.seconds.toFixed(2).padStart(6)} s  ${(r.userSeconds ?? NaN).toFixed(2).padStart(6)} s CPU  ${mb(r.maxRssKB).padStart(5)} MB peak RSS  ${r.error ?? `${r.flows} flows, verdicts ${equal(r.verdicts, truth.verdicts) ? '= truth' : `differ: ${JSON.stringify(r.verdicts)}`}`}`,
     );
+  const cpu = both.userSeconds / (alone[0].userSeconds + alone[1].userSeconds);
   console.log(
-    `  together / sum alone: ${(both.seconds / sum).toFixed(2)} (target at most 1.2); peak RSS together ${mb(both.maxRssKB)} MB (target under 250 MB for 1M flows)`,
+    `  together / sum alone: ${(both.seconds / sum).toFixed(2)} wall, ${cpu.toFixed(2)} CPU (target at most 1.2); peak RSS together ${mb(both.maxRssKB)} MB (target under 250 MB for 1M flows)`,
   );
   const rec = {
     date: new Date().toISOString(),
     bench: 'nodes',
+    cpuRatio: cpu,
     size: o.name,
     flows: truth.flows,
     packets: truth.packets,
