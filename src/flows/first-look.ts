@@ -1,13 +1,13 @@
 /**
  * A first look at several capture points' first packets, before their flows are followed: do
  * their clocks agree closely enough for the packets to be taken in time order, so that a flow
- * closes when idle as with one capture?
+ * closes when idle as with one capture, and by how much is each clock ahead?
  *
  * The same inner packet is recognised at two points by its conversation, inner IP id and
- * sequence (tunnels and routers leave them alone: identities below); the median of its time at one point minus
- * its time at the other is the pair's offset (transit time included: a fraction of a
- * millisecond on a LAN). A packet seen more than once in one capture (a retransmission, or the
- * same id reused) is left out, so is a packet with no id or sequence to tell it apart.
+ * sequence (tunnels and routers leave them alone: identities below); the median of its time at
+ * one point minus its time at the other is the pair's offset (transit time included: a fraction
+ * of a millisecond on a LAN). A packet seen more than once in one capture (a retransmission, or
+ * the same id reused) is left out, so is a packet with no id or sequence to tell it apart.
  *
  * The report's own clock offsets come later, from every flow (crossnode.ts); this only decides
  * how the inputs are read.
@@ -19,7 +19,7 @@ import { viewOf } from './view.js';
 /** Packets per input the first look takes (all of a smaller input). */
 export const FIRST_LOOK = 2000;
 
-/** Clocks this close are one clock for idle timeouts (at least 10 s) and the 1 s reply timeout's checks. */
+/** Clocks this close are read as one (idle timeouts are at least 10 s); further apart, the captures may not be of one time. */
 export const SAME_CLOCK = 0.5;
 
 /** Times below this are a time of day (text without a date), above it seconds since the epoch. */
