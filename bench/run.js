@@ -9,19 +9,27 @@
  *   tcpdump -nn -r FILE > /dev/null
  * and our time is given as a ratio of theirs (ours/theirs: 0.05 = 20x faster).
  *
+ * Then two nodes' captures of the largest size analyzed together against each alone
+ * (bench/nodes.js; --no-nodes skips it), and the start-up on a 200-packet capture
+ * (bench/startup.js; --no-startup skips it).
+ *
  * Captures are generated (bench/generate.js) into bench/out/ when missing.
  * Every run is appended to bench/out/results.jsonl.
  *
  * Usage: node bench/run.js [10k] [100k] [1m] [--all] [--formats pcap,pcapng,text]
  *                          [--repeat N] [--no-tools] [--cli] [--seed N] [--heap MB]
+ *                          [--no-nodes] [--no-startup]
  * --heap MB gives the analyzer's node a larger heap (--max-old-space-size) for the 1m size.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { capturePaths, DEFAULT_SEED, ensure, GENERATOR_VERSION, haveTool, OUT_DIR, SIZES } from './generate.js';
+import { benchNodes, DEFAULT_OFFSET } from './nodes.js';
+import { benchStartup } from './startup.js';
+import { timed } from './timed.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -29,18 +37,22 @@ const FORMATS = ['pcap', 'pcapng', 'text'];
 const VERDICTS = ['healthy', 'lossy', 'request-only', 'host-unreachable', 'refused', 'filtered', 'frag-needed', 'incomplete'];
 
 function usage(code) {
-  console.log('usage: node bench/run.js [10k] [100k] [1m] [--all] [--formats pcap,pcapng,text] [--repeat N] [--no-tools] [--cli] [--seed N] [--heap MB]');
+  console.log(
+    'usage: node bench/run.js [10k] [100k] [1m] [--all] [--formats pcap,pcapng,text] [--repeat N] [--no-tools] [--cli] [--seed N] [--heap MB] [--no-nodes] [--no-startup]',
+  );
   process.exit(code);
 }
 
 function parseArgs(argv) {
-  const o = { names: [], formats: FORMATS, repeat: 1, tools: true, cli: false, seed: DEFAULT_SEED, heapMB: null };
+  const o = { names: [], formats: FORMATS, repeat: 1, tools: true, cli: false, seed: DEFAULT_SEED, heapMB: null, nodes: true, startup: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--all') o.names.push('10k', '100k', '1m');
     else if (a === '--formats') o.formats = String(argv[++i]).split(',');
     else if (a === '--repeat') o.repeat = Number(argv[++i]);
     else if (a === '--no-tools') o.tools = false;
+    else if (a === '--no-nodes') o.nodes = false;
+    else if (a === '--no-startup') o.startup = false;
     else if (a === '--cli') o.cli = true;
     else if (a === '--seed') o.seed = Number(argv[++i]);
     else if (a === '--heap') o.heapMB = Number(argv[++i]);
@@ -62,40 +74,6 @@ function parseArgs(argv) {
     process.exit(2);
   }
   return o;
-}
-
-const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-
-/**
- * Runs a command, stdout to `stdoutPath` (or /dev/null), and measures wall time here and, through
- * /usr/bin/time when present, its peak RSS. Resolves { seconds, maxRssKB, code, stderr }.
- */
-function timed(cmd, args, stdoutPath = '/dev/null', env = process.env) {
-  return new Promise((res) => {
-    const tmp = mkdtempSync(join(tmpdir(), 'bench-'));
-    const timeFile = join(tmp, 'time');
-    const [c, a] = TIME ? [TIME, ['-f', '%e %M', '-o', timeFile, cmd, ...args]] : [cmd, args];
-    const out = createWriteStream(stdoutPath);
-    out.on('open', () => {
-      const t0 = process.hrtime.bigint();
-      const child = spawn(c, a, { cwd: ROOT, env, stdio: ['ignore', out, 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d) => {
-        if (stderr.length < 4000) stderr += d;
-      });
-      child.on('close', (code) => {
-        const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-        out.close();
-        let maxRssKB = null;
-        if (TIME && existsSync(timeFile)) {
-          const m = /(\d+(?:\.\d+)?) (\d+)\s*$/.exec(readFileSync(timeFile, 'utf8'));
-          if (m) maxRssKB = Number(m[2]);
-        }
-        rmSync(tmp, { recursive: true, force: true });
-        res({ seconds, maxRssKB, code, stderr });
-      });
-    });
-  });
 }
 
 /** Lines in a text file (counted in 8 MB reads). */
@@ -307,6 +285,14 @@ async function main() {
   console.log(
     "ours/X: our wall time over X's on the same file (0.05 = 20x faster than X); for text, tcpdump is its time printing that text (tcpdump -nn -r on the pcap).",
   );
+  if (o.nodes) {
+    console.log('');
+    await benchNodes({ name: o.names.at(-1), offset: DEFAULT_OFFSET, repeat: o.repeat });
+  }
+  if (o.startup) {
+    console.log('');
+    await benchStartup();
+  }
   console.log(`results appended to ${relative(process.cwd(), results)}`);
 }
 

@@ -7,14 +7,17 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { decodeOptions } from './decoders/index.js';
+import { commonClock, FIRST_LOOK } from './flows/first-look.js';
 import type { GivenNode } from './flows/identity.js';
 import { FlowTable } from './flows/table.js';
+import { MERGE_PIECE, Merge } from './merge.js';
+import type { Packet } from './model.js';
 import { type OpenedInput, openInput, readCapture } from './readers/index.js';
 import { type Pacing, pacedInput, pacedStream } from './readers/pacing.js';
 import { PacketMaker } from './readers/packets.js';
 import { planPoints } from './readers/plan.js';
 import { InputError, type InputWarning } from './readers/types.js';
-import { type FlowReport, type InputSummary, type Report, ReportBuilder } from './report/build.js';
+import { type FlowReport, HELD_FLOWS, type InputSummary, type Report, ReportBuilder } from './report/build.js';
 
 export const DEFAULT_IDLE_TIMEOUT = 15;
 /** Said when no tunnel packet was seen at all: the capture missed the underlay, or the filter did. */
@@ -56,8 +59,9 @@ export interface AnalyzeOptions {
   maxFlows?: number;
   /**
    * Seconds without a packet after which a flow is closed and its memory freed (default 15, at
-   * least 10; a TCP connection ended by FINs or a reset is closed 6 s after its last packet). Applies to a single input: flows of several captures
-   * are kept to the end, as each capture adds its own view of them.
+   * least 10; a TCP connection ended by FINs or a reset is closed 6 s after its last packet).
+   * Several captures are read together, merged by time, when their clocks agree; when they do not
+   * (or cannot be compared), they are read one after the other and their flows kept to the end.
    */
   idleTimeout?: number;
   /** Most flows listed in full in the report (default 5000; problems first); every flow is counted. */
@@ -66,7 +70,7 @@ export interface AnalyzeOptions {
   stdin?: Readable;
   /** Stops reading when aborted: the report covers what was read, and says the input was cut. */
   signal?: AbortSignal;
-  /** Every flow's report as soon as it is judged (when it closes; with several inputs, at the end). */
+  /** Every flow's report as soon as it is judged (when it closes; with several inputs, at the end, or past the first few thousand flows as they close). */
   onFlow?: (flow: FlowReport) => void;
   /** false: flows go only to onFlow, `flows` stays empty and memory does not grow with them. */
   listFlows?: boolean;
@@ -140,9 +144,19 @@ async function plan(sources: Source[]): Promise<Entry[]> {
   return entries;
 }
 
+/** The one table and report of an analysis, made once the inputs' first packets tell how they are read. */
+interface Analysis {
+  table: FlowTable;
+  builder: ReportBuilder;
+}
+
 /**
  * Reads every source into one flow table and returns the report. A source that cannot be read is
  * reported in `inputs[i].error` and in the warnings; when none can be read, AnalyzeError is thrown.
+ *
+ * Several inputs are read together, merged by time (merge.ts), when a first look at their first
+ * packets finds their clocks agree (flows/first-look.ts): flows then close when idle as with one
+ * input. Otherwise they are read one after the other and every flow is kept to the end.
  */
 export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Promise<Report> {
   const replyTimeout = opts.replyTimeout ?? 1;
@@ -151,24 +165,47 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
   const given: (GivenNode | undefined)[] = entries.flatMap((e) =>
     Array.from({ length: e.points?.length ?? 1 }, () => givenNode(e.source.node, opts.resolveNode)),
   );
-  const builder = new ReportBuilder(names, {
-    replyTimeout,
-    maxListed: opts.maxListed,
-    onFlow: opts.onFlow,
-    listFlows: opts.listFlows,
-    given: given.map((g) => g?.name),
-    nameNode: opts.nameNode,
-  });
-  const table = new FlowTable({
-    replyTimeout,
-    maxFlows: opts.maxFlows ?? 1_000_000,
-    idleTimeout: names.length === 1 ? (opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT) : Infinity,
-    followPackets: names.length > 1,
-    given,
-    onFlow: (flow, nodes) => builder.add(flow, nodes),
-  });
+  const idle = opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
+  let made: Analysis | null = null;
+  const start = (together: boolean): Analysis => {
+    const builder = new ReportBuilder(names, {
+      replyTimeout,
+      maxListed: opts.maxListed,
+      onFlow: opts.onFlow,
+      listFlows: opts.listFlows,
+      given: given.map((g) => g?.name),
+      nameNode: opts.nameNode,
+      // Read together, flows close as they go: the report holds a bounded number of them.
+      ...(names.length > 1 && together ? { held: HELD_FLOWS, inputEnd: (i: number) => made?.table.inputs[i]?.end ?? null } : {}),
+    });
+    const table = new FlowTable({
+      replyTimeout,
+      maxFlows: opts.maxFlows ?? 1_000_000,
+      idleTimeout: together ? idle : Infinity,
+      followPackets: names.length > 1,
+      given,
+      onFlow: (flow, nodes) => builder.add(flow, nodes),
+    });
+    made = { table, builder };
+    return made;
+  };
+  const single = names.length === 1;
+  const { table: direct } = single ? start(true) : { table: null };
+  const merge = single
+    ? null
+    : new Merge(entries.length, {
+        first: FIRST_LOOK,
+        decide: (first) => {
+          const ahead = commonClock(first);
+          start(ahead !== null);
+          return ahead;
+        },
+        sink: (p) => made!.table.add(p),
+        onInputEnd: () => made!.table.endInput(),
+      });
   const decode = decodeOptions(opts.vxlanPorts);
-  const packets = new PacketMaker(decode, opts.fastPath !== false);
+  // The fast path's packet is reused for the next record: merged reading holds packets, so it takes decodeFrame's.
+  const packets = new PacketMaker(decode, opts.fastPath !== false && single);
   const warnings: InputWarning[] = [];
   const failures: string[] = [];
   const onWarning = (w: InputWarning) => {
@@ -176,10 +213,17 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
   };
   const inputs: InputSummary[] = names.map((name) => ({ name, format: '?', packets: 0 }));
   const { signal, progress } = opts;
+  const openCount = () => made?.table.openCount ?? 0;
+  if (progress) {
+    const sizes = await Promise.all(entries.map((e) => sizeOf(e.source)));
+    const size = sizes.some((n) => n === null) ? null : sizes.reduce((a, n) => a! + n!, 0);
+    Object.assign(progress, { input: 0, name: entries.map((e) => e.name).join(' + '), bytes: 0, size, packets: 0, open: 0 });
+  }
 
-  for (const e of entries) {
+  const read = async (e: Entry, k: number): Promise<void> => {
     const mine = inputs.slice(e.base, e.base + (e.points?.length ?? 1));
     const summary = mine[0]!;
+    const emit = merge ? (p: Packet) => merge.push(k, p) : (p: Packet) => direct!.add(p);
     if (e.source.node !== undefined) for (const m of mine) m.node = e.source.node;
     if (e.points)
       onWarning({
@@ -194,32 +238,37 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
       });
     if (signal?.aborted) {
       for (const m of mine) m.cut = true;
-      continue;
+      merge?.end(k);
+      return;
     }
-    if (progress) Object.assign(progress, { input: e.base, name: e.name, bytes: 0, size: await sizeOf(e.source), packets: 0, open: table.openCount });
     const pacing: Pacing = {
       signal,
-      beforeChunk: opts.beforeChunk,
+      piece: merge ? MERGE_PIECE : undefined,
+      beforeChunk: () => {
+        const mine = merge?.pace(k);
+        const theirs = opts.beforeChunk?.();
+        return mine && theirs ? mine.then(() => theirs) : (mine ?? theirs);
+      },
       onBytes:
         progress &&
         ((n) => {
           progress.bytes += n;
-          progress.packets = mine.reduce((a, m) => a + m.packets, 0);
-          progress.open = table.openCount;
+          progress.packets = inputs.reduce((a, m) => a + m.packets, 0);
+          progress.open = openCount();
         }),
     };
     try {
       const input = await open(e.source, e.name, pacing);
       for (const m of mine) m.format = input.format + (input.gzip ? '+gzip' : '');
       if (progress && input.gzip) progress.size = null;
-      if (input.format === 'text') await readText(input, e.base, summary, table, onWarning, opts.tz ?? null);
+      if (input.format === 'text') await readText(input, e.base, summary, emit, onWarning, opts.tz ?? null);
       else {
         const split = e.points !== null;
         const read = await readCapture(
           input,
           (data, linkType, ts, wireLen, ifindex, ifname, point) => {
             const at = split ? (point ?? 0) : 0;
-            table.add(packets.packet(data, linkType, ts, wireLen, ifindex, ifname ?? null, ++mine[at]!.packets, e.base + at));
+            emit(packets.packet(data, linkType, ts, wireLen, ifindex, ifname ?? null, ++mine[at]!.packets, e.base + at));
           },
           onWarning,
         );
@@ -229,9 +278,7 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
             message: `holds ${read.points!.length} capture points (interface blocks of several systems), read here as one: give it as a file to have them read apart`,
           });
       }
-      table.endInput();
     } catch (err) {
-      table.endInput();
       if (!(err instanceof InputError)) throw err;
       // An interrupt before anything was read is a cut, not an unreadable input.
       if (!signal?.aborted) {
@@ -239,10 +286,16 @@ export async function analyze(sources: Source[], opts: AnalyzeOptions = {}): Pro
         for (const m of mine) m.error = line;
         failures.push(line);
       }
+    } finally {
+      if (merge) merge.end(k);
+      else direct!.endInput();
     }
     if (signal?.aborted) for (const m of mine) m.cut = true;
-  }
+  };
+  await Promise.all(entries.map((e, k) => read(e, k)));
   if (failures.length === entries.length) throw new AnalyzeError(failures);
+  // Made by now: with several inputs, the merge decides once every input has ended, if not before.
+  const { table, builder } = made!;
   const report = builder.finish(table.finish(), inputs, warnings);
   report.warnings.unshift(...failures);
   const cut = inputs.filter((i) => i.cut);
@@ -268,7 +321,7 @@ async function readText(
   input: OpenedInput,
   index: number,
   summary: InputSummary,
-  table: FlowTable,
+  emit: (p: Packet) => void,
   onWarning: (w: InputWarning) => void,
   tz: string | null,
 ): Promise<void> {
@@ -279,7 +332,7 @@ async function readText(
     index,
     (p) => {
       summary.packets++;
-      table.add(p);
+      emit(p);
     },
     onWarning,
     { tz },

@@ -8,7 +8,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { didYouMean } from '../src/cli/args.js';
+import { didYouMean, parseArgs } from '../src/cli/args.js';
 import { useColor } from '../src/cli/color.js';
 import { progressLine, showProgress } from '../src/cli/progress.js';
 import { onSignals } from '../src/cli/signals.js';
@@ -69,6 +69,22 @@ describe('exit statuses', () => {
     expect(didYouMean('--colour')).toBe('--color');
     expect(didYouMean('-v')).toBe('-V (--version)');
     expect(didYouMean('--zzzzzz')).toBeNull();
+  });
+});
+
+describe('arguments', () => {
+  it('read the same without yargs (the usual forms) and with it (forms only it takes)', async () => {
+    const quick = await parseArgs(['-f', 'json', '--vxlan-port', '9000', '--flow=2', '--flow', '3', 'a.pcap', '-', '--max-flows', '10']);
+    expect(quick).toMatchObject({
+      run: { files: ['a.pcap', '-'], format: 'json', vxlanPorts: [9000], flows: [2, 3], maxFlows: 10, follow: false, color: 'auto', replyTimeout: 1 },
+    });
+    // --no-follow and a camel-cased flag are yargs' forms: the same options come out.
+    const slow = await parseArgs(['--no-follow', '-f', 'json', '--vxlanPort', '9000', '--flow=2', '--flow', '3', 'a.pcap', '-', '--maxFlows', '10']);
+    expect(slow).toEqual(quick);
+    expect(await parseArgs(['--format', 'xml', 'a.pcap'])).toMatchObject({ error: expect.stringContaining('Invalid values') });
+    // Given twice, the last one counts, both ways.
+    expect(await parseArgs(['--format', 'json', '--format', 'text', 'a.pcap'])).toMatchObject({ run: { format: 'text' } });
+    expect(await parseArgs(['--format', 'json', '--format', 'text', '--no-follow', 'a.pcap'])).toMatchObject({ run: { format: 'text' } });
   });
 });
 

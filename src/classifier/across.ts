@@ -79,9 +79,8 @@ function offsetOf(offsets: ClockOffset[], a: number, b: number): number | null {
   return o.a === a ? o.offset : -o.offset;
 }
 
-/** The time each input's capture covers (by its own clock), from every flow's sides. */
-export function coverage(flows: CrossFlow[]): Map<number, [number, number]> {
-  const out = new Map<number, [number, number]>();
+/** The time each input's capture covers (by its own clock), from every flow's sides (added to `out`). */
+export function coverage(flows: CrossFlow[], out = new Map<number, [number, number]>()): Map<number, [number, number]> {
   for (const f of flows) {
     for (const s of f.sides) {
       if (s.firstSeen === null || s.lastSeen === null) continue;

@@ -103,6 +103,16 @@ export interface Judged {
 }
 
 const MAX_WAITING = 100_000;
+
+export interface JudgeOptions extends ClassifyOptions {
+  /**
+   * Several capture points read together: at most this many flows wait for the end (default: all);
+   * past it, clock offsets come from them and every flow is judged as it closes.
+   */
+  held?: number | undefined;
+  /** The last time each input has shown so far (by its own clock): how far its capture is known to have run. */
+  inputEnd?: ((input: number) => number | null) | undefined;
+}
 const MAX_REWRITES = 100;
 
 /**
@@ -112,8 +122,8 @@ const MAX_REWRITES = 100;
  * which may still show some later (a bounded number of them).
  */
 export class Judge {
-  /** Several capture points: flows wait for finish(), where single packets are followed between them. */
-  private readonly held: Flow[] | null;
+  /** Several capture points: flows wait for finish() (or up to opts.held), where single packets are followed between them. */
+  private held: Flow[] | null;
   private readonly waiting: Flow[] = [];
   private offsets: ClockOffset[] = [];
   private coverage: Map<number, [number, number]> | null = null;
@@ -121,30 +131,57 @@ export class Judge {
   readonly rewrites = new Map<string, Rewrite>();
 
   constructor(
-    inputs: number,
-    private readonly opts: ClassifyOptions,
+    private readonly inputs: number,
+    private readonly opts: JudgeOptions,
     private readonly onJudged: (j: Judged) => void,
   ) {
     this.held = inputs > 1 ? [] : null;
   }
 
   add(flow: Flow, nodes: InputNode[]): void {
-    if (this.held) this.held.push(flow);
-    else if (this.waiting.length < MAX_WAITING && flow.sides.some((s) => nodes.find((n) => n.input === s.input)?.oneWay)) this.waiting.push(flow);
+    if (this.held) {
+      this.held.push(flow);
+      if (this.held.length > (this.opts.held ?? Infinity)) this.release(nodes);
+      return;
+    }
+    // Several capture points judged as their flows close: what each is known to cover grows as they are read.
+    if (this.coverage && this.opts.held !== undefined) this.extendCoverage([flow]);
+    if (this.waiting.length < MAX_WAITING && flow.sides.some((s) => nodes.find((n) => n.input === s.input)?.oneWay)) this.waiting.push(flow);
     else this.judge(flow, nodes);
   }
 
   /** Judges the flows that waited; the clock offsets between the inputs (none with one input). */
   finish(nodes: InputNode[]): ClockOffset[] {
-    if (this.held) {
-      this.offsets = clockOffsets(this.held, nodes);
-      this.coverage = coverage(this.held);
-      for (const flow of this.held) this.judge(flow, nodes);
-      this.held.length = 0;
-    }
+    if (this.held) this.release(nodes, true);
     for (const flow of this.waiting) this.judge(flow, nodes);
     this.waiting.length = 0;
     return this.offsets;
+  }
+
+  /**
+   * Judges the flows held: clock offsets come from packets both nodes saw in them, then each flow's
+   * lost packets. Before the end, a capture is known to run at least as far as it has been read.
+   */
+  private release(nodes: InputNode[], atEnd = false): void {
+    const held = this.held!;
+    this.held = null;
+    this.offsets = clockOffsets(held, nodes);
+    this.coverage = coverage(held);
+    if (!atEnd) this.extendCoverage([]);
+    for (const flow of held) this.judge(flow, nodes);
+  }
+
+  private extendCoverage(flows: Flow[]): void {
+    const cov = coverage(flows, this.coverage!);
+    const end = this.opts.inputEnd;
+    if (!end) return;
+    for (let i = 0; i < this.inputs; i++) {
+      const t = end(i);
+      const c = cov.get(i);
+      if (t === null) continue;
+      if (!c) cov.set(i, [t, t]);
+      else if (t > c[1]) c[1] = t;
+    }
   }
 
   private judge(flow: Flow, nodes: InputNode[]): void {

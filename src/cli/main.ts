@@ -3,9 +3,7 @@
  * SIGTERM while reading stops the reading and prints the report of what was read; a second one
  * quits at once.
  */
-import { hideBin } from 'yargs/helpers';
 import { AnalyzeError, type AnalyzeOptions, analyze, type Progress, type Source } from '../analyze.js';
-import { annotate, KubeError, nodeNamer, readCluster, resolver } from '../kube/index.js';
 import { type CliOptions, parseArgs, version } from './args.js';
 import { useColor } from './color.js';
 import { EXIT, exitCode } from './exit.js';
@@ -60,8 +58,12 @@ async function run(o: CliOptions, stdin: { isTTY?: boolean }): Promise<number> {
       err.write(followLine(f, errColor));
     };
   }
+  // Loaded only with --kube (its YAML reader is a good part of the start-up).
+  let kube: typeof import('../kube/index.js') | null = null;
   try {
     if (o.kube.length) {
+      kube = await import('../kube/index.js');
+      const { annotate, nodeNamer, readCluster, resolver } = kube;
       const cluster = await readCluster(o.kube);
       opts.resolveNode = resolver(cluster);
       opts.nameNode = nodeNamer(cluster);
@@ -82,11 +84,11 @@ async function run(o: CliOptions, stdin: { isTTY?: boolean }): Promise<number> {
     const unreadable = new Set(report.inputs.map((i) => i.error));
     for (const w of report.warnings) err.write(`analyze: ${unreadable.has(w) ? '' : 'warning: '}${w}\n`);
     if (o.format === 'ndjson') out.write(ndjsonEnd(report));
-    else out.write(renderReport(report, o.format, useColor(o.color, process.env, out), { width: out.isTTY ? out.columns : undefined, flows: o.flows }));
+    else out.write(await renderReport(report, o.format, useColor(o.color, process.env, out), { width: out.isTTY ? out.columns : undefined, flows: o.flows }));
     return exitCode(report);
   } catch (e) {
     display.stop();
-    if (e instanceof KubeError) {
+    if (kube && e instanceof kube.KubeError) {
       err.write(`analyze: ${e.message}\n`);
       return EXIT.usage;
     }
@@ -103,7 +105,7 @@ async function run(o: CliOptions, stdin: { isTTY?: boolean }): Promise<number> {
 }
 
 /** Runs the command; `stdin` is the stream "-" reads (a test may give a stand-in). */
-export async function main(argv: string[] = hideBin(process.argv), stdin: { isTTY?: boolean } = process.stdin): Promise<number> {
+export async function main(argv: string[] = process.argv.slice(2), stdin: { isTTY?: boolean } = process.stdin): Promise<number> {
   const parsed = await parseArgs(argv);
   if ('error' in parsed) {
     process.stderr.write(`analyze: ${parsed.error}\n`);

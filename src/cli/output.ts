@@ -5,7 +5,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { painter } from '../report/flow-words.js';
-import { renderHtml } from '../report/html/page.js';
 import { SCHEMA_VERSION } from '../report/schema.js';
 import { renderText } from '../report/text.js';
 import type { FlowReport, Report } from '../report/types.js';
@@ -55,8 +54,14 @@ export function followLine(f: FlowReport, color: boolean): string {
 }
 
 /** The whole report in a format other than NDJSON (which is written as it goes). */
-export function renderReport(r: Report, format: Exclude<Format, 'ndjson'>, color: boolean, text: { width?: number; flows?: number[] } = {}): string {
+export async function renderReport(
+  r: Report,
+  format: Exclude<Format, 'ndjson'>,
+  color: boolean,
+  text: { width?: number; flows?: number[] } = {},
+): Promise<string> {
   if (format === 'json') return `${JSON.stringify(r, null, 2)}\n`;
-  if (format === 'html') return renderHtml(r);
+  // The page's modules are loaded only for it.
+  if (format === 'html') return (await import('../report/html/page.js')).renderHtml(r);
   return renderText(r, color, { warningsShown: true, ...text });
 }

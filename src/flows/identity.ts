@@ -13,6 +13,7 @@
  */
 import type { InputNode, NodeClue } from './flow.js';
 import { type InputTally, votesOf } from './nodes.js';
+import { ANY } from './records.js';
 import type { FlowTable } from './table.js';
 
 /** A node named by the caller: its label and the addresses it stands for. */
@@ -34,6 +35,7 @@ function tunnelAddresses(tb: FlowTable): Set<string> {
       all.add(tb.eps.dst[ep]!);
     }
   }
+  all.delete(ANY);
   return all;
 }
 

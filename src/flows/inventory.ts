@@ -7,9 +7,12 @@ import type { Packet } from '../model.js';
 import type { TunnelInfo } from './flow.js';
 import { noteArp, noteOuterTtl, tallyOf, vote } from './nodes.js';
 import { badOuterChecksum } from './outer.js';
-import { EpCounts } from './records.js';
-import type { FlowTable } from './table.js';
+import { ANY, EpCounts, sightingRank } from './records.js';
+import type { FlowTable, TunnelEps } from './table.js';
 import type { TunnelHop } from './view.js';
+
+/** Tunnel scopes (type, VNI, port) listed in the inventory. */
+const MAX_TUNNELS = 256;
 
 /** The tunnel's inventory entry (made on first sight); consecutive packets mostly share one. */
 export function tunnelOf(tb: FlowTable, hop: TunnelHop): TunnelInfo {
@@ -29,8 +32,11 @@ export function tunnelOf(tb: FlowTable, hop: TunnelHop): TunnelInfo {
         badChecksum: new Map(),
         scope: { type: hop.type, vni: hop.vni, port: hop.port },
       };
-      tb.tunnels.set(k, t);
-      tb.tunnelEps.set(t, { counts: new EpCounts(1, 1024), lastMac: [], lastDstMac: [] });
+      // Past the bound (a flood of VNIs) a scope is followed, not listed.
+      if (tb.tunnels.size < MAX_TUNNELS) {
+        tb.tunnels.set(k, t);
+        tb.tunnelEps.set(t, { counts: new EpCounts(1, 1024), lastMac: [], lastDstMac: [] });
+      }
     }
     tb.lastTunnel = t;
   }
@@ -40,9 +46,29 @@ export function tunnelOf(tb: FlowTable, hop: TunnelHop): TunnelInfo {
 /** Counts an encapsulated packet in the tunnel inventory and in its input's address votes. */
 export function noteTunnel(tb: FlowTable, p: Packet, hop: TunnelHop, ep: number): void {
   const t = tunnelOf(tb, hop);
-  const { counts, lastMac, lastDstMac } = tb.tunnelEps.get(t)!;
+  const listed = tb.tunnelEps.get(t);
+  if (listed) noteListed(tb, t, listed, p, hop, ep);
+  const tally = tallyOf(tb, p.input);
+  tally.encapsulated++;
+  noteOuterTtl(tally, p, tb.eps.src[ep]!);
+  // Counted by endpoint pair; an address joins the votes (keeping their order) the first time
+  // it would have had one, and the counts are added to it when nodes() reads the votes.
+  const kind = p.direction === 'out' ? 0 : p.direction === 'in' ? 1 : 2;
+  if (kind !== 2) tally.cooked = true;
+  if (tally.epVotes.add(ep, kind)) {
+    const src = tb.eps.src[ep]!;
+    const dst = tb.eps.dst[ep]!;
+    // ANY stands for many spoofed or past-the-bound addresses: no node's.
+    if (kind !== 1 && src !== ANY) vote(tb, p.input, src, 0);
+    if ((kind === 1 || (kind === 2 && dst !== src)) && dst !== ANY) vote(tb, p.input, dst, 0);
+  }
+}
+
+/** A listed tunnel's packets by endpoint pair, bad outer checksums, and the inner MACs behind each end. */
+function noteListed(tb: FlowTable, t: TunnelInfo, listed: TunnelEps, p: Packet, hop: TunnelHop, ep: number): void {
+  const { counts, lastMac, lastDstMac } = listed;
   t.packets++;
-  counts.add(ep);
+  counts.add(ep, 0, sightingRank(p.input, p.no));
   if (badOuterChecksum(p.frame)) {
     const key = tb.eps.key[ep]!;
     if (t.badChecksum.size < 1024 || t.badChecksum.has(key)) t.badChecksum.set(key, (t.badChecksum.get(key) ?? 0) + 1);
@@ -55,19 +81,6 @@ export function noteTunnel(tb: FlowTable, p: Packet, hop: TunnelHop, ep: number)
   if (hop.innerDstMac && lastDstMac[ep] !== hop.innerDstMac) {
     lastDstMac[ep] = hop.innerDstMac;
     remember(t.dstMacs, tb.eps.dst[ep]!, hop.innerDstMac);
-  }
-  const tally = tallyOf(tb, p.input);
-  tally.encapsulated++;
-  noteOuterTtl(tally, p, tb.eps.src[ep]!);
-  // Counted by endpoint pair; an address joins the votes (keeping their order) the first time
-  // it would have had one, and the counts are added to it when nodes() reads the votes.
-  const kind = p.direction === 'out' ? 0 : p.direction === 'in' ? 1 : 2;
-  if (kind !== 2) tally.cooked = true;
-  if (tally.epVotes.add(ep, kind)) {
-    const src = tb.eps.src[ep]!;
-    const dst = tb.eps.dst[ep]!;
-    if (kind !== 1) vote(tb, p.input, src, 0);
-    if (kind === 1 || (kind === 2 && dst !== src)) vote(tb, p.input, dst, 0);
   }
 }
 

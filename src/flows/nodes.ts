@@ -13,6 +13,8 @@ import type { FlowTable } from './table.js';
 
 /** Most addresses remembered per input for each clue (a node has few; a router's capture has many). */
 const MAX_CLUE_ADDRESSES = 64;
+/** Addresses an input keeps votes for. */
+const MAX_VOTED = 4096;
 
 /** Votes for a node's own tunnel addresses: exact from cooked directions, else the address in every encapsulated packet. */
 export interface InputTally {
@@ -101,7 +103,10 @@ export function noteArp(t: InputTally, p: Packet, op: number, target: string): v
 
 export function vote(tb: FlowTable, input: number, addr: string, n: number): void {
   const t = tallyOf(tb, input);
-  t.votes.set(addr, (t.votes.get(addr) ?? 0) + n);
+  const had = t.votes.get(addr);
+  // The first addresses voted for are the node's (a flood of spoofed ones comes too late to count).
+  if (had !== undefined) t.votes.set(addr, had + n);
+  else if (t.votes.size < MAX_VOTED) t.votes.set(addr, n);
 }
 
 /** An address's votes: packets a cooked capture shows it sending (out, as outer source) or receiving (in, as outer destination), and the rest. */

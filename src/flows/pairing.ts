@@ -157,7 +157,8 @@ export function settle(tb: FlowTable, d: number, n: number): void {
         encapIfname: r.encIfname[i]!,
         ifname: r.ifname[i]!,
       };
-      sc.sightings[d] = (sc.sightings[d] ?? []).concat(sightingOf(sc.input[d]!, role === ROLE_REQUEST ? 'request' : 'reply', facts));
+      // Pushed, not copied: the side's array is its own until the flow closes (closing.ts hands it over).
+      (sc.sightings[d] ??= []).push(sightingOf(sc.input[d]!, role === ROLE_REQUEST ? 'request' : 'reply', facts));
     }
     const request = role === ROLE_REQUEST;
     const encDir = r.encDir[i];

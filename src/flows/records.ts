@@ -75,27 +75,47 @@ export class Records {
   }
 }
 
+/** The address that stands for many: the sources of pairs past MAX_PAIRS, and their destinations past MAX_SPILLED. */
+export const ANY = '*';
+/** Outer endpoint pairs kept by both addresses (a cluster's nodes, twice over, many times). */
+export const MAX_PAIRS = 16384;
+/** Past MAX_PAIRS, pairs kept by their destination alone ("* > dst"), at most this many; then one "* > *". */
+const MAX_SPILLED = 1024;
+
 /**
  * Outer endpoint pairs by number: records and flows keep the number, compared as a number,
  * and the "src>dst" key and its halves are built once per pair, not per packet.
+ *
+ * Numbers are never reused (records, flows and counts hold them), so their count is bounded
+ * instead: a flood of spoofed outer sources would otherwise grow the table by a pair per packet.
+ * Past MAX_PAIRS a new pair is counted from ANY.
  */
 export class Endpoints {
   readonly src: string[] = [];
   readonly dst: string[] = [];
   readonly key: string[] = [];
+  /** Packets of pairs past MAX_PAIRS, counted from ANY. */
+  spilled = 0;
   private readonly ids = new Map<string, Map<string, number>>();
 
   id(src: string, dst: string): number {
+    const n = this.ids.get(src)?.get(dst);
+    if (n !== undefined) return n;
+    if (this.key.length < MAX_PAIRS) return this.add(src, dst);
+    this.spilled++;
+    const any = this.ids.get(ANY);
+    const to = this.key.length < MAX_PAIRS + MAX_SPILLED ? dst : ANY;
+    return any?.get(dst) ?? any?.get(to) ?? this.add(ANY, to);
+  }
+
+  private add(src: string, dst: string): number {
     let m = this.ids.get(src);
     if (!m) this.ids.set(src, (m = new Map()));
-    let n = m.get(dst);
-    if (n === undefined) {
-      n = this.key.length;
-      m.set(dst, n);
-      this.src.push(src);
-      this.dst.push(dst);
-      this.key.push(`${src}>${dst}`);
-    }
+    const n = this.key.length;
+    m.set(dst, n);
+    this.src.push(src);
+    this.dst.push(dst);
+    this.key.push(`${src}>${dst}`);
     return n;
   }
 }
@@ -107,14 +127,27 @@ export class Endpoints {
 export class EpCounts {
   n = new Float64Array(0);
   readonly order: number[] = [];
+  /** By pair: its earliest sighting as (input, packet number) in one number, when add() is given one. */
+  private first = new Float64Array(0);
 
   constructor(
     private readonly kinds: number,
     private readonly limit = Infinity,
   ) {}
 
-  /** Adds one to counter `kind` of pair `ep`; whether that counter was zero before (false if not counted). */
-  add(ep: number, kind = 0): boolean {
+  /**
+   * Adds one to counter `kind` of pair `ep`; whether that counter was zero before (false if not counted).
+   * `seen` ranks the sighting (sightingRank) for byFirstSighting().
+   */
+  add(ep: number, kind = 0, seen = 0): boolean {
+    if (seen > 0) {
+      if (ep >= this.first.length) {
+        const b = new Float64Array(Math.max(64, (ep + 1) * 2));
+        b.set(this.first);
+        this.first = b;
+      }
+      if (this.first[ep] === 0 || seen < this.first[ep]!) this.first[ep] = seen;
+    }
     const at = ep * this.kinds + kind;
     if (at >= this.n.length) {
       const b = new Float64Array(Math.max(64, (ep + 1) * this.kinds * 2));
@@ -137,4 +170,17 @@ export class EpCounts {
   get(ep: number, kind = 0): number {
     return this.n[ep * this.kinds + kind] ?? 0;
   }
+
+  /**
+   * The pairs counted, the first input's in the order it first showed them, then the next input's
+   * new ones...: the same order whether the inputs were read one after the other or merged by time.
+   */
+  byFirstSighting(): number[] {
+    return [...this.order].sort((a, b) => this.first[a]! - this.first[b]!);
+  }
+}
+
+/** A packet's place among all inputs' packets for byFirstSighting: by input, then by its number in it. */
+export function sightingRank(input: number, no: number): number {
+  return input * 2 ** 32 + no;
 }

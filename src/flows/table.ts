@@ -28,7 +28,7 @@ import type { GivenNode } from './identity.js';
 import { addArp, noteTunnel } from './inventory.js';
 import { NatLinks } from './nat.js';
 import { type InputTally, nodesOf, noteDirection, tallyOf, vote } from './nodes.js';
-import { Endpoints, type EpCounts, Records } from './records.js';
+import { ANY, Endpoints, type EpCounts, MAX_PAIRS, Records } from './records.js';
 import { settleBefore } from './sightings.js';
 import { LOCAL_ERROR_WINDOW, MIN_IDLE_TIMEOUT, SAME_PACKET_WINDOW, TICK } from './timing.js';
 import { viewOf, viewScratch } from './view.js';
@@ -85,6 +85,9 @@ export interface TableResult {
   notes: string[];
 }
 
+/** A listed tunnel's packets by outer endpoint pair, and the inner MAC last seen from and to each pair. */
+export type TunnelEps = { counts: EpCounts; lastMac: (string | undefined)[]; lastDstMac: (string | undefined)[] };
+
 export class FlowTable {
   readonly opts: FlowTableOptions;
   readonly fc = new FlowColumns();
@@ -122,7 +125,7 @@ export class FlowTable {
    * Each tunnel's packets by outer endpoint pair (its endpoints Map is filled from them at the end),
    * and the inner source MAC last seen from each pair.
    */
-  readonly tunnelEps = new Map<TunnelInfo, { counts: EpCounts; lastMac: (string | undefined)[]; lastDstMac: (string | undefined)[] }>();
+  readonly tunnelEps = new Map<TunnelInfo, TunnelEps>();
   readonly arp = new Map<string, ArpInfo>();
   /** Flows that are one connection before and after a NAT rewrite (nat.ts). */
   readonly nat = new NatLinks();
@@ -259,7 +262,11 @@ export class FlowTable {
         `${n} ${n === 1 ? 'flow was' : 'flows were'} closed before going idle, to keep at most ${this.opts.maxFlows} open at once (--max-flows): each is judged on what it had seen by then`,
       );
     }
-    for (const [t, { counts }] of this.tunnelEps) for (const ep of counts.order) t.endpoints.set(this.eps.key[ep]!, counts.get(ep));
+    for (const [t, { counts }] of this.tunnelEps) for (const ep of counts.byFirstSighting()) t.endpoints.set(this.eps.key[ep]!, counts.get(ep));
+    if (this.eps.spilled > 0)
+      this.notes.push(
+        `${this.eps.spilled} encapsulated packets came from more outer endpoint pairs than are kept (${MAX_PAIRS}): counted from ${ANY} (a flood of spoofed outer sources?)`,
+      );
     return {
       flows,
       nodes: nodes.filter((n) => n !== undefined),

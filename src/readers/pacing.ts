@@ -14,6 +14,8 @@ export interface Pacing {
   onBytes?: ((n: number) => void) | undefined;
   /** Awaited (when it returns a promise) before each chunk is asked for. */
   beforeChunk?: (() => Promise<void> | undefined) | undefined;
+  /** Chunks handed on in pieces of at most this many bytes, beforeChunk awaited before each (default: as read). */
+  piece?: number | undefined;
 }
 
 const ABORTED = Symbol('aborted');
@@ -28,8 +30,8 @@ function abortedPromise(signal: AbortSignal): { promise: Promise<typeof ABORTED>
 }
 
 /** The chunks of `source` until it ends or `pacing.signal` fires; `close` then runs (it may destroy the source). */
-export async function* paced<T extends { length: number }>(source: AsyncIterable<T>, pacing: Pacing, close?: () => void): AsyncGenerator<T> {
-  const { signal, onBytes, beforeChunk } = pacing;
+export async function* paced<T extends Uint8Array>(source: AsyncIterable<T>, pacing: Pacing, close?: () => void): AsyncGenerator<T> {
+  const { signal, onBytes, beforeChunk, piece = Infinity } = pacing;
   const it = source[Symbol.asyncIterator]();
   const abort = signal ? abortedPromise(signal) : null;
   let finished = false;
@@ -49,7 +51,14 @@ export async function* paced<T extends { length: number }>(source: AsyncIterable
         return;
       }
       onBytes?.(r.value.length);
-      yield r.value;
+      for (let at = 0; at < r.value.length; at += piece) {
+        if (at > 0) {
+          const wait = beforeChunk?.();
+          if (wait) await wait;
+          if (signal?.aborted) break;
+        }
+        yield (at === 0 && r.value.length <= piece ? r.value : r.value.subarray(at, at + piece)) as T;
+      }
     }
   } finally {
     abort?.dispose();

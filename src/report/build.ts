@@ -40,7 +40,17 @@ export interface BuilderOptions extends NodeNames {
   onFlow?: ((flow: FlowReport) => void) | undefined;
   /** false: no flow is kept for the report's `flows` (they went to onFlow). */
   listFlows?: boolean | undefined;
+  /**
+   * Several capture points read together: at most this many flows wait for the end (default: all);
+   * past it, clock offsets come from them and every flow is judged as it closes.
+   */
+  held?: number | undefined;
+  /** The last time each input has shown so far (by its own clock): how far its capture is known to have run. */
+  inputEnd?: ((input: number) => number | null) | undefined;
 }
+
+/** Flows of several capture points held for their clock offsets when the inputs are read together. */
+export const HELD_FLOWS = 2000;
 
 /**
  * Builds the report one judged flow at a time, so a capture of millions of flows is summed up

@@ -8,7 +8,7 @@ import type { FlowReport, HopReport, PathStep, Report } from './build.js';
 import { COLORS, endpointText, type Paint, tunnelText } from './flow-words.js';
 import { ladderOf } from './ladder.js';
 import { natText } from './nat.js';
-import { count, LOCUS_WORDS, plainPlace, utcTime, wrap } from './words.js';
+import { count, grouped, LOCUS_WORDS, plainPlace, utcTime, wrap } from './words.js';
 
 function step(s: PathStep): string {
   if (s.nat) return `NAT ${s.nat.from} => ${s.nat.to}`;
@@ -77,7 +77,7 @@ export function renderFlowDetail(r: Report, ids: number[], width: number, paint:
     else {
       const why =
         r.summary.listed < r.summary.flows
-          ? `only ${r.summary.listed.toLocaleString('en-US')} of ${count(r.summary.flows, 'flow')} are kept in full (problems first; raise --max-listed)`
+          ? `only ${grouped(r.summary.listed)} of ${count(r.summary.flows, 'flow')} are kept in full (problems first; raise --max-listed)`
           : `the ids are ${r.flows.length ? `${r.flows.reduce((a, x) => Math.min(a, x.id), Infinity)} to ${r.flows.reduce((a, x) => Math.max(a, x.id), 0)}` : 'none: no flows'}`;
       out.push(...wrap(`No flow #${id} in this report: ${why}.`, width));
     }

@@ -10,7 +10,7 @@ import type { FlowReport, Report } from './build.js';
 import { renderFlowDetail } from './flow-detail.js';
 import { addressText, COLORS, endpointText, inputNodes, namedText, painter } from './flow-words.js';
 import { natText } from './nat.js';
-import { count, LOCUS_WORDS, wrap } from './words.js';
+import { count, grouped, LOCUS_WORDS, wrap } from './words.js';
 
 /** Lists longer than these are cut short with a count and a pointer to the HTML or JSON report. */
 const MAX_FINDINGS = 5;
@@ -62,7 +62,7 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
   const verdicts = Object.entries(s.verdicts)
     .filter(([, n]) => n > 0)
     .sort((a, b) => b[1] - a[1])
-    .map(([v, n]) => `${n.toLocaleString('en-US')} ${paint(COLORS[v as Verdict], v)}`)
+    .map(([v, n]) => `${grouped(n)} ${paint(COLORS[v as Verdict], v)}`)
     .join(', ');
   para(`Verdicts: ${verdicts || 'no flows'}; ${count(s.icmpErrors, 'ICMP error')}.`, '', '  ');
   for (const o of r.clockOffsets) {
@@ -74,7 +74,7 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
   }
 
   if (r.findings.length) {
-    out.push('', bold(`Findings, largest first (${r.findings.length.toLocaleString('en-US')})`));
+    out.push('', bold(`Findings, largest first (${grouped(r.findings.length)})`));
     const sorted = [...r.findings].sort((a, b) => b.count - a.count);
     sorted.slice(0, MAX_FINDINGS).forEach((f, i) => {
       const n = `${i + 1}. `;
@@ -87,7 +87,7 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
         .slice(0, 12)
         .map((id) => `#${id}`)
         .join(' ');
-      para(`Flows: ${ids}${f.count > 12 ? ` and ${(f.count - 12).toLocaleString('en-US')} more` : ''}`, pad, pad + '  ');
+      para(`Flows: ${ids}${f.count > 12 ? ` and ${grouped(f.count - 12)} more` : ''}`, pad, pad + '  ');
     });
     if (sorted.length > MAX_FINDINGS) {
       const rest = sorted.slice(MAX_FINDINGS);
@@ -108,9 +108,9 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
   const vw = Math.max(0, ...r.flows.slice(0, MAX_PROBLEM_LINES).map((f) => f.verdict.length));
   // The tunnel is in the findings and in --flow: one line per flow keeps to what tells flows apart.
   const line = (f: FlowReport) =>
-    `${`#${f.id}`.padEnd(idw)} ${paint(COLORS[f.verdict], f.verdict.padEnd(vw))} ${f.proto} ${natText(f, r) ?? endpointText(f, r)}: ${f.answered.toLocaleString('en-US')} of ${f.requests.toLocaleString('en-US')} answered`;
+    `${`#${f.id}`.padEnd(idw)} ${paint(COLORS[f.verdict], f.verdict.padEnd(vw))} ${f.proto} ${natText(f, r) ?? endpointText(f, r)}: ${grouped(f.answered)} of ${grouped(f.requests)} answered`;
   if (problems.length) {
-    out.push('', bold(`Problem flows (${s.problems.toLocaleString('en-US')})`));
+    out.push('', bold(`Problem flows (${grouped(s.problems)})`));
     for (const f of problems.slice(0, MAX_PROBLEM_LINES)) para(line(f), '  ', '      ');
     if (s.problems > MAX_PROBLEM_LINES) para(more(s.problems - Math.min(problems.length, MAX_PROBLEM_LINES), 'problem flow'), '  ', '    ');
     const example = problems[0]!.id;
@@ -118,7 +118,7 @@ export function renderText(r: Report, color: boolean, opts: TextOptions = {}): s
   }
   const healthy = r.flows.filter((f) => f.verdict === 'healthy');
   if (s.verdicts.healthy > 0) {
-    out.push('', bold(`Healthy flows (${s.verdicts.healthy.toLocaleString('en-US')})`));
+    out.push('', bold(`Healthy flows (${grouped(s.verdicts.healthy)})`));
     if (s.verdicts.healthy <= MAX_HEALTHY_LINES) for (const f of healthy) para(line(f), '  ', '      ');
     else para(`${count(s.verdicts.healthy, 'flow')} answered as expected; --format html or --format json lists them.`, '  ', '    ');
   }

@@ -1,10 +1,8 @@
 /**
- * Words for people: counted nouns (Intl.PluralRules picks the form), locus names in prose,
+ * Words for people: counted nouns (English: one is singular), locus names in prose,
  * times with their zone, and text wrapped to a width with a hanging indent.
  */
 import type { Locus } from '../classifier/index.js';
-
-const rules = new Intl.PluralRules('en-US');
 
 /** Plurals the English rules below do not make; the rest take "s", "es" or "ies". */
 const PLURALS: Record<string, string> = {
@@ -17,10 +15,18 @@ function regular(noun: string): string {
   return `${noun}s`;
 }
 
+/**
+ * A whole number with thousands separators ("1,024"), as toLocaleString('en-US') writes it, without
+ * loading ICU's number formats at start-up; other numbers are left to it.
+ */
+export function grouped(n: number): string {
+  return Number.isSafeInteger(n) ? String(n).replace(/\B(?=(\d{3})+$)/g, ',') : n.toLocaleString('en-US');
+}
+
 /** "1 flow", "2 flows", "1,024 findings": the count and its noun in the form the number takes. */
 export function count(n: number, noun: string): string {
-  const form = rules.select(n) === 'one' ? noun : (PLURALS[noun] ?? regular(noun));
-  return `${n.toLocaleString('en-US')} ${form}`;
+  const form = Math.abs(n) === 1 ? noun : (PLURALS[noun] ?? regular(noun));
+  return `${grouped(n)} ${form}`;
 }
 
 /** Where a flow broke, as an operator says it (the JSON keeps the short locus values). */
