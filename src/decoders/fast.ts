@@ -5,7 +5,7 @@
  *   Ethernet | Linux cooked v1/v2
  *     -> IPv4 (whole, not a fragment)
  *       [-> UDP to a VXLAN port -> VXLAN -> Ethernet -> IPv4 (whole, not a fragment)]
- *         -> TCP (no SACK option) | UDP (not a tunnel port) | ICMP echo / echo reply
+ *         -> TCP (no SACK blocks) | UDP (not a tunnel port) | ICMP echo / echo reply
  *
  * Anything else (IPv6, ARP, VLAN tags, ICMP errors, GENEVE and the other tunnels, fragments, cut
  * or malformed headers, broadcast and multicast) is declined: decode() returns null and the
@@ -29,9 +29,6 @@ import {
   LINKTYPE_LINUX_SLL,
   LINKTYPE_LINUX_SLL2,
   TCP_ACK,
-  TCPOPT_EOL,
-  TCPOPT_NOP,
-  TCPOPT_SACK,
 } from '../protocols.js';
 import { formatIPv4, formatMac, u16, u24, u32 } from './bytes.js';
 import { innerChecksumPending, udpChecksumOk } from './checksum.js';
@@ -40,7 +37,7 @@ import { ICMP_HEADER_LEN } from './icmp.js';
 import { IP_DF, IPV4_MIN_HEADER_LEN } from './ipv4.js';
 import type { DecodeOptions } from './options.js';
 import { SLL_HEADER_LEN, SLL2_HEADER_LEN } from './sll.js';
-import { TCP_MIN_HEADER_LEN } from './tcp.js';
+import { sackBlocks, TCP_MIN_HEADER_LEN } from './tcp.js';
 import { UDP_HEADER_LEN } from './udp.js';
 import { VXLAN_FLAG_I, VXLAN_HEADER_LEN } from './vxlan.js';
 
@@ -179,7 +176,7 @@ export class FastDecoder {
   private tcp(lv: Level, b: Uint8Array, off: number, end: number, length: number): boolean {
     if (off + TCP_MIN_HEADER_LEN > end) return false;
     const hlen = (b[off + 12]! >> 4) * 4;
-    if (hlen < TCP_MIN_HEADER_LEN || hlen > length || off + hlen > end || hasSack(b, off + TCP_MIN_HEADER_LEN, off + hlen)) return false;
+    if (hlen < TCP_MIN_HEADER_LEN || hlen > length || off + hlen > end || sackBlocks(b, off + TCP_MIN_HEADER_LEN, off + hlen) !== null) return false;
     const t = lv.tcp;
     t.srcPort = u16(b, off);
     t.dstPort = u16(b, off + 2);
@@ -240,23 +237,4 @@ export class FastDecoder {
     lv.frame.l4 = c;
     return true;
   }
-}
-
-/** Whether the TCP options in [off, end) hold a SACK option (such segments take the reference path). */
-function hasSack(b: Uint8Array, off: number, end: number): boolean {
-  let i = off;
-  while (i < end) {
-    const kind = b[i]!;
-    if (kind === TCPOPT_EOL) return false;
-    if (kind === TCPOPT_NOP) {
-      i++;
-      continue;
-    }
-    if (kind === TCPOPT_SACK) return true;
-    if (i + 1 >= end) return false;
-    const len = b[i + 1]!;
-    if (len < 2 || i + len > end) return false;
-    i += len;
-  }
-  return false;
 }

@@ -65,7 +65,7 @@ export function decodeTcp(b: Uint8Array, off: number, end: number, length: numbe
 }
 
 /** The SACK option's blocks among the options in [off, end), or null: a malformed or cut option ends the walk. */
-function sackBlocks(b: Uint8Array, off: number, end: number): number[] | null {
+export function sackBlocks(b: Uint8Array, off: number, end: number): number[] | null {
   let i = off;
   while (i < end) {
     const kind = b[i]!;
