@@ -38,6 +38,18 @@ SNAP=(-s 200)
 # router sees (and drops) one segment at a time.
 underlay_segments() { for ns in $NS_A $NS_B; do nsx $ns ethtool -K ens224 tso off gso off tx-udp_tnl-segmentation off >/dev/null 2>&1 || true; done; }
 
+# Pod B logs 5 lines, 0.2 s apart, to pod A:514 over UDP from one socket (logger reading its stdin);
+# pod A reads them (so no port unreachable) and never answers; both nodes captured (-i any).
+syslog_both_nodes() {
+  nsx $NS_PA socat -u UDP-RECV:514 OPEN:/dev/null & srv=$!
+  cap $NS_A nodea any
+  cap $NS_B nodeb any
+  sleep 1
+  for i in 1 2 3 4 5; do echo "line $i"; sleep 0.2; done | nsx $NS_PB logger --udp -n 10.244.2.2 -P 514 --rfc3164 -t app
+  sleep 0.5
+  kill $srv 2>/dev/null || true
+}
+
 scenario() {
   S=$1
   echo "== $S" >&2
@@ -139,25 +151,13 @@ scenario() {
     udp-syslog-oneway)
       # Pod B logs 5 lines, 0.2 s apart, to pod A:514 over UDP from one socket (logger reading its
       # stdin); pod A reads them (so no port unreachable) and, as syslog does, never answers.
-      nsx $NS_PA socat -u UDP-RECV:514 OPEN:/dev/null & srv=$!
-      cap $NS_A nodea any
-      cap $NS_B nodeb any
-      sleep 1
-      for i in 1 2 3 4 5; do echo "line $i"; sleep 0.2; done | nsx $NS_PB logger --udp -n 10.244.2.2 -P 514 --rfc3164 -t app
-      sleep 0.5
-      kill $srv 2>/dev/null || true ;;
+      syslog_both_nodes ;;
     udp-syslog-blocked)
       # As udp-syslog-oneway, with every VXLAN packet of node B dropped on the underlay (the seed's
       # blocked UDP 8472): the datagrams leave node B encapsulated and never reach node A, which is
       # captured too and sends nothing towards B (no IPv4 of its own until the end marker).
       nft_router inet f "$FORWARD" 'ip saddr 192.168.223.131 udp dport 8472 drop'
-      nsx $NS_PA socat -u UDP-RECV:514 OPEN:/dev/null & srv=$!
-      cap $NS_A nodea any
-      cap $NS_B nodeb any
-      sleep 1
-      for i in 1 2 3 4 5; do echo "line $i"; sleep 0.2; done | nsx $NS_PB logger --udp -n 10.244.2.2 -P 514 --rfc3164 -t app
-      sleep 0.5
-      kill $srv 2>/dev/null || true ;;
+      syslog_both_nodes ;;
     udp-dns)
       # Pod B asks pod A:53 for one name, pod A answers.
       nsx $NS_PA "${PEERS[@]}" dns-server 53 & srv=$!

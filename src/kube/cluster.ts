@@ -122,22 +122,26 @@ function endpointsOf(o: KubeObject): { service: string; endpoints: KubeEndpoint[
       for (const a of arr(list).map(obj)) {
         const ip = str(a.ip);
         if (!ip) continue;
-        for (const p of ports)
-          out.push({
-            ip,
-            port: Number(p.port),
-            protocol: str(p.protocol) ?? 'TCP',
-            portName: str(p.name),
-            node: str(a.nodeName),
-            pod: podRef(a.targetRef, namespace),
-            ready,
-          });
+        for (const p of ports) out.push(endpoint(ip, p, a, namespace, ready));
       }
     };
     take(subset.addresses, true);
     take(subset.notReadyAddresses, false);
   }
   return { service: `${namespace}/${name}`, endpoints: out };
+}
+
+/** One address of an Endpoints subset or an EndpointSlice endpoint (`at`: its nodeName and targetRef) on one port. */
+function endpoint(ip: string, p: Record<string, unknown>, at: Record<string, unknown>, namespace: string, ready: boolean): KubeEndpoint {
+  return {
+    ip,
+    port: Number(p.port),
+    protocol: str(p.protocol) ?? 'TCP',
+    portName: str(p.name),
+    node: str(at.nodeName),
+    pod: podRef(at.targetRef, namespace),
+    ready,
+  };
 }
 
 /** An EndpointSlice (its service in the kubernetes.io/service-name label): endpoints and ports. */
@@ -149,17 +153,7 @@ function sliceOf(o: KubeObject): { service: string; endpoints: KubeEndpoint[] } 
   const out: KubeEndpoint[] = [];
   for (const e of arr(o.body.endpoints).map(obj)) {
     const ready = obj(e.conditions).ready !== false;
-    for (const ip of strs(...arr(e.addresses)))
-      for (const p of ports)
-        out.push({
-          ip,
-          port: Number(p.port),
-          protocol: str(p.protocol) ?? 'TCP',
-          portName: str(p.name),
-          node: str(e.nodeName),
-          pod: podRef(e.targetRef, namespace),
-          ready,
-        });
+    for (const ip of strs(...arr(e.addresses))) for (const p of ports) out.push(endpoint(ip, p, e, namespace, ready));
   }
   return { service: `${namespace}/${service}`, endpoints: out };
 }
