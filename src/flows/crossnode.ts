@@ -32,37 +32,8 @@ export interface PacketSighting {
   ifname: string | null;
 }
 
-/** The packet-record facts a sighting is made of (the flow table's record has these fields). */
-export interface RecordFacts {
-  sigSeq: number | null;
-  sigIpId: number | null;
-  ts: number | null;
-  encapsulated: boolean;
-  encapDirection: Packet['direction'];
-  encapSrc: string | null;
-  encapDst: string | null;
-  encapTs: number | null;
-  encapIfname: string | null;
-  ifname: string | null;
-}
-
 export function placeName(p: Packet): string | null {
   return p.ifname ?? (p.ifindex !== null ? `ifindex ${p.ifindex}` : null);
-}
-
-export function sightingOf(input: number, role: 'request' | 'reply', r: RecordFacts): PacketSighting {
-  const where: SightingWhere = !r.encapsulated ? 'bare' : r.encapDirection === 'in' ? 'in' : r.encapDirection === 'out' ? 'out' : 'unknown';
-  return {
-    input,
-    role,
-    key: r.sigSeq,
-    ipId: r.sigIpId,
-    ts: r.encapTs ?? r.ts,
-    where,
-    outerSrc: r.encapSrc,
-    outerDst: r.encapDst,
-    ifname: r.encapsulated ? r.encapIfname : r.ifname,
-  };
 }
 
 /** What crossnode needs of a flow and of a node (the flow table's Flow and InputNode fit). */

@@ -8,7 +8,7 @@
  */
 import type { Packet } from '../model.js';
 import { dirCode, dirOf, NIL, orNaN, orNull, REQUEST_ENCAPSULATED, ROLE_OTHER, ROLE_REPLY, ROLE_REQUEST } from './columns.js';
-import { placeName, SIGHTINGS_KEPT, sightingOf } from './crossnode.js';
+import { placeName, SIGHTINGS_KEPT } from './crossnode.js';
 import { pendingListScratch } from './pending.js';
 import { ENCAPSULATED, FROM_CLIENT, REFUSAL, type Records, SETTLED, STARTS_REQUEST } from './records.js';
 import type { FlowTable } from './table.js';
@@ -145,20 +145,21 @@ export function settle(tb: FlowTable, d: number, n: number): void {
   if (role !== ROLE_OTHER) {
     if (tb.opts.followPackets && (sc.sightings[d]?.length ?? 0) < SIGHTINGS_KEPT) {
       const ep = r.encEp[i]!;
-      const facts = {
-        sigSeq: orNull(r.sigSeq[i]!),
-        sigIpId: orNull(r.sigIpId[i]!),
-        ts: orNull(ts),
-        encapsulated,
-        encapDirection: dirOf(r.encDir[i]!),
-        encapSrc: ep !== NIL ? tb.eps.src[ep]! : null,
-        encapDst: ep !== NIL ? tb.eps.dst[ep]! : null,
-        encapTs: orNull(r.encTs[i]!),
-        encapIfname: r.encIfname[i]!,
-        ifname: r.ifname[i]!,
-      };
+      const encTs = r.encTs[i]!;
+      const dir = r.encDir[i];
       // Pushed, not copied: the side's array is its own until the flow closes (closing.ts hands it over).
-      (sc.sightings[d] ??= []).push(sightingOf(sc.input[d]!, role === ROLE_REQUEST ? 'request' : 'reply', facts));
+      (sc.sightings[d] ??= []).push({
+        input: sc.input[d]!,
+        role: role === ROLE_REQUEST ? 'request' : 'reply',
+        key: orNull(r.sigSeq[i]!),
+        ipId: orNull(r.sigIpId[i]!),
+        // When it was seen encapsulated, else first seen.
+        ts: encTs === encTs ? encTs : orNull(ts),
+        where: !encapsulated ? 'bare' : dir === DIR_IN ? 'in' : dir === DIR_OUT ? 'out' : 'unknown',
+        outerSrc: ep !== NIL ? tb.eps.src[ep]! : null,
+        outerDst: ep !== NIL ? tb.eps.dst[ep]! : null,
+        ifname: encapsulated ? r.encIfname[i]! : r.ifname[i]!,
+      });
     }
     const request = role === ROLE_REQUEST;
     const encDir = r.encDir[i];
