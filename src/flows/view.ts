@@ -145,37 +145,34 @@ export function viewOfFrame(outer: Frame, linkBroadcast = false, scratch?: ViewS
   if (linkBroadcast || isMulticastOrBroadcast(ip) || (f.dst !== null && f.dst === 'ff:ff:ff:ff:ff:ff')) {
     return { kind: 'other', reason: 'multicast or broadcast', tunnel: tunnelHop(carrier, f) };
   }
-  if ((l4.kind === 'icmp' || l4.kind === 'icmp6') && !isEcho(l4))
-    return { kind: 'other', reason: `${l4.kind} type ${l4.type} is not a conversation`, tunnel: tunnelHop(carrier, f) };
-  if (!scratch) return { kind: 'conv', tuple: tupleOf(ip, l4)!, ip, frame: f, tunnel: tunnelHop(carrier, f) };
+  const tuple = tupleOf(ip, l4, scratch?.conv.tuple);
+  if (!tuple) return { kind: 'other', reason: `${l4.kind} type ${'type' in l4 ? l4.type : ''} is not a conversation`, tunnel: tunnelHop(carrier, f) };
+  if (!scratch) return { kind: 'conv', tuple, ip, frame: f, tunnel: tunnelHop(carrier, f) };
   const v = scratch.conv;
-  const t = v.tuple;
-  t.proto = l4.kind;
-  t.src = ip.src;
-  t.dst = ip.dst;
-  if (l4.kind === 'tcp' || l4.kind === 'udp') {
-    t.srcPort = l4.srcPort;
-    t.dstPort = l4.dstPort;
-  } else t.srcPort = t.dstPort = l4.id ?? 0;
   v.ip = ip;
   v.frame = f;
   v.tunnel = tunnelHop(carrier, f, scratch.hop);
   return v;
 }
 
-/** The conversation tuple of a packet, or null when it is not part of one (neighbour discovery, ...). */
-export function tupleOf(ip: Ip, l4: NonNullable<Frame['l4']>): Tuple | null {
-  switch (l4.kind) {
-    case 'tcp':
-    case 'udp':
-      return { proto: l4.kind, src: ip.src, dst: ip.dst, srcPort: l4.srcPort, dstPort: l4.dstPort };
-    case 'icmp':
-    case 'icmp6': {
-      if (!isEcho(l4)) return null;
-      const id = l4.id ?? 0;
-      return { proto: l4.kind, src: ip.src, dst: ip.dst, srcPort: id, dstPort: id };
-    }
+/** The conversation tuple of a packet (written into `into` when given), or null when it is not part of one (neighbour discovery, ...). */
+export function tupleOf(ip: Ip, l4: NonNullable<Frame['l4']>, into?: Tuple): Tuple | null {
+  let srcPort: number;
+  let dstPort: number;
+  if (l4.kind === 'tcp' || l4.kind === 'udp') {
+    srcPort = l4.srcPort;
+    dstPort = l4.dstPort;
+  } else {
+    if (!isEcho(l4)) return null;
+    srcPort = dstPort = l4.id ?? 0;
   }
+  const t = into ?? ({} as Tuple);
+  t.proto = l4.kind;
+  t.src = ip.src;
+  t.dst = ip.dst;
+  t.srcPort = srcPort;
+  t.dstPort = dstPort;
+  return t;
 }
 
 /** The tuple of the datagram an ICMP error quotes, when the quote says enough (binary quotes do, text only for port unreachable). */
