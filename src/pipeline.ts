@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { HELD_FLOWS } from './classifier/index.js';
 import { decodeOptions } from './decoders/index.js';
 import { commonClock, FIRST_LOOK } from './flows/first-look.js';
 import type { GivenNode } from './flows/identity.js';
@@ -17,7 +18,7 @@ import { type Pacing, pacedInput, pacedStream } from './readers/pacing.js';
 import { PacketMaker } from './readers/packets.js';
 import { planPoints } from './readers/plan.js';
 import { InputError, type InputWarning } from './readers/types.js';
-import { type FlowReport, HELD_FLOWS, type InputSummary, type Report, ReportBuilder } from './report/build.js';
+import { type FlowReport, type InputSummary, type Report, ReportBuilder } from './report/build.js';
 
 export const DEFAULT_IDLE_TIMEOUT = 15;
 /** Said when no tunnel packet was seen at all: the capture missed the underlay, or the filter did. */

@@ -38,6 +38,7 @@ export function facts(flow: Flow, side: Side = primarySide(flow), nodes: InputNo
   // An error about a reply (it died on the way back, or came after the client gave up) un-answers its request.
   const lostReplies = Math.min(side.answered, flow.errors.filter((e) => e.aboutReply && e.input === side.input && e.cls !== 'time-exceeded').length);
   const udp = flow.proto === 'udp' ? udpProtocol(flow.serverPort, flow.clientPort) : null;
+  const noReplyExpected = udp !== null && udp.expects !== 'reply' && side.replies === 0;
   return {
     requests: side.requests,
     answered: side.answered - lostReplies,
@@ -56,8 +57,8 @@ export function facts(flow: Flow, side: Side = primarySide(flow), nodes: InputNo
     retransmitted,
     oneSidedAlive: tcp !== null && tcp.oneSided !== null && tcp.peerAlive && !tcp.backoff,
     stalled: tcp !== null && tcp.backoff,
-    noReplyExpected: udp !== null && udp.expects !== 'reply' && side.replies === 0,
-    neverArrived: nodes.length > 1 && neverArrived(flow, nodes),
+    noReplyExpected,
+    neverArrived: noReplyExpected && nodes.length > 1 && neverArrived(flow, nodes),
   };
 }
 
@@ -103,6 +104,9 @@ export interface Judged {
 }
 
 const MAX_WAITING = 100_000;
+
+/** Flows of several capture points held for their clock offsets when the inputs are read together. */
+export const HELD_FLOWS = 2000;
 
 export interface JudgeOptions extends ClassifyOptions {
   /**

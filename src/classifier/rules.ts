@@ -58,7 +58,7 @@ export interface Facts {
   stalled: boolean;
   /** UDP whose protocol sends no reply on the same ports (syslog, statsd, flow export, a tunnel carrier, TFTP, traceroute, unknown) and none came. */
   noReplyExpected: boolean;
-  /** The requests left encapsulated for another captured node, which saw none of them while it was capturing. */
+  /** The requests left encapsulated for another captured node, which saw none of them while it was capturing (worked out only where noReplyExpected: the one rule that reads it). */
   neverArrived: boolean;
 }
 

@@ -6,7 +6,7 @@
 
 import type { ClockOffset } from '../classifier/across.js';
 import { anomalies } from '../classifier/anomalies.js';
-import { Judge, type Judged, VERDICTS, type Verdict } from '../classifier/index.js';
+import { Judge, type Judged, type JudgeOptions, VERDICTS, type Verdict } from '../classifier/index.js';
 import type { Naming } from '../classifier/next.js';
 import { ServiceSymptoms } from '../classifier/service.js';
 import type { Flow, InputNode, TableResult } from '../flows/table.js';
@@ -33,24 +33,14 @@ export function warningLine(w: InputWarning): string {
 /** Default for how many flows a report lists in full: problems first, then healthy ones. */
 export const DEFAULT_MAX_LISTED = 5000;
 
-export interface BuilderOptions extends NodeNames {
-  replyTimeout: number;
+/** The Judge's options (reply timeout, flows held when several inputs are read together) and the report's. */
+export interface BuilderOptions extends NodeNames, JudgeOptions {
   maxListed?: number | undefined;
   /** Receives every flow's report as it is judged. */
   onFlow?: ((flow: FlowReport) => void) | undefined;
   /** false: no flow is kept for the report's `flows` (they went to onFlow). */
   listFlows?: boolean | undefined;
-  /**
-   * Several capture points read together: at most this many flows wait for the end (default: all);
-   * past it, clock offsets come from them and every flow is judged as it closes.
-   */
-  held?: number | undefined;
-  /** The last time each input has shown so far (by its own clock): how far its capture is known to have run. */
-  inputEnd?: ((input: number) => number | null) | undefined;
 }
-
-/** Flows of several capture points held for their clock offsets when the inputs are read together. */
-export const HELD_FLOWS = 2000;
 
 /**
  * Builds the report one judged flow at a time, so a capture of millions of flows is summed up
