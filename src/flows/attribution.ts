@@ -14,6 +14,7 @@ import { openFlows } from './expiry.js';
 import { type Attribution, type Evidence, type FlowError, scopeOf } from './flow.js';
 import { errorClass } from './icmp-errors.js';
 import { pairKey, sameTuple, tupleKey } from './key.js';
+import { pendingListScratch } from './pending.js';
 import { bucket, flowFor, sideOf } from './scope.js';
 import type { FlowTable } from './table.js';
 import { LOCAL_ERROR_WINDOW } from './timing.js';
@@ -21,6 +22,8 @@ import { udpProtocol } from './udp.js';
 import { type FlowProto, quotedTuple, type TunnelHop, viewOfFrame } from './view.js';
 
 const UDP_CODE = protoCode('udp');
+/** The requests a side waits on, copied out to look through. */
+const waiting = pendingListScratch();
 
 export interface PendingError {
   input: number;
@@ -84,9 +87,11 @@ export function lastRequestBefore(tb: FlowTable, s: number, input: number, ts: n
   let best = -Infinity;
   for (let d = tb.fc.side[s]!; d !== NIL; d = tb.sc.next[d]!) {
     if (tb.sc.input[d] !== input) continue;
-    tb.sc.forEachPending(d, (_k, pendTs) => {
+    const n = tb.sc.pendingList(d, waiting);
+    for (let j = 0; j < n; j++) {
+      const pendTs = waiting.ts[j]!;
       if (pendTs <= ts && pendTs > best) best = pendTs;
-    });
+    }
   }
   return best;
 }
@@ -111,12 +116,14 @@ export function answerByError(tb: FlowTable, s: number, e: PendingError, exact: 
     }
     let best = NaN;
     let bestTs = -Infinity;
-    sc.forEachPending(d, (k, ts) => {
+    const n = sc.pendingList(d, waiting);
+    for (let j = 0; j < n; j++) {
+      const ts = waiting.ts[j]!;
       if ((e.ts === null || ts <= e.ts) && ts >= bestTs) {
-        best = k;
+        best = waiting.keys[j]!;
         bestTs = ts;
       }
-    });
+    }
     if (bestTs > -Infinity) sc.answer(d, best, true);
   }
 }
@@ -138,12 +145,14 @@ function oldestProbe(tb: FlowTable, prober: string, input: number, ts: number): 
     if (!isTraceProbe(tb, s) && fc.echoId[s] === NIL) continue;
     for (let d = fc.side[s]!; d !== NIL; d = sc.next[d]!) {
       if (sc.input[d] !== input) continue;
-      sc.forEachPending(d, (_k, t) => {
+      const n = sc.pendingList(d, waiting);
+      for (let j = 0; j < n; j++) {
+        const t = waiting.ts[j]!;
         if (t <= ts && t >= ts - LOCAL_ERROR_WINDOW && t < bestTs) {
           best = s;
           bestTs = t;
         }
-      });
+      }
     }
   }
   return best;

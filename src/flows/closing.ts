@@ -11,12 +11,15 @@ import { NIL, protoCode } from './columns.js';
 import { unqueue } from './expiry.js';
 import type { InputNode, Passage, Side } from './flow.js';
 import { settle } from './pairing.js';
+import { pendingListScratch } from './pending.js';
 import { bucket } from './scope.js';
 import type { FlowTable } from './table.js';
 
 /** TCP conversations remembered after they close, to know their late packets. */
 const CLOSED_TCP_KEPT = 65536;
 const TCP_CODE = protoCode('tcp');
+/** The requests a closing side still waits on, copied out to count. */
+const waiting = pendingListScratch();
 
 /** A flow is over (idle, or the capture ended): count what stayed unanswered, hand it on, forget it. */
 export function close(tb: FlowTable, s: number, nodes: InputNode[]): void {
@@ -35,10 +38,12 @@ export function close(tb: FlowTable, s: number, nodes: InputNode[]): void {
     const end = tb.inputs[sc.input[d]!]?.end ?? null;
     let unanswered = sc.unanswered[d]!;
     let pendingAtEnd = 0;
-    tb.sc.forEachPending(d, (_k, ts, undelivered) => {
-      if (undelivered || (ts === ts && end !== null && end - ts >= tb.opts.replyTimeout)) unanswered++;
+    const n = tb.sc.pendingList(d, waiting);
+    for (let j = 0; j < n; j++) {
+      const ts = waiting.ts[j]!;
+      if (waiting.undelivered[j] || (ts === ts && end !== null && end - ts >= tb.opts.replyTimeout)) unanswered++;
       else pendingAtEnd++;
-    });
+    }
     const side = sideObject(tb.stores, d, fc.tunnel[s] ?? null, unanswered, pendingAtEnd, sc.tcp[d]?.summary() ?? null);
     const local = nodes.find((x) => x.input === side.input)?.local ?? [];
     resolveDirections(side.requestPassage, local);

@@ -11,18 +11,20 @@ const PEND_ONE = 1;
 const PEND_TWO = 2;
 const PEND_MAP = 3;
 
-/** Scratch for pendingList. */
+/** What pendingList writes into (reused from call to call). */
 export interface PendingList {
   keys: number[];
   ts: number[];
+  undelivered: boolean[];
   n: number;
 }
 export function pendingListScratch(): PendingList {
-  return { keys: [], ts: [], n: 0 };
+  return { keys: [], ts: [], undelivered: [], n: 0 };
 }
-function listOne(this: PendingList, pend: { ts: number }, key: number): void {
+function listOne(this: PendingList, pend: { ts: number; undelivered: boolean }, key: number): void {
   this.keys[this.n] = key;
-  this.ts[this.n++] = pend.ts;
+  this.ts[this.n] = pend.ts;
+  this.undelivered[this.n++] = pend.undelivered;
 }
 
 export abstract class PendingSlots extends Slots {
@@ -55,33 +57,22 @@ export abstract class PendingSlots extends Slots {
     }
   }
 
-  /** Calls fn for each waiting request of side d, oldest first (fn may answer them). */
-  forEachPending(d: number, fn: (key: number, ts: number, undelivered: boolean) => void): void {
-    const state = this.pendState[d];
-    if (state === PEND_ONE) fn(this.pendKey[d]!, this.pendTs[d]!, this.pendUndelivered[d] === 1);
-    else if (state === PEND_TWO) {
-      // Read both first: answering A moves B into A's place.
-      const keyB = this.pendKeyB[d]!;
-      const tsB = this.pendTsB[d]!;
-      const undB = this.pendUndeliveredB[d] === 1;
-      fn(this.pendKey[d]!, this.pendTs[d]!, this.pendUndelivered[d] === 1);
-      if (this.pendingHas(d, keyB)) fn(keyB, tsB, undB);
-    } else if (state === PEND_MAP) for (const [key, pend] of this.pendMap[d]!) fn(key, pend.ts, pend.undelivered);
-  }
-
   /**
    * The waiting requests of side d, oldest first, copied into `into` (reused: its arrays are
-   * overwritten); returns how many. For loops that answer what they visit without a closure per call.
+   * overwritten); returns how many. A copy, so a loop over it may answer what it visits; no closure
+   * per call.
    */
   pendingList(d: number, into: PendingList): number {
     const state = this.pendState[d];
     if (state === PEND_NONE) return 0;
     into.keys[0] = this.pendKey[d]!;
     into.ts[0] = this.pendTs[d]!;
+    into.undelivered[0] = this.pendUndelivered[d] === 1;
     if (state === PEND_ONE) return 1;
     if (state === PEND_TWO) {
       into.keys[1] = this.pendKeyB[d]!;
       into.ts[1] = this.pendTsB[d]!;
+      into.undelivered[1] = this.pendUndeliveredB[d] === 1;
       return 2;
     }
     into.n = 0;
