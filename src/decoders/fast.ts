@@ -16,7 +16,7 @@
  * The packet and every object under it are overwritten by the next decode(): a consumer keeps
  * numbers and strings from it, never the objects.
  */
-import type { Direction, Frame, Icmp, Ip, Packet, Tcp, Tunnel, Udp } from '../model.js';
+import { type Direction, emptyFrame, type Frame, type Icmp, type Ip, type Packet, type Tcp, type Tunnel, type Udp } from '../model.js';
 import {
   ARPHRD_NETLINK,
   ETHERTYPE_IPV4,
@@ -49,9 +49,6 @@ const MAC_GROUP = 0x01;
 /** Linux cooked packet types 1 (broadcast) and 2 (multicast) are declined; 0 in, 3 other, 4 out. */
 const COOKED_DIRECTIONS: readonly (Direction | null)[] = ['in', null, null, 'other', 'out'];
 
-function frame(link: Frame['link']): Frame {
-  return { link, src: null, dst: null, vlans: [], ethertype: null, ip: null, arp: null, l4: null, tunnel: null, truncated: false, note: null };
-}
 function ip(): Ip {
   return { version: 4, src: '', dst: '', proto: 0, ttl: null, id: null, length: null, fragOffset: 0, moreFragments: false, dontFragment: false };
 }
@@ -74,7 +71,7 @@ interface Level {
   icmp: Icmp;
 }
 function level(link: Frame['link']): Level {
-  const f = frame(link);
+  const f = emptyFrame(link);
   return { frame: f, ip: ip(), udp: udp(), tcp: tcp(), icmp: icmp() };
 }
 
