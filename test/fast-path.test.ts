@@ -2,23 +2,12 @@
  * The fast path changes nothing a user sees: every capture in the repository and in ../shared, and
  * each lab scenario's nodes read together, give byte for byte the same report with it on and off.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { analyzeFiles } from '../src/index.js';
+import { CAPTURE_ROOTS, captures } from './helpers/captures.js';
 
-const ROOTS = ['../samples/', '../../shared/'].map((r) => fileURLToPath(new URL(r, import.meta.url)));
 const LAB = fileURLToPath(new URL('../samples/lab/', import.meta.url));
-
-function captures(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) captures(p, out);
-    else if (/\.(pcap|pcapng|cap)(\.gz)?$/.test(name)) out.push(p);
-  }
-  return out;
-}
 
 /** The report as JSON, or the error it ends in. */
 async function reportOf(paths: string[], fastPath: boolean): Promise<string> {
@@ -29,7 +18,7 @@ async function reportOf(paths: string[], fastPath: boolean): Promise<string> {
   }
 }
 
-const files = ROOTS.flatMap((r) => captures(r));
+const files = CAPTURE_ROOTS.flatMap((r) => captures(r));
 /** Each lab scenario's node-a and node-b captures (any interface), read together. */
 const pairs = [...new Set(files.filter((f) => f.startsWith(LAB)).map((f) => f.replace(/\.node[ab]-.*$/, '')))]
   .map((s) => [`${s}.nodea-any.pcap`, `${s}.nodeb-any.pcap`].filter((f) => files.includes(f)))

@@ -3,27 +3,16 @@
  * ../shared, and on randomly mutated copies of them, FastDecoder.decode() either declines (null) or
  * gives exactly what decodeFrame() gives: the same frame tree, direction and interface index.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FastDecoder } from '../src/decoders/fast.js';
 import { decodeFrame, decodeOptions } from '../src/decoders/index.js';
 import { openInput, readCapture } from '../src/readers/index.js';
+import { CAPTURE_ROOTS, captures } from './helpers/captures.js';
 
-const ROOTS = ['../samples/', '../../shared/'].map((r) => fileURLToPath(new URL(r, import.meta.url)));
 /** Mutated copies checked (each of 1-4 random bytes changed, or cut short). */
 const MUTATIONS = 2_000_000;
-
-function captures(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) captures(p, out);
-    else if (/\.(pcap|pcapng|cap)(\.gz)?$/.test(name)) out.push(p);
-  }
-  return out;
-}
 
 interface Rec {
   linkType: number;
@@ -47,7 +36,7 @@ function disagreement(fast: FastDecoder, linkType: number, bytes: Uint8Array): s
 
 describe('FastDecoder', () => {
   const records: Rec[] = [];
-  const files = ROOTS.flatMap((r) => captures(r));
+  const files = CAPTURE_ROOTS.flatMap((r) => captures(r));
 
   beforeAll(async () => {
     for (const path of files) {
