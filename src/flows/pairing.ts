@@ -75,8 +75,9 @@ export function newRecord(tb: FlowTable, d: number, p: Packet, v: Extract<View, 
   r.encDir[i] = hop ? dirCode(p.direction) : 0;
   r.encEp[i] = hop ? ep : NIL;
   r.encTs[i] = hop ? ts : NaN;
-  r.encIfname[i] = hop && follow ? placeName(p) : null;
-  r.ifname[i] = follow ? placeName(p) : null;
+  const place = follow ? placeName(p) : null;
+  r.encIfname[i] = hop ? place : null;
+  r.ifname[i] = place;
   switch (l4.kind) {
     case 'icmp':
     case 'icmp6': {
